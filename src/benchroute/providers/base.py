@@ -1,0 +1,69 @@
+"""The provider interface: one small async contract every upstream backend implements."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Literal, Protocol, runtime_checkable
+
+from benchroute.wire.canonical import ChatRequest, ChatResponse, StreamEvent
+
+ErrorKind = Literal["connect", "timeout", "rate_limit", "server", "client", "auth", "protocol"]
+
+
+class ProviderError(Exception):
+    """An upstream call failed.
+
+    `retryable` is true for connect errors, timeouts, 429 and 5xx: the gateway retries once and
+    then fails over to the Decision's next candidate, as long as nothing reached the client yet.
+    The message never contains a key.
+    """
+
+    def __init__(
+        self,
+        kind: ErrorKind,
+        message: str,
+        *,
+        status: int | None = None,
+        provider: str = "",
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.kind: ErrorKind = kind
+        self.message = message
+        self.status = status
+        self.provider = provider
+        self.retry_after = retry_after
+
+    @property
+    def retryable(self) -> bool:
+        return self.kind in ("connect", "timeout", "rate_limit", "server")
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Where one call goes: the upstream's model id and the key to use (gateway's or BYOK)."""
+
+    upstream_model: str
+    api_key: str | None = None
+    catalog_id: str = ""
+
+
+@runtime_checkable
+class Provider(Protocol):
+    """One upstream backend (OpenAI-compatible, Anthropic, Ollama, the scripted fake).
+
+    `complete` returns a whole response; `stream` yields canonical events. Both raise
+    `ProviderError` for failures that happen before the first event; a failure after the first
+    event is reported in-band as a `StreamError` event and ends the stream.
+    """
+
+    name: str
+
+    async def complete(self, request: ChatRequest, target: Target) -> ChatResponse: ...
+
+    def stream(self, request: ChatRequest, target: Target) -> AsyncIterator[StreamEvent]: ...
+
+    async def list_models(self) -> list[str]: ...
+
+    async def aclose(self) -> None: ...

@@ -1,0 +1,61 @@
+"""The Decision: what the router chose for one request, and everything needed to explain why."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+Reason = Literal[
+    "manual",  # a catalog id was asked for
+    "cheapest_above_bar",  # efficient: cheapest model with A(m) >= bar
+    "best_accuracy",  # efficient at dial 1: highest A(m)
+    "low_confidence",  # classifier unsure -> Balanced
+    "no_evidence",  # no model has evidence for the cells -> Balanced
+    "frontier_reasoning",
+    "frontier_implementation",
+    "balanced",
+    "free_pool",
+    "client_version",  # client older than the configured minimum -> Balanced
+    "session_stay",
+    "session_escalate",
+    "session_downshift",
+    "session_tool_loop",
+    "forced_by_failure",
+    "default",  # a configured default, before auto routing existed for this tier
+]
+
+SessionAction = Literal["none", "new", "stay", "escalate", "downshift", "forced_by_failure"]
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    model: str
+    expected_accuracy: float | None  # A(m); None when the model has no evidence
+    expected_cost: float | None  # USD for this request at the cells' mean tokens
+    eligible: bool = True
+    note: str = ""  # why not eligible: "not_allowed", "no_evidence", "context", "cooldown", ...
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    model: str  # catalog id that should serve the request
+    tier: str  # normalised tier id ("auto/efficient", ...) or "manual"
+    reason: str
+    requested_model: str = ""
+    id: str = ""  # assigned by the caller that records it
+    cells: dict[str, float] = field(default_factory=dict)  # P(cell | request), top cells
+    confidence: float | None = None
+    candidates: tuple[Candidate, ...] = ()
+    bar: float | None = None
+    dial: float | None = None
+    session_key: str | None = None
+    session_action: SessionAction = "none"
+    session_note: str = ""
+    frontier_model: str | None = None
+    frontier_cost: float | None = None  # what an always-Frontier choice would have cost
+    expected_cost: float | None = None
+    fallbacks: tuple[str, ...] = ()  # next candidates, in order, for failover before first byte
+    explanation: str = ""  # one human sentence
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
