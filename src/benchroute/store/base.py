@@ -76,6 +76,29 @@ class UsageSummaryRow:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True)
+class BenchResult:
+    """One scored attempt of one model on one benchmark task."""
+
+    run_id: str
+    suite: str
+    task_id: str
+    model: str  # catalog id
+    provider: str
+    task_type: str
+    difficulty: str
+    score: float  # 0..1
+    passed: bool
+    prompt_tokens: int
+    completion_tokens: int
+    cost_usd: float
+    latency_ms: float
+    time: datetime
+    checker: str = ""  # "unit_tests", "exact", "regex", "json_schema", "ast", "judge:<model>"
+    reason: str = ""  # why it failed, when it did
+    source: str = ""  # task provenance, e.g. "humaneval (MIT)"
+
+
 class Store(Protocol):
     async def start(self) -> None: ...
 
@@ -125,3 +148,10 @@ class Store(Protocol):
     async def list_provider_keys(self, project: str) -> list[tuple[str, str]]: ...  # (provider, masked)
 
     async def delete_provider_key(self, project: str, provider: str) -> bool: ...
+
+    # benchmark results
+    async def write_bench_results(self, results: Sequence[BenchResult]) -> None: ...
+
+    async def list_bench_results(
+        self, *, run_id: str | None = None, suite: str | None = None, model: str | None = None
+    ) -> list[BenchResult]: ...
