@@ -73,6 +73,8 @@ class UsageSummaryRow:
     completion_tokens: int
     cost_usd: float
     frontier_cost_usd: float = 0.0
+    # extra: "cached_tokens", "errors" (status >= 400), "priced_cost_usd" (cost of the requests that
+    # have a frontier cost, so savings = frontier_cost_usd - priced_cost_usd)
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -97,6 +99,16 @@ class BenchResult:
     checker: str = ""  # "unit_tests", "exact", "regex", "json_schema", "ast", "judge:<model>"
     reason: str = ""  # why it failed, when it did
     source: str = ""  # task provenance, e.g. "humaneval (MIT)"
+
+
+@dataclass(frozen=True, slots=True)
+class SettingsChange:
+    """One change of a project's settings overrides (who, when, what it became)."""
+
+    time: datetime
+    project: str
+    actor: str
+    values: dict[str, Any]  # the full override set after the change
 
 
 class Store(Protocol):
@@ -155,3 +167,14 @@ class Store(Protocol):
     async def list_bench_results(
         self, *, run_id: str | None = None, suite: str | None = None, model: str | None = None
     ) -> list[BenchResult]: ...
+
+    # per-project settings overrides (changed from the dashboard); every change is logged
+    async def get_project_settings(self, project: str) -> dict[str, Any] | None: ...
+
+    async def set_project_settings(
+        self, project: str, values: dict[str, Any], *, actor: str = ""
+    ) -> None: ...
+
+    async def list_settings_changes(
+        self, *, project: str | None = None, limit: int = 100
+    ) -> list[SettingsChange]: ...

@@ -1,0 +1,395 @@
+"""`SqlStore`: the `Store` on SQLAlchemy Core (async), SQLite (aiosqlite) or PostgreSQL (asyncpg).
+
+`start()` applies the Alembic migrations (idempotent). Usage and decision writes are idempotent on
+the record id (insert-or-ignore), so the writer can retry and replay without double counting.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Sequence
+from dataclasses import fields
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql as pg
+from sqlalchemy.dialects import sqlite as sqlite_dialect
+from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.pool import ConnectionPoolEntry
+
+from benchroute.store import keys, migrate
+from benchroute.store import schema as t
+from benchroute.store.base import (
+    BenchResult,
+    DecisionRecord,
+    KeyInfo,
+    SettingsChange,
+    UsageRecord,
+    UsageSummaryRow,
+)
+from benchroute.store.crypto import KeyBox, mask
+from benchroute.store.errors import StoreError
+from benchroute.store.query import GROUPS, USAGE_FIELDS, check_filters, check_group_by, sort_rows
+from benchroute.store.urls import async_url, backend_of, redact, sqlite_path
+
+_SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+_BENCH_FIELDS = tuple(f.name for f in fields(BenchResult))
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+def _row(record: object, names: Sequence[str]) -> dict[str, Any]:
+    # Not dataclasses.asdict: it deep-copies every value, which made it the writer's bottleneck.
+    return {name: getattr(record, name) for name in names}
+
+
+def _sqlite_connect(dbapi_conn: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
+    # The driver's own implicit BEGIN skips SELECT and DDL; SQLAlchemy emits BEGIN itself instead
+    # (`_sqlite_begin`), so migrations can take the write lock up front (BEGIN IMMEDIATE).
+    dbapi_conn.isolation_level = None
+    cur = dbapi_conn.cursor()
+    # WAL: readers (dashboard, CLI) never block the writer. synchronous=NORMAL survives a crash of
+    # the process; a power loss may lose the last commits but never corrupts the database.
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cur.close()
+
+
+def _sqlite_begin(conn: sa.Connection) -> None:
+    mode = conn.get_execution_options().get(migrate.SQLITE_BEGIN_OPTION, "")
+    conn.exec_driver_sql(f"BEGIN {mode}".strip())
+
+
+class SqlStore:
+    def __init__(self, url: str, *, secret: str | None = None, schema: str | None = None) -> None:
+        """`schema` (PostgreSQL only) puts every table in that schema, created on start."""
+        self._url = url
+        self._backend = backend_of(url)
+        if self._backend == "memory":
+            raise StoreError("memory:// is served by MemoryStore, not SqlStore")
+        if schema is not None and (self._backend != "postgresql" or not _SCHEMA_NAME.match(schema)):
+            raise StoreError(f"invalid PostgreSQL schema name {schema!r}")
+        self._schema = schema
+        self._box = KeyBox(secret or secrets.token_urlsafe(32))
+        self._engine: AsyncEngine | None = None
+
+    def __repr__(self) -> str:
+        return f"SqlStore({redact(self._url)!r})"
+
+    @property
+    def engine(self) -> AsyncEngine:
+        if self._engine is None:
+            self._engine = self._create_engine()
+        return self._engine
+
+    def _create_engine(self) -> AsyncEngine:
+        # hide_parameters: error messages must not carry row values (ciphertexts, session keys, ...).
+        url = async_url(self._url)
+        if self._backend == "sqlite":
+            path = sqlite_path(self._url)
+            if path is not None:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            engine = create_async_engine(
+                url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, hide_parameters=True
+            )
+            sa.event.listen(engine.sync_engine, "connect", _sqlite_connect)
+            sa.event.listen(engine.sync_engine, "begin", _sqlite_begin)
+            return engine
+        connect_args: dict[str, Any] = {}
+        if self._schema:
+            connect_args["server_settings"] = {"search_path": self._schema}
+        return create_async_engine(url, connect_args=connect_args, pool_pre_ping=True, hide_parameters=True)
+
+    async def start(self) -> None:
+        await migrate.upgrade(self.engine, schema=self._schema)
+
+    async def close(self) -> None:
+        if self._engine is not None:
+            await self._engine.dispose()
+            self._engine = None
+
+    async def current_revision(self) -> str | None:
+        return await migrate.current(self.engine)
+
+    async def upgrade(self, revision: str = "head") -> None:
+        await migrate.upgrade(self.engine, revision, schema=self._schema)
+
+    def _insert(self, table: sa.Table) -> Any:
+        if self._backend == "postgresql":
+            return pg.insert(table)
+        return sqlite_dialect.insert(table)
+
+    # usage
+    async def write_usage(self, records: Sequence[UsageRecord]) -> None:
+        if not records:
+            return
+        stmt = self._insert(t.usage).on_conflict_do_nothing(index_elements=["id"])
+        async with self.engine.begin() as conn:
+            await conn.execute(stmt, [_row(r, USAGE_FIELDS) for r in records])
+
+    def _day(self) -> sa.ColumnElement[str]:
+        if self._backend == "postgresql":
+            return sa.func.to_char(sa.func.timezone("UTC", t.usage.c.time), "YYYY-MM-DD", type_=sa.String)
+        # SQLite keeps naive UTC ISO text: the day is its first ten characters.
+        return sa.func.substr(sa.type_coerce(t.usage.c.time, sa.String), 1, 10, type_=sa.String)
+
+    def _usage_where(
+        self, project: str | None, since: datetime | None, until: datetime | None
+    ) -> list[sa.ColumnElement[bool]]:
+        where: list[sa.ColumnElement[bool]] = []
+        if project is not None:
+            where.append(t.usage.c.project == project)
+        if since is not None:
+            where.append(t.usage.c.time >= since)
+        if until is not None:
+            where.append(t.usage.c.time < until)
+        return where
+
+    async def usage_summary(
+        self,
+        *,
+        project: str | None,
+        group_by: Sequence[str],
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> list[UsageSummaryRow]:
+        groups = check_group_by(group_by)
+        c = t.usage.c
+        group_cols = [(self._day() if g == "day" else c[GROUPS[g]]).label(f"g_{g}") for g in groups]
+        stmt = (
+            sa.select(
+                *group_cols,
+                sa.func.count().label("requests"),
+                sa.func.coalesce(sa.func.sum(c.prompt_tokens), 0).label("prompt"),
+                sa.func.coalesce(sa.func.sum(c.completion_tokens), 0).label("completion"),
+                sa.func.coalesce(sa.func.sum(c.cached_tokens), 0).label("cached"),
+                sa.func.coalesce(sa.func.sum(c.cost_usd), 0.0).label("cost"),
+                sa.func.coalesce(sa.func.sum(c.frontier_cost_usd), 0.0).label("frontier"),
+                sa.func.coalesce(sa.func.sum(sa.case((c.status >= 400, 1), else_=0)), 0).label("errors"),
+                sa.func.coalesce(
+                    sa.func.sum(sa.case((c.frontier_cost_usd.is_not(None), c.cost_usd), else_=0.0)), 0.0
+                ).label("priced"),
+            )
+            .where(*self._usage_where(project, since, until))
+            .group_by(*group_cols)
+        )
+        async with self.engine.connect() as conn:
+            result = await conn.execute(stmt)
+            rows = [
+                UsageSummaryRow(
+                    group={g: m[f"g_{g}"] for g in groups},
+                    requests=int(m["requests"]),
+                    prompt_tokens=int(m["prompt"]),
+                    completion_tokens=int(m["completion"]),
+                    cost_usd=float(m["cost"]),
+                    frontier_cost_usd=float(m["frontier"]),
+                    extra={
+                        "cached_tokens": int(m["cached"]),
+                        "errors": int(m["errors"]),
+                        "priced_cost_usd": float(m["priced"]),
+                    },
+                )
+                for m in result.mappings()
+            ]
+        return sort_rows(rows, groups)
+
+    async def list_usage(self, *, project: str | None, limit: int = 100, **filters: Any) -> list[UsageRecord]:
+        check_filters(filters)
+        since, until = filters.pop("since", None), filters.pop("until", None)
+        where = self._usage_where(project, since, until)
+        where += [t.usage.c[name] == value for name, value in filters.items()]
+        stmt = (
+            sa.select(t.usage).where(*where).order_by(t.usage.c.time.desc(), t.usage.c.id.desc()).limit(limit)
+        )
+        async with self.engine.connect() as conn:
+            result = await conn.execute(stmt)
+            return [UsageRecord(**m) for m in result.mappings()]
+
+    # decisions
+    async def write_decisions(self, records: Sequence[DecisionRecord]) -> None:
+        if not records:
+            return
+        stmt = self._insert(t.decisions).on_conflict_do_nothing(index_elements=["id"])
+        rows = [
+            {
+                "id": r.id,
+                "time": r.time,
+                "project": r.project,
+                "session_key": r.session_key,
+                "decision": r.decision,
+            }
+            for r in records
+        ]
+        async with self.engine.begin() as conn:
+            await conn.execute(stmt, rows)
+
+    async def get_decision(self, decision_id: str, *, project: str | None) -> DecisionRecord | None:
+        stmt = sa.select(t.decisions).where(t.decisions.c.id == decision_id)
+        if project is not None:
+            stmt = stmt.where(t.decisions.c.project == project)
+        async with self.engine.connect() as conn:
+            m = (await conn.execute(stmt)).mappings().first()
+        return None if m is None else DecisionRecord(**m)
+
+    async def list_decisions(
+        self, *, project: str | None, session_key: str | None = None, limit: int = 100
+    ) -> list[DecisionRecord]:
+        d = t.decisions.c
+        stmt = sa.select(t.decisions).order_by(d.time.desc(), d.id.desc()).limit(limit)
+        if project is not None:
+            stmt = stmt.where(d.project == project)
+        if session_key is not None:
+            stmt = stmt.where(d.session_key == session_key)
+        async with self.engine.connect() as conn:
+            return [DecisionRecord(**m) for m in (await conn.execute(stmt)).mappings()]
+
+    # gateway keys
+    async def create_key(self, project: str, *, name: str = "", admin: bool = False) -> tuple[KeyInfo, str]:
+        key_id, secret = keys.new_secret()
+        info = KeyInfo(
+            id=key_id, project=project, name=name, admin=admin or project == "*", created=datetime.now(UTC)
+        )
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                t.gateway_keys.insert().values(
+                    id=key_id,
+                    project=project,
+                    name=name,
+                    admin=info.admin,
+                    hash=keys.hash_secret(secret),
+                    created=info.created,
+                )
+            )
+        return info, secret
+
+    @staticmethod
+    def _key_info(m: Any) -> KeyInfo:
+        return KeyInfo(
+            id=m["id"],
+            project=m["project"],
+            name=m["name"],
+            admin=bool(m["admin"]),
+            created=m["created"],
+            revoked=m["revoked_at"] is not None,
+        )
+
+    async def verify_key(self, secret: str) -> KeyInfo | None:
+        key_id = keys.key_id_of(secret)
+        m = None
+        if key_id is not None:
+            async with self.engine.connect() as conn:
+                stmt = sa.select(t.gateway_keys).where(t.gateway_keys.c.id == key_id)
+                m = (await conn.execute(stmt)).mappings().first()
+        if not keys.hash_matches(secret, m["hash"] if m else None) or m is None:
+            return None
+        info = self._key_info(m)
+        return None if info.revoked else info
+
+    async def list_keys(self, project: str | None = None) -> list[KeyInfo]:
+        k = t.gateway_keys.c
+        stmt = sa.select(t.gateway_keys).order_by(k.created, k.id)
+        if project is not None:
+            stmt = stmt.where(k.project == project)
+        async with self.engine.connect() as conn:
+            return [self._key_info(m) for m in (await conn.execute(stmt)).mappings()]
+
+    async def revoke_key(self, key_id: str) -> bool:
+        k = t.gateway_keys.c
+        stmt = (
+            sa.update(t.gateway_keys)
+            .where(k.id == key_id, k.revoked_at.is_(None))
+            .values(revoked_at=datetime.now(UTC))
+        )
+        async with self.engine.begin() as conn:
+            return (await conn.execute(stmt)).rowcount > 0
+
+    # BYOK provider keys
+    async def set_provider_key(self, project: str, provider: str, secret: str) -> None:
+        values = {
+            "ciphertext": self._box.encrypt(project, provider, secret),
+            "masked": mask(secret),
+            "updated": datetime.now(UTC),
+        }
+        stmt = (
+            self._insert(t.provider_keys)
+            .values(project=project, provider=provider, **values)
+            .on_conflict_do_update(index_elements=["project", "provider"], set_=values)
+        )
+        async with self.engine.begin() as conn:
+            await conn.execute(stmt)
+
+    async def get_provider_key(self, project: str, provider: str) -> str | None:
+        p = t.provider_keys.c
+        stmt = sa.select(p.ciphertext).where(p.project == project, p.provider == provider)
+        async with self.engine.connect() as conn:
+            token = (await conn.execute(stmt)).scalar_one_or_none()
+        return None if token is None else self._box.decrypt(project, provider, token)
+
+    async def list_provider_keys(self, project: str) -> list[tuple[str, str]]:
+        p = t.provider_keys.c
+        stmt = sa.select(p.provider, p.masked).where(p.project == project).order_by(p.provider)
+        async with self.engine.connect() as conn:
+            return [(row.provider, row.masked) for row in await conn.execute(stmt)]
+
+    async def delete_provider_key(self, project: str, provider: str) -> bool:
+        p = t.provider_keys.c
+        stmt = sa.delete(t.provider_keys).where(p.project == project, p.provider == provider)
+        async with self.engine.begin() as conn:
+            return (await conn.execute(stmt)).rowcount > 0
+
+    # bench results
+    async def write_bench_results(self, results: Sequence[BenchResult]) -> None:
+        if not results:
+            return
+        async with self.engine.begin() as conn:
+            await conn.execute(t.bench_results.insert(), [_row(r, _BENCH_FIELDS) for r in results])
+
+    async def list_bench_results(
+        self, *, run_id: str | None = None, suite: str | None = None, model: str | None = None
+    ) -> list[BenchResult]:
+        b = t.bench_results.c
+        stmt = sa.select(*(b[name] for name in _BENCH_FIELDS)).order_by(b.id)
+        if run_id is not None:
+            stmt = stmt.where(b.run_id == run_id)
+        if suite is not None:
+            stmt = stmt.where(b.suite == suite)
+        if model is not None:
+            stmt = stmt.where(b.model == model)
+        async with self.engine.connect() as conn:
+            return [BenchResult(**m) for m in (await conn.execute(stmt)).mappings()]
+
+    # project settings
+    async def get_project_settings(self, project: str) -> dict[str, Any] | None:
+        stmt = sa.select(t.project_settings.c.json).where(t.project_settings.c.project == project)
+        async with self.engine.connect() as conn:
+            value = (await conn.execute(stmt)).scalar_one_or_none()
+        return None if value is None else dict(value)
+
+    async def set_project_settings(self, project: str, values: dict[str, Any], *, actor: str = "") -> None:
+        now = datetime.now(UTC)
+        upsert = (
+            self._insert(t.project_settings)
+            .values(project=project, json=values, updated_at=now)
+            .on_conflict_do_update(index_elements=["project"], set_={"json": values, "updated_at": now})
+        )
+        async with self.engine.begin() as conn:
+            await conn.execute(upsert)
+            await conn.execute(
+                t.settings_changes.insert().values(time=now, project=project, actor=actor, json=values)
+            )
+
+    async def list_settings_changes(
+        self, *, project: str | None = None, limit: int = 100
+    ) -> list[SettingsChange]:
+        s = t.settings_changes.c
+        stmt = sa.select(t.settings_changes).order_by(s.time.desc(), s.id.desc()).limit(limit)
+        if project is not None:
+            stmt = stmt.where(s.project == project)
+        async with self.engine.connect() as conn:
+            return [
+                SettingsChange(time=m["time"], project=m["project"], actor=m["actor"], values=dict(m["json"]))
+                for m in (await conn.execute(stmt)).mappings()
+            ]

@@ -1,0 +1,137 @@
+"""`benchroute keys`, `usage` and `db` through click's CliRunner against a temporary SQLite store."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from benchroute.cli.main import cli
+from benchroute.settings import Settings
+from benchroute.store.base import UsageRecord
+from benchroute.store.factory import started_store
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Path:
+    path = tmp_path / "benchroute.toml"
+    db = tmp_path / "data" / "cli.db"
+    path.write_text(f'data_dir = "{tmp_path / "data"}"\n\n[store]\nurl = "sqlite:///{db}"\n')
+    return path
+
+
+def invoke(config: Path, *args: str) -> Result:
+    result = CliRunner().invoke(cli, ["--config", str(config), *args], obj={}, catch_exceptions=False)
+    return result
+
+
+def settings_of(config: Path) -> Settings:
+    return Settings.load(config)
+
+
+def test_keys_create_list_revoke(config: Path) -> None:
+    created = invoke(config, "keys", "create", "--project", "alpha", "--name", "laptop")
+    assert created.exit_code == 0, created.output
+    secret = created.output.strip().splitlines()[-1]
+    assert secret.startswith("br-")
+    key_id = secret[3:15]
+    assert key_id in created.output.splitlines()[0]
+
+    admin = json.loads(invoke(config, "keys", "create", "--project", "*", "--admin", "--json").output)
+    assert admin["admin"] and admin["secret"].startswith("br-")
+
+    listed = invoke(config, "keys", "list", "--project", "alpha")
+    assert listed.exit_code == 0 and key_id in listed.output and "laptop" in listed.output
+    assert secret not in listed.output and "active" in listed.output
+    all_keys = json.loads(invoke(config, "keys", "list", "--json").output)
+    assert {k["id"] for k in all_keys} == {key_id, admin["id"]}
+
+    async def verify() -> bool:
+        async with started_store(settings_of(config)) as store:
+            return await store.verify_key(secret) is not None
+
+    assert asyncio.run(verify())
+    revoked = invoke(config, "keys", "revoke", key_id)
+    assert revoked.exit_code == 0 and "Revoked" in revoked.output
+    assert not asyncio.run(verify())
+    again = CliRunner().invoke(cli, ["--config", str(config), "keys", "revoke", key_id], obj={})
+    assert again.exit_code != 0 and "no active key" in again.output
+    assert "revoked" in invoke(config, "keys", "list").output
+
+
+def _usage(i: int, **kw: Any) -> UsageRecord:
+    base: dict[str, Any] = dict(
+        time=datetime(2026, 11, 20 + i % 2, 12, tzinfo=UTC),
+        project="alpha",
+        key_id="k",
+        session_key=f"s{i % 3}",
+        client_name="kilo-code",
+        client_version="5.2.3",
+        api_kind="chat",
+        requested_model="auto",
+        tier="auto/efficient",
+        routed_model="small" if i % 2 else "big",
+        provider="local",
+        prompt_tokens=1000,
+        completion_tokens=100,
+        cost_usd=0.01,
+        frontier_cost_usd=0.05,
+    )
+    base.update(kw)
+    return UsageRecord(id=f"u{i}", **base)
+
+
+def _seed(config: Path, records: list[UsageRecord]) -> None:
+    async def go() -> None:
+        async with started_store(settings_of(config)) as store:
+            await store.write_usage(records)
+
+    asyncio.run(go())
+
+
+def test_usage_table_and_json(config: Path) -> None:
+    assert "No usage recorded" in invoke(config, "usage").output
+    _seed(config, [_usage(i) for i in range(6)] + [_usage(9, project="beta", routed_model="other")])
+
+    table = invoke(config, "usage", "--project", "alpha")
+    assert table.exit_code == 0, table.output
+    assert "big" in table.output and "small" in table.output and "other" not in table.output
+    assert "total" in table.output and "$0.2400 (80%)" in table.output  # 6 x (0.05 - 0.01)
+
+    data = json.loads(invoke(config, "usage", "--by", "day", "--json").output)
+    assert [(r["day"], r["requests"]) for r in data["rows"]] == [("2026-11-20", 3), ("2026-11-21", 4)]
+    assert data["total"]["requests"] == 7
+    assert data["total"]["savings_usd"] == pytest.approx(7 * 0.04)
+
+    by_session = json.loads(invoke(config, "usage", "--by", "session", "--by", "model", "--json").output)
+    assert {(r["session"], r["model"]) for r in by_session["rows"]} >= {("s0", "big"), ("s1", "small")}
+
+    window = json.loads(
+        invoke(config, "usage", "--since", "2026-11-21", "--until", "2026-11-21", "--json").output
+    )
+    assert window["total"]["requests"] == 4
+
+    bad = CliRunner().invoke(cli, ["--config", str(config), "usage", "--since", "yesterday"], obj={})
+    assert bad.exit_code != 0 and "YYYY-MM-DD" in bad.output
+
+
+def test_db_upgrade_and_current(config: Path) -> None:
+    before = invoke(config, "db", "current")
+    assert before.exit_code == 0 and "revision none" in before.output and "needs" in before.output
+    up = invoke(config, "db", "upgrade")
+    assert up.exit_code == 0 and "at revision 0001" in up.output
+    assert "at revision 0001" in invoke(config, "db", "upgrade").output  # idempotent
+    after = invoke(config, "db", "current")
+    assert "revision 0001" in after.output and "up to date" in after.output
+
+
+def test_db_on_a_memory_store(tmp_path: Path) -> None:
+    path = tmp_path / "mem.toml"
+    path.write_text('[store]\nurl = "memory://"\n')
+    assert "nothing to migrate" in invoke(path, "db", "upgrade").output
+    assert "no migrations" in invoke(path, "db", "current").output
