@@ -1,0 +1,116 @@
+"""Small typed readers for JSON bodies: each returns the value or raises a precise `WireError`.
+
+`None` (JSON null) always counts as absent, because SDKs send explicit nulls for unset fields.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from benchroute.wire.errors import WireError
+
+JSON = dict[str, Any]
+
+
+def _fail(param: str, expected: str, status: int) -> WireError:
+    return WireError(f"{param} must be {expected}", param=param, status=status)
+
+
+def obj(value: Any, param: str, *, status: int = 400) -> JSON:
+    if not isinstance(value, dict):
+        raise _fail(param, "an object", status)
+    return value
+
+
+def opt_obj(body: JSON, key: str, param: str, *, status: int = 400) -> JSON | None:
+    value = body.get(key)
+    return None if value is None else obj(value, param, status=status)
+
+
+def lst(value: Any, param: str, *, status: int = 400) -> list[Any]:
+    if not isinstance(value, list):
+        raise _fail(param, "a list", status)
+    return value
+
+
+def opt_list(body: JSON, key: str, param: str, *, status: int = 400) -> list[Any] | None:
+    value = body.get(key)
+    return None if value is None else lst(value, param, status=status)
+
+
+def string(value: Any, param: str, *, status: int = 400) -> str:
+    if not isinstance(value, str):
+        raise _fail(param, "a string", status)
+    return value
+
+
+def opt_str(body: JSON, key: str, param: str, *, status: int = 400) -> str | None:
+    value = body.get(key)
+    return None if value is None else string(value, param, status=status)
+
+
+def opt_bool(body: JSON, key: str, param: str, *, status: int = 400) -> bool | None:
+    value = body.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, bool):
+        raise _fail(param, "a boolean", status)
+    return value
+
+
+def opt_int(body: JSON, key: str, param: str, *, status: int = 400) -> int | None:
+    value = body.get(key)
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise _fail(param, "an integer", status)
+    return value
+
+
+def opt_float(body: JSON, key: str, param: str, *, status: int = 400) -> float | None:
+    value = body.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        raise _fail(param, "a number", status)
+    return float(value)
+
+
+def count(body: JSON | None, key: str) -> int:
+    """A token count from an upstream usage object; absent, null or malformed counts are 0."""
+    if body is None:
+        return 0
+    value = body.get(key)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, float):
+        return int(value)
+    return 0
+
+
+def sub(body: JSON | None, key: str) -> JSON | None:
+    """A nested object of an upstream body, or None when absent or not an object."""
+    if body is None:
+        return None
+    value = body.get(key)
+    return value if isinstance(value, dict) else None
+
+
+def stop_list(value: Any, param: str) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    items = lst(value, param)
+    return [string(s, f"{param}[{i}]") for i, s in enumerate(items)]
+
+
+def data_url_media_type(url: str) -> str | None:
+    """The media type of a ``data:image/png;base64,...`` URL, or None for other URLs."""
+    if not url.startswith("data:"):
+        return None
+    head = url[5:].split(",", 1)[0]
+    media = head.split(";", 1)[0]
+    return media or None
