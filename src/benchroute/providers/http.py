@@ -1,0 +1,309 @@
+"""HTTP transport shared by every provider: the process-wide session, SSE decoding, error mapping.
+
+The gateway creates ONE `aiohttp.ClientSession` in its lifespan (`create_session`) and hands it to
+every provider, so connections to an upstream are pooled and kept alive across requests. All
+transport failures become a `ProviderError` here, in one place, and never carry a key.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import time
+from collections.abc import AsyncGenerator, Mapping
+from typing import Any
+
+import aiohttp
+import orjson
+from multidict import CIMultiDict
+
+from benchroute.providers.base import ProviderError
+
+# Upstream error bodies are quoted back to the client; keep them short.
+MAX_ERROR_MESSAGE = 500
+
+
+def create_session(
+    *,
+    connect_timeout: float = 10.0,
+    read_timeout: float = 300.0,
+    limit: int = 0,
+    keepalive_timeout: float = 60.0,
+) -> aiohttp.ClientSession:
+    """The one shared client session. Call inside the running event loop (the gateway lifespan).
+
+    `limit=0` means no cap on concurrent connections: the gateway's own concurrency is the cap.
+    There is no total timeout (a long generation is fine); `read_timeout` bounds the longest
+    silence between bytes and `connect_timeout` the TCP/TLS connect.
+    """
+    connector = aiohttp.TCPConnector(
+        limit=limit,
+        limit_per_host=0,
+        ttl_dns_cache=300,
+        keepalive_timeout=keepalive_timeout,
+    )
+    timeout = aiohttp.ClientTimeout(total=None, sock_connect=connect_timeout, sock_read=read_timeout)
+    return aiohttp.ClientSession(connector=connector, timeout=timeout, raise_for_status=False)
+
+
+def request_timeout(session: aiohttp.ClientSession, read_timeout: float | None) -> aiohttp.ClientTimeout:
+    """A provider's own `timeout` setting for one request, else the session's default."""
+    if read_timeout is None:
+        return session.timeout
+    return aiohttp.ClientTimeout(total=None, sock_connect=read_timeout, sock_read=read_timeout)
+
+
+# ---- SSE ------------------------------------------------------------------------------------------
+
+
+class SSEDecoder:
+    """Incremental server-sent-events decoder: feed bytes, get complete `(event, data)` pairs.
+
+    Splits on newlines with `bytes.split` (no regex); handles CRLF, comments, multi-line data and
+    events split across chunks at any byte.
+    """
+
+    __slots__ = ("_buf", "_data", "_event")
+
+    def __init__(self) -> None:
+        self._buf = b""
+        self._event: str | None = None
+        self._data: list[bytes] = []
+
+    def feed(self, chunk: bytes) -> list[tuple[str | None, str]]:
+        out: list[tuple[str | None, str]] = []
+        buf = self._buf + chunk if self._buf else chunk
+        lines = buf.split(b"\n")
+        self._buf = lines.pop()
+        for line in lines:
+            self._line(line, out)
+        return out
+
+    def close(self) -> list[tuple[str | None, str]]:
+        """End of body: a last unterminated line and an event without its blank line still count."""
+        out: list[tuple[str | None, str]] = []
+        if self._buf:
+            self._line(self._buf, out)
+            self._buf = b""
+        self._line(b"", out)
+        return out
+
+    def _line(self, line: bytes, out: list[tuple[str | None, str]]) -> None:
+        if line.endswith(b"\r"):
+            line = line[:-1]
+        if not line:
+            if self._data:
+                out.append((self._event, b"\n".join(self._data).decode("utf-8", "replace")))
+            self._event = None
+            self._data = []
+            return
+        if line[0] == 0x3A:  # ":" comment / keepalive
+            return
+        name, _, value = line.partition(b":")
+        if value[:1] == b" ":
+            value = value[1:]
+        if name == b"data":
+            self._data.append(value)
+        elif name == b"event":
+            self._event = value.decode("utf-8", "replace")
+
+
+async def iter_sse(resp: aiohttp.ClientResponse) -> AsyncGenerator[tuple[str | None, str], None]:
+    """Yield `(event, data)` pairs from an SSE response body as chunks arrive."""
+    decoder = SSEDecoder()
+    async for chunk in resp.content.iter_any():
+        for item in decoder.feed(chunk):
+            yield item
+    for item in decoder.close():
+        yield item
+
+
+# ---- errors ---------------------------------------------------------------------------------------
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds from a Retry-After header (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def _redact(text: str, secrets: tuple[str | None, ...]) -> str:
+    for secret in secrets:
+        if secret and len(secret) >= 4:
+            text = text.replace(secret, "[redacted]")
+    return text
+
+
+def upstream_message(body: bytes) -> str:
+    """The human message inside an upstream error body (OpenAI and Anthropic shapes), else the text."""
+    try:
+        doc = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return body.decode("utf-8", "replace").strip()[:MAX_ERROR_MESSAGE]
+    if isinstance(doc, dict):
+        err = doc.get("error", doc)
+        if isinstance(err, dict):
+            msg = err.get("message") or err.get("detail") or err.get("error")
+            if isinstance(msg, str):
+                return msg[:MAX_ERROR_MESSAGE]
+        elif isinstance(err, str):
+            return err[:MAX_ERROR_MESSAGE]
+    return body.decode("utf-8", "replace").strip()[:MAX_ERROR_MESSAGE]
+
+
+def error_from_status(
+    status: int,
+    body: bytes,
+    headers: Mapping[str, str],
+    *,
+    provider: str,
+    secrets: tuple[str | None, ...] = (),
+) -> ProviderError:
+    """Map a non-2xx upstream answer to a ProviderError, with the upstream's message but no key."""
+    message = _redact(upstream_message(body), secrets) or f"HTTP {status}"
+    text = f"{provider}: upstream returned {status}: {message}"
+    if status == 429:
+        return ProviderError(
+            "rate_limit",
+            text,
+            status=status,
+            provider=provider,
+            retry_after=parse_retry_after(headers.get("Retry-After")),
+        )
+    if status in (401, 403):
+        return ProviderError("auth", text, status=status, provider=provider)
+    if status >= 500:
+        return ProviderError("server", text, status=status, provider=provider)
+    return ProviderError("client", text, status=status, provider=provider)
+
+
+def error_from_exception(exc: BaseException, *, provider: str) -> ProviderError:
+    """Map a transport exception (aiohttp / asyncio) to a ProviderError."""
+    if isinstance(exc, ProviderError):
+        return exc
+    # ServerTimeoutError is both a ClientError and a TimeoutError: test timeouts first.
+    if isinstance(exc, TimeoutError):
+        return ProviderError("timeout", f"{provider}: upstream timed out", provider=provider)
+    if isinstance(exc, aiohttp.ClientPayloadError):
+        return ProviderError("connect", f"{provider}: upstream body broken: {exc}", provider=provider)
+    if isinstance(exc, (aiohttp.ClientConnectionError, OSError)):
+        return ProviderError("connect", f"{provider}: cannot reach upstream: {exc}", provider=provider)
+    if isinstance(exc, aiohttp.ClientError):
+        return ProviderError("connect", f"{provider}: upstream request failed: {exc}", provider=provider)
+    return ProviderError("protocol", f"{provider}: {type(exc).__name__}: {exc}", provider=provider)
+
+
+TRANSPORT_ERRORS = (aiohttp.ClientError, TimeoutError, OSError)
+
+
+def loads_json(body: bytes, *, provider: str) -> Any:
+    """Parse a JSON body; anything else is a protocol error."""
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        snippet = body[:120].decode("utf-8", "replace")
+        raise ProviderError(
+            "protocol", f"{provider}: upstream sent a non-JSON body: {snippet!r}", provider=provider
+        ) from exc
+
+
+def _merge_headers(base: Mapping[str, str], extra: Mapping[str, str]) -> CIMultiDict[str]:
+    """Defaults, then `base`, then `extra`; names compare case-insensitively (no duplicates)."""
+    merged: CIMultiDict[str] = CIMultiDict({"Content-Type": "application/json", "Accept": "application/json"})
+    merged.update(base)
+    merged.update(extra)
+    return merged
+
+
+async def post_json(
+    session: aiohttp.ClientSession,
+    url: str,
+    body: Any,
+    *,
+    headers: Mapping[str, str],
+    provider: str,
+    read_timeout: float | None = None,
+    secrets: tuple[str | None, ...] = (),
+) -> Any:
+    """POST a JSON body and return the decoded JSON answer; every failure is a ProviderError."""
+    try:
+        async with session.post(
+            url,
+            data=orjson.dumps(body),
+            headers=_merge_headers({}, headers),
+            timeout=request_timeout(session, read_timeout),
+        ) as resp:
+            raw = await resp.read()
+            if resp.status >= 300:
+                raise error_from_status(resp.status, raw, resp.headers, provider=provider, secrets=secrets)
+    except ProviderError:
+        raise
+    except TRANSPORT_ERRORS as exc:
+        raise error_from_exception(exc, provider=provider) from exc
+    return loads_json(raw, provider=provider)
+
+
+async def get_json(
+    session: aiohttp.ClientSession,
+    url: str,
+    *,
+    headers: Mapping[str, str],
+    provider: str,
+    read_timeout: float | None = None,
+    secrets: tuple[str | None, ...] = (),
+) -> Any:
+    """GET a JSON document; every failure is a ProviderError."""
+    try:
+        async with session.get(url, headers=headers, timeout=request_timeout(session, read_timeout)) as resp:
+            raw = await resp.read()
+            if resp.status >= 300:
+                raise error_from_status(resp.status, raw, resp.headers, provider=provider, secrets=secrets)
+    except ProviderError:
+        raise
+    except TRANSPORT_ERRORS as exc:
+        raise error_from_exception(exc, provider=provider) from exc
+    return loads_json(raw, provider=provider)
+
+
+async def open_stream(
+    session: aiohttp.ClientSession,
+    url: str,
+    body: Any,
+    *,
+    headers: Mapping[str, str],
+    provider: str,
+    read_timeout: float | None = None,
+    secrets: tuple[str | None, ...] = (),
+) -> aiohttp.ClientResponse:
+    """POST a streaming request and return the open response once its status is 2xx.
+
+    The caller owns the response (release or close it). Errors before the body are ProviderErrors.
+    """
+    extra = {"Accept": "text/event-stream"}
+    try:
+        resp = await session.post(
+            url,
+            data=orjson.dumps(body),
+            headers=_merge_headers(extra, headers),
+            timeout=request_timeout(session, read_timeout),
+        )
+    except TRANSPORT_ERRORS as exc:
+        raise error_from_exception(exc, provider=provider) from exc
+    if resp.status >= 300:
+        try:
+            raw = await resp.read()
+        except TRANSPORT_ERRORS:
+            raw = b""
+        finally:
+            resp.release()
+        raise error_from_status(resp.status, raw, resp.headers, provider=provider, secrets=secrets)
+    return resp

@@ -1,0 +1,137 @@
+"""Any OpenAI-compatible chat completions upstream: OpenAI, OpenRouter, vLLM, LM Studio, llama.cpp."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import AsyncIterator, Mapping
+from typing import Any, Literal
+
+import aiohttp
+
+from benchroute.providers.base import ProviderError, Target
+from benchroute.providers.http import get_json, loads_json, open_stream, post_json
+from benchroute.providers.streaming import openai_end, sse_events
+from benchroute.wire import chat
+from benchroute.wire.canonical import (
+    ChatRequest,
+    ChatResponse,
+    Finish,
+    StreamEvent,
+    TextDelta,
+    ToolCallDelta,
+    UsageReport,
+)
+from benchroute.wire.errors import WireError
+
+
+class OpenAICompatProvider:
+    """Transport for `POST {base_url}/chat/completions` (JSON or SSE) and `GET {base_url}/models`.
+
+    The key for a call is `Target.api_key` (the caller's own key, BYOK) or else the provider's.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        base_url: str,
+        session: aiohttp.ClientSession,
+        *,
+        api_key: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+        max_tokens_key: Literal["max_tokens", "max_completion_tokens"] = "max_tokens",
+    ) -> None:
+        self.name = name
+        self.base_url = base_url.rstrip("/")
+        self.session = session
+        self.api_key = api_key
+        self.headers = dict(headers or {})
+        self.timeout = timeout
+        # OpenAI's reasoning models reject `max_tokens`; most compatible servers only know it.
+        self.max_tokens_key: Literal["max_tokens", "max_completion_tokens"] = max_tokens_key
+
+    def _key(self, target: Target | None) -> str | None:
+        return (target.api_key if target else None) or self.api_key
+
+    def _headers(self, key: str | None) -> dict[str, str]:
+        headers = dict(self.headers)
+        if key:
+            headers["Authorization"] = f"Bearer {key}"
+        return headers
+
+    def render(self, request: ChatRequest, target: Target, *, stream: bool) -> dict[str, Any]:
+        if request.stream != stream:
+            request = dataclasses.replace(request, stream=stream)
+        return chat.render_request(request, target.upstream_model, max_tokens_key=self.max_tokens_key)
+
+    async def complete(self, request: ChatRequest, target: Target) -> ChatResponse:
+        key = self._key(target)
+        doc = await post_json(
+            self.session,
+            f"{self.base_url}/chat/completions",
+            self.render(request, target, stream=False),
+            headers=self._headers(key),
+            provider=self.name,
+            read_timeout=self.timeout,
+            secrets=(key,),
+        )
+        return self._parse(doc, target)
+
+    def _parse(self, doc: Any, target: Target) -> ChatResponse:
+        try:
+            return chat.parse_response(doc, target.catalog_id or target.upstream_model)
+        except WireError as exc:
+            raise ProviderError("protocol", f"{self.name}: {exc.message}", provider=self.name) from exc
+
+    async def stream(self, request: ChatRequest, target: Target) -> AsyncIterator[StreamEvent]:
+        key = self._key(target)
+        resp = await open_stream(
+            self.session,
+            f"{self.base_url}/chat/completions",
+            self.render(request, target, stream=True),
+            headers=self._headers(key),
+            provider=self.name,
+            read_timeout=self.timeout,
+            secrets=(key,),
+        )
+        if resp.content_type == "application/json":
+            # Some compatible servers ignore `stream` and answer with one JSON document.
+            try:
+                raw = await resp.read()
+            finally:
+                resp.release()
+            for event in response_events(self._parse(loads_json(raw, provider=self.name), target)):
+                yield event
+            return
+        async for event in sse_events(resp, chat.StreamParser(), provider=self.name, is_end=openai_end):
+            yield event
+
+    async def list_models(self) -> list[str]:
+        doc = await get_json(
+            self.session,
+            f"{self.base_url}/models",
+            headers=self._headers(self.api_key),
+            provider=self.name,
+            read_timeout=self.timeout,
+            secrets=(self.api_key,),
+        )
+        data = doc.get("data") if isinstance(doc, dict) else None
+        if not isinstance(data, list):
+            raise ProviderError("protocol", f"{self.name}: /models has no data list", provider=self.name)
+        return [str(m["id"]) for m in data if isinstance(m, dict) and m.get("id")]
+
+    async def aclose(self) -> None:
+        # The session is shared and owned by the gateway; nothing per-provider to close.
+        return None
+
+
+def response_events(response: ChatResponse) -> list[StreamEvent]:
+    """A whole response as the events a stream of it would have produced."""
+    events: list[StreamEvent] = []
+    if response.message.text:
+        events.append(TextDelta(response.message.text))
+    for index, call in enumerate(response.message.tool_calls):
+        events.append(ToolCallDelta(index=index, id=call.id, name=call.name, arguments=call.arguments))
+    events.append(Finish(response.finish_reason))
+    events.append(UsageReport(response.usage))
+    return events

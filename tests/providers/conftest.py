@@ -1,0 +1,24 @@
+"""Fixtures for provider tests: a scripted upstream on loopback and a shared client session."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import aiohttp
+import pytest
+
+from benchroute.providers.http import create_session
+from benchroute.testing.upstream import ScriptedUpstream
+
+
+@pytest.fixture
+async def upstream() -> AsyncIterator[ScriptedUpstream]:
+    async with ScriptedUpstream() as up:
+        yield up
+
+
+@pytest.fixture
+async def session() -> AsyncIterator[aiohttp.ClientSession]:
+    s = create_session(connect_timeout=2.0, read_timeout=5.0)
+    yield s
+    await s.close()
