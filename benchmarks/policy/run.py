@@ -1,0 +1,80 @@
+#!/usr/bin/env python3
+"""Router decision latency beyond the classifier: prints per-call CPU time (best of 5 runs).
+
+    python benchmarks/policy/run.py [--n 3000]
+
+The classifier is replaced by a fixed prediction taken from the shipped classifier for the same
+prompt, so the figures are the routing policy's own cost (target: under ~300 us per decide()).
+CPU time (`time.process_time`) rather than wall time, so a busy machine distorts less.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections.abc import Callable
+
+from benchroute.routing.base import RouteContext
+from benchroute.routing.classifier import CellPrediction
+from benchroute.routing.router import Router
+from benchroute.settings import ProjectSettings, Settings
+from benchroute.wire.canonical import ChatRequest, Message, RequestContext, TextPart
+
+PROMPT = "Write a Python function that merges two sorted lists and add tests for it. " * 10
+
+
+class Fixed:
+    def __init__(self, prediction: CellPrediction) -> None:
+        self.prediction = prediction
+
+    def classify(self, request: ChatRequest) -> CellPrediction:
+        return self.prediction
+
+
+def cpu_us(fn: Callable[[], object], n: int) -> float:
+    for _ in range(min(n, 200)):
+        fn()
+    best = float("inf")
+    for _ in range(5):
+        start = time.process_time()
+        for _ in range(n):
+            fn()
+        best = min(best, (time.process_time() - start) / n * 1e6)
+    return best
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--n", type=int, default=3000)
+    n = ap.parse_args().n
+    t0 = time.perf_counter()
+    real = Router.default(Settings())
+    load_ms = (time.perf_counter() - t0) * 1e3
+    messages = [Message(role="user", content=[TextPart(PROMPT)])]
+    req = ChatRequest(model="auto", messages=messages)
+    router = Router(real.catalog, real.snapshot, Fixed(real.classifier.classify(req)), real.tiers)
+    project, ctx = ProjectSettings(dial=0.5), RouteContext()
+    body = {"model": "auto", "messages": [{"role": "user", "content": PROMPT}]}
+    plan = ChatRequest(model="auto/frontier", messages=messages, context=RequestContext(mode="plan"))
+    rows = [
+        ("route() auto/efficient", lambda: router.route(req, project, ctx)),
+        ("decide(body, headers) auto/efficient", lambda: router.decide(body, {"x-kilocode-mode": "code"})),
+        ("route() auto/frontier, mode plan", lambda: router.route(plan, project, ctx)),
+        ("route() auto/balanced", lambda: router.route(ChatRequest("auto/balanced", messages), project, ctx)),
+        (
+            "route() auto/free",
+            lambda: router.route(ChatRequest("auto/free", messages), project, RouteContext(session_key="s")),
+        ),
+        ("classifier.classify (for scale)", lambda: real.classifier.classify(req)),
+    ]
+    print(f"models in the table: {len(router.table.models)}, cells: {len(router.table.cells)}")
+    print(f"Router.default(): {load_ms:.1f} ms (catalog, leaderboard, classifier from disk)")
+    t0 = time.perf_counter()
+    router.with_snapshot(router.snapshot)
+    print(f"with_snapshot(): {(time.perf_counter() - t0) * 1e3:.2f} ms (table rebuild)")
+    for name, fn in rows:
+        print(f"{name}: {cpu_us(fn, n):.1f} us CPU per call")
+
+
+if __name__ == "__main__":
+    main()

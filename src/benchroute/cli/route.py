@@ -1,0 +1,164 @@
+"""`benchroute route "prompt"`: the routing Decision for a prompt, and why."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+import orjson
+
+from benchroute.cli.context import load_settings
+from benchroute.leaderboard.snapshot import Snapshot
+from benchroute.routing.classifier import CellPrediction, Classifier
+from benchroute.routing.decision import Decision
+from benchroute.wire.canonical import ChatRequest
+
+TIER_CHOICES = {
+    "efficient": "auto/efficient",
+    "frontier": "auto/frontier",
+    "balanced": "auto/balanced",
+    "free": "auto/free",
+}
+
+
+class _OnFirstUse:
+    """Loads the classifier only when a tier needs it, so `--tier balanced` works without one."""
+
+    def __init__(self, settings: Any) -> None:
+        self._settings = settings
+        self._loaded: Classifier | None = None
+
+    def classify(self, request: ChatRequest) -> CellPrediction:
+        if self._loaded is None:
+            from benchroute.routing.router import load_classifier
+
+            self._loaded = load_classifier(self._settings)
+        return self._loaded.classify(request)
+
+
+@click.command("route")
+@click.argument("prompt")
+@click.option("--mode", default=None, help="Client mode (plan, architect, debug, code, ...).")
+@click.option(
+    "--tier",
+    default=None,
+    help="efficient | frontier | balanced | free, any tier id or alias, or a catalog id "
+    "(default: the project's tier).",
+)
+@click.option("--dial", type=click.FloatRange(0.0, 1.0), default=None, help="Override the project's dial.")
+@click.option("--project", "project_name", default="default", show_default=True, help="Project settings.")
+@click.option("--system", default=None, help="A system prompt to send with the prompt.")
+@click.option(
+    "--api",
+    "api_kind",
+    type=click.Choice(["chat", "messages", "responses"]),
+    default="chat",
+    show_default=True,
+)
+@click.option(
+    "--keyed-only",
+    is_flag=True,
+    help="Route only to models the gateway could call now (provider key set, or local), as `serve` does. "
+    "Default: assume every provider has a key.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the Decision as JSON.")
+@click.pass_context
+def route(
+    ctx: click.Context,
+    prompt: str,
+    mode: str | None,
+    tier: str | None,
+    dial: float | None,
+    project_name: str,
+    system: str | None,
+    api_kind: str,
+    keyed_only: bool,
+    as_json: bool,
+) -> None:
+    """Show which model PROMPT would be routed to, and why."""
+    from benchroute.routing.router import Router
+    from benchroute.routing.static import RouteError
+
+    settings = load_settings(ctx)
+    project = settings.project(project_name)
+    if dial is not None:
+        project = project.model_copy(update={"dial": dial})
+    model = TIER_CHOICES.get(tier, tier) if tier else "auto"
+    messages = [{"role": "system", "content": system}] if system else []
+    messages.append({"role": "user", "content": prompt})
+    headers = {"x-benchroute-mode": mode} if mode else {}
+    try:
+        router = Router.from_settings(settings, classifier=_OnFirstUse(settings), only_keyed=keyed_only)
+        decision = router.decide(
+            {"model": model, "messages": messages}, headers, project=project, api_kind=api_kind
+        )
+    except (RouteError, RuntimeError, FileNotFoundError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    if as_json:
+        sys.stdout.write(orjson.dumps(decision.to_dict(), option=orjson.OPT_INDENT_2).decode() + "\n")
+        return
+    _print(decision, router.snapshot)
+
+
+def _usd(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return f"${value:.6f}" if value < 0.01 else f"${value:.4f}"
+
+
+def _evidence(snapshot: Snapshot, model: str, cell: str | None) -> str:
+    """n and the Wilson 95% interval of the raw pass rate on the request's top cell."""
+    stats = snapshot.get(model, cell) if cell else None
+    if stats is None:
+        return "-"
+    lo, hi = stats.wilson()
+    return f"{stats.trials:g} [{lo:.2f}, {hi:.2f}]"
+
+
+def _print(d: Decision, snapshot: Snapshot) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(highlight=False)
+    if console.width < 140:  # model ids are long: a readable table beats an 80-column one
+        console = Console(highlight=False, width=140)
+    console.print(f"[bold]{d.model}[/bold]  tier {d.tier}  reason {d.reason}")
+    console.print(d.explanation)
+    if d.cells:
+        cells = ", ".join(f"{c} {p:.0%}" for c, p in d.cells.items())
+        conf = f"{d.confidence:.2f}" if d.confidence is not None else "-"
+        console.print(f"cells: {cells}  (confidence {conf})")
+    facts = [f"expected cost {_usd(d.expected_cost)}"]
+    if d.bar is not None:
+        facts.append(f"bar {d.bar:.3f}")
+    if d.dial is not None:
+        facts.append(f"dial {d.dial:g}")
+    if d.frontier_model:
+        facts.append(f"frontier {d.frontier_model} {_usd(d.frontier_cost)}")
+    if d.fallbacks:
+        facts.append(f"fallbacks {', '.join(d.fallbacks)}")
+    console.print("  ".join(facts))
+    if not d.candidates:
+        return
+    table = Table(title="candidates (A = expected accuracy on this request)")
+    table.add_column("model", no_wrap=True)
+    table.add_column("A(m)", justify="right")
+    table.add_column("expected cost", justify="right")
+    top_cell = next(iter(d.cells), None)
+    table.add_column(f"n, 95% CI on {top_cell}" if top_cell else "evidence", justify="right")
+    table.add_column("eligible")
+    table.add_column("note", overflow="fold")
+    for c in d.candidates:
+        acc = f"{c.expected_accuracy:.3f}" if c.expected_accuracy is not None else "-"
+        above = d.bar is not None and c.expected_accuracy is not None and c.expected_accuracy >= d.bar - 1e-9
+        mark = "→ " if c.model == d.model else "  "
+        table.add_row(
+            mark + c.model,
+            acc + (" ≥ bar" if above and c.eligible else ""),
+            _usd(c.expected_cost),
+            _evidence(snapshot, c.model, top_cell),
+            "yes" if c.eligible else "no",
+            c.note,
+        )
+    console.print(table)

@@ -1,0 +1,59 @@
+"""`benchroute route`: the Decision and why, as a table or JSON."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
+import pytest
+from click.testing import CliRunner
+
+from benchroute.cli.main import cli
+from benchroute.routing.textclf import default_path
+
+HAS_CLASSIFIER = (default_path() / "meta.json").is_file()
+
+
+def run(*args: str) -> str:
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_frontier_by_mode_as_json() -> None:
+    out = orjson.loads(
+        run("route", "Plan the move to OAuth2", "--tier", "frontier", "--mode", "plan", "--json")
+    )
+    assert out["model"] == "openai/gpt-5"
+    assert out["reason"] == "frontier_reasoning"
+    assert out["tier"] == "auto/frontier"
+
+
+def test_balanced_per_api_kind_table() -> None:
+    out = run("route", "hello", "--tier", "balanced", "--api", "messages")
+    assert "anthropic/claude-3-5-haiku-20241022" in out
+    assert "reason balanced" in out
+
+
+def test_config_changes_the_decision(tmp_path: Path) -> None:
+    config = tmp_path / "benchroute.toml"
+    config.write_text('[tiers]\nbalanced = { chat = "openai/gpt-4o-mini" }\n')
+    out = orjson.loads(run("--config", str(config), "route", "hi", "--tier", "kilo/auto", "--json"))
+    assert out["model"] == "openai/gpt-4o-mini"
+
+
+def test_unknown_model_is_a_clean_error() -> None:
+    result = CliRunner().invoke(cli, ["route", "hi", "--tier", "nope/nothing"])
+    assert result.exit_code != 0
+    assert "unknown model" in result.output
+
+
+@pytest.mark.skipif(not HAS_CLASSIFIER, reason="the shipped classifier artifact is not built yet")
+def test_efficient_prints_candidates_and_the_bar() -> None:
+    out = run("route", "Write a Python function that merges two sorted lists", "--dial", "0")
+    assert "candidates" in out
+    assert "A(m)" in out
+    data = orjson.loads(run("route", "Write a Python function that merges two sorted lists", "--json"))
+    assert data["tier"] == "auto/efficient"
+    assert data["candidates"]
+    assert data["reason"] in ("cheapest_above_bar", "best_accuracy", "low_confidence", "no_evidence")
