@@ -1,0 +1,90 @@
+"""Classifier latency per decision (feature extraction + model), artifact size and load time.
+
+    python benchmarks/classifier/run.py [--n 2000]
+
+Prompts of ~50, ~1k and ~8k tokens (about 4 characters per token) mix prose, code and a
+traceback, sent as a one-turn request and as the last turn of an agent tool loop.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+from benchroute.routing.textclf import default_path, load_default
+from benchroute.wire.canonical import ChatRequest, Message, RequestContext, TextPart, ToolCall
+
+CODE = """def load(rows):
+    total = 0
+    for row in rows:
+        total += row["amount"] * rate(row["currency"])
+    return total
+"""
+PROSE = "The importer sums the amounts of every row but the totals are off for some currencies. "
+TRACE = (
+    "Traceback (most recent call last):\n  File \"importer.py\", line 41, in <module>\nKeyError: 'amount'\n"
+)
+
+
+def prompt(tokens: int) -> str:
+    block = f"{PROSE}\n```python\n{CODE}```\n{TRACE}"
+    text = "Why does this fail? "
+    while len(text) < tokens * 4:
+        text += block
+    return text[: tokens * 4]
+
+
+def request(tokens: int, loop: bool) -> ChatRequest:
+    messages = [
+        Message("system", [TextPart("You are a coding agent.")]),
+        Message("user", [TextPart(prompt(tokens))]),
+    ]
+    if loop:
+        for i in range(6):
+            messages.append(Message("assistant", tool_calls=[ToolCall(f"c{i}", "read_file", "{}")]))
+            messages.append(Message("tool", [TextPart(CODE * 20)], tool_call_id=f"c{i}"))
+    return ChatRequest(model="auto", messages=messages, context=RequestContext(mode="code"))
+
+
+def percentile(xs: list[float], q: float) -> float:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(q * len(xs)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--n", type=int, default=2000)
+    args = parser.parse_args()
+
+    size = sum(p.stat().st_size for p in default_path().iterdir() if p.is_file())
+    t0 = time.perf_counter()
+    clf = load_default()
+    load_ms = (time.perf_counter() - t0) * 1000
+    print(
+        f"artifact: {size / 1e6:.2f} MB in {default_path()}; load {load_ms:.0f} ms;"
+        f" vocabulary {clf.vectorizer.size}"
+    )
+    # Wall time includes waiting for a CPU on a shared machine; thread CPU time does not.
+    print(f"{'prompt':>16} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'cpu p50':>8} {'cpu p99':>8}")
+    for tokens in (50, 1000, 8000):
+        for loop in (False, True):
+            req = request(tokens, loop)
+            for _ in range(50):
+                clf.classify(req)
+            times, cpu = [], []
+            for _ in range(args.n):
+                t = time.perf_counter()
+                c = time.thread_time()
+                clf.classify(req)
+                cpu.append((time.thread_time() - c) * 1000)
+                times.append((time.perf_counter() - t) * 1000)
+            label = f"{tokens} tok{' +loop' if loop else ''}"
+            print(
+                f"{label:>16} {statistics.median(times):8.3f} {percentile(times, 0.99):8.3f}"
+                f" {max(times):8.3f} {statistics.median(cpu):8.3f} {percentile(cpu, 0.99):8.3f}"
+            )
+
+
+if __name__ == "__main__":
+    main()

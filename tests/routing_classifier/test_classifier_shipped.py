@@ -1,0 +1,120 @@
+"""The shipped artifact: loads, classifies obvious requests right, probabilities are a distribution."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+
+from benchroute.routing.classifier import Classifier
+from benchroute.routing.taxonomy import ALL_CELLS, TASK_TYPES, split_cell
+from benchroute.routing.textclf import TextClassifier, load_default
+from benchroute.wire.canonical import ChatRequest, Message, RequestContext, TextPart, ToolCall
+
+
+@pytest.fixture(scope="module")
+def clf() -> TextClassifier:
+    return load_default()
+
+
+def _req(text: str, mode: str | None = None, extra: list[Message] | None = None) -> ChatRequest:
+    messages = [Message("user", [TextPart(text)]), *(extra or [])]
+    return ChatRequest(model="auto", messages=messages, context=RequestContext(mode=mode))
+
+
+def _top_type(clf: TextClassifier, request: ChatRequest) -> str:
+    probs: dict[str, float] = {}
+    for cell_id, p in clf.classify(request).probs.items():
+        task, _ = split_cell(cell_id)
+        probs[task] = probs.get(task, 0.0) + p
+    return max(probs, key=probs.__getitem__)
+
+
+TRACE = (
+    "I get this when I run the importer:\n```\nTraceback (most recent call last):\n"
+    '  File "importer.py", line 41, in <module>\n    load(rows)\n'
+    '  File "importer.py", line 17, in load\n    total += row["amount"]\nKeyError: \'amount\'\n```'
+)
+
+OBVIOUS = [
+    (TRACE, None, "debug"),
+    ("rename foo to bar in utils.py", None, "edit"),
+    ("Rename the function `get_user` to `fetch_user` everywhere", None, "edit"),
+    ("add a caching layer to the user service", "plan", "plan"),
+    ("We need to support multiple currencies in checkout", "architect", "plan"),
+    (
+        "Natalia sold clips to 48 of her friends in April, and then she sold half as many clips in May. "
+        "How many clips did Natalia sell altogether in April and May?",
+        None,
+        "math",
+    ),
+    ("write unit tests for the parse_config function", None, "tests"),
+    ("Write pytest tests for this:\n```python\ndef add(a, b):\n    return a + b\n```", None, "tests"),
+    ("add docstrings to every public function in parser.py", None, "docs"),
+    (
+        "please review this diff\n```diff\ndiff --git a/app.py b/app.py\n@@ -1,3 +1,3 @@\n-    retries = 3\n"
+        "+    retries = 5\n```",
+        None,
+        "review",
+    ),
+    ("write a python function that reverses a linked list", None, "implement"),
+    ("What is the capital of Australia?", None, "general"),
+]
+
+
+def test_is_a_classifier(clf: TextClassifier) -> None:
+    checked: Classifier = clf
+    assert checked is clf
+
+
+@pytest.mark.parametrize(("text", "mode", "expected"), OBVIOUS)
+def test_obvious_cases(clf: TextClassifier, text: str, mode: str | None, expected: str) -> None:
+    assert _top_type(clf, _req(text, mode)) == expected
+
+
+def test_probabilities_cover_all_cells_and_sum_to_one(clf: TextClassifier) -> None:
+    for text, mode, _ in OBVIOUS:
+        pred = clf.classify(_req(text, mode))
+        assert set(pred.probs) == set(ALL_CELLS)
+        assert math.isclose(sum(pred.probs.values()), 1.0, abs_tol=1e-5)
+        assert all(p >= 0 for p in pred.probs.values())
+        assert 0.0 <= pred.confidence <= 1.0
+    empty = clf.classify(ChatRequest(model="auto", messages=[]))
+    assert math.isclose(sum(empty.probs.values()), 1.0, abs_tol=1e-5)
+
+
+def test_context_moves_the_distribution_as_expected(clf: TextClassifier) -> None:
+    text = "the nightly import job is not doing what it should, take a look"
+    base = clf.explain(_req(text))["task_type"]
+    with_trace = clf.explain(_req(f"{text}\n{TRACE}"))["task_type"]
+    in_plan = clf.explain(_req(text, mode="plan"))["task_type"]
+    assert with_trace["debug"] > base["debug"]
+    assert in_plan["plan"] > base["plan"]
+
+
+def test_tool_loop_keeps_the_task_type(clf: TextClassifier) -> None:
+    text = "write unit tests for the parse_config function"
+    loop = [
+        Message("assistant", tool_calls=[ToolCall("c1", "read_file", '{"path": "config.py"}')]),
+        Message("tool", [TextPart("def parse_config(path):\n    return {}")], tool_call_id="c1"),
+        Message("assistant", tool_calls=[ToolCall("c2", "read_file", '{"path": "tests/"}')]),
+        Message("tool", [TextPart("conftest.py")], tool_call_id="c2"),
+    ]
+    assert _top_type(clf, _req(text, "code", loop)) == "tests"
+
+
+def test_save_load_round_trip(clf: TextClassifier, tmp_path: Path) -> None:
+    clf.save(tmp_path / "clf")
+    again = TextClassifier.load(tmp_path / "clf")
+    req = _req(TRACE)
+    a, b = clf.classify(req), again.classify(req)
+    assert a.probs == pytest.approx(b.probs, abs=1e-6)
+    assert len(TASK_TYPES) * 3 == len(a.probs)
+
+
+def test_artifact_is_small() -> None:
+    from benchroute.routing.textclf import default_path
+
+    size = sum(p.stat().st_size for p in default_path().iterdir() if p.is_file())
+    assert size < 30 * 1024 * 1024
