@@ -1,0 +1,95 @@
+"""`benchroute serve`: run the gateway under uvicorn (uvloop + httptools, one worker)."""
+
+from __future__ import annotations
+
+import logging
+
+import click
+
+from benchroute.cli.context import load_settings, run
+from benchroute.settings import ServerSettings, Settings
+
+
+async def _first_key(settings: Settings) -> str | None:
+    """On the first start with auth on and no key at all: a key for project "default", else None."""
+    from benchroute.store.factory import open_store
+
+    store = open_store(settings)
+    await store.start()
+    try:
+        if await store.list_keys():
+            return None
+        _, secret = await store.create_key("default", name="created by the first `benchroute serve`")
+        return secret
+    finally:
+        await store.close()
+
+
+def _with_server(settings: Settings, **changes: object) -> Settings:
+    server = ServerSettings.model_validate({**settings.server.model_dump(), **changes})
+    return settings.model_copy(update={"server": server})
+
+
+@click.command()
+@click.option("--host", default=None, help="Address to listen on (default: server.host, 127.0.0.1).")
+@click.option("--port", type=int, default=None, help="Port (default: server.port, 8080).")
+@click.option("--no-auth", is_flag=True, help="No gateway keys (allowed only on a loopback address).")
+@click.option("--log-level", default="warning", show_default=True, help="uvicorn log level.")
+@click.option("--access-log", is_flag=True, help="Log every request (off by default: it costs time).")
+@click.pass_context
+def serve(
+    ctx: click.Context, host: str | None, port: int | None, no_auth: bool, log_level: str, access_log: bool
+) -> None:
+    """Run the gateway."""
+    settings = load_settings(ctx)
+    changes: dict[str, object] = {}
+    if host is not None:
+        changes["host"] = host
+    if port is not None:
+        changes["port"] = port
+    if no_auth:
+        changes["auth"] = "none"
+    try:
+        settings = _with_server(settings, **changes) if changes else settings
+    except ValueError as exc:
+        raise click.ClickException(f"invalid server settings: {exc}") from exc
+
+    import uvicorn
+
+    from benchroute.gateway.app import create_app
+    from benchroute.gateway.server import uvicorn_config
+    from benchroute.gateway.state import GatewayState
+
+    server = settings.server
+    base_url = f"http://{'[' + server.host + ']' if ':' in server.host else server.host}:{server.port}/v1"
+    if server.auth == "keys":
+        secret = run(_first_key(settings))
+        if secret is not None:
+            click.echo("Created a gateway key for project 'default' (shown only this once):")
+            click.echo(f"\n    {secret}\n")
+            click.echo(f'Use it as the API key with base URL {base_url}, e.g. OPENAI_API_KEY="{secret}"')
+            click.echo("(more keys: `benchroute keys create --project NAME`)\n")
+    else:
+        click.echo("Authentication is off (server.auth = 'none'): any local client may use this gateway.")
+
+    def ready(state: GatewayState) -> None:
+        click.echo(f"benchroute gateway on {base_url}  (models: {base_url}/models, health: /healthz)")
+        for found in state.discovered:
+            models = ", ".join(f"{found.name}/{m}" for m in found.models) or "no models"
+            click.echo(f"  local {found.kind} at {found.base_url}: {models}")
+        click.echo(
+            f"  {len(state.catalog)} models in the catalog; routing with {type(state.engine).__name__}"
+        )
+
+    logging.basicConfig(level=getattr(logging, log_level.upper(), logging.WARNING))
+    app = create_app(settings, on_ready=ready)
+    try:
+        import uvloop  # noqa: F401
+
+        loop = "uvloop"
+    except ImportError:
+        loop = "asyncio"
+    config = uvicorn_config(
+        app, host=server.host, port=server.port, loop=loop, log_level=log_level, access_log=access_log
+    )
+    uvicorn.Server(config).run()

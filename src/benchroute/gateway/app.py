@@ -1,0 +1,222 @@
+"""`create_app(settings)`: the gateway as a Starlette app; runtime state is built in the lifespan."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import AsyncExitStack, asynccontextmanager
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from benchroute.catalog.model import Catalog
+from benchroute.gateway import routes
+from benchroute.gateway.auth import Authenticator
+from benchroute.gateway.chat import chat_completions
+from benchroute.gateway.health import ModelHealth
+from benchroute.gateway.middleware import CatchAll
+from benchroute.gateway.reload import poll_free_pool
+from benchroute.gateway.state import GatewayState, ProviderKeys
+from benchroute.providers.base import Provider
+from benchroute.routing.base import RoutingEngine
+from benchroute.routing.static import StaticRouter
+from benchroute.settings import Settings
+from benchroute.store.base import Store
+
+log = logging.getLogger("benchroute.gateway")
+
+SHUTDOWN_GRACE_SECONDS = 30.0  # how long in-flight streams may take to finish on shutdown
+
+
+def build_engine(settings: Settings, catalog: Catalog) -> RoutingEngine:
+    """The benchmark-backed Router when it can be built from the settings, else the static router."""
+    try:
+        from benchroute.routing.router import Router
+    except ImportError:
+        return StaticRouter(catalog, settings.tiers)
+    factory = getattr(Router, "from_settings", None)
+    if factory is None:
+        return StaticRouter(catalog, settings.tiers)
+    try:
+        engine: RoutingEngine = factory(settings, catalog=catalog)
+    except Exception as exc:  # no leaderboard / classifier: route statically, and say so
+        log.warning("auto routing unavailable (%s); using the static router", exc)
+        return StaticRouter(catalog, settings.tiers)
+    return engine
+
+
+async def _discover(settings: Settings, session: Any) -> list[Any]:
+    if not settings.server.discover_local:
+        return []
+    from benchroute.providers.discovery import discover_local
+
+    try:
+        return await discover_local(session)
+    except Exception as exc:  # discovery must never fail startup
+        log.warning("local model discovery failed: %s", exc)
+        return []
+
+
+def _local_providers(found: list[Any], session: Any, providers: dict[str, Provider]) -> None:
+    from benchroute.providers.ollama import OllamaProvider
+    from benchroute.providers.openai_compat import OpenAICompatProvider
+
+    for server in found:
+        if server.name in providers:
+            continue
+        cls = OllamaProvider if server.kind == "ollama" else OpenAICompatProvider
+        providers[server.name] = cls(server.name, server.base_url, session)
+
+
+@asynccontextmanager
+async def _lifespan(
+    app: Starlette,
+    settings: Settings,
+    store: Store | None,
+    providers: dict[str, Provider] | None,
+    engine: RoutingEngine | None,
+    catalog: Catalog | None,
+    on_ready: Callable[[GatewayState], None] | None,
+) -> AsyncIterator[None]:
+    async with AsyncExitStack() as stack:
+        if store is None:
+            from benchroute.store.factory import open_store
+
+            store = open_store(settings)  # ensures the server secret
+            await store.start()  # applies migrations
+            stack.push_async_callback(store.close)
+        from benchroute.store.writer import UsageWriter
+
+        writer = UsageWriter.from_settings(store, settings)
+        await writer.start()
+        stack.push_async_callback(writer.close)  # flushes every acknowledged record (before store.close)
+
+        session = None
+        found: list[Any] = []
+        if providers is None or catalog is None:
+            from benchroute.providers.http import create_session
+
+            session = create_session(
+                connect_timeout=settings.server.connect_timeout, read_timeout=settings.server.read_timeout
+            )
+            stack.push_async_callback(session.close)
+            if catalog is None:
+                found = await _discover(settings, session)
+        if providers is None:
+            from benchroute.providers.registry import build_providers
+
+            assert session is not None
+            providers = dict(build_providers(settings, session))
+            _local_providers(found, session, providers)
+            built = providers
+
+            async def close_providers() -> None:
+                for p in built.values():
+                    try:
+                        await p.aclose()
+                    except Exception:
+                        log.warning("closing provider %s failed", p.name, exc_info=True)
+
+            stack.push_async_callback(close_providers)
+        if catalog is None:
+            from benchroute.catalog.loader import load_catalog
+
+            catalog = load_catalog(settings, discovered=found)
+        state = GatewayState(
+            settings=settings,
+            store=store,
+            writer=writer,
+            providers=providers,
+            catalog=catalog,
+            engine=engine or build_engine(settings, catalog),
+            auth=Authenticator(store, settings.server),
+            health=ModelHealth(settings.server.cooldown_failures, settings.server.cooldown_seconds),
+            provider_keys=ProviderKeys(store),
+            discovered=found,
+        )
+        app.state.gateway = state
+        reloader = asyncio.ensure_future(poll_free_pool(state))
+        if on_ready is not None:
+            on_ready(state)
+        try:
+            yield
+        finally:
+            reloader.cancel()
+            # uvicorn stopped accepting already; give running streams a bounded time to finish.
+            if not await state.inflight.wait_idle(SHUTDOWN_GRACE_SECONDS):
+                log.warning(
+                    "shutdown: %d requests still running after the grace period", state.inflight.count
+                )
+
+
+class Endpoint:
+    """A pipeline handler (plain ASGI) behind the catch-all."""
+
+    def __init__(self, handler: ASGIApp) -> None:
+        self._app = CatchAll(handler)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self._app(scope, receive, send)
+
+
+def post_endpoints() -> dict[str, Endpoint]:
+    """The POST paths served straight by the pipeline (another dialect adds its paths here)."""
+    chat = Endpoint(chat_completions)
+    return {"/v1/chat/completions": chat, "/chat/completions": chat}
+
+
+class GatewayApp(Starlette):
+    """Starlette, with the pipeline's POST paths sent straight to their handlers: the hot path
+    skips the router and the exception middleware (the handler maps its own errors, and the
+    catch-all covers the rest). Other methods on those paths go through the router (405)."""
+
+    def __init__(self, *, post_paths: dict[str, Endpoint], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.post_paths = post_paths
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "POST":
+            endpoint = self.post_paths.get(scope["path"])
+            if endpoint is not None:
+                scope["app"] = self
+                await endpoint(scope, receive, send)
+                return
+        await super().__call__(scope, receive, send)
+
+
+def create_app(
+    settings: Settings,
+    *,
+    store: Store | None = None,
+    providers: dict[str, Provider] | None = None,
+    engine: RoutingEngine | None = None,
+    catalog: Catalog | None = None,
+    on_ready: Callable[[GatewayState], None] | None = None,
+) -> Starlette:
+    """The gateway app. Whatever is not injected is built from `settings` when the app starts;
+    `on_ready` is called with the state once it is built (the CLI prints what it found)."""
+
+    def lifespan(app: Starlette) -> Any:
+        return _lifespan(app, settings, store, providers, engine, catalog, on_ready)
+
+    post_paths = post_endpoints()
+    return GatewayApp(
+        post_paths=post_paths,
+        routes=[
+            *(Route(path, endpoint, methods=["POST"]) for path, endpoint in post_paths.items()),
+            Route("/v1/models", routes.models, methods=["GET"]),
+            Route("/models", routes.models, methods=["GET"]),
+            Route("/v1/usage", routes.usage, methods=["GET"]),
+            Route("/v1/decisions", routes.decisions, methods=["GET"]),
+            Route("/v1/decisions/{decision_id}", routes.decision, methods=["GET"]),
+            Route("/healthz", routes.healthz, methods=["GET"]),
+        ],
+        middleware=[Middleware(CatchAll)],
+        exception_handlers={HTTPException: routes.http_error},
+        lifespan=lifespan,
+    )

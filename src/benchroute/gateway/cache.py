@@ -1,0 +1,47 @@
+"""A small TTL cache for async lookups, with one lookup in flight per key (no thundering herd
+when an entry expires under load)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Hashable
+from typing import Generic, TypeVar
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+class TTLCache(Generic[K, V]):
+    def __init__(
+        self, ttl: float, *, max_entries: int = 10_000, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._ttl = ttl
+        self._max = max_entries
+        self._clock = clock
+        self._values: dict[K, tuple[V, float]] = {}
+        self._loading: dict[K, asyncio.Future[V]] = {}
+
+    async def get(self, key: K, load: Callable[[], Awaitable[V]]) -> V:
+        hit = self._values.get(key)
+        if hit is not None and hit[1] > self._clock():
+            return hit[0]
+        pending = self._loading.get(key)
+        if pending is not None:
+            return await asyncio.shield(pending)
+        future: asyncio.Future[V] = asyncio.get_running_loop().create_future()
+        self._loading[key] = future
+        try:
+            value = await load()
+        except BaseException as exc:
+            future.set_exception(exc)
+            future.exception()  # retrieved: waiters re-raise it, nobody else must log it
+            raise
+        else:
+            future.set_result(value)
+        finally:
+            del self._loading[key]
+        if len(self._values) >= self._max:
+            self._values.clear()  # bounded: keys sprayed at the gateway cannot grow it
+        self._values[key] = (value, self._clock() + self._ttl)
+        return value

@@ -1,0 +1,208 @@
+"""Calling upstreams with retries and failover, before anything reached the client.
+
+A connect error, timeout, 429 or 5xx before the first byte: retry on the same model
+(`server.retries` times), then try the Decision's fallbacks in order, skipping models in cooldown.
+Anything else (a 4xx, a body that is not what the dialect promises) ends the attempt chain.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from benchroute.catalog.model import ModelInfo
+from benchroute.gateway.errors import GatewayError
+from benchroute.gateway.state import GatewayState
+from benchroute.gateway.usage import RequestLog
+from benchroute.providers.base import ErrorKind, Provider, ProviderError, Target
+from benchroute.routing.decision import Decision
+from benchroute.wire.canonical import ChatRequest, ChatResponse, StreamError, StreamEvent
+from benchroute.wire.errors import WireError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class OpenStream:
+    """A stream the client will get: its first event arrived (`first`), or it did not arrive
+    within `server.keepalive_seconds` (`pending`), and the response starts anyway so the client
+    and any proxy see bytes. Either way, nothing fails over any more."""
+
+    first: StreamEvent | None
+    events: AsyncIterator[StreamEvent]
+    model: ModelInfo
+    pending: asyncio.Future[StreamEvent] | None = None
+
+
+def plan(decision: Decision, state: GatewayState) -> list[str]:
+    """Model ids to try, in order: the chosen one (plus retries), then healthy fallbacks."""
+    retries = max(0, state.settings.server.retries)
+    order = [decision.model] * (1 + retries)
+    cooling = state.health.unavailable()
+    seen = {decision.model}
+    for model_id in decision.fallbacks:
+        if model_id not in seen and model_id not in cooling:
+            seen.add(model_id)
+            order.append(model_id)
+    return order
+
+
+def error_for(exc: ProviderError, model_id: str) -> GatewayError:
+    """A provider failure as the client sees it (never contains a key: ProviderError has none)."""
+    where = f"upstream for {model_id}"
+    if exc.kind == "rate_limit":
+        headers = {"retry-after": str(max(1, round(exc.retry_after)))} if exc.retry_after else {}
+        return GatewayError(
+            429, f"{where} is rate limited: {exc.message}", code="upstream_rate_limited", headers=headers
+        )
+    if exc.kind == "timeout":
+        return GatewayError(504, f"{where} timed out: {exc.message}", code="upstream_timeout")
+    if exc.kind == "connect":
+        return GatewayError(502, f"could not connect to the {where}: {exc.message}", code="upstream_connect")
+    if exc.kind == "auth":
+        return GatewayError(
+            502,
+            f"{where} rejected the provider key ({exc.status}): {exc.message}; check the provider's key "
+            "or the project's BYOK key",
+            code="upstream_auth",
+        )
+    if exc.kind == "client":
+        status = exc.status if exc.status and 400 <= exc.status < 500 and exc.status != 429 else 400
+        return GatewayError(status, f"{where} rejected the request: {exc.message}", code="upstream_rejected")
+    if exc.kind == "protocol":
+        return GatewayError(502, f"{where} sent an invalid response: {exc.message}", code="upstream_protocol")
+    shown = f" {exc.status}" if exc.status else ""
+    return GatewayError(502, f"{where} failed{shown}: {exc.message}", code="upstream_error")
+
+
+async def _target(state: GatewayState, info: ModelInfo, project: str) -> tuple[Provider, Target]:
+    provider = state.providers.get(info.provider)
+    if provider is None:
+        raise GatewayError(
+            503,
+            f"model {info.id} needs provider {info.provider!r}, which is not configured "
+            f"(add [providers.{info.provider}] to the config or set its API key variable)",
+            code="provider_not_configured",
+        )
+    key = await state.provider_keys.get(project, info.provider)
+    return provider, Target(upstream_model=info.upstream_id, api_key=key, catalog_id=info.id)
+
+
+def _model(state: GatewayState, model_id: str) -> ModelInfo:
+    info = state.catalog.get(model_id)
+    if info is None:
+        raise GatewayError(503, f"routed model {model_id!r} is not in the catalog", code="model_not_found")
+    return info
+
+
+def _failed(state: GatewayState, rlog: RequestLog, model_id: str, exc: ProviderError) -> None:
+    # A request the upstream rejects (4xx) or a key it refuses (one project's BYOK key, perhaps)
+    # says nothing about the model's health: only outages count toward a cooldown.
+    if exc.kind not in ("client", "auth"):
+        state.health.failure(model_id, retry_after=exc.retry_after, rate_limited=exc.kind == "rate_limit")
+    log.info("upstream for %s failed (%s): %s", model_id, exc.kind, exc.message)
+
+
+async def complete(
+    state: GatewayState, request: ChatRequest, decision: Decision, rlog: RequestLog
+) -> ChatResponse:
+    last: GatewayError | None = None
+    tried: set[str] = set()
+    for model_id in plan(decision, state):
+        if model_id in tried and model_id in state.health.unavailable():
+            continue  # it failed and went into cooldown (e.g. 429 + Retry-After): no retry on it
+        tried.add(model_id)
+        info = _model(state, model_id)
+        rlog.model, rlog.provider = info, info.provider
+        try:
+            provider, target = await _target(state, info, rlog.project)
+        except GatewayError as exc:
+            last = exc
+            continue
+        try:
+            response = await provider.complete(request, target)
+        except ProviderError as exc:
+            _failed(state, rlog, model_id, exc)
+            last = error_for(exc, model_id)
+            if exc.retryable:
+                continue
+            raise last from exc
+        except WireError as exc:
+            state.health.failure(model_id)
+            raise GatewayError(
+                502,
+                f"upstream for {model_id} sent an invalid response: {exc.message}",
+                code="upstream_protocol",
+            ) from exc
+        state.health.success(model_id)
+        response.model = info.id
+        return response
+    assert last is not None
+    raise last
+
+
+async def open_stream(
+    state: GatewayState, request: ChatRequest, decision: Decision, rlog: RequestLog
+) -> OpenStream:
+    """Start a stream and wait for its first event, failing over while nothing was sent. A first
+    event slower than `server.keepalive_seconds` is awaited by the relay instead (after the
+    response started), so a slow upstream cannot make the client or a proxy time out."""
+    commit_after = state.settings.server.keepalive_seconds
+    last: GatewayError | None = None
+    tried: set[str] = set()
+    for model_id in plan(decision, state):
+        if model_id in tried and model_id in state.health.unavailable():
+            continue  # it failed and went into cooldown (e.g. 429 + Retry-After): no retry on it
+        tried.add(model_id)
+        info = _model(state, model_id)
+        rlog.model, rlog.provider = info, info.provider
+        try:
+            provider, target = await _target(state, info, rlog.project)
+        except GatewayError as exc:
+            last = exc
+            continue
+        events = provider.stream(request, target)
+        failure: ProviderError
+        pending: asyncio.Future[StreamEvent] = asyncio.ensure_future(anext(events))
+        try:
+            await asyncio.wait((pending,), timeout=commit_after)
+        except asyncio.CancelledError:
+            pending.cancel()
+            raise
+        if not pending.done():
+            return OpenStream(first=None, events=events, model=info, pending=pending)
+        try:
+            first = pending.result()
+        except StopAsyncIteration:
+            failure = ProviderError("protocol", "the stream ended before any event", provider=info.provider)
+        except ProviderError as err:
+            failure = err
+        except WireError as err:
+            failure = ProviderError("protocol", err.message, provider=info.provider)
+        else:
+            if not isinstance(first, StreamError):
+                state.health.success(model_id)
+                return OpenStream(first=first, events=events, model=info)
+            # An in-band error before anything reached the client is still "before the first byte".
+            kind: ErrorKind = (
+                "timeout" if first.kind == "timeout" else "connect" if first.kind == "connect" else "server"
+            )
+            failure = ProviderError(kind, first.message, provider=info.provider)
+        await close_stream(events)
+        _failed(state, rlog, model_id, failure)
+        last = error_for(failure, model_id)
+        if not failure.retryable:
+            raise last
+    assert last is not None
+    raise last
+
+
+async def close_stream(events: AsyncIterator[StreamEvent]) -> None:
+    aclose = getattr(events, "aclose", None)
+    if aclose is not None:
+        try:
+            await aclose()
+        except Exception:  # closing a broken stream must not mask the original failure
+            log.debug("closing a failed upstream stream raised", exc_info=True)

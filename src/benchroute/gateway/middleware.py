@@ -1,0 +1,63 @@
+"""The catch-all: an unexpected exception becomes a 500 in the OpenAI error shape with an error id.
+
+The traceback is logged with the id (request bodies and headers are not, so no key reaches a log);
+the process keeps serving.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+import orjson
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+log = logging.getLogger("benchroute.gateway")
+
+
+class CatchAll:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as exc:
+            error_id = uuid.uuid4().hex[:12]
+            log.error(
+                "unexpected error %s on %s %s", error_id, scope.get("method"), scope.get("path"), exc_info=exc
+            )
+            if started:
+                return  # the response is under way: nothing sensible can be sent any more
+            body = orjson.dumps(
+                {
+                    "error": {
+                        "message": f"internal error (id {error_id}); the gateway log has the details",
+                        "type": "api_error",
+                        "param": None,
+                        "code": "internal_error",
+                    }
+                }
+            )
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 500,
+                    "headers": [
+                        (b"content-type", b"application/json"),
+                        (b"x-benchroute-error-id", error_id.encode()),
+                    ],
+                }
+            )
+            await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,151 @@
+"""The small endpoints: models, health, usage and decisions (each caller sees only its project)."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from benchroute import __version__
+from benchroute.gateway.auth import Caller
+from benchroute.gateway.errors import GatewayError
+from benchroute.gateway.headers import header_dict
+from benchroute.gateway.state import GatewayState
+from benchroute.routing.static import AUTO_TIERS, is_allowed
+
+USAGE_GROUPS = frozenset({"model", "day", "project", "session", "tier", "client"})
+
+
+def json_response(data: Any, status: int = 200) -> Response:
+    return Response(orjson.dumps(data, default=str), status_code=status, media_type="application/json")
+
+
+async def _caller(request: Request) -> tuple[GatewayState, Caller]:
+    state: GatewayState = request.app.state.gateway
+    return state, await state.auth.authenticate(header_dict(request.scope["headers"]))
+
+
+def _scope(caller: Caller, request: Request) -> str | None:
+    """The project a query may read: the caller's own; an admin may name one or read all."""
+    if caller.admin:
+        return request.query_params.get("project") or None
+    return caller.project
+
+
+async def _flush(state: GatewayState) -> None:
+    # Reads right after a request should see it: let the writer catch up first.
+    flush = getattr(state.writer, "flush", None)
+    if flush is not None:
+        await flush()
+
+
+def _when(value: str | None, name: str) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise GatewayError(
+            400, f"{name} must be an ISO date or date-time, not {value!r}", param=name
+        ) from exc
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+async def models(request: Request) -> Response:
+    try:
+        state, caller = await _caller(request)
+    except GatewayError as exc:
+        return exc.response()
+    allowed = state.settings.project(caller.routing_project).allowed_models
+    created = int(state.started)
+    data = [{"id": t, "object": "model", "created": created, "owned_by": "benchroute"} for t in AUTO_TIERS]
+    for info in state.catalog:
+        if is_allowed(info.id, allowed):
+            data.append({"id": info.id, "object": "model", "created": created, "owned_by": info.provider})
+    return json_response({"object": "list", "data": data})
+
+
+async def healthz(request: Request) -> Response:
+    state: GatewayState = request.app.state.gateway
+    stats = getattr(state.writer, "stats", None)
+    writer = (
+        dataclasses.asdict(stats) if dataclasses.is_dataclass(stats) and not isinstance(stats, type) else {}
+    )
+    return json_response(
+        {
+            "status": "ok",
+            "version": __version__,
+            "uptime_s": round(time.time() - state.started, 1),
+            "writer": writer,
+            "providers": sorted(state.providers),
+            "models": len(state.catalog),
+            "in_flight": state.inflight.count,
+            "cooldown": state.health.snapshot(),
+        }
+    )
+
+
+async def usage(request: Request) -> Response:
+    try:
+        state, caller = await _caller(request)
+        params = request.query_params
+        group_by = [g.strip() for g in (params.get("group_by") or "model").split(",") if g.strip()]
+        unknown = [g for g in group_by if g not in USAGE_GROUPS]
+        if unknown:
+            raise GatewayError(
+                400,
+                f"unknown group_by {', '.join(unknown)}: use any of {', '.join(sorted(USAGE_GROUPS))}",
+                param="group_by",
+            )
+        since, until = _when(params.get("since"), "since"), _when(params.get("until"), "until")
+    except GatewayError as exc:
+        return exc.response()
+    await _flush(state)
+    rows = await state.store.usage_summary(
+        project=_scope(caller, request), group_by=group_by, since=since, until=until
+    )
+    return json_response(
+        {"object": "list", "group_by": group_by, "data": [dataclasses.asdict(r) for r in rows]}
+    )
+
+
+async def decision(request: Request) -> Response:
+    try:
+        state, caller = await _caller(request)
+    except GatewayError as exc:
+        return exc.response()
+    await _flush(state)
+    decision_id = request.path_params["decision_id"]
+    record = await state.store.get_decision(decision_id, project=_scope(caller, request))
+    if record is None:
+        return GatewayError(404, f"no decision {decision_id!r} in this project", code="not_found").response()
+    return json_response(dataclasses.asdict(record))
+
+
+async def decisions(request: Request) -> Response:
+    try:
+        state, caller = await _caller(request)
+        raw_limit = request.query_params.get("limit") or "100"
+        if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= 1000:
+            raise GatewayError(400, "limit must be an integer from 1 to 1000", param="limit")
+    except GatewayError as exc:
+        return exc.response()
+    await _flush(state)
+    records = await state.store.list_decisions(
+        project=_scope(caller, request), session_key=request.query_params.get("session"), limit=int(raw_limit)
+    )
+    return json_response({"object": "list", "data": [dataclasses.asdict(r) for r in records]})
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    """Starlette's 404/405 in the OpenAI error shape."""
+    status = exc.status_code if isinstance(exc, HTTPException) else 500
+    detail = exc.detail if isinstance(exc, HTTPException) else "internal error"
+    message = f"{request.method} {request.url.path}: {detail}"
+    return GatewayError(status, message, code="not_found" if status == 404 else None).response()

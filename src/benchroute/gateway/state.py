@@ -1,0 +1,87 @@
+"""Everything the gateway needs at run time, built once in the app's lifespan (no module globals)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from benchroute.catalog.model import Catalog
+from benchroute.gateway.auth import Authenticator
+from benchroute.gateway.cache import TTLCache
+from benchroute.gateway.health import ModelHealth
+from benchroute.gateway.tokens import TokenCounter
+from benchroute.providers.base import Provider
+from benchroute.routing.base import RoutingEngine
+from benchroute.settings import Settings
+from benchroute.store.base import DecisionRecord, Store, UsageRecord
+
+
+class UsageSink(Protocol):
+    """Where finished requests go (`store.writer.UsageWriter` implements it)."""
+
+    async def submit(self, record: UsageRecord) -> None: ...
+
+    async def submit_decision(self, record: DecisionRecord) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+class ProviderKeys:
+    """BYOK provider keys per (project, provider), cached briefly so requests do not read the store."""
+
+    def __init__(
+        self, store: Store, *, ttl: float = 5.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._store = store
+        self._cache: TTLCache[tuple[str, str], str | None] = TTLCache(ttl, clock=clock)
+
+    async def get(self, project: str, provider: str) -> str | None:
+        return await self._cache.get(
+            (project, provider), lambda: self._store.get_provider_key(project, provider)
+        )
+
+
+class InFlight:
+    """Counts requests in progress so shutdown can wait for streams to finish (bounded)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    def enter(self) -> None:
+        self.count += 1
+        self._idle.clear()
+
+    def leave(self) -> None:
+        self.count -= 1
+        if self.count <= 0:
+            self.count = 0
+            self._idle.set()
+
+    async def wait_idle(self, grace: float) -> bool:
+        try:
+            await asyncio.wait_for(self._idle.wait(), grace)
+        except TimeoutError:
+            return False
+        return True
+
+
+@dataclass(slots=True)
+class GatewayState:
+    settings: Settings
+    store: Store
+    writer: UsageSink
+    providers: dict[str, Provider]
+    catalog: Catalog
+    engine: RoutingEngine
+    auth: Authenticator
+    health: ModelHealth
+    provider_keys: ProviderKeys
+    tokens: TokenCounter = field(default_factory=TokenCounter)
+    inflight: InFlight = field(default_factory=InFlight)
+    discovered: list[Any] = field(default_factory=list)  # local providers found at start
+    started: float = field(default_factory=time.time)

@@ -1,0 +1,117 @@
+"""One usage record per request: what was asked, what served it, tokens, cost, timing, outcome."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+import uuid
+from datetime import UTC, datetime
+
+from benchroute.catalog.model import ModelInfo
+from benchroute.routing.decision import Decision
+from benchroute.store.base import UsageRecord
+from benchroute.wire.canonical import ChatRequest, RequestContext, Usage
+
+
+def session_key(context: RequestContext, request: ChatRequest | None) -> str | None:
+    """The client's session id if it sent one, else a hash of key + system prompt + first user turn."""
+    explicit = context.task_id or context.session_id or context.session_affinity or context.explicit_session
+    if explicit:
+        return explicit
+    if request is None:
+        return None
+    first_user = next((m.text for m in request.messages if m.role == "user"), "")
+    h = hashlib.sha256()
+    for part in (context.key_id or context.project, request.system_text, first_user):
+        h.update(part.encode("utf-8", "surrogatepass"))
+        h.update(b"\x00")
+    return "h:" + h.hexdigest()[:24]
+
+
+class RequestLog:
+    """Collects the facts of one request as it runs; `record()` turns them into a UsageRecord."""
+
+    __slots__ = (
+        "api_kind",
+        "context",
+        "decision",
+        "error",
+        "model",
+        "project",
+        "provider",
+        "request_id",
+        "requested_model",
+        "session",
+        "started",
+        "started_wall",
+        "status",
+        "stream",
+        "token_method",
+        "ttft",
+        "usage",
+    )
+
+    def __init__(self, project: str, context: RequestContext) -> None:
+        self.started = time.perf_counter()
+        self.request_id = uuid.uuid4().hex
+        self.started_wall = time.time()
+        self.project = project
+        self.context = context
+        self.api_kind: str = context.api_kind
+        self.requested_model = ""
+        self.session: str | None = None
+        self.decision: Decision | None = None
+        self.model: ModelInfo | None = None  # the model that served (or last tried)
+        self.provider = ""
+        self.usage = Usage()
+        self.token_method = "upstream"
+        self.ttft: float | None = None
+        self.status = 200
+        self.error: str | None = None
+        self.stream = False
+
+    def first_byte(self) -> None:
+        if self.ttft is None:
+            self.ttft = (time.perf_counter() - self.started) * 1000
+
+    def fail(self, status: int, message: str) -> None:
+        self.status = status
+        self.error = message[:1000]
+
+    def record(self) -> UsageRecord:
+        d = self.decision
+        u = self.usage
+        model = self.model
+        cost = model.cost(u.prompt_tokens, u.completion_tokens, u.cached_tokens) if model else 0.0
+        ctx = self.context
+        return UsageRecord(
+            id=self.request_id,
+            time=datetime.fromtimestamp(self.started_wall, UTC),
+            project=self.project,
+            key_id=ctx.key_id,
+            session_key=self.session,
+            client_name=ctx.client_name,
+            client_version=ctx.client_version,
+            api_kind=self.api_kind,
+            requested_model=self.requested_model,
+            tier=d.tier if d else "",
+            routed_model=model.id if model else (d.model if d else ""),
+            provider=self.provider,
+            prompt_tokens=u.prompt_tokens,
+            completion_tokens=u.completion_tokens,
+            cached_tokens=u.cached_tokens,
+            cost_usd=cost,
+            latency_ms=(time.perf_counter() - self.started) * 1000,
+            ttft_ms=self.ttft,
+            status=self.status,
+            error=self.error,
+            decision_id=d.id if d else None,
+            stream=self.stream,
+            mode=ctx.mode,
+            task_id=ctx.task_id,
+            parent_task_id=ctx.parent_task_id,
+            editor_name=ctx.editor_name,
+            machine_id=ctx.machine_id,
+            user_agent=ctx.user_agent,
+            frontier_cost_usd=d.frontier_cost if d else None,
+        )

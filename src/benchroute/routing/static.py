@@ -1,0 +1,148 @@
+"""The static router: manual catalog ids pass through; auto tiers go to a configured default.
+
+This is the fallback engine for when no leaderboard or classifier applies (and the engine the
+gateway runs before the benchmark-backed `Router` is available). It is pure: same inputs, same
+Decision.
+"""
+
+from __future__ import annotations
+
+from fnmatch import fnmatchcase
+
+from benchroute.catalog.model import Catalog
+from benchroute.routing.base import RouteContext
+from benchroute.routing.decision import Decision
+from benchroute.settings import ProjectSettings, TierSettings
+from benchroute.wire.canonical import ChatRequest
+
+AUTO_TIERS: tuple[str, ...] = ("auto/efficient", "auto/balanced", "auto/frontier", "auto/free")
+
+# alias -> normalised tier id
+TIER_ALIASES: dict[str, str] = {
+    "auto": "auto/efficient",
+    "kilo/auto": "auto/balanced",
+    **{t: t for t in AUTO_TIERS},
+    **{"kilo-auto/" + t.split("/", 1)[1]: t for t in AUTO_TIERS},
+}
+
+
+class RouteError(Exception):
+    """The request names a model the router cannot or may not serve."""
+
+    status = 400
+    code = "invalid_model"
+
+    def __init__(self, message: str, *, param: str | None = "model") -> None:
+        super().__init__(message)
+        self.message = message
+        self.param = param
+
+
+class ModelNotFound(RouteError, LookupError):
+    status = 404
+    code = "model_not_found"
+
+
+class ModelNotAllowed(RouteError, PermissionError):
+    status = 403
+    code = "model_not_allowed"
+
+
+class NoModelConfigured(RouteError):
+    status = 503
+    code = "no_model_configured"
+
+
+def normalise_tier(model: str) -> str | None:
+    """The tier id for an auto model name or alias, else None (a catalog id)."""
+    tier = TIER_ALIASES.get(model)
+    if tier is None and model.startswith(("auto/", "kilo-auto/")):
+        return None  # an unknown auto tier: reported as unknown model
+    return tier
+
+
+def is_allowed(model_id: str, patterns: list[str]) -> bool:
+    return any(fnmatchcase(model_id, p) for p in patterns)
+
+
+class StaticRouter:
+    """A `RoutingEngine` without evidence: manual ids and the configured default."""
+
+    def __init__(self, catalog: Catalog, tiers: TierSettings) -> None:
+        self._catalog = catalog
+        self._tiers = tiers
+
+    def route(self, request: ChatRequest, project: ProjectSettings, ctx: RouteContext) -> Decision:
+        requested = request.model
+        tier = normalise_tier(requested)
+        if tier is None:
+            return self._manual(requested, project)
+        return self._default(request, tier, project, ctx)
+
+    def _manual(self, model_id: str, project: ProjectSettings) -> Decision:
+        if model_id not in self._catalog:
+            raise ModelNotFound(
+                f"unknown model {model_id!r}: use one of the auto tiers ({', '.join(AUTO_TIERS)}) or a "
+                "catalog id; GET /v1/models (or `benchroute models`) lists the valid ids"
+            )
+        if not is_allowed(model_id, project.allowed_models):
+            raise ModelNotAllowed(
+                f"model {model_id!r} is not in this project's allowed_models "
+                f"({', '.join(project.allowed_models)})"
+            )
+        return Decision(
+            model=model_id,
+            tier="manual",
+            reason="manual",
+            requested_model=model_id,
+            explanation=f"{model_id} was asked for by name.",
+        )
+
+    def default_models(self, api_kind: str) -> list[str]:
+        """Configured defaults for an API kind, in order of preference, without duplicates."""
+        ordered: list[str] = []
+        first = self._tiers.balanced.get(api_kind)
+        if first:
+            ordered.append(first)
+        if self._tiers.default:
+            ordered.append(self._tiers.default)
+        ordered.extend(v for k, v in sorted(self._tiers.balanced.items()) if k != api_kind)
+        ordered.extend(m.id for m in self._catalog if m.local)
+        seen: set[str] = set()
+        out: list[str] = []
+        for model_id in ordered:
+            if model_id not in seen and model_id in self._catalog:
+                seen.add(model_id)
+                out.append(model_id)
+        return out
+
+    def _default(
+        self, request: ChatRequest, tier: str, project: ProjectSettings, ctx: RouteContext
+    ) -> Decision:
+        configured = self.default_models(request.context.api_kind)
+        allowed = [m for m in configured if is_allowed(m, project.allowed_models)]
+        if not allowed:
+            if configured:
+                raise ModelNotAllowed(
+                    f"{request.model!r} routes to the configured default ({configured[0]}), which this "
+                    "project's allowed_models does not include"
+                )
+            raise NoModelConfigured(
+                f"{request.model!r} needs a default model, and none is configured: set tiers.default or "
+                "tiers.balanced in the config, or run a local model (Ollama / LM Studio)"
+            )
+        healthy = [m for m in allowed if m not in ctx.unavailable]
+        order = healthy + [m for m in allowed if m in ctx.unavailable]  # all in cooldown: still try
+        chosen = order[0]
+        return Decision(
+            model=chosen,
+            tier=tier,
+            reason="default",
+            requested_model=request.model,
+            session_key=ctx.session_key,
+            fallbacks=tuple(order[1:]),
+            explanation=(
+                f"{tier} is served by the configured default {chosen} "
+                "(static routing: no benchmark evidence applied)."
+            ),
+        )
