@@ -1,0 +1,277 @@
+"""`benchroute bench`: run task suites against models, list suites, summarise runs."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from benchroute.cli.context import load_settings, run
+
+if TYPE_CHECKING:
+    from benchroute.bench.runner import BenchRunner, RunSummary
+    from benchroute.bench.tasks import Task
+    from benchroute.catalog.model import Catalog
+    from benchroute.providers.base import Provider
+    from benchroute.settings import Settings
+
+
+def _split(values: tuple[str, ...]) -> list[str]:
+    return [v.strip() for value in values for v in value.split(",") if v.strip()]
+
+
+@click.group()
+def bench() -> None:
+    """Run benchmark suites against models; results go to the store."""
+
+
+@bench.command("suites")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def suites(as_json: bool) -> None:
+    """List the shipped suites: tasks per task type and checker."""
+    from benchroute.bench.tasks import load_suite, shipped_suites
+
+    rows: list[dict[str, Any]] = []
+    for name in shipped_suites():
+        tasks = load_suite(name)
+        rows.append(
+            {
+                "suite": name,
+                "tasks": len(tasks),
+                "task_types": dict(Counter(t.task_type for t in tasks)),
+                "checkers": dict(Counter(t.checker_kind for t in tasks)),
+                "licenses": sorted({t.license for t in tasks}),
+            }
+        )
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    for row in rows:
+        kinds = ", ".join(f"{k} {v}" for k, v in row["task_types"].items())
+        checks = ", ".join(row["checkers"])
+        click.echo(f"{row['suite']:<26} {row['tasks']:>5}  {kinds}  [{checks}; {', '.join(row['licenses'])}]")
+
+
+def _print_summary(summary: RunSummary) -> None:
+    click.echo(
+        f"run {summary.run_id}: {summary.done} scored, {summary.passed} passed ({summary.pass_rate:.1%}), "
+        f"{summary.errors} provider errors, {summary.already_done} already done, "
+        f"{summary.unsupported} unsupported here, spend ${summary.spend_usd:.4f}"
+    )
+    if summary.stopped_by_budget:
+        click.echo(
+            f"stopped at the budget: {summary.remaining} not run (rerun with the same --run-id to resume)"
+        )
+    for sample in summary.error_samples[:5]:
+        click.echo(f"  error: {sample}", err=True)
+
+
+async def _with_runtime(settings: Settings, body: Any) -> Any:
+    import aiohttp
+
+    from benchroute.catalog.loader import load_catalog
+    from benchroute.providers.registry import build_providers
+    from benchroute.store.factory import started_store
+
+    catalog = load_catalog(settings)
+    async with aiohttp.ClientSession() as session, started_store(settings) as store:
+        providers = build_providers(settings, session)
+        try:
+            return await body(providers, catalog, store)
+        finally:
+            for provider in providers.values():
+                await provider.aclose()
+
+
+def _judge(providers: dict[str, Provider], catalog: Catalog, judge_model: str | None) -> Any:
+    if not judge_model:
+        return None
+    from benchroute.bench.checkers.judge import JudgeChecker
+    from benchroute.providers.base import Target
+
+    info = catalog.get(judge_model)
+    if info is None or info.provider not in providers:
+        raise click.ClickException(f"judge model {judge_model!r} is not in the catalog or has no provider")
+    return JudgeChecker(
+        providers[info.provider], Target(upstream_model=info.upstream_id, catalog_id=info.id), info.id
+    )
+
+
+@bench.command("run")
+@click.option(
+    "--suite", "suite_names", multiple=True, required=True, help="Suite name(s) or JSONL path; 'all'."
+)
+@click.option("--models", "model_names", multiple=True, required=True, help="Catalog ids, comma-separated.")
+@click.option("--concurrency", default=4, show_default=True, type=click.IntRange(1, 256))
+@click.option("--budget", type=float, default=None, help="Stop before spend would pass this many USD.")
+@click.option("--sample", type=int, default=None, help="Run a stratified sample of K tasks.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--run-id", default=None, help="Resume this run (default: a new id).")
+@click.option("--max-tokens", default=2048, show_default=True, type=int)
+@click.option("--judge", "judge_model", default=None, help="Catalog id of a judge model (judge tasks).")
+@click.option("--continuous", is_flag=True, help="Keep re-running stale or thin cells.")
+@click.option("--every", default="24h", show_default=True, help="Continuous: interval between cycles.")
+@click.option(
+    "--max-age", default=None, help="Continuous: evidence older than this is stale (default --every)."
+)
+@click.option("--min-trials", default=10, show_default=True, help="Continuous: cells with fewer are thin.")
+@click.option("--per-cell", default=10, show_default=True, help="Continuous: tasks per due cell per cycle.")
+@click.option("--no-progress", is_flag=True, help="No live progress bar.")
+@click.pass_context
+def run_cmd(
+    ctx: click.Context,
+    suite_names: tuple[str, ...],
+    model_names: tuple[str, ...],
+    concurrency: int,
+    budget: float | None,
+    sample: int | None,
+    seed: int,
+    run_id: str | None,
+    max_tokens: int,
+    judge_model: str | None,
+    continuous: bool,
+    every: str,
+    max_age: str | None,
+    min_trials: int,
+    per_cell: int,
+    no_progress: bool,
+) -> None:
+    """Run suites against models through the configured providers."""
+    from benchroute.bench.checkers import default_checkers
+    from benchroute.bench.progress import RichProgress
+    from benchroute.bench.runner import BenchError, BenchRunner, RunOptions
+    from benchroute.bench.schedule import parse_every, run_every
+    from benchroute.bench.tasks import TaskError, load_suites, sample_tasks
+
+    settings = load_settings(ctx)
+    try:
+        tasks: list[Task] = sample_tasks(load_suites(_split(suite_names)), sample, seed)
+        interval = parse_every(every)
+        stale_after = parse_every(max_age) if max_age else interval
+    except (TaskError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    models = _split(model_names)
+    run_id = run_id or datetime.now(UTC).strftime("run-%Y%m%dT%H%M%S")
+
+    async def body(providers: dict[str, Provider], catalog: Catalog, store: Any) -> None:
+        runner = BenchRunner(
+            providers,
+            catalog,
+            store,
+            default_checkers(_judge(providers, catalog, judge_model)),
+            progress=None if no_progress else RichProgress(),
+        )
+        options = RunOptions(run_id=run_id, concurrency=concurrency, budget_usd=budget, max_tokens=max_tokens)
+        if not continuous:
+            _print_summary(await runner.run(tasks, models, options))
+            return
+        await run_every(
+            lambda now: _cycle(runner, tasks, models, options, now, stale_after, min_trials, per_cell),
+            interval,
+            clock=lambda: datetime.now(UTC),
+            sleep=asyncio.sleep,
+        )
+
+    try:
+        run(_with_runtime(settings, body))
+    except BenchError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+async def _cycle(
+    runner: BenchRunner,
+    tasks: list[Task],
+    models: list[str],
+    options: Any,
+    now: datetime,
+    max_age: timedelta,
+    min_trials: int,
+    per_cell: int,
+) -> None:
+    from dataclasses import replace
+
+    from benchroute.bench.schedule import refresh_once
+
+    cycle_options = replace(options, run_id=f"{options.run_id}-{now:%Y%m%dT%H%M%S}")
+    summary = await refresh_once(
+        runner,
+        tasks,
+        models,
+        cycle_options,
+        now=now,
+        max_age=max_age,
+        min_trials=min_trials,
+        per_cell=per_cell,
+    )
+    _print_summary(summary)
+
+
+@bench.command("results")
+@click.option("--run-id", default=None)
+@click.option("--suite", default=None)
+@click.option("--model", default=None)
+@click.option("--failures", is_flag=True, help="List failed attempts with their reasons.")
+@click.pass_context
+def results(
+    ctx: click.Context, run_id: str | None, suite: str | None, model: str | None, failures: bool
+) -> None:
+    """Summarise stored results per model (and list failures)."""
+    from benchroute.store.factory import started_store
+
+    settings = load_settings(ctx)
+
+    async def fetch() -> list[Any]:
+        async with started_store(settings) as store:
+            return await store.list_bench_results(run_id=run_id, suite=suite, model=model)
+
+    rows = run(fetch())
+    per_model: dict[str, list[Any]] = {}
+    for r in rows:
+        per_model.setdefault(r.model, []).append(r)
+    for name, group in sorted(per_model.items()):
+        passed = sum(r.passed for r in group)
+        cost = sum(r.cost_usd for r in group)
+        click.echo(f"{name:<40} {passed}/{len(group)} passed  ${cost:.4f}")
+        if failures:
+            for r in group:
+                if not r.passed:
+                    click.echo(f"    {r.task_id:<28} {r.checker:<12} {r.reason[:100]}")
+
+
+@bench.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--suite", required=True, help="Suite name to file the imported results under.")
+@click.option(
+    "--mapping", type=click.Path(exists=True, dir_okay=False), help="JSON {outside name: catalog id}."
+)
+@click.option("--task-type", default="general", show_default=True, help="For rows without a task_type.")
+@click.option("--difficulty", default="medium", show_default=True, help="For rows without a difficulty.")
+@click.pass_context
+def import_cmd(
+    ctx: click.Context, path: str, suite: str, mapping: str | None, task_type: str, difficulty: str
+) -> None:
+    """Import outcome JSONL (DESIGN.md format) into the store as bench results."""
+    from benchroute.bench.importers import import_outcomes
+    from benchroute.store.factory import started_store
+
+    settings = load_settings(ctx)
+    table: dict[str, str] = json.loads(open(mapping, encoding="utf-8").read()) if mapping else {}
+    try:
+        results, unmapped = import_outcomes(
+            path, suite=suite, mapping=table, default_task_type=task_type, default_difficulty=difficulty
+        )
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+    async def write() -> None:
+        async with started_store(settings) as store:
+            await store.write_bench_results(results)
+
+    run(write())
+    click.echo(f"imported {len(results)} results into suite {suite!r}")
+    if unmapped:
+        click.echo(f"skipped unmapped models: {', '.join(sorted(unmapped))}", err=True)
