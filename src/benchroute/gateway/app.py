@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
@@ -15,17 +16,22 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from benchroute.catalog.model import Catalog
-from benchroute.gateway import routes
+from benchroute.dashboard.app import create_dashboard
+from benchroute.dashboard.projects import ProjectSettingsSource
+from benchroute.gateway import kilo, routes
 from benchroute.gateway.auth import Authenticator
-from benchroute.gateway.chat import chat_completions
-from benchroute.gateway.health import ModelHealth
+from benchroute.gateway.durable import WAL_DIR, UsageWal
+from benchroute.gateway.leaderboard import leaderboard_routes, start_leaderboard
 from benchroute.gateway.middleware import CatchAll
+from benchroute.gateway.openapi import openapi_json
 from benchroute.gateway.reload import poll_free_pool
 from benchroute.gateway.state import GatewayState, ProviderKeys
+from benchroute.limits.factory import open_shared
+from benchroute.limits.http import RequestGuard
 from benchroute.providers.base import Provider
 from benchroute.routing.base import RoutingEngine
 from benchroute.routing.static import StaticRouter
-from benchroute.settings import Settings
+from benchroute.settings import ServerSettings, Settings
 from benchroute.store.base import Store
 
 log = logging.getLogger("benchroute.gateway")
@@ -95,6 +101,11 @@ async def _lifespan(
         writer = UsageWriter.from_settings(store, settings)
         await writer.start()
         stack.push_async_callback(writer.close)  # flushes every acknowledged record (before store.close)
+        wal = None
+        if settings.store.wal:
+            wal = UsageWal(Path(settings.data_dir) / WAL_DIR, writer, fsync=settings.store.wal_fsync)
+            await wal.start()  # replays what a crashed run wrote ahead
+            stack.push_async_callback(wal.close)  # runs before writer.close
 
         session = None
         found: list[Any] = []
@@ -127,6 +138,7 @@ async def _lifespan(
             from benchroute.catalog.loader import load_catalog
 
             catalog = load_catalog(settings, discovered=found)
+        limiter, health = await open_shared(settings, stack)
         state = GatewayState(
             settings=settings,
             store=store,
@@ -135,18 +147,23 @@ async def _lifespan(
             catalog=catalog,
             engine=engine or build_engine(settings, catalog),
             auth=Authenticator(store, settings.server),
-            health=ModelHealth(settings.server.cooldown_failures, settings.server.cooldown_seconds),
+            health=health,
             provider_keys=ProviderKeys(store),
             discovered=found,
+            limiter=limiter,
+            wal=wal,
+            projects=ProjectSettingsSource(settings, store),
         )
         app.state.gateway = state
         reloader = asyncio.ensure_future(poll_free_pool(state))
+        refresher = await start_leaderboard(app, state)  # bench results -> router, every minute
         if on_ready is not None:
             on_ready(state)
         try:
             yield
         finally:
             reloader.cancel()
+            refresher.cancel()
             # uvicorn stopped accepting already; give running streams a bounded time to finish.
             if not await state.inflight.wait_idle(SHUTDOWN_GRACE_SECONDS):
                 log.warning(
@@ -165,9 +182,15 @@ class Endpoint:
 
 
 def post_endpoints() -> dict[str, Endpoint]:
-    """The POST paths served straight by the pipeline (another dialect adds its paths here)."""
-    chat = Endpoint(chat_completions)
-    return {"/v1/chat/completions": chat, "/chat/completions": chat}
+    """The POST paths served straight by the pipeline: every dialect (chat completions, messages,
+    responses) under every base path a client may use (`/v1`, the root, Kilo's `/api/...`)."""
+    wrapped: dict[ASGIApp, Endpoint] = {}  # one endpoint per handler
+    out: dict[str, Endpoint] = {}
+    for path, handler in kilo.post_handlers().items():
+        if handler not in wrapped:
+            wrapped[handler] = Endpoint(handler)
+        out[path] = wrapped[handler]
+    return out
 
 
 class GatewayApp(Starlette):
@@ -175,11 +198,15 @@ class GatewayApp(Starlette):
     skips the router and the exception middleware (the handler maps its own errors, and the
     catch-all covers the rest). Other methods on those paths go through the router (405)."""
 
-    def __init__(self, *, post_paths: dict[str, Endpoint], **kwargs: Any) -> None:
+    def __init__(self, *, post_paths: dict[str, Endpoint], server: ServerSettings, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.post_paths = post_paths
+        self._guarded = RequestGuard(self._dispatch, server)  # header count/size, slow bodies
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self._guarded(scope, receive, send)
+
+    async def _dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] == "POST":
             endpoint = self.post_paths.get(scope["path"])
             if endpoint is not None:
@@ -207,14 +234,19 @@ def create_app(
     post_paths = post_endpoints()
     return GatewayApp(
         post_paths=post_paths,
+        server=settings.server,
         routes=[
             *(Route(path, endpoint, methods=["POST"]) for path, endpoint in post_paths.items()),
             Route("/v1/models", routes.models, methods=["GET"]),
             Route("/models", routes.models, methods=["GET"]),
+            *kilo.model_routes(skip=frozenset({"/v1/models", "/models"})),
             Route("/v1/usage", routes.usage, methods=["GET"]),
             Route("/v1/decisions", routes.decisions, methods=["GET"]),
             Route("/v1/decisions/{decision_id}", routes.decision, methods=["GET"]),
             Route("/healthz", routes.healthz, methods=["GET"]),
+            Route("/openapi.json", openapi_json, methods=["GET"]),
+            *leaderboard_routes(),
+            create_dashboard(),
         ],
         middleware=[Middleware(CatchAll)],
         exception_handlers={HTTPException: routes.http_error},

@@ -24,10 +24,13 @@ from benchroute.gateway.errors import GatewayError
 from benchroute.gateway.headers import header_dict, request_context
 from benchroute.gateway.state import GatewayState
 from benchroute.gateway.usage import RequestLog, session_key
+from benchroute.limits import http as limits_http
+from benchroute.limits.base import Subject
 from benchroute.providers.base import ProviderError
 from benchroute.routing.base import RouteContext
 from benchroute.routing.decision import Decision
 from benchroute.routing.static import RouteError
+from benchroute.settings import ProjectSettings
 from benchroute.store.base import DecisionRecord
 from benchroute.wire.canonical import (
     ApiKind,
@@ -172,10 +175,16 @@ async def serve(dialect: Dialect, scope: Scope, receive: Receive, send: Send) ->
     )
     rlog = RequestLog(caller.routing_project, context)
     state.inflight.enter()
+    limited: list[Subject] = []
+    if state.wal is not None:
+        send = state.wal.wrap_send(send, rlog)
     try:
         try:
+            project = await state.project(rlog.project)
+            limited, admission = await limits_http.admit(state.limiter, rlog.project, project, caller.key_id)
+            send = limits_http.with_warnings(send, admission)
             chat_request = await _parse(dialect, receive, headers, state, context, rlog)
-            decision = _route(state, chat_request, rlog)
+            decision = _route(state, chat_request, rlog, project)
             if chat_request.stream:
                 opened = await failover.open_stream(state, chat_request, decision, rlog)
             else:
@@ -204,7 +213,7 @@ async def serve(dialect: Dialect, scope: Scope, receive: Receive, send: Send) ->
         raise
     finally:
         try:
-            await _log(state, rlog)
+            await _log(state, rlog, limited)
         finally:
             state.inflight.leave()
 
@@ -228,10 +237,11 @@ async def _parse(
         raise GatewayError(exc.status, exc.message, param=exc.param, code="invalid_request") from exc
 
 
-def _route(state: GatewayState, chat_request: ChatRequest, rlog: RequestLog) -> Decision:
+def _route(
+    state: GatewayState, chat_request: ChatRequest, rlog: RequestLog, project: ProjectSettings
+) -> Decision:
     rlog.session = session_key(chat_request.context, chat_request)
     ctx = RouteContext(unavailable=state.health.unavailable(), session_key=rlog.session)
-    project = state.settings.project(rlog.project)
     try:
         decision = state.engine.route(chat_request, project, ctx)
     except (RouteError, LookupError, PermissionError, ValueError) as exc:
@@ -308,11 +318,15 @@ def decision_dict(decision: Decision) -> dict[str, Any]:
     return out
 
 
-async def _log(state: GatewayState, rlog: RequestLog) -> None:
-    """Hand the usage and decision records to the writer; never raises into the request."""
+async def _log(state: GatewayState, rlog: RequestLog, limited: list[Subject]) -> None:
+    """Hand the usage and decision records to the writer, count the request's tokens and spend
+    against its limits; never raises into the request."""
     try:
         usage = rlog.record()
         await state.writer.submit(usage)
+        if state.wal is not None:
+            state.wal.submitted(usage.id)
+        await limits_http.record(state.limiter, limited, usage)
         d = rlog.decision
         if d is not None:
             data = decision_dict(d)

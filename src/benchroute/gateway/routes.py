@@ -62,7 +62,7 @@ async def models(request: Request) -> Response:
         state, caller = await _caller(request)
     except GatewayError as exc:
         return exc.response()
-    allowed = state.settings.project(caller.routing_project).allowed_models
+    allowed = (await state.project(caller.routing_project)).allowed_models
     created = int(state.started)
     data = [{"id": t, "object": "model", "created": created, "owned_by": "benchroute"} for t in AUTO_TIERS]
     for info in state.catalog:

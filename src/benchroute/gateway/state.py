@@ -6,17 +6,23 @@ import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from benchroute.catalog.model import Catalog
 from benchroute.gateway.auth import Authenticator
 from benchroute.gateway.cache import TTLCache
+from benchroute.gateway.durable import UsageWal
 from benchroute.gateway.health import ModelHealth
 from benchroute.gateway.tokens import TokenCounter
+from benchroute.limits.base import Limiter
+from benchroute.limits.memory import MemoryLimiter
 from benchroute.providers.base import Provider
 from benchroute.routing.base import RoutingEngine
-from benchroute.settings import Settings
+from benchroute.settings import ProjectSettings, Settings
 from benchroute.store.base import DecisionRecord, Store, UsageRecord
+
+if TYPE_CHECKING:
+    from benchroute.dashboard.projects import ProjectSettingsSource
 
 
 class UsageSink(Protocol):
@@ -85,3 +91,13 @@ class GatewayState:
     inflight: InFlight = field(default_factory=InFlight)
     discovered: list[Any] = field(default_factory=list)  # local providers found at start
     started: float = field(default_factory=time.time)
+    limiter: Limiter = field(default_factory=MemoryLimiter)  # limits and budgets (Redis when configured)
+    wal: UsageWal | None = None  # usage records written ahead of each response's last byte
+    projects: ProjectSettingsSource | None = None  # config + dashboard overrides; None: config only
+
+    async def project(self, name: str) -> ProjectSettings:
+        """A project's settings as requests use them: the config with the overrides saved from the
+        dashboard merged over it (cached briefly; a change applies from the next request)."""
+        if self.projects is None:
+            return self.settings.project(name)
+        return await self.projects.get(name)

@@ -1,0 +1,250 @@
+"""The read-only pages: sign-in, projects, usage, decisions, one decision, the leaderboard."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+
+from benchroute.bench.publish import to_html
+from benchroute.dashboard.core import Dashboard, Visit
+from benchroute.dashboard.session import new_session
+from benchroute.dashboard.usage import DEFAULT_RANGE, RANGES, Filters, build_view, since_for
+from benchroute.leaderboard.snapshot import Snapshot
+
+if TYPE_CHECKING:
+    from benchroute.gateway.state import GatewayState
+
+DECISIONS_SCANNED = 1000  # the newest decisions the search looks through
+DECISIONS_SHOWN = 200
+
+# What each reason code means, in one line (routing/decision.py lists the codes).
+REASON_TEXT = {
+    "manual": "the client asked for this model by name",
+    "cheapest_above_bar": "the cheapest model whose expected accuracy clears the bar",
+    "best_accuracy": "the highest expected accuracy (dial at 1)",
+    "low_confidence": "the classifier was unsure, so the Balanced model",
+    "no_evidence": "no model has evidence for these cells, so the Balanced model",
+    "frontier_reasoning": "Frontier tier: the strongest reasoning model for this mode",
+    "frontier_implementation": "Frontier tier: the best implementation model for this mode",
+    "balanced": "Balanced tier: the cost-effective model for this API",
+    "free_pool": "Free tier: a free model, sticky per session",
+    "client_version": "the client is older than the configured minimum, so one model for everything",
+    "session_stay": "the session's model still clears the bar",
+    "session_escalate": "the session's model no longer clears the bar: escalated",
+    "session_downshift": "a cheaper model clears the bar and saves enough to switch",
+    "session_tool_loop": "inside a tool loop the model never changes",
+    "forced_by_failure": "the chosen model failed; the next candidate served it",
+    "default": "the configured default (static routing, no benchmark evidence applied)",
+}
+
+
+class Pages:
+    def __init__(self, dashboard: Dashboard) -> None:
+        self.d = dashboard
+
+    # ---- sign-in ---------------------------------------------------------------------------------
+
+    async def index(self, request: Request) -> Response:
+        visit = await self.d.signed_in(request)
+        if isinstance(visit, Response):
+            return visit
+        s = visit.session
+        if not s.admin:
+            assert s.project is not None
+            return self.d.redirect(visit, f"/p/{_seg(s.project)}/usage")
+        rows = await visit.state.store.usage_summary(project=None, group_by=["project"])
+        usage = {str(r.group["project"]): r for r in rows}
+        names = set(visit.state.settings.projects) | set(usage)
+        names |= {k.project for k in await visit.state.store.list_keys() if k.project != "*"}
+        return self.d.render(visit, "index.html", projects=sorted(names), usage=usage, project=None)
+
+    async def login(self, request: Request) -> Response:
+        visit = await self.d.visit(request)
+        if isinstance(visit, Response):
+            return visit
+        if request.method == "GET":
+            if visit.session.signed_in:
+                return self.d.redirect(visit, "/")
+            return self.d.render(visit, "login.html", error=None, project=None)
+        info = await visit.state.auth.verify(visit.form.get("key", "").strip())
+        if info is None or info.revoked:
+            return self.d.render(
+                visit, "login.html", 401, error="That key is not valid (or was revoked).", project=None
+            )
+        admin = info.admin or info.project == "*"
+        session = new_session(key_id=info.id, project=info.project, admin=admin)
+        return self.d.redirect(visit, "/", session=session)
+
+    async def logout(self, request: Request) -> Response:
+        visit = await self.d.visit(request)
+        if isinstance(visit, Response):
+            return visit
+        return self.d.redirect(visit, "/login", session=new_session())
+
+    # ---- usage -----------------------------------------------------------------------------------
+
+    async def usage(self, request: Request) -> Response:
+        project = request.path_params["project"]
+        visit = await self.d.signed_in(request, project)
+        if isinstance(visit, Response):
+            return visit
+        q = request.query_params
+        range_name = q.get("range", "")
+        filters = Filters(
+            range=range_name if range_name in RANGES else DEFAULT_RANGE,
+            tier=q.get("tier", ""),
+            client=q.get("client", ""),
+        )
+        store, since = visit.state.store, since_for(filters.range)
+        await _flush(visit.state)
+        by_day = await store.usage_summary(
+            project=project, group_by=["day", "model", "tier", "client"], since=since
+        )
+        by_session = await store.usage_summary(
+            project=project, group_by=["session", "tier", "client"], since=since
+        )
+        view = build_view(by_day, by_session, filters)
+        return self.d.render(
+            visit,
+            "usage.html",
+            project=project,
+            view=view,
+            filters=filters,
+            ranges=list(RANGES),
+            chart_json=_json_for_script(view.chart_data()),
+        )
+
+    # ---- decisions -------------------------------------------------------------------------------
+
+    async def decisions(self, request: Request) -> Response:
+        project = request.path_params["project"]
+        visit = await self.d.signed_in(request, project)
+        if isinstance(visit, Response):
+            return visit
+        query = request.query_params.get("q", "").strip()
+        session_key = request.query_params.get("session") or None
+        await _flush(visit.state)
+        records = await visit.state.store.list_decisions(
+            project=project, session_key=session_key, limit=DECISIONS_SCANNED
+        )
+        words = query.lower().split()
+        rows = [r for r in records if all(w in _haystack(r.id, r.session_key, r.decision) for w in words)]
+        context: dict[str, Any] = {
+            "project": project,
+            "rows": rows[:DECISIONS_SHOWN],
+            "matched": len(rows),
+            "query": query,
+            "session_key": session_key,
+        }
+        if self.d.wants_fragment(request):
+            return self.d.render(visit, "_decision_rows.html", **context)
+        return self.d.render(visit, "decisions.html", **context)
+
+    async def decision(self, request: Request) -> Response:
+        project = request.path_params["project"]
+        visit = await self.d.signed_in(request, project)
+        if isinstance(visit, Response):
+            return visit
+        await _flush(visit.state)
+        record = await visit.state.store.get_decision(request.path_params["decision_id"], project=project)
+        if record is None:
+            return self.d.error(visit, 404, "There is no such decision in this project.")
+        d = record.decision
+        cells = sorted((d.get("cells") or {}).items(), key=lambda kv: -float(kv[1]))
+        candidates = sorted(
+            d.get("candidates") or [],
+            key=lambda c: (
+                c.get("model") != d.get("model"),
+                not c.get("eligible", True),
+                -(c.get("expected_accuracy") or -1.0),
+            ),
+        )
+        project_settings = await self.d.projects(visit.state).get(project)
+        return self.d.render(
+            visit,
+            "decision.html",
+            project=project,
+            record=record,
+            d=d,
+            cells=cells,
+            candidates=candidates,
+            min_confidence=project_settings.min_confidence,
+            reason_text=REASON_TEXT.get(str(d.get("reason")), ""),
+            chart_json=_json_for_script({"cells": [c for c, _ in cells], "probs": [p for _, p in cells]}),
+        )
+
+    # ---- leaderboard -----------------------------------------------------------------------------
+
+    async def leaderboard(self, request: Request) -> Response:
+        visit = await self.d.signed_in(request)
+        if isinstance(visit, Response):
+            return visit
+        snapshot = snapshot_of(visit.state)
+        cells = snapshot.cell_ids()
+        rows: list[dict[str, Any]] = []
+        for model in snapshot.models():
+            stats = {s.cell: s for s in snapshot.for_model(model)}
+            rows.append({"model": model, "overall": _overall(stats.values()), "stats": stats})
+        rows.sort(key=lambda r: (-float(r["overall"]), str(r["model"])))
+        return self.d.render(
+            visit, "leaderboard.html", project=None, snapshot=snapshot, cells=cells, rows=rows
+        )
+
+    async def leaderboard_static(self, request: Request) -> Response:
+        """The leaderboard as one self-contained HTML page, to publish anywhere (bench/publish.py)."""
+        visit = await self.d.signed_in(request)
+        if isinstance(visit, Response):
+            return visit
+        response = HTMLResponse(
+            to_html(snapshot_of(visit.state)),
+            headers={"content-disposition": 'attachment; filename="leaderboard.html"'},
+        )
+        return self.d.finish(visit, response)
+
+
+def snapshot_of(state: GatewayState) -> Snapshot:
+    """The snapshot the engine routes on, else the configured one, else the shipped one."""
+    snapshot = getattr(state.engine, "snapshot", None)
+    if isinstance(snapshot, Snapshot):
+        return snapshot
+    from benchroute.leaderboard.loader import load_default_snapshot, load_snapshot
+
+    path = state.settings.leaderboard
+    return load_snapshot(Path(path)) if path else load_default_snapshot()
+
+
+def _overall(stats: Any) -> float:
+    trials = sum(s.trials for s in stats)
+    return sum(s.successes for s in stats) / trials if trials else 0.0
+
+
+def _haystack(decision_id: str, session_key: str | None, d: dict[str, Any]) -> str:
+    parts = [decision_id, session_key or ""]
+    parts += [str(d.get(k) or "") for k in ("model", "tier", "reason", "requested_model", "explanation")]
+    parts += [str(d.get("session_action") or ""), *(d.get("cells") or {})]
+    return " ".join(parts).lower()
+
+
+def _json_for_script(data: Any) -> str:
+    """JSON safe to put inside <script type="application/json"> (no closing tag can appear)."""
+    return orjson.dumps(data).decode().replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+async def _flush(state: GatewayState) -> None:
+    # Pages read right after requests should see them: let the usage writer catch up first.
+    flush = getattr(state.writer, "flush", None)
+    if flush is not None:
+        await flush()
+
+
+def _seg(value: str) -> str:
+    from urllib.parse import quote
+
+    return quote(value, safe="")
+
+
+__all__ = ["Pages", "Visit", "snapshot_of"]
