@@ -46,7 +46,7 @@ def request_context(
         mode=get("x-kilocode-mode") or get("x-benchroute-mode"),
         task_id=get("x-kilocode-taskid"),
         parent_task_id=get("x-kilocode-parent-taskid"),
-        session_id=get("x-session-id"),
+        session_id=get("x-session-id") or get("session-id"),  # Codex CLI sends `session-id`
         session_affinity=get("x-session-affinity"),
         explicit_session=get("x-benchroute-session"),
         editor_name=get("x-kilocode-editorname"),

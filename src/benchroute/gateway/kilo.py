@@ -2,11 +2,13 @@
 model list.
 
 Kilo Code (CLI 7.7.7 and the editor extensions) sends its built-in provider to `KILO_API_URL`:
-`GET /api/openrouter/models` (catalog) and `POST /api/openrouter/chat/completions`; newer
-builds also use `/api/gateway/v1/...`. Every dialect (chat completions, messages, responses) and
-the model list are served under each of `PREFIXES`, so any of these base URLs works. The model
-list uses the OpenRouter schema (prices as strings in USD per token) and names the auto tiers
-both as `auto/*` and as Kilo's `kilo-auto/*` (the router maps those to the same tiers).
+`GET /api/openrouter/models` (catalog) and `POST /api/openrouter/chat/completions`, with
+`Authorization: Bearer $KILO_API_KEY`; it also knows `/api/gateway/v1/...`. Every dialect (chat
+completions, messages, responses) and the model list are served under each of `PREFIXES`, so any
+of these base URLs works. The model list uses the OpenRouter schema (prices as strings in USD per
+token), holds the models this gateway can serve the caller (allowed for the project, provider
+usable), and names the auto tiers both as `auto/*` and as Kilo's `kilo-auto/*` (the router maps
+those to the same tiers).
 """
 
 from __future__ import annotations
@@ -16,18 +18,18 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp
 
 from benchroute.catalog.model import ModelInfo
 from benchroute.gateway.auth import Caller
+from benchroute.gateway.chat import chat_completions
 from benchroute.gateway.errors import GatewayError
 from benchroute.gateway.headers import header_dict
 from benchroute.gateway.messages import messages
-from benchroute.gateway.middleware import CatchAll
-from benchroute.gateway.pipeline import dialect_app
 from benchroute.gateway.responses import responses
 from benchroute.gateway.routes import json_response
 from benchroute.gateway.state import GatewayState
+from benchroute.providers.registry import keyed_providers
 from benchroute.routing.static import AUTO_TIERS, is_allowed
 
 # Base paths a client may be pointed at; "" and "/v1" are the plain OpenAI/Anthropic ones.
@@ -152,10 +154,22 @@ def auto_entry(tier: str, created: int, models: list[ModelInfo]) -> dict[str, An
     )
 
 
-def model_list(state: GatewayState, caller: Caller) -> list[dict[str, Any]]:
+async def servable_providers(state: GatewayState, project: str) -> set[str]:
+    """Providers a request of `project` can use: keyed by the gateway (or keyless: local, fake),
+    discovered on this machine, or with the project's own (BYOK) key."""
+    ready = keyed_providers(state.settings) | {str(getattr(s, "name", "")) for s in state.discovered}
+    out: set[str] = set()
+    for name in state.providers:
+        if name in ready or await state.provider_keys.get(project, name):
+            out.add(name)
+    return out
+
+
+async def model_list(state: GatewayState, caller: Caller) -> list[dict[str, Any]]:
     allowed = state.settings.project(caller.project).allowed_models
+    providers = await servable_providers(state, caller.project)
     created = int(state.started)
-    models = [info for info in state.catalog if is_allowed(info.id, allowed)]
+    models = [info for info in state.catalog if info.provider in providers and is_allowed(info.id, allowed)]
     data = [auto_entry(t, created, models) for t in (*AUTO_TIERS, *KILO_TIERS)]
     data += [model_entry(info, created) for info in models]
     return data
@@ -168,38 +182,20 @@ async def models(request: Request) -> Response:
         caller = await state.auth.authenticate(header_dict(request.scope["headers"]))
     except GatewayError as exc:
         return exc.response()
-    return json_response({"object": "list", "data": model_list(state, caller)})
+    return json_response({"object": "list", "data": await model_list(state, caller)})
 
 
-class Endpoint:
-    """A pipeline ASGI app as a Starlette endpoint (a class instance is routed as raw ASGI),
-    behind the catch-all so an unexpected error is still a JSON 500."""
+def post_handlers() -> dict[str, ASGIApp]:
+    """Every POST path of the three dialects under every prefix -> its pipeline handler."""
+    handlers: dict[str, ASGIApp] = {
+        "/chat/completions": chat_completions,
+        "/messages": messages,
+        "/responses": responses,
+    }
+    return {prefix + suffix: handler for prefix in PREFIXES for suffix, handler in handlers.items()}
 
-    def __init__(self, app: Any) -> None:
-        self._app = CatchAll(app)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await self._app(scope, receive, send)
-
-
-def dialect_routes(chat: Any | None = None, *, skip: frozenset[str] = frozenset()) -> list[BaseRoute]:
-    """Routes for every dialect and the model list under every prefix, except the paths in
-    `skip` (those the app already serves). `chat` is the chat completions ASGI app (default: the
-    pipeline's chat dialect)."""
-    if chat is None:
-        from benchroute.gateway.chat import CHAT
-
-        chat = dialect_app(CHAT)
-    endpoints: list[tuple[str, Any, str]] = [
-        ("/chat/completions", Endpoint(chat), "POST"),
-        ("/messages", Endpoint(messages), "POST"),
-        ("/responses", Endpoint(responses), "POST"),
-        ("/models", models, "GET"),
-    ]
-    out: list[BaseRoute] = []
-    for prefix in PREFIXES:
-        for suffix, endpoint, method in endpoints:
-            path = prefix + suffix
-            if path not in skip:
-                out.append(Route(path, endpoint, methods=[method]))
-    return out
+def model_routes(skip: frozenset[str] = frozenset()) -> list[BaseRoute]:
+    """GET <prefix>/models (OpenRouter schema) under every prefix, except the paths in `skip`."""
+    paths = (prefix + "/models" for prefix in PREFIXES)
+    return [Route(path, models, methods=["GET"]) for path in paths if path not in skip]
