@@ -1,0 +1,79 @@
+"""`POST /v1/route`: the Decision the router makes for a request body, without calling any model.
+
+The body is a request in any dialect the gateway serves (chat completions by default;
+`?api=messages` or `?api=responses` for the others), with the same headers a real request would
+carry (mode, task id, session). Nothing is sent upstream, no usage is recorded and the session is
+not moved: this is a preview of the routing policy for the caller's project.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import Response
+
+from benchroute.gateway.errors import GatewayError
+from benchroute.gateway.headers import header_dict, request_context
+from benchroute.gateway.pipeline import decision_dict, parse_json, route_error
+from benchroute.gateway.sessions import ROUTING_ERRORS
+from benchroute.gateway.state import GatewayState
+from benchroute.routing.base import RouteContext
+from benchroute.sessions.keys import session_key
+from benchroute.wire import anthropic, chat, responses
+from benchroute.wire.canonical import ApiKind, ChatRequest, RequestContext
+from benchroute.wire.errors import WireError
+
+Parser = Callable[[dict[str, Any], RequestContext], ChatRequest]
+
+PARSERS: dict[str, tuple[ApiKind, Parser]] = {
+    "chat": ("chat", chat.parse_request),
+    "messages": ("messages", anthropic.parse_request),
+    "responses": ("responses", responses.parse_request),
+}
+
+
+async def route_preview(request: Request) -> Response:
+    state: GatewayState = request.app.state.gateway
+    headers = header_dict(request.scope["headers"])
+    try:
+        caller = await state.auth.authenticate(headers)
+        api = request.query_params.get("api", "chat")
+        if api not in PARSERS:
+            raise GatewayError(400, f"api must be one of {sorted(PARSERS)}, not {api!r}", param="api")
+        api_kind, parse = PARSERS[api]
+        body = await _body(request, state.settings.server.max_body_bytes)
+        context = request_context(
+            headers, api_kind=api_kind, project=caller.routing_project, key_id=caller.key_id
+        )
+        try:
+            chat_request = parse(parse_json(body), context)
+        except WireError as exc:
+            raise GatewayError(exc.status, exc.message, param=exc.param, code="invalid_request") from exc
+        project = await state.project(caller.routing_project)
+        key, parent = session_key(chat_request)
+        ctx = RouteContext(unavailable=state.health.unavailable(), session_key=key)
+        try:
+            decision = state.engine.route(chat_request, project, ctx)
+        except ROUTING_ERRORS as exc:
+            raise route_error(exc) from exc
+    except GatewayError as exc:
+        return exc.response()
+    data = decision_dict(replace(decision, session_key=key))
+    data["parent_session_key"] = parent
+    data["preview"] = True  # nothing was called, recorded or moved
+    return Response(orjson.dumps(data, default=str), media_type="application/json")
+
+
+async def _body(request: Request, limit: int) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise GatewayError(413, f"request body too large: over {limit} bytes", code="body_too_large")
+        chunks.append(chunk)
+    return b"".join(chunks)
