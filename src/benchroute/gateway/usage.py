@@ -2,30 +2,24 @@
 
 from __future__ import annotations
 
-import hashlib
 import time
 import uuid
 from datetime import UTC, datetime
 
 from benchroute.catalog.model import ModelInfo
 from benchroute.routing.decision import Decision
+from benchroute.sessions import keys
+from benchroute.sessions.keys import client_session_id
 from benchroute.store.base import UsageRecord
 from benchroute.wire.canonical import ChatRequest, RequestContext, Usage
 
 
 def session_key(context: RequestContext, request: ChatRequest | None) -> str | None:
-    """The client's session id if it sent one, else a hash of key + system prompt + first user turn."""
-    explicit = context.task_id or context.session_id or context.session_affinity or context.explicit_session
-    if explicit:
-        return explicit
+    """The client's session id if it sent one, else a hash of key + system prompt + first user turn
+    (`benchroute.sessions.keys`, the one implementation; `request.context` is `context`)."""
     if request is None:
-        return None
-    first_user = next((m.text for m in request.messages if m.role == "user"), "")
-    h = hashlib.sha256()
-    for part in (context.key_id or context.project, request.system_text, first_user):
-        h.update(part.encode("utf-8", "surrogatepass"))
-        h.update(b"\x00")
-    return "h:" + h.hexdigest()[:24]
+        return client_session_id(context)
+    return keys.session_key(request)[0]
 
 
 class RequestLog:

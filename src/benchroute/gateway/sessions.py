@@ -1,0 +1,66 @@
+"""The session layer on the gateway's request path (docs/sessions.md).
+
+`route` keys the request, routes it within its session (state in `state.sessions`) and returns the
+Decision; `after_serving` moves the session when a fallback served the request. A session store
+that fails (Redis down) never fails a request: it is routed without session state, and logged.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+
+from benchroute.gateway.state import GatewayState
+from benchroute.gateway.usage import RequestLog
+from benchroute.routing.base import RouteContext
+from benchroute.routing.decision import Decision
+from benchroute.routing.static import RouteError
+from benchroute.sessions.keys import session_key
+from benchroute.settings import ProjectSettings
+from benchroute.wire.canonical import ChatRequest
+
+log = logging.getLogger(__name__)
+
+# What a routing engine raises for a request it cannot route (mapped to a client error).
+ROUTING_ERRORS = (RouteError, LookupError, PermissionError, ValueError)
+
+
+async def route(
+    state: GatewayState, request: ChatRequest, rlog: RequestLog, project: ProjectSettings, ctx: RouteContext
+) -> Decision:
+    key, _ = session_key(request)
+    rlog.session = key
+    layer = state.sessions
+    if layer is not None:
+        try:
+            routed = await layer.route(
+                request, rlog.project, project, ctx, decision_id=rlog.request_id, engine=state.engine
+            )
+            return routed.decision
+        except ROUTING_ERRORS:
+            raise
+        except Exception:
+            log.warning(
+                "session store failed; routing request %s without session state",
+                rlog.request_id,
+                exc_info=True,
+            )
+    decision = state.engine.route(request, project, replace(ctx, session_key=key))
+    return replace(decision, id=rlog.request_id, session_key=key)
+
+
+async def after_serving(state: GatewayState, rlog: RequestLog) -> Decision | None:
+    """The Decision to record: when a fallback served instead of the chosen model, the session
+    moves to it and the Decision is marked `forced_by_failure`. Never raises."""
+    decision = rlog.decision
+    served = rlog.model.id if rlog.model is not None else None
+    if decision is None or served is None or served == decision.model or rlog.status >= 400:
+        return decision
+    layer = state.sessions
+    if layer is None:
+        return decision
+    try:
+        return await layer.served(rlog.project, decision, served)
+    except Exception:
+        log.warning("session store failed recording the failover of %s", rlog.request_id, exc_info=True)
+        return decision

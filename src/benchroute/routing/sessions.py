@@ -1,0 +1,271 @@
+"""The session rules: whether a conversation stays on its model, escalates, or moves down.
+
+Pure: `apply_session(decision, state, request, project, ...)` takes the policy's fresh Decision for
+this request and the session's state, and returns the Decision that should serve it, with
+`session_action`, `session_note` and (when it overrides the policy) a `session_*` reason. The
+policy's own choice stays visible: it is named in the explanation and is the first fallback.
+docs/sessions.md states the rules; in order:
+
+1. A manual model id is never overridden, and a client older than the configured minimum always
+   gets its one model (action "none").
+2. No state, no model yet, or a different tier than last time: the policy's choice (action "new").
+3. The session's model is the policy's choice: "stay".
+4. The session's model can no longer be used for this request: in cooldown (or failed) ->
+   "forced_by_failure"; no longer allowed, no key, or its context window cannot hold the
+   conversation -> "escalate" to the policy's choice.
+5. Inside a tool loop (the last message is a tool result, or the last assistant message has tool
+   calls not yet answered): "stay", reason `session_tool_loop`, whatever the bar says.
+6. Free tier: stay on the session's free model until it fails or cools down (rule 4).
+7. Efficient tier: if the session's model does not clear the bar (its A(m) from the Decision's
+   candidates is below `Decision.bar`, or the policy found no evidence for it on this request's
+   cells, candidate note "no_evidence") -> "escalate" at once. (Its A(m) there would be only its
+   overall accuracy: an 8B model proven on easy tasks is not thereby proven on hard ones.) When
+   the policy itself fell back to Balanced (low confidence, no evidence), no choice is proven and
+   the bar is the floor: the session's model stays if its A(m) >= the Balanced model's A.
+   Otherwise, at a new user turn, move to the policy's cheaper choice only when that saves at
+   least `project.switch_saving` of the expected cost and its context window holds the
+   conversation -> "downshift"; else "stay" (reason `session_stay`).
+8. Other tiers (Frontier by mode, Balanced by API kind) follow the policy outside tool loops.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from benchroute.catalog.model import Catalog
+from benchroute.routing.decision import Candidate, Decision, SessionAction
+from benchroute.routing.policy import estimate_prompt_tokens
+from benchroute.routing.static import is_allowed
+from benchroute.sessions.base import SessionState
+from benchroute.wire.canonical import ChatRequest
+
+EFFICIENT = "auto/efficient"
+FREE = "auto/free"
+MAX_FALLBACKS = 3
+# Policy reasons for a choice backed by evidence (the others are fallbacks to Balanced).
+PROVEN_REASONS = frozenset({"cheapest_above_bar", "best_accuracy"})
+EPS = 1e-9
+
+
+def in_tool_loop(request: ChatRequest) -> bool:
+    """The last message is a tool result, or the last assistant message has tool calls that no
+    later tool message answers: the model is mid-way through its own plan."""
+    messages = request.messages
+    if not messages:
+        return False
+    if messages[-1].role == "tool":
+        return True
+    for i in range(len(messages) - 1, -1, -1):
+        m = messages[i]
+        if m.role == "assistant":
+            if not m.tool_calls:
+                return False
+            answered = {x.tool_call_id for x in messages[i + 1 :] if x.role == "tool"}
+            return any(call.id not in answered for call in m.tool_calls)
+    return False
+
+
+def is_new_user_turn(request: ChatRequest) -> bool:
+    """The request ends with a user message and no tool call is pending."""
+    return bool(request.messages) and request.messages[-1].role == "user" and not in_tool_loop(request)
+
+
+def apply_session(
+    decision: Decision,
+    state: SessionState | None,
+    request: ChatRequest,
+    *,
+    switch_saving: float = 0.5,
+    allowed_models: list[str] | None = None,
+    unavailable: frozenset[str] = frozenset(),
+    catalog: Catalog | None = None,
+) -> Decision:
+    """The Decision for this request once the session is taken into account (see the module doc).
+
+    `allowed_models` are the project's patterns (None: all), `unavailable` the models in cooldown
+    or that failed for this request, `catalog` gives context windows (None: not checked).
+    """
+    if decision.tier == "manual":
+        return _mark(decision, "none", "a model asked for by name is never overridden")
+    if decision.reason == "client_version":
+        return _mark(decision, "none", "a client older than the configured minimum gets one model")
+    current = state.model if state is not None else None
+    if state is None or current is None:
+        return _mark(decision, "new", "first request of this session")
+    if state.tier != decision.tier:
+        return _mark(decision, "new", f"tier changed from {state.tier} to {decision.tier}; session restarts")
+    tool_loop = in_tool_loop(request)
+    if current == decision.model:
+        why = "inside a tool loop, on the policy's own choice" if tool_loop else "the policy chose it again"
+        return _mark(decision, "stay", f"stays on {current}: {why}")
+
+    candidate = _candidate(decision, current)
+    blocked = _blocked(current, decision, candidate, allowed_models, unavailable, catalog, request)
+    if blocked == "cooldown":
+        return _mark(
+            decision,
+            "forced_by_failure",
+            f"{current} failed or is cooling down; moved to {decision.model}",
+            reason="forced_by_failure",
+        )
+    if blocked:
+        return _mark(
+            decision,
+            "escalate",
+            f"{current} can no longer serve this session ({blocked}); moved to {decision.model}",
+            reason="session_escalate",
+        )
+    if tool_loop:
+        return _override(
+            decision,
+            current,
+            candidate,
+            reason="session_tool_loop",
+            note=f"inside a tool loop: stays on {current}, never switching mid-plan",
+        )
+    if decision.tier == FREE:
+        return _override(
+            decision,
+            current,
+            candidate,
+            reason="session_stay",
+            note=f"free session stays on {current} until it fails or cools down",
+        )
+    if decision.tier != EFFICIENT:
+        return _mark(decision, "none", f"{decision.tier} follows the policy between tool loops")
+    return _efficient(decision, current, candidate, request, switch_saving, catalog)
+
+
+def _efficient(
+    decision: Decision,
+    current: str,
+    candidate: Candidate | None,
+    request: ChatRequest,
+    switch_saving: float,
+    catalog: Catalog | None,
+) -> Decision:
+    proven = decision.reason in PROVEN_REASONS
+    bar = decision.bar if proven else None
+    if not proven:
+        # Low confidence / no evidence: the policy fell back to Balanced, itself unproven on these
+        # cells; the bar is the floor, Balanced's own A.
+        chosen = _candidate(decision, decision.model)
+        bar = chosen.expected_accuracy if chosen is not None else None
+    acc = candidate.expected_accuracy if candidate is not None else None
+    unproven = proven and candidate is not None and candidate.note == "no_evidence"
+    if candidate is None or acc is None or unproven:
+        return _mark(
+            decision,
+            "escalate",
+            f"{current} has no evidence for this request's cells; moved to {decision.model}",
+            reason="session_escalate",
+        )
+    if bar is not None and acc < bar - EPS:
+        return _mark(
+            decision,
+            "escalate",
+            f"{current} expected accuracy {acc:.3f} is below the bar {bar:.3f}; moved to {decision.model}",
+            reason="session_escalate",
+        )
+    clears = f"A={acc:.3f} clears the bar {bar:.3f}" if bar is not None else f"A={acc:.3f}"
+    cur_cost, new_cost = candidate.expected_cost, decision.expected_cost
+    saving = 1.0 - new_cost / cur_cost if cur_cost and new_cost is not None and cur_cost > 0 else 0.0
+    if not is_new_user_turn(request):
+        why = "not a new user turn"
+    elif saving < switch_saving - EPS:
+        why = f"{decision.model} would save {saving:.0%} (< {switch_saving:.0%})"
+    elif not _fits(decision.model, request, catalog):
+        why = f"the context window of {decision.model} cannot hold the conversation"
+    else:
+        return _mark(
+            decision,
+            "downshift",
+            f"new user turn: {decision.model} saves {saving:.0%} of the expected cost of {current} "
+            f"(>= {switch_saving:.0%}) and clears the bar",
+            reason="session_downshift",
+        )
+    return _override(decision, current, candidate, reason="session_stay", note=f"{current} {clears}; {why}")
+
+
+def _candidate(decision: Decision, model: str) -> Candidate | None:
+    return next((c for c in decision.candidates if c.model == model), None)
+
+
+def _fits(model: str, request: ChatRequest, catalog: Catalog | None) -> bool:
+    if catalog is None:
+        return True
+    info = catalog.get(model)
+    return info is None or info.context >= estimate_prompt_tokens(request)
+
+
+def _blocked(
+    current: str,
+    decision: Decision,
+    candidate: Candidate | None,
+    allowed_models: list[str] | None,
+    unavailable: frozenset[str],
+    catalog: Catalog | None,
+    request: ChatRequest,
+) -> str:
+    """Why the session's model cannot serve this request at all ("" when it can)."""
+    if current in unavailable or (candidate is not None and candidate.note == "cooldown"):
+        return "cooldown"
+    if allowed_models is not None and not is_allowed(current, allowed_models):
+        return "not allowed by the project"
+    if catalog is not None and current not in catalog:
+        return "not in the catalog"
+    if candidate is not None and not candidate.eligible and candidate.note in ("not_allowed", "no_key"):
+        return {"not_allowed": "not allowed by the project", "no_key": "no API key"}[candidate.note]
+    if (candidate is not None and candidate.note == "context") or not _fits(current, request, catalog):
+        return "its context window cannot hold the conversation"
+    if decision.tier == FREE and current not in (decision.model, *decision.fallbacks):
+        return "no longer in the free pool"
+    return ""
+
+
+def _mark(decision: Decision, action: SessionAction, note: str, *, reason: str | None = None) -> Decision:
+    """The policy's choice, annotated with the session action."""
+    if reason is None:
+        return replace(decision, session_action=action, session_note=note)
+    return replace(
+        decision,
+        reason=reason,
+        session_action=action,
+        session_note=note,
+        explanation=f"Session: {note}. Policy: {decision.explanation}",
+    )
+
+
+def _override(
+    decision: Decision, model: str, candidate: Candidate | None, *, reason: str, note: str
+) -> Decision:
+    """The session's model instead of the policy's choice, which becomes the first fallback."""
+    fallbacks = [m for m in (decision.model, *decision.fallbacks) if m != model]
+    cost = candidate.expected_cost if candidate is not None else decision.expected_cost
+    if decision.tier == FREE:
+        cost = 0.0
+    return replace(
+        decision,
+        model=model,
+        reason=reason,
+        session_action="stay",
+        session_note=note,
+        expected_cost=cost,
+        fallbacks=tuple(fallbacks[:MAX_FALLBACKS]),
+        explanation=(
+            f"Session: {note}. The policy alone would pick {decision.model} "
+            f"({decision.reason}): {decision.explanation}"
+        ),
+    )
+
+
+def after_failover(decision: Decision, served_model: str) -> Decision:
+    """The Decision as recorded when a fallback served the request instead of `decision.model`."""
+    if served_model == decision.model:
+        return decision
+    note = f"{decision.model} failed; {served_model} served the request"
+    return replace(
+        decision,
+        session_action="forced_by_failure",
+        session_note=note if not decision.session_note else f"{decision.session_note}; {note}",
+    )

@@ -1,0 +1,127 @@
+"""The session layer on the request path: key the request, route it, apply the session rules, and
+record the outcome in the session's state, in one atomic update of the store.
+
+The routing engine and the rules are pure and synchronous, so they run inside the store's atomic
+update (which may retry them when another gateway process wrote the same session meanwhile).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from benchroute.catalog.model import Catalog
+from benchroute.routing.base import RouteContext, RoutingEngine
+from benchroute.routing.decision import Decision
+from benchroute.routing.sessions import after_failover, apply_session
+from benchroute.sessions.base import HISTORY_LIMIT, HistoryEntry, SessionState, SessionStore
+from benchroute.sessions.keys import session_key
+from benchroute.settings import ProjectSettings
+from benchroute.wire.canonical import ChatRequest
+
+
+@dataclass(frozen=True, slots=True)
+class Routed:
+    decision: Decision
+    state: SessionState
+
+
+class SessionRouter:
+    """Wraps a `RoutingEngine` with session state kept in a `SessionStore`."""
+
+    def __init__(
+        self,
+        engine: RoutingEngine,
+        store: SessionStore,
+        *,
+        catalog: Catalog | None = None,
+        ttl: float | None = None,
+        history_limit: int = HISTORY_LIMIT,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.engine = engine
+        self.store = store
+        self.catalog = catalog
+        self.ttl = ttl
+        self.history_limit = history_limit
+        self._clock = clock
+
+    async def route(
+        self,
+        request: ChatRequest,
+        project_name: str,
+        project: ProjectSettings,
+        ctx: RouteContext | None = None,
+        *,
+        decision_id: str = "",
+        engine: RoutingEngine | None = None,
+    ) -> Routed:
+        """Route one request within its session (with `engine` when given: the gateway swaps its
+        engine when the leaderboard or free pool changes). Routing errors propagate; the state
+        is then unchanged."""
+        base = ctx or RouteContext()
+        routing = engine or self.engine
+        key, parent = session_key(request)
+        out: list[Routed] = []
+
+        def step(state: SessionState | None) -> SessionState:
+            sctx = replace(
+                base,
+                session_key=key,
+                session_model=state.model if state else None,
+                session_turns=state.turns if state else 0,
+            )
+            policy = routing.route(request, project, sctx)
+            decision = apply_session(
+                policy,
+                state,
+                request,
+                switch_saving=project.switch_saving,
+                allowed_models=project.allowed_models,
+                unavailable=base.unavailable,
+                catalog=self.catalog,
+            )
+            decision = replace(decision, id=decision_id or decision.id, session_key=key)
+            now = self._clock()
+            start = state or SessionState(key=key, project=project_name, parent_key=parent, created=now)
+            if start.parent_key is None and parent is not None:
+                start = replace(start, parent_key=parent)
+            new = start.record(
+                decision.id,
+                decision.model,
+                decision.tier,
+                decision.session_action,
+                now,
+                limit=self.history_limit,
+            )
+            out[:] = [Routed(decision, new)]
+            return new
+
+        await self.store.update(project_name, key, step, self.ttl)
+        return out[0]
+
+    async def served(self, project_name: str, decision: Decision, served_model: str) -> Decision:
+        """Record that a fallback served the request: the session moves to the model that worked,
+        and the decision is marked `forced_by_failure`. Returns the decision to record."""
+        if served_model == decision.model or decision.session_key is None:
+            return decision
+        recorded = after_failover(decision, served_model)
+
+        def step(state: SessionState | None) -> SessionState | None:
+            if state is None or state.last_decision_id != decision.id:
+                return state  # a later request already moved the session on
+            prev = state.history[-2].model if len(state.history) > 1 else None
+            was_switch = prev is not None and prev != decision.model
+            is_switch = prev is not None and prev != served_model
+            entry = HistoryEntry(decision.id, served_model, "forced_by_failure")
+            return replace(
+                state,
+                model=served_model,
+                updated=self._clock(),
+                switches=state.switches - was_switch + is_switch,
+                history=(*state.history[:-1], entry) if state.history else (),
+            )
+
+        await self.store.update(project_name, decision.session_key, step, self.ttl)
+        return recorded
