@@ -9,7 +9,6 @@ docs/routing.md describes the tiers and the math.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -34,8 +33,9 @@ from benchroute.routing.policy import (
 from benchroute.routing.static import ModelNotAllowed, ModelNotFound, NoModelConfigured, is_allowed
 from benchroute.routing.taxonomy import split_cell
 from benchroute.routing.versions import is_outdated
+from benchroute.sessions.keys import session_key
 from benchroute.settings import ProjectSettings, Settings, TierSettings
-from benchroute.wire.canonical import ChatRequest, RequestContext
+from benchroute.wire.canonical import ChatRequest
 
 MAX_FALLBACKS = 3
 
@@ -171,7 +171,7 @@ class Router:
         context = request_context(lowered, api_kind=_api_kind(api_kind), project=name, key_id=None)
         request = parse_request(dict(body), context)
         settings = project if isinstance(project, ProjectSettings) else self.project(project)
-        ctx = RouteContext(unavailable=unavailable, session_key=session_key(context))
+        ctx = RouteContext(unavailable=unavailable, session_key=session_key(request)[0])
         return self.route(request, settings, ctx)
 
     def project(self, name: str) -> ProjectSettings:
@@ -435,7 +435,7 @@ class Router:
                 "auto/free has no usable free model: add free models to the catalog or the free pool "
                 "(tiers.free_pool), and allow them in the project's allowed_models"
             )
-        key = req.ctx.session_key or _fallback_session_key(req.request)
+        key = req.ctx.session_key or session_key(req.request)[0]
         ranked = _healthy_first(pool.ranked(key, usable), req.ctx.unavailable)
         chosen = ranked[0]
         skipped = [m for m in pool.ranked(key, usable) if m in req.ctx.unavailable]
@@ -526,17 +526,3 @@ def _unique(models: list[str], exclude: str) -> list[str]:
 def _healthy_first(models: list[str], unavailable: frozenset[str]) -> list[str]:
     """Available models first; if every one is in cooldown, still try them (in order)."""
     return [m for m in models if m not in unavailable] + [m for m in models if m in unavailable]
-
-
-def session_key(context: RequestContext) -> str | None:
-    """The session a call belongs to, from the client's ids (most specific first)."""
-    return (
-        context.explicit_session or context.task_id or context.session_id or context.session_affinity or None
-    )
-
-
-def _fallback_session_key(request: ChatRequest) -> str:
-    """Without a session id: system prompt + first user message (stable across a conversation)."""
-    first_user = next((m.text for m in request.messages if m.role == "user"), "")
-    raw = f"{request.context.key_id or ''}\x00{request.system_text}\x00{first_user}"
-    return hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
