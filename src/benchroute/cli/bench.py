@@ -87,6 +87,74 @@ async def _with_runtime(settings: Settings, body: Any) -> Any:
                 await provider.aclose()
 
 
+async def _via_gateway(settings: Settings, url: str, key: str | None, ids: list[str], body: Any) -> Any:
+    """Like `_with_runtime`, but every call goes through a running benchroute gateway (its `/v1`
+    chat completions, each model asked for by its catalog id). Results go to this config's store;
+    then the gateway is asked to refresh its leaderboard (and warned about if it does not see them)."""
+    from dataclasses import replace
+
+    import aiohttp
+
+    from benchroute import __version__
+    from benchroute.catalog.loader import load_catalog
+    from benchroute.catalog.model import Catalog, ModelInfo
+    from benchroute.providers.openai_compat import OpenAICompatProvider
+    from benchroute.routing.static import normalise_tier
+    from benchroute.store.factory import started_store
+
+    base = url.rstrip("/").removesuffix("/v1")
+    auth = {"authorization": f"Bearer {key}"} if key else {}
+    local = load_catalog(settings)
+    async with aiohttp.ClientSession() as session, started_store(settings) as store:
+        try:
+            async with session.get(f"{base}/v1/models", headers=auth) as resp:
+                if resp.status != 200:
+                    raise click.ClickException(
+                        f"{base}/v1/models answered {resp.status}: {await resp.text()}"
+                    )
+                served = {m["id"] for m in (await resp.json())["data"]}
+        except aiohttp.ClientError as exc:
+            raise click.ClickException(f"cannot reach the gateway at {base}: {exc}") from exc
+        infos = []
+        for model_id in ids:
+            if normalise_tier(model_id) is not None or model_id not in served:
+                raise click.ClickException(f"the gateway at {base} does not serve the model {model_id!r}")
+            info = local.get(model_id)
+            if info is None:
+                click.echo(f"{model_id} is not in the local catalog: its cost is counted as 0", err=True)
+                info = ModelInfo(id=model_id, provider="gateway", upstream_id=model_id)
+            infos.append(replace(info, upstream_id=model_id))  # the gateway takes catalog ids
+        agent = {"user-agent": f"benchroute-bench/{__version__}"}
+        gateway = OpenAICompatProvider("gateway", f"{base}/v1", session, api_key=key, headers=agent)
+        # Keyed by each model's own provider name, so results say which provider served them.
+        result = await body({info.provider: gateway for info in infos}, Catalog(infos), store)
+        await _refresh_gateway(session, base, auth, len(await store.list_bench_results()))
+        return result
+
+
+async def _refresh_gateway(session: Any, base: str, auth: dict[str, str], stored: int) -> None:
+    """Ask the gateway to re-read bench results now (needs an admin key; else its timer does)."""
+    import aiohttp
+
+    try:
+        async with session.post(f"{base}/v1/leaderboard/refresh", headers=auth) as resp:
+            status = resp.status
+            seen = (await resp.json()).get("bench_results") or {} if status == 200 else None
+    except (aiohttp.ClientError, ValueError) as exc:
+        click.echo(f"could not ask the gateway to refresh its leaderboard: {exc}", err=True)
+        return
+    if seen is None:
+        click.echo(f"the gateway refreshes its leaderboard within a minute (now: HTTP {status})")
+    elif seen.get("count") != stored:
+        click.echo(
+            f"warning: the gateway sees {seen.get('count')} bench results, this store has {stored}: "
+            "use the gateway's config (its [store] url) so its leaderboard gets these results",
+            err=True,
+        )
+    else:
+        click.echo(f"gateway leaderboard refreshed ({stored} bench results)")
+
+
 def _judge(providers: dict[str, Provider], catalog: Catalog, judge_model: str | None) -> Any:
     if not judge_model:
         return None
@@ -121,6 +189,20 @@ def _judge(providers: dict[str, Provider], catalog: Catalog, judge_model: str | 
 @click.option("--min-trials", default=10, show_default=True, help="Continuous: cells with fewer are thin.")
 @click.option("--per-cell", default=10, show_default=True, help="Continuous: tasks per due cell per cycle.")
 @click.option("--no-progress", is_flag=True, help="No live progress bar.")
+@click.option(
+    "--via-gateway",
+    "gateway_url",
+    default=None,
+    metavar="URL",
+    help="Send the calls through this running benchroute gateway; results go to this config's store "
+    "(use the gateway's config so its leaderboard sees them).",
+)
+@click.option(
+    "--gateway-key",
+    envvar="BENCHROUTE_GATEWAY_KEY",
+    default=None,
+    help="Key for --via-gateway (admin: refresh).",
+)
 @click.pass_context
 def run_cmd(
     ctx: click.Context,
@@ -139,8 +221,10 @@ def run_cmd(
     min_trials: int,
     per_cell: int,
     no_progress: bool,
+    gateway_url: str | None,
+    gateway_key: str | None,
 ) -> None:
-    """Run suites against models through the configured providers."""
+    """Run suites against models through the configured providers (or a running gateway)."""
     from benchroute.bench.checkers import default_checkers
     from benchroute.bench.progress import RichProgress
     from benchroute.bench.runner import BenchError, BenchRunner, RunOptions
@@ -177,7 +261,11 @@ def run_cmd(
         )
 
     try:
-        run(_with_runtime(settings, body))
+        if gateway_url:
+            ids = models + ([judge_model] if judge_model else [])
+            run(_via_gateway(settings, gateway_url, gateway_key, ids, body))
+        else:
+            run(_with_runtime(settings, body))
     except BenchError as exc:
         raise click.ClickException(str(exc)) from exc
 

@@ -1,0 +1,116 @@
+"""The current leaderboard: bench results from the store, aggregated and merged over a base snapshot.
+
+The base is what the router started with: the configured `leaderboard` file, else the shipped
+default. `LeaderboardSource.refresh()` re-reads the store's bench results and rebuilds the snapshot
+only when they changed (their count or the newest result's time), so polling it is cheap when
+nothing new was run: on the SQL stores that check is one aggregate query (`stored_stamp`), on others
+it reads the results. The gateway polls it and swaps the new snapshot into its router.
+
+    source = LeaderboardSource(store, base_snapshot(settings))
+    if await source.refresh():
+        engine = engine.with_snapshot(source.snapshot)
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from benchroute.bench.aggregate import MergeMode, merge, snapshot_from_results
+from benchroute.leaderboard.snapshot import Snapshot
+from benchroute.settings import Settings
+from benchroute.store.base import BenchResult, Store
+
+
+@dataclass(frozen=True, slots=True)
+class ResultsStamp:
+    """What identifies a set of stored bench results cheaply: how many, and the newest one's time."""
+
+    count: int
+    newest: datetime | None
+
+    @classmethod
+    def of(cls, results: Sequence[BenchResult]) -> ResultsStamp:
+        return cls(len(results), max((r.time for r in results), default=None))
+
+    def to_dict(self) -> dict[str, object]:
+        return {"count": self.count, "newest": self.newest.isoformat() if self.newest else None}
+
+
+def base_snapshot(settings: Settings) -> Snapshot:
+    """The snapshot bench results are merged over: the configured file, else the shipped default
+    (an empty snapshot if neither can be read, so the bench results alone still count)."""
+    from benchroute.leaderboard.loader import load_default_snapshot, load_snapshot
+
+    try:
+        return load_snapshot(settings.leaderboard) if settings.leaderboard else load_default_snapshot()
+    except (OSError, ValueError):
+        return Snapshot()
+
+
+def build_snapshot(
+    results: Sequence[BenchResult], base: Snapshot, *, mode: MergeMode = "prefer_bench"
+) -> Snapshot:
+    """Bench results aggregated per (model, cell) and merged over `base` (pure)."""
+    return merge(snapshot_from_results(results), base, mode=mode)
+
+
+async def stored_stamp(store: Store) -> ResultsStamp | None:
+    """The stamp of the stored results from one `count(*), max(time)` query when `store` is the SQL
+    backend (reading 10,000 results instead takes ~0.4 s of the event loop); None for other stores.
+    The Store protocol has no such method: this reads the shared schema, never writes."""
+    from benchroute.store.sql import SqlStore
+
+    if not isinstance(store, SqlStore):
+        return None
+    import sqlalchemy as sa
+
+    from benchroute.store import schema
+
+    stmt = sa.select(sa.func.count(), sa.func.max(schema.bench_results.c.time))
+    async with store.engine.connect() as conn:
+        count, newest = (await conn.execute(stmt)).one()
+    return ResultsStamp(int(count), newest)
+
+
+async def current_snapshot(store: Store, base: Snapshot, *, mode: MergeMode = "prefer_bench") -> Snapshot:
+    """The leaderboard as of now: every stored bench result over `base`."""
+    results = await store.list_bench_results()
+    return await asyncio.to_thread(build_snapshot, results, base, mode=mode)
+
+
+class LeaderboardSource:
+    """Holds the current snapshot; `refresh()` rebuilds it when the stored results changed.
+
+    Refreshes are serialised (the periodic one and one asked for over HTTP never interleave).
+    Until the first refresh the snapshot is `base`.
+    """
+
+    def __init__(self, store: Store, base: Snapshot, *, mode: MergeMode = "prefer_bench") -> None:
+        self.store = store
+        self.base = base
+        self.mode: MergeMode = mode
+        self.snapshot = base
+        self.stamp: ResultsStamp | None = None
+        self.refreshed: datetime | None = None  # when the snapshot was last rebuilt
+        self.checked: datetime | None = None  # when the store was last looked at
+        self._lock = asyncio.Lock()
+
+    async def refresh(self, *, force: bool = False) -> bool:
+        """Re-read the bench results; True when the snapshot was rebuilt (they changed, or `force`)."""
+        async with self._lock:
+            quick = await stored_stamp(self.store)
+            self.checked = datetime.now(UTC)
+            if not force and quick is not None and quick == self.stamp:
+                return False
+            results = await self.store.list_bench_results()
+            stamp = ResultsStamp.of(results)  # of exactly what is built (more may have come meanwhile)
+            if not force and stamp == self.stamp:
+                return False
+            # Aggregation is pure CPU work: keep it off the event loop that serves requests.
+            self.snapshot = await asyncio.to_thread(build_snapshot, results, self.base, mode=self.mode)
+            self.stamp = stamp
+            self.refreshed = self.checked
+            return True
