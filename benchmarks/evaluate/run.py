@@ -1,6 +1,7 @@
 """Measure `benchroute evaluate` on the shared outcome matrices with held-out splits and several seeds.
 
     python benchmarks/evaluate/run.py [--data DIR] [--seeds 3] [--test-share 0.3] [--max-train/--max-test N]
+        [--only DATASET] [--task-weight W]
 
 Prints, per dataset and seed, the AUC of the router, the kNN baseline and the single-model hull, the
 best single model and the router's best quality within half its cost, and the wall time; then means.
@@ -16,7 +17,7 @@ import numpy as np
 
 from benchroute.evaluate.datasets import CONVERTERS
 from benchroute.evaluate.outcomes import OutcomeRecord
-from benchroute.evaluate.run import fit_and_choose, score
+from benchroute.evaluate.run import TASK_WEIGHT, fit_and_choose, score
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -39,6 +40,9 @@ def main() -> None:
     ap.add_argument("--max-train", type=int, default=None)
     ap.add_argument("--max-test", type=int, default=None)
     ap.add_argument("--only", default=None, help="one dataset folder name")
+    ap.add_argument(
+        "--task-weight", type=float, default=TASK_WEIGHT, help="classifier features' weight (0: TF-IDF only)"
+    )
     args = ap.parse_args()
     for name, convert in CONVERTERS.items():
         if args.only and name != args.only:
@@ -49,7 +53,7 @@ def main() -> None:
             train, test = split(records, args.test_share, seed, args.max_train, args.max_test)
             prompts = [OutcomeRecord(id=r.id, text=r.text) for r in test]
             t0 = time.perf_counter()
-            choices = fit_and_choose(train, prompts, seed=seed)
+            choices = fit_and_choose(train, prompts, seed=seed, task_weight=args.task_weight)
             elapsed = time.perf_counter() - t0
             rep = score(choices, test)
             assert rep is not None
@@ -65,7 +69,7 @@ def main() -> None:
                 )
             )
             print(
-                f"{name} seed={seed} train={len(train)} test={len(test)} design={rep.design!r} "
+                f"{name} seed={seed} train={len(train)} test={len(test)} points={len(choices.labels)} "
                 f"AUC router={a['router']:.4f} knn={a['knn_baseline']:.4f} hull={a['single_model_hull']:.4f} "
                 f"oracle={a['oracle']:.4f} best_single={rep.best_single.label}:{rep.best_single.quality:.4f}"
                 f"@{rep.best_single.cost:.3g} router@half={rep.router_quality_at_half_best_cost:.4f} "

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from benchroute.evaluate.estimators import CellEstimator, CostModel, KnnEstimator, RidgeEstimator, model_means
+from benchroute.evaluate.estimators import (
+    CellEstimator,
+    CostModel,
+    KnnEstimator,
+    LogisticEstimator,
+    RidgeEstimator,
+    model_means,
+)
 from benchroute.evaluate.features import TextFeaturizer
 
 
@@ -20,7 +27,12 @@ def _two_clusters(n: int = 80) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def test_estimators_separate_the_families() -> None:
     z, scores, mask = _two_clusters()
-    for est in (CellEstimator(ks=(2, 4), seed=0), RidgeEstimator(lam=0.1), KnnEstimator(k=5)):
+    for est in (
+        CellEstimator(ks=(2, 4), seed=0),
+        RidgeEstimator(lam=0.1),
+        KnnEstimator(k=5),
+        LogisticEstimator(lam=0.1),
+    ):
         est.fit(z, scores, mask)
         pred = est.predict(z[:2])
         assert pred[0, 0] > 0.8 and pred[1, 0] < 0.2, (type(est).__name__, pred)

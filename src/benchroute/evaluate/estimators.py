@@ -8,6 +8,8 @@ sees anything about the prompts it predicts for except their vectors.
   smoothed toward the model's overall rate with `alpha` pseudo-prompts; A(m) = Σ_c P(c|x) p̂(m, c).
   Several resolutions (`ks`) are averaged: coarse cells are reliable, fine cells are specific.
 - `RidgeEstimator`: a per-model linear probe on z (the "learned cell" limit of the same idea).
+- `LogisticEstimator`: the same probe through a sigmoid (L2-regularised logistic regression, Newton steps;
+  fractional scores are soft labels), so estimates stay in (0, 1) and rare successes are not clipped.
 - `KnnEstimator`: the nearest-neighbour baseline (masked mean over the k most similar TRAIN prompts).
 - `BlendEstimator`: a weighted mean of others.
 - `CostModel`: log-linear in prompt length and z per model, so long prompts cost more.
@@ -15,6 +17,7 @@ sees anything about the prompts it predicts for except their vectors.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -133,6 +136,55 @@ class RidgeEstimator:
 
     def predict(self, z: FloatArray) -> FloatArray:
         return np.asarray(np.clip(_with_bias(z) @ self._w, 0.0, 1.0), dtype=np.float64)
+
+
+def logistic_fit(x: FloatArray, y: FloatArray, lam: float, iters: int = 8) -> FloatArray:
+    """Weights of an L2-regularised logistic regression (intercept x[:, 0] unpenalised), Newton's method.
+
+    y may be fractional (soft labels in 0..1): the loss is the cross-entropy, still convex.
+    """
+    d = x.shape[1]
+    w = np.zeros(d)
+    p0 = float(np.clip(y.mean(), 0.01, 0.99)) if y.size else 0.5
+    w[0] = math.log(p0 / (1.0 - p0))
+    reg = lam * np.eye(d)
+    reg[0, 0] = 1e-6
+    for _ in range(iters):
+        p = 1.0 / (1.0 + np.exp(-np.clip(x @ w, -30.0, 30.0)))
+        grad = x.T @ (p - y) + reg @ w
+        hess = (x * (p * (1.0 - p))[:, None]).T @ x + reg
+        step = np.linalg.solve(hess, grad)
+        w = w - step
+        if float(np.abs(step).max()) < 1e-6:
+            break
+    return np.asarray(w, dtype=np.float64)
+
+
+@dataclass
+class LogisticEstimator:
+    """Per model: P(success | z) = sigmoid(w · [1, z]), L2 penalty `lam` (models seen < 2 times: the mean)."""
+
+    lam: float = 3.0
+    _w: FloatArray = field(default_factory=lambda: np.zeros((0, 0)))
+
+    def fit(self, z: FloatArray, scores: FloatArray, mask: BoolArray) -> None:
+        x = _with_bias(z)
+        prior = model_means(scores, mask)
+        cols = []
+        for j in range(scores.shape[1]):
+            rows = mask[:, j]
+            if rows.sum() < 2:
+                w = np.zeros(x.shape[1])
+                p = float(np.clip(prior[j], 0.01, 0.99))
+                w[0] = math.log(p / (1.0 - p))
+            else:
+                w = logistic_fit(x[rows], np.clip(scores[rows, j], 0.0, 1.0), self.lam)
+            cols.append(w)
+        self._w = np.stack(cols, axis=1)
+
+    def predict(self, z: FloatArray) -> FloatArray:
+        logits = np.clip(_with_bias(z) @ self._w, -30.0, 30.0)
+        return np.asarray(1.0 / (1.0 + np.exp(-logits)), dtype=np.float64)
 
 
 @dataclass

@@ -8,6 +8,10 @@ Cross-validation on TRAIN only: out-of-fold A and ĉ for every candidate design 
 cost/quality curve over a fine lambda grid; the design with the largest area under it wins, and the
 operating points are the lambdas whose out-of-fold mean cost is nearest to evenly spaced targets from
 the cheapest to the most accurate end. TEST is never looked at here.
+
+Beside the dial points, the policy keeps a "single model" point for every model on TRAIN's single-model
+hull (always that model): where the prompt signal is weak, mixing these is what the curve falls back to,
+and they pin its ends to the exact cheapest and best models.
 """
 
 from __future__ import annotations
@@ -18,14 +22,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from benchroute.evaluate.curve import auc, single_model_points
+from benchroute.evaluate.curve import auc, envelope, single_model_points
 from benchroute.evaluate.estimators import (
     BlendEstimator,
     CellEstimator,
     CostModel,
     Estimator,
     KnnEstimator,
-    RidgeEstimator,
+    LogisticEstimator,
     ShrunkKnnEstimator,
 )
 from benchroute.evaluate.outcomes import OutcomeMatrix
@@ -53,20 +57,19 @@ def _shrunk_knn(seed: int) -> ShrunkKnnEstimator:
 
 
 def router_designs() -> list[Design]:
-    """Candidates compared by cross-validation on TRAIN (benchmarks/evaluate/README.md has the study).
+    """The router's estimator (benchmarks/evaluate/README.md has the study that chose it).
 
-    All are blends: multi-resolution soft cells, a ridge probe and cell-prior kNN agree on the
-    per-task signal and average out each other's noise; heavier smoothing won on every dataset.
+    A blend: multi-resolution soft cells, a logistic probe and cell-prior kNN agree on the per-task
+    signal and average out each other's noise; heavier smoothing won on every dataset. Choosing among
+    several blends by cross-validation on 400 prompts gained nothing (the choice is noise), so there is
+    one; `fit_policy` still cross-validates to place the dial points.
     """
     return [
         Design(
-            "cells+ridge+knn-shrunk-to-cells",
-            lambda s: BlendEstimator([_cells(s), RidgeEstimator(lam=30.0), _shrunk_knn(s)], [1.0, 1.0, 1.0]),
-        ),
-        Design("cells+ridge", lambda s: BlendEstimator([_cells(s), RidgeEstimator(lam=30.0)], [1.0, 1.0])),
-        Design(
-            "ridge+knn-shrunk-to-cells",
-            lambda s: BlendEstimator([RidgeEstimator(lam=30.0), _shrunk_knn(s)], [1.0, 1.0]),
+            "cells+logistic+knn-shrunk-to-cells",
+            lambda s: BlendEstimator(
+                [_cells(s), LogisticEstimator(lam=3.0), _shrunk_knn(s)], [1.0, 1.0, 1.0]
+            ),
         ),
     ]
 
@@ -97,9 +100,20 @@ def cost_range(truth: OutcomeMatrix) -> tuple[float, float]:
     return (min(costs), max(costs)) if costs else (0.0, 0.0)
 
 
+def hull_models(truth: OutcomeMatrix) -> list[int]:
+    """Indices of the models on TRAIN's single-model hull (mean cost, mean score), cheapest first."""
+    points = {(p.cost, p.quality): truth.models.index(p.label) for p in single_model_points(truth)}
+    return [points[v] for v in envelope(list(points))]
+
+
 @dataclass
 class Policy:
-    """A fitted estimator + cost model + named dial points."""
+    """A fitted estimator + cost model + operating points.
+
+    The points are the dial values `lambdas` and the always-this-model points `singles` (model indices),
+    listed together (dial points first) and put in order of predicted mean cost on TRAIN by `order`;
+    `labels[i]` names column i of `choose`.
+    """
 
     design: str
     estimator: Estimator
@@ -107,15 +121,37 @@ class Policy:
     scale: float
     labels: list[str]
     lambdas: list[float]
+    singles: list[int] = field(default_factory=list)
+    order: list[int] = field(default_factory=list)
     cv_auc: dict[str, float] = field(default_factory=dict)
 
     def predict(self, z: FloatArray, tokens: FloatArray) -> tuple[FloatArray, FloatArray]:
         return self.estimator.predict(z), self.cost_model.predict(z, tokens) / self.scale
 
+    def _columns(self, acc: FloatArray, cost: FloatArray) -> IntArray:
+        cols = [select(acc, cost, lam) for lam in self.lambdas]
+        cols += [np.full(acc.shape[0], m, dtype=np.intp) for m in self.singles]
+        return np.stack(cols, axis=1)
+
     def choose(self, z: FloatArray, tokens: FloatArray) -> IntArray:
-        """(n, points) model indices."""
+        """(n, points) model indices, columns in label order."""
         acc, cost = self.predict(z, tokens)
-        return np.stack([select(acc, cost, lam) for lam in self.lambdas], axis=1)
+        cols = self._columns(acc, cost)
+        return cols[:, self.order] if self.order else cols
+
+    def describe(self) -> list[str]:
+        """What each labelled point does, in label order (for reports)."""
+        parts = [f"lambda={lam:.4g}" for lam in self.lambdas] + [f"single:{m}" for m in self.singles]
+        return [parts[i] for i in (self.order or range(len(parts)))]
+
+
+def _cost_order(policy: Policy, z: FloatArray, tokens: FloatArray) -> list[int]:
+    """Point order by mean predicted cost on TRAIN prompts (dial points first among equals)."""
+    acc, cost = policy.predict(z, tokens)
+    cols = policy._columns(acc, cost)
+    rows = np.arange(z.shape[0])[:, None]
+    mean_cost = cost[rows, cols].mean(axis=0) if z.shape[0] else np.zeros(cols.shape[1])
+    return [int(i) for i in np.lexsort((np.arange(cols.shape[1]), mean_cost))]
 
 
 def _folds(n: int, k: int, rng: np.random.Generator) -> list[IntArray]:
@@ -171,7 +207,9 @@ def fit_policy(
     n_points: int = 16,
     folds: int = 5,
     seed: int = 0,
+    with_singles: bool = True,
 ) -> Policy:
+    """The design with the best out-of-fold AUC, its `n_points` dial values, and the hull's single models."""
     n = z.shape[0]
     costs = truth.costs
     mean_costs = truth.filled_costs().mean(axis=0) if n else np.zeros(0)
@@ -209,5 +247,9 @@ def fit_policy(
     estimator.fit(z, truth.scores, truth.mask)
     cost_model = CostModel()
     cost_model.fit(z, tokens, costs)
-    labels = [f"p{i:02d}" for i in range(n_points)]
-    return Policy(designs[chosen].name, estimator, cost_model, scale, labels, lambdas, cv_auc)
+    policy = Policy(designs[chosen].name, estimator, cost_model, scale, [], lambdas, cv_auc=cv_auc)
+    if with_singles:
+        policy.singles = hull_models(truth)
+    policy.order = _cost_order(policy, z, tokens)
+    policy.labels = [f"p{i:02d}" for i in range(len(policy.order))]
+    return policy

@@ -34,11 +34,13 @@ from benchroute.evaluate.router import (
     router_designs,
     select,
 )
+from benchroute.evaluate.taskfeatures import TaskFeatures
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
 
-DEFAULT_POINTS = 16
+DEFAULT_POINTS = 32
+TASK_WEIGHT = 0.3
 
 
 @dataclass
@@ -68,10 +70,17 @@ def fit_and_choose(
     seed: int = 0,
     n_points: int = DEFAULT_POINTS,
     folds: int = 5,
+    task_weight: float = TASK_WEIGHT,
 ) -> Choices:
+    """Fit on TRAIN, choose for TEST prompts: `n_points` dial points plus TRAIN's hull single models.
+
+    `task_weight` is the weight of the shipped classifier's task/difficulty features (0: TF-IDF only).
+    """
     # The matrices are small: BLAS threads only add contention (10x slower on a busy 2-core box).
     with threadpool_limits(limits=1):
-        return _fit_and_choose(train, test_prompts, seed=seed, n_points=n_points, folds=folds)
+        return _fit_and_choose(
+            train, test_prompts, seed=seed, n_points=n_points, folds=folds, task_weight=task_weight
+        )
 
 
 def _fit_and_choose(
@@ -81,6 +90,7 @@ def _fit_and_choose(
     seed: int,
     n_points: int,
     folds: int,
+    task_weight: float,
 ) -> Choices:
     truth = OutcomeMatrix.from_records(train)
     if not truth.models:
@@ -88,18 +98,33 @@ def _fit_and_choose(
     featurizer = TextFeaturizer(seed=seed)
     z_train = featurizer.fit_transform([r.text for r in train])
     z_test = featurizer.transform([r.text for r in test_prompts]) if test_prompts else z_train[:0]
+    # The kNN baseline keeps the plain TF-IDF/LSA vectors; the router adds the classifier's view.
+    plain_train, plain_test = z_train, z_test
+    if task_weight > 0:
+        task = TaskFeatures(weight=task_weight)
+        z_train = task.augment(z_train, task.fit([r.text for r in train]))
+        z_test = task.augment(z_test, task.features([r.text for r in test_prompts]))
     tok_train = np.array([token_count(r.text) for r in train], dtype=np.float64)
     tok_test = np.array([token_count(r.text) for r in test_prompts], dtype=np.float64)
     router = fit_policy(
         z_train, tok_train, truth, router_designs(), n_points=n_points, folds=folds, seed=seed
     )
-    baseline = fit_policy(z_train, tok_train, truth, knn_designs(), n_points=n_points, folds=folds, seed=seed)
+    baseline = fit_policy(
+        plain_train,
+        tok_train,
+        truth,
+        knn_designs(),
+        n_points=n_points,
+        folds=folds,
+        seed=seed,
+        with_singles=False,
+    )
     return Choices(
         ids=[r.id for r in test_prompts],
         models=truth.models,
         labels=router.labels,
         router=router.choose(z_test, tok_test),
-        baseline=baseline.choose(z_test, tok_test),
+        baseline=baseline.choose(plain_test, tok_test),
         router_policy=router,
         baseline_policy=baseline,
     )
@@ -166,7 +191,10 @@ def score(choices: Choices, test: Sequence[OutcomeRecord]) -> Report | None:
     singles = single_model_points(truth)
     lo, hi = cost_range(truth)
     router = [evaluate_choices(lab, choices.router[:, j], truth) for j, lab in enumerate(choices.labels)]
-    baseline = [evaluate_choices(lab, choices.baseline[:, j], truth) for j, lab in enumerate(choices.labels)]
+    baseline = [
+        evaluate_choices(lab, choices.baseline[:, j], truth)
+        for j, lab in enumerate(choices.baseline_policy.labels)
+    ]
     oracle = evaluate_choices("oracle", oracle_choice(truth), truth)
     # The oracle's own frontier: the same dial, applied with the true scores and costs.
     filled = truth.filled_costs()
