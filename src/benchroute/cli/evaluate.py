@@ -54,7 +54,7 @@ def evaluate(
             "train": len(train),
             "test": len(prompts),
             "points": choices.labels,
-            "lambdas": [str(x) for x in choices.router_policy.lambdas],
+            "point_policies": dict(zip(choices.labels, choices.router_policy.describe(), strict=True)),
             "report": report.to_json() if report is not None else None,
         }
         click.echo(json.dumps(payload, indent=2))
