@@ -135,3 +135,28 @@ def test_db_on_a_memory_store(tmp_path: Path) -> None:
     path.write_text('[store]\nurl = "memory://"\n')
     assert "nothing to migrate" in invoke(path, "db", "upgrade").output
     assert "no migrations" in invoke(path, "db", "current").output
+
+
+def test_provider_keys_set_list_delete_never_echo_the_secret(config: Path) -> None:
+    secret = "sk-live-0123456789abcdefWXYZ"
+    stored = CliRunner().invoke(
+        cli,
+        ["--config", str(config), "keys", "provider", "set", "--project", "alpha", "openai"],
+        input=secret + "\n",
+        obj={},
+        catch_exceptions=False,
+    )
+    assert stored.exit_code == 0, stored.output
+    assert secret not in stored.output.replace("Provider key: \n", "")
+    assert "sk-...WXYZ" in stored.output
+    listed = invoke(config, "keys", "provider", "list", "--project", "alpha")
+    assert "openai\tsk-...WXYZ" in listed.output and secret not in listed.output
+    assert "No provider keys" in invoke(config, "keys", "provider", "list", "--project", "beta").output
+    # encrypted at rest: the plaintext is nowhere in the database files
+    for path in config.parent.rglob("*.db*"):
+        assert secret.encode() not in path.read_bytes()
+    assert "Deleted" in invoke(config, "keys", "provider", "delete", "--project", "alpha", "openai").output
+    again = CliRunner().invoke(
+        cli, ["--config", str(config), "keys", "provider", "delete", "--project", "alpha", "openai"], obj={}
+    )
+    assert again.exit_code != 0 and "has no key" in again.output

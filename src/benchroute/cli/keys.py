@@ -23,7 +23,7 @@ def _key_dict(info: KeyInfo) -> dict[str, object]:
 
 @click.group("keys")
 def keys() -> None:
-    """Create, list and revoke gateway keys."""
+    """Create, list and revoke gateway keys; manage bring-your-own provider keys."""
 
 
 @keys.command("create")
@@ -104,3 +104,75 @@ def revoke(ctx: click.Context, key_id: str) -> None:
     if not run(go()):
         raise click.ClickException(f"no active key with id {key_id!r}")
     click.echo(f"Revoked key {key_id}.")
+
+
+@keys.group("provider")
+def provider() -> None:
+    """Bring-your-own provider keys of a project (encrypted at rest, never printed back)."""
+
+
+@provider.command("set")
+@click.option("--project", "-p", required=True, help="The project whose requests use this key.")
+@click.argument("provider_name")
+@click.option(
+    "--secret",
+    prompt="Provider key",
+    hide_input=True,
+    envvar="BENCHROUTE_PROVIDER_SECRET",
+    help="The provider's API key (prompted without echo; or env BENCHROUTE_PROVIDER_SECRET).",
+)
+@click.pass_context
+def provider_set(ctx: click.Context, project: str, provider_name: str, secret: str) -> None:
+    """Store PROVIDER_NAME's key for a project; its requests to that provider use it."""
+    from benchroute.store.factory import started_store
+
+    if not secret.strip():
+        raise click.ClickException("the provider key is empty")
+    settings = load_settings(ctx)
+
+    async def go() -> list[tuple[str, str]]:
+        async with started_store(settings) as store:
+            await store.set_provider_key(project, provider_name, secret.strip())
+            return await store.list_provider_keys(project)
+
+    masked = dict(run(go()))
+    click.echo(f"Stored the {provider_name} key for project {project!r}: {masked.get(provider_name, '')}")
+
+
+@provider.command("list")
+@click.option("--project", "-p", required=True)
+@click.pass_context
+def provider_list(ctx: click.Context, project: str) -> None:
+    """The providers a project has its own key for (masked)."""
+    from benchroute.store.factory import started_store
+
+    settings = load_settings(ctx)
+
+    async def go() -> list[tuple[str, str]]:
+        async with started_store(settings) as store:
+            return await store.list_provider_keys(project)
+
+    rows = run(go())
+    if not rows:
+        click.echo(f"No provider keys for project {project!r}.")
+    for name, masked in rows:
+        click.echo(f"{name}\t{masked}")
+
+
+@provider.command("delete")
+@click.option("--project", "-p", required=True)
+@click.argument("provider_name")
+@click.pass_context
+def provider_delete(ctx: click.Context, project: str, provider_name: str) -> None:
+    """Forget a project's key for PROVIDER_NAME (requests fall back to the gateway's own key)."""
+    from benchroute.store.factory import started_store
+
+    settings = load_settings(ctx)
+
+    async def go() -> bool:
+        async with started_store(settings) as store:
+            return await store.delete_provider_key(project, provider_name)
+
+    if not run(go()):
+        raise click.ClickException(f"project {project!r} has no key for provider {provider_name!r}")
+    click.echo(f"Deleted the {provider_name} key of project {project!r}.")
