@@ -40,6 +40,9 @@ class ServerSettings(_Section):
     secret: str | None = None  # encrypts BYOK keys; generated into the data dir when unset
     admin_key: str | None = None  # a gateway admin key (dashboard, all projects)
     max_body_bytes: int = 8 * 1024 * 1024
+    max_header_count: int = 100  # more request headers -> 431
+    max_header_bytes: int = 32 * 1024  # more bytes of request headers (names + values) -> 431
+    body_timeout: float = 60.0  # longest time to receive a whole request body (slow clients -> 408)
     keepalive_seconds: float = 15.0  # SSE comment while the upstream is silent
     connect_timeout: float = 10.0
     read_timeout: float = 300.0  # longest silence from an upstream
@@ -63,6 +66,8 @@ class StoreSettings(_Section):
     batch_size: int = 200
     flush_interval: float = 0.05
     queue_size: int = 10_000
+    wal: bool = True  # write each usage record ahead to data_dir/usage-wal before the response ends
+    wal_fsync: bool = False  # also fsync each one (survives a power loss, not just a process crash)
 
 
 class ProviderSettings(_Section):
@@ -122,6 +127,11 @@ class ProjectSettings(_Section):
     daily_budget_usd: float | None = None
     monthly_budget_usd: float | None = None
     budget_warn_share: float = 0.8
+    # the same limits for each gateway key of the project on its own (None: no per-key limit)
+    key_requests_per_minute: int | None = None
+    key_tokens_per_minute: int | None = None
+    key_daily_budget_usd: float | None = None
+    key_monthly_budget_usd: float | None = None
 
 
 class Settings(BaseSettings):

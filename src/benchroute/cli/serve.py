@@ -36,11 +36,22 @@ def _with_server(settings: Settings, **changes: object) -> Settings:
 @click.option("--no-auth", is_flag=True, help="No gateway keys (allowed only on a loopback address).")
 @click.option("--log-level", default="warning", show_default=True, help="uvicorn log level.")
 @click.option("--access-log", is_flag=True, help="Log every request (off by default: it costs time).")
+@click.option("--ssl-keyfile", type=click.Path(exists=True, dir_okay=False), help="TLS private key (PEM).")
+@click.option("--ssl-certfile", type=click.Path(exists=True, dir_okay=False), help="TLS certificate (PEM).")
 @click.pass_context
 def serve(
-    ctx: click.Context, host: str | None, port: int | None, no_auth: bool, log_level: str, access_log: bool
+    ctx: click.Context,
+    host: str | None,
+    port: int | None,
+    no_auth: bool,
+    log_level: str,
+    access_log: bool,
+    ssl_keyfile: str | None,
+    ssl_certfile: str | None,
 ) -> None:
     """Run the gateway."""
+    if bool(ssl_keyfile) != bool(ssl_certfile):
+        raise click.UsageError("TLS needs both --ssl-keyfile and --ssl-certfile")
     settings = load_settings(ctx)
     changes: dict[str, object] = {}
     if host is not None:
@@ -61,7 +72,8 @@ def serve(
     from benchroute.gateway.state import GatewayState
 
     server = settings.server
-    base_url = f"http://{'[' + server.host + ']' if ':' in server.host else server.host}:{server.port}/v1"
+    scheme = "https" if ssl_certfile else "http"
+    base_url = f"{scheme}://{'[' + server.host + ']' if ':' in server.host else server.host}:{server.port}/v1"
     if server.auth == "keys":
         secret = run(_first_key(settings))
         if secret is not None:
@@ -90,6 +102,13 @@ def serve(
     except ImportError:
         loop = "asyncio"
     config = uvicorn_config(
-        app, host=server.host, port=server.port, loop=loop, log_level=log_level, access_log=access_log
+        app,
+        host=server.host,
+        port=server.port,
+        loop=loop,
+        log_level=log_level,
+        access_log=access_log,
+        ssl_keyfile=ssl_keyfile,
+        ssl_certfile=ssl_certfile,
     )
     uvicorn.Server(config).run()

@@ -25,12 +25,15 @@ from benchroute.gateway.leaderboard import leaderboard_routes, start_leaderboard
 from benchroute.gateway.middleware import CatchAll
 from benchroute.gateway.openapi import openapi_json
 from benchroute.gateway.reload import poll_free_pool
+from benchroute.gateway.route_preview import route_preview
 from benchroute.gateway.state import GatewayState, ProviderKeys
 from benchroute.limits.factory import open_shared
 from benchroute.limits.http import RequestGuard
 from benchroute.providers.base import Provider
 from benchroute.routing.base import RoutingEngine
 from benchroute.routing.static import StaticRouter
+from benchroute.sessions.factory import open_session_store
+from benchroute.sessions.service import SessionRouter
 from benchroute.settings import ServerSettings, Settings
 from benchroute.store.base import Store
 
@@ -139,13 +142,16 @@ async def _lifespan(
 
             catalog = load_catalog(settings, discovered=found)
         limiter, health = await open_shared(settings, stack)
+        engine = engine or build_engine(settings, catalog)
+        session_store = open_session_store(settings)  # Redis when store.redis_url is set
+        stack.push_async_callback(session_store.aclose)
         state = GatewayState(
             settings=settings,
             store=store,
             writer=writer,
             providers=providers,
             catalog=catalog,
-            engine=engine or build_engine(settings, catalog),
+            engine=engine,
             auth=Authenticator(store, settings.server),
             health=health,
             provider_keys=ProviderKeys(store),
@@ -153,6 +159,7 @@ async def _lifespan(
             limiter=limiter,
             wal=wal,
             projects=ProjectSettingsSource(settings, store),
+            sessions=SessionRouter(engine, session_store, catalog=catalog),
         )
         app.state.gateway = state
         reloader = asyncio.ensure_future(poll_free_pool(state))
@@ -241,8 +248,10 @@ def create_app(
             Route("/models", routes.models, methods=["GET"]),
             *kilo.model_routes(skip=frozenset({"/v1/models", "/models"})),
             Route("/v1/usage", routes.usage, methods=["GET"]),
+            Route("/v1/route", route_preview, methods=["POST"]),
             Route("/v1/decisions", routes.decisions, methods=["GET"]),
             Route("/v1/decisions/{decision_id}", routes.decision, methods=["GET"]),
+            Route("/v1/sessions/{key}", routes.session, methods=["GET"]),
             Route("/healthz", routes.healthz, methods=["GET"]),
             Route("/openapi.json", openapi_json, methods=["GET"]),
             *leaderboard_routes(),

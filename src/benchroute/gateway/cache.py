@@ -13,10 +13,19 @@ V = TypeVar("V")
 
 
 class TTLCache(Generic[K, V]):
+    """`stale_for`: when a reload fails (the store is briefly down), an entry that expired less than
+    this many seconds ago is served instead of the error, so requests keep being served."""
+
     def __init__(
-        self, ttl: float, *, max_entries: int = 10_000, clock: Callable[[], float] = time.monotonic
+        self,
+        ttl: float,
+        *,
+        max_entries: int = 10_000,
+        clock: Callable[[], float] = time.monotonic,
+        stale_for: float = 300.0,
     ) -> None:
         self._ttl = ttl
+        self._stale_for = stale_for
         self._max = max_entries
         self._clock = clock
         self._values: dict[K, tuple[V, float]] = {}
@@ -33,6 +42,13 @@ class TTLCache(Generic[K, V]):
         self._loading[key] = future
         try:
             value = await load()
+        except Exception as exc:
+            if hit is not None and self._clock() - hit[1] < self._stale_for:
+                future.set_result(hit[0])  # the store is down: the last known value it is
+                return hit[0]
+            future.set_exception(exc)
+            future.exception()
+            raise
         except BaseException as exc:
             future.set_exception(exc)
             future.exception()  # retrieved: waiters re-raise it, nobody else must log it

@@ -163,7 +163,10 @@ def _errors(*statuses: int, schema: JSON = _ERROR) -> dict[str, JSON]:
 _HEADERS = {
     "x-benchroute-model": {"description": "the catalog id that served", "schema": {"type": "string"}},
     "x-benchroute-tier": {"description": "the tier of the decision", "schema": {"type": "string"}},
-    "x-benchroute-decision-id": {"description": "GET /v1/decisions/{id} explains it", "schema": {"type": "string"}},
+    "x-benchroute-decision-id": {
+        "description": "GET /v1/decisions/{id} explains it",
+        "schema": {"type": "string"},
+    },
     "x-benchroute-budget-warning": {
         "description": "present when a budget is past its warning share",
         "schema": {"type": "string"},
@@ -192,11 +195,16 @@ def operation(path: str, method: str) -> JSON:
     if method == "POST" and path.endswith("/chat/completions"):
         return _dialect("OpenAI chat completions (routed)", _CHAT_REQUEST, _CHAT_RESPONSE)
     if method == "POST" and path.endswith("/messages"):
-        return _dialect("Anthropic Messages (routed)", _MESSAGES_REQUEST, {"type": "object"}, _ANTHROPIC_ERROR)
+        return _dialect(
+            "Anthropic Messages (routed)", _MESSAGES_REQUEST, {"type": "object"}, _ANTHROPIC_ERROR
+        )
     if method == "POST" and path.endswith("/responses"):
         return _dialect("OpenAI Responses (routed)", _RESPONSES_REQUEST, {"type": "object"})
     if method == "GET" and path.endswith("/models"):
-        return {"summary": "Models the project may use", "responses": {"200": _json(_MODEL_LIST), **_errors(401)}}
+        return {
+            "summary": "Models the project may use",
+            "responses": {"200": _json(_MODEL_LIST), **_errors(401)},
+        }
     if path == "/v1/usage":
         groups = "comma-separated: model, day, project, session, tier, client"
         return {
@@ -225,8 +233,21 @@ def operation(path: str, method: str) -> JSON:
             ],
             "responses": {"200": _json({"type": "object"}), **_errors(401, 404)},
         }
+    if path == "/v1/sessions/{key}":
+        return {
+            "summary": "One session of the caller's project: model, turns, switches, history, decisions",
+            "parameters": [
+                {"name": "key", "in": "path", "required": True, "schema": {"type": "string"}},
+                _query("limit", "decisions, 1 to 1000", {"type": "integer", "minimum": 1, "maximum": 1000}),
+            ],
+            "responses": {"200": _json({"type": "object"}), **_errors(400, 401, 404)},
+        }
     if path == "/healthz":
-        return {"summary": "Health (no auth)", "security": [], "responses": {"200": _json({"type": "object"})}}
+        return {
+            "summary": "Health (no auth)",
+            "security": [],
+            "responses": {"200": _json({"type": "object"})},
+        }
     if path == "/openapi.json":
         return {"summary": "This document", "security": [], "responses": {"200": _json({"type": "object"})}}
     params = [

@@ -1,4 +1,5 @@
-"""The small endpoints: models, health, usage and decisions (each caller sees only its project)."""
+"""The small endpoints: models, health, usage, decisions and sessions (each caller sees only its
+project)."""
 
 from __future__ import annotations
 
@@ -141,6 +142,28 @@ async def decisions(request: Request) -> Response:
         project=_scope(caller, request), session_key=request.query_params.get("session"), limit=int(raw_limit)
     )
     return json_response({"object": "list", "data": [dataclasses.asdict(r) for r in records]})
+
+
+async def session(request: Request) -> Response:
+    """A session's state (model, tier, turns, switches, history) and its recorded decisions, newest
+    first. The caller's project only; an admin key may name another with `?project=`."""
+    try:
+        state, caller = await _caller(request)
+        raw_limit = request.query_params.get("limit") or "100"
+        if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= 1000:
+            raise GatewayError(400, "limit must be an integer from 1 to 1000", param="limit")
+    except GatewayError as exc:
+        return exc.response()
+    key = request.path_params["key"]
+    project = (caller.admin and request.query_params.get("project")) or caller.routing_project
+    found = await state.sessions.store.get(project, key) if state.sessions is not None else None
+    if found is None:
+        return GatewayError(404, "no such session in this project", code="not_found").response()
+    await _flush(state)
+    records = await state.store.list_decisions(project=project, session_key=key, limit=int(raw_limit))
+    return json_response(
+        {"object": "session", **found.to_dict(), "decisions": [dataclasses.asdict(r) for r in records]}
+    )
 
 
 async def http_error(request: Request, exc: Exception) -> Response:

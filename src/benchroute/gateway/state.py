@@ -23,6 +23,7 @@ from benchroute.store.base import DecisionRecord, Store, UsageRecord
 
 if TYPE_CHECKING:
     from benchroute.dashboard.projects import ProjectSettingsSource
+    from benchroute.sessions.service import SessionRouter
 
 
 class UsageSink(Protocol):
@@ -94,6 +95,7 @@ class GatewayState:
     limiter: Limiter = field(default_factory=MemoryLimiter)  # limits and budgets (Redis when configured)
     wal: UsageWal | None = None  # usage records written ahead of each response's last byte
     projects: ProjectSettingsSource | None = None  # config + dashboard overrides; None: config only
+    sessions: SessionRouter | None = None  # session state (docs/sessions.md); None: per-request routing
 
     async def project(self, name: str) -> ProjectSettings:
         """A project's settings as requests use them: the config with the overrides saved from the

@@ -1,0 +1,69 @@
+"""What the usage write-ahead costs a request: `UsageWal.append` (encode + os.write), with and
+without an fsync per record, on the data directory's disk.
+
+    python benchmarks/soak/wal_cost.py [--dir PATH] [--n 2000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from benchroute.gateway.durable import UsageWal
+from benchroute.store.base import DecisionRecord, UsageRecord
+
+
+class _Sink:
+    async def submit(self, record: UsageRecord) -> None:
+        pass
+
+    async def submit_decision(self, record: DecisionRecord) -> None:
+        pass
+
+    async def close(self) -> None:
+        pass
+
+
+def _record(i: int) -> UsageRecord:
+    return UsageRecord(
+        id=f"{i:032x}", time=datetime.now(UTC), project="default", key_id="abc123", session_key="h:0",
+        client_name="kilo-code", client_version="7.7.7", api_kind="chat", requested_model="auto",
+        tier="auto/efficient", routed_model="openai/gpt-4.1-mini", provider="openai", prompt_tokens=1200,
+        completion_tokens=300, cost_usd=0.00123, latency_ms=812.5, ttft_ms=220.1, decision_id=f"{i:032x}",
+        user_agent="Kilo-Code/7.7.7",
+    )  # fmt: skip
+
+
+async def measure(directory: Path, n: int, fsync: bool) -> tuple[float, float]:
+    wal = UsageWal(directory, _Sink(), fsync=fsync, interval=3600)
+    await wal.start()
+    times = []
+    for i in range(n):
+        rec = _record(i)
+        t = time.perf_counter()
+        wal.append(rec)
+        times.append((time.perf_counter() - t) * 1e6)
+        wal.submitted(rec.id)
+    await wal.close()
+    times.sort()
+    return statistics.median(times), times[int(0.99 * len(times))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--dir", type=Path, default=None)
+    parser.add_argument("--n", type=int, default=2000)
+    args = parser.parse_args()
+    directory = args.dir or Path(tempfile.mkdtemp(prefix="benchroute-wal-"))
+    for fsync in (False, True):
+        p50, p99 = asyncio.run(measure(directory / f"fsync-{fsync}", args.n, fsync))
+        print(f"fsync={fsync!s:5}  append p50 {p50:8.1f} us   p99 {p99:8.1f} us   ({args.n} records)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,173 @@
+"""Write-ahead of usage records: a request the client saw complete has its usage record on disk.
+
+The usage writer batches records in memory (a crash would lose the batch), and the pipeline hands
+the final record over after the response. So `UsageWal` appends each record to a local file
+*before the last byte of the response is sent* (`wrap_send`), and the normal path (writer ->
+store) runs as before. A checkpoint task rotates the file every `interval` seconds and deletes a
+finished segment once every record in it was handed to the writer and the writer flushed
+(written to the store, or to its fsynced spill file). On start, leftover segments (a crash) are
+replayed into the writer; store writes are idempotent on the record id, so a record present both
+in the store and in a segment is never counted twice.
+
+Cost: one `os.write` of ~0.7 KB per request (the page cache survives a process crash: SIGKILL, OOM
+kill). With `fsync=True` each append is also fsynced (survives a power loss; a few hundred
+microseconds to milliseconds per request, depending on the disk): see docs/operations.md.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import orjson
+from starlette.types import Message, Send
+
+from benchroute.store import spill
+from benchroute.store.base import UsageRecord
+
+if TYPE_CHECKING:
+    from benchroute.gateway.state import UsageSink
+    from benchroute.gateway.usage import RequestLog
+
+log = logging.getLogger(__name__)
+
+WAL_DIR = "usage-wal"
+
+
+def encode(record: UsageRecord) -> bytes:
+    """One line in the spill file's format (`spill.read` reads it back). orjson serialises the
+    dataclass and its datetime (ISO 8601) itself: ~3 us, against ~50 us through `asdict`."""
+    return orjson.dumps({"kind": "usage", "record": record}) + b"\n"
+
+
+class UsageWal:
+    def __init__(
+        self, directory: Path, writer: UsageSink, *, fsync: bool = False, interval: float = 1.0
+    ) -> None:
+        self.directory = directory
+        self.writer = writer
+        self.fsync = fsync
+        self.interval = interval
+        self._fd: int | None = None
+        self._path: Path | None = None
+        self._count = 0  # records in the open segment
+        self._seq = 0
+        self._unsubmitted: dict[Path, set[str]] = {}  # segment -> ids not yet handed to the writer
+        self._drained: dict[Path, asyncio.Event] = {}  # set when a segment's ids were all handed over
+        self._task: asyncio.Task[None] | None = None
+        self.appended = 0
+        self.replayed = 0
+
+    # -- start / stop ------------------------------------------------------------------------
+    async def start(self) -> None:
+        """Replay what a crashed run left, then open a fresh segment and start checkpointing."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        for old in sorted(self.directory.glob("*.jsonl")):
+            usage, _, bad = await asyncio.to_thread(spill.read, old)
+            if bad:
+                log.warning("skipped %d torn lines in %s", bad, old)
+            for record in usage:
+                await self.writer.submit(record)
+            flush = getattr(self.writer, "flush", None)
+            if flush is not None:
+                await flush()
+            old.unlink(missing_ok=True)
+            self.replayed += len(usage)
+            if usage:
+                log.warning(
+                    "replayed %d usage records from %s (the gateway stopped abruptly)", len(usage), old
+                )
+        self._open()
+        self._task = asyncio.ensure_future(self._checkpoints())
+
+    async def close(self) -> None:
+        """Checkpoint everything (call after in-flight requests finished)."""
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+            self._task = None
+        await self.checkpoint(wait=5.0)
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+        if self._path is not None and self._count == 0:
+            self._path.unlink(missing_ok=True)
+
+    # -- the request path --------------------------------------------------------------------
+    def append(self, record: UsageRecord) -> None:
+        if self._fd is None or self._path is None:
+            return
+        os.write(self._fd, encode(record))
+        if self.fsync:
+            os.fsync(self._fd)
+        self._count += 1
+        self.appended += 1
+        self._unsubmitted.setdefault(self._path, set()).add(record.id)
+
+    def submitted(self, record_id: str) -> None:
+        """The record is with the writer now (the segment can go once the writer flushed)."""
+        for path, ids in self._unsubmitted.items():
+            if record_id in ids:
+                ids.discard(record_id)
+                if not ids and path in self._drained:
+                    self._drained[path].set()
+                return
+
+    def wrap_send(self, send: Send, rlog: RequestLog) -> Send:
+        """`send` that writes the request's usage record ahead of the response's last byte."""
+        done = False
+
+        async def sending(message: Message) -> None:
+            nonlocal done
+            if not done and message["type"] == "http.response.body" and not message.get("more_body", False):
+                done = True
+                try:
+                    self.append(rlog.record())
+                except Exception:
+                    log.exception("write-ahead of usage record %s failed", rlog.request_id)
+            await send(message)
+
+        return sending
+
+    # -- checkpoints -------------------------------------------------------------------------
+    def _open(self) -> None:
+        self._seq += 1
+        self._path = self.directory / f"wal-{os.getpid()}-{self._seq:08d}.jsonl"
+        self._fd = os.open(self._path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        self._count = 0
+
+    async def checkpoint(self, wait: float = 30.0) -> None:
+        """Rotate, then delete the finished segment once its records are all with the store."""
+        if self._count == 0 or self._path is None or self._fd is None:
+            return
+        finished, fd = self._path, self._fd
+        self._open()
+        os.close(fd)
+        if self._unsubmitted.get(finished):  # requests between their last byte and `_log`
+            drained = self._drained[finished] = asyncio.Event()
+            try:
+                async with asyncio.timeout(wait):
+                    await drained.wait()
+            except TimeoutError:
+                pass
+            finally:
+                self._drained.pop(finished, None)
+        if self._unsubmitted.get(finished):
+            log.warning("usage records of %s not handed over yet; keeping the segment", finished.name)
+            return
+        self._unsubmitted.pop(finished, None)
+        flush = getattr(self.writer, "flush", None)
+        if flush is not None:
+            await flush()
+        finished.unlink(missing_ok=True)
+
+    async def _checkpoints(self) -> None:
+        while True:
+            await asyncio.sleep(self.interval)
+            try:
+                await self.checkpoint()
+            except Exception:
+                log.exception("usage write-ahead checkpoint failed")
