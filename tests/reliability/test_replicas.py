@@ -42,7 +42,7 @@ pytestmark = [
 ]
 
 RUN = uuid.uuid4().hex[:8]  # Redis keeps counters between runs: fresh project names each run
-NAMES = {n: f"{n}-{RUN}" for n in ("counted", "budget", "rpm", "outage", "load")}
+NAMES = {n: f"{n}-{RUN}" for n in ("counted", "budget", "rpm", "outage", "load", "session")}
 PROJECTS = {
     "default": {},
     NAMES["counted"]: {},
@@ -50,6 +50,7 @@ PROJECTS = {
     NAMES["rpm"]: {"requests_per_minute": 3},
     NAMES["outage"]: {"requests_per_minute": 1000},
     NAMES["load"]: {},
+    NAMES["session"]: {},
 }
 
 
@@ -126,6 +127,38 @@ async def test_usage_is_counted_once_across_replicas(cluster: Cluster) -> None:
     assert sorted(ids) == sorted(
         [headers_a["x-benchroute-decision-id"], headers_b["x-benchroute-decision-id"]]
     )
+
+
+async def test_a_session_started_on_one_replica_continues_on_the_other(cluster: Cluster) -> None:
+    key = cluster.keys[NAMES["session"]]
+    session = {"x-session-id": f"conv-{RUN}"}
+    status_a, headers_a, _ = await chat(cluster.session, cluster.a.url, key, model="auto", headers=session)
+    assert status_a == 200
+    model = headers_a["x-benchroute-model"]
+    hdrs = {"authorization": f"Bearer {key}"}
+    # the state written by replica a is what replica b reads (Redis), before b routes anything
+    async with cluster.session.get(f"{cluster.b.url}/v1/sessions/conv-{RUN}", headers=hdrs) as r:
+        assert r.status == 200, await r.text()
+        seen = orjson.loads(await r.read())
+    assert (seen["model"], seen["turns"]) == (model, 1)
+    text = "and now the follow-up question"
+    status_b, headers_b, _ = await chat(
+        cluster.session, cluster.b.url, key, model="auto", text=text, headers=session
+    )
+    assert status_b == 200 and headers_b["x-benchroute-model"] == model
+    decision_b = headers_b["x-benchroute-decision-id"]
+    deadline = time.monotonic() + 10
+    while True:  # b's decision record reaches the shared store through b's batched writer
+        async with cluster.session.get(f"{cluster.a.url}/v1/sessions/conv-{RUN}", headers=hdrs) as r:
+            state = orjson.loads(await r.read())
+        decisions = {d["id"]: d["decision"] for d in state["decisions"]}
+        if decision_b in decisions or time.monotonic() > deadline:
+            break
+        await asyncio.sleep(0.1)
+    assert (state["model"], state["turns"], state["switches"]) == (model, 2, 0)
+    assert [h["action"] for h in state["history"]] == ["new", "stay"]
+    assert decisions[decision_b]["session_action"] == "stay"
+    assert decisions[headers_a["x-benchroute-decision-id"]]["session_action"] == "new"
 
 
 async def test_budget_reached_through_one_replica_is_enforced_by_the_other(cluster: Cluster) -> None:
