@@ -218,3 +218,27 @@ async def test_unreachable_database_spills_then_replays_into_a_real_store(tmp_pa
         assert await store.get_decision("d7", project="alpha") == decision(7)
     finally:
         await store.close()
+
+
+async def test_spilled_records_are_replayed_once_the_store_is_back_without_a_restart(
+    tmp_path: Path,
+) -> None:
+    spill_path = tmp_path / SPILL_FILE
+    store = RecordingStore()
+    store.always_fail = True
+    writer = UsageWriter(
+        store, batch_size=4, flush_interval=0, retries=1, backoff=0.001, spill_path=spill_path
+    )
+    await writer.start()
+    for i in range(3):
+        await writer.submit(usage(i))
+    await writer.flush()
+    assert writer.stats.spilled == 3 and await store.list_usage(project=None) == []
+
+    store.always_fail = False  # the database is back
+    await writer.submit(usage(3))
+    await writer.flush()
+    got = sorted(r.id for r in await store.list_usage(project=None))
+    assert got == ["u0", "u1", "u2", "u3"]  # the spilled three came home with the next write
+    assert writer.stats.replayed == 3 and spill_files(tmp_path) == []
+    await writer.close()

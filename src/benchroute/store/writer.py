@@ -4,7 +4,8 @@
   never a drop).
 - A background task writes batches of up to `batch_size`, at least every `flush_interval` seconds.
 - A failed write is retried with exponential backoff; when the retries run out the batch is
-  appended to `data_dir/usage-spill.jsonl`, which `start()` replays into the store next time.
+  appended to `data_dir/usage-spill.jsonl`. `start()` replays that file into the store, and so does
+  the writer itself as soon as a later write succeeds (the store is back), without a restart.
   Store writes are idempotent on the record id, so a replay or a retry never double-counts.
 - `close()` drains the queue and flushes everything before returning.
 """
@@ -35,7 +36,7 @@ class WriterStats:
     pending: int  # queued or being written
     failures: int  # failed write attempts
     spilled: int  # records appended to the spill file
-    replayed: int  # records taken back from the spill file at start
+    replayed: int  # records taken back from the spill file (at start or once the store is back)
 
 
 class UsageWriter:
@@ -71,6 +72,7 @@ class UsageWriter:
         self._failures = 0
         self._spilled = 0
         self._replayed = 0
+        self._spill_pending = False  # records spilled since the last replay
 
     @classmethod
     def from_settings(cls, store: Store, settings: Settings) -> UsageWriter:
@@ -183,6 +185,9 @@ class UsageWriter:
                 )
             else:
                 self._written += len(batch)
+                if self._spill_pending:  # the store is back: take the spilled records home now
+                    self._spill_pending = False
+                    await self._replay()
                 return
             if attempt >= self._retries and await self._spill(batch):
                 return
@@ -199,6 +204,7 @@ class UsageWriter:
             log.error("cannot spill %d usage records to %s: %s; retrying", len(batch), self._spill_path, exc)
             return False
         self._spilled += len(batch)
+        self._spill_pending = True
         log.warning("spilled %d usage records to %s", len(batch), self._spill_path)
         return True
 
@@ -220,6 +226,7 @@ class UsageWriter:
                     self._failures += 1
                     log.warning("replay of %s failed: %s", file, type(exc).__name__)
                     await asyncio.to_thread(spill.append, path, chunk)
+                    self._spill_pending = True
                 else:
                     self._written += len(chunk)
                     self._replayed += len(chunk)
