@@ -1,4 +1,5 @@
-"""The catch-all: an unexpected exception becomes a 500 in the OpenAI error shape with an error id.
+"""The catch-all: an unexpected exception becomes a 500 with an error id, in the error shape of the
+API the client speaks (Anthropic's for `…/messages`, OpenAI's for everything else).
 
 The traceback is logged with the id (request bodies and headers are not, so no key reaches a log);
 the process keeps serving.
@@ -40,16 +41,7 @@ class CatchAll:
             )
             if started:
                 return  # the response is under way: nothing sensible can be sent any more
-            body = orjson.dumps(
-                {
-                    "error": {
-                        "message": f"internal error (id {error_id}); the gateway log has the details",
-                        "type": "api_error",
-                        "param": None,
-                        "code": "internal_error",
-                    }
-                }
-            )
+            body = orjson.dumps(error_body(str(scope.get("path", "")), error_id))
             await send(
                 {
                     "type": "http.response.start",
@@ -61,3 +53,10 @@ class CatchAll:
                 }
             )
             await send({"type": "http.response.body", "body": body})
+
+
+def error_body(path: str, error_id: str) -> dict[str, object]:
+    message = f"internal error (id {error_id}); the gateway log has the details"
+    if path.endswith("/messages"):
+        return {"type": "error", "error": {"type": "api_error", "message": message}}
+    return {"error": {"message": message, "type": "api_error", "param": None, "code": "internal_error"}}
