@@ -109,47 +109,50 @@ async def load(args: argparse.Namespace) -> dict[str, Any]:
     ).encode()
     headers = {"content-type": "application/json", "authorization": f"Bearer {args.key}"}
     connector = aiohttp.TCPConnector(limit=args.concurrency, limit_per_host=args.concurrency)
-    latencies: list[float] = []
+    samples: list[tuple[float, float]] = []  # (start, latency)
     errors = 0
     async with aiohttp.ClientSession(connector=connector) as session:
         # warm up: open the connections, load the code paths
         await asyncio.gather(
             *(_one(session, args.load, body, headers, args.stream) for _ in range(args.concurrency))
         )
-        deadline = time.perf_counter() + args.duration
         started = time.perf_counter()
+        window = started + args.warmup  # requests started before this are not measured
+        deadline = window + args.duration
 
         async def worker() -> None:
             nonlocal errors
-            while time.perf_counter() < deadline:
+            while (now := time.perf_counter()) < deadline:
                 try:
-                    latencies.append(await _one(session, args.load, body, headers, args.stream))
+                    samples.append((now, await _one(session, args.load, body, headers, args.stream)))
                 except Exception:
                     errors += 1
 
         await asyncio.gather(*(worker() for _ in range(args.concurrency)))
-        elapsed = time.perf_counter() - started
-    latencies.sort()
+    latencies = sorted(latency for start, latency in samples if start >= window)
     q = statistics.quantiles(latencies, n=100, method="inclusive") if len(latencies) > 1 else latencies * 99
     return {
         "requests": len(latencies),
+        "served": len(samples) + args.concurrency,  # all the server answered, the warm-up included
         "errors": errors,
-        "rps": len(latencies) / elapsed,
+        "rps": len(latencies) / args.duration,
         "p50_ms": statistics.median(latencies) * 1000,
         "p99_ms": q[98] * 1000,
     }
 
 
 def run_load(
-    url: str, model: str, key: str, stream: bool, concurrency: int, duration: float
+    url: str, model: str, key: str, stream: bool, concurrency: int, duration: float, warmup: float
 ) -> dict[str, Any]:
     cmd = [
         sys.executable, __file__, "--load", url, "--model", model, "--key", key,
-        "--concurrency", str(concurrency), "--duration", str(duration),
+        "--concurrency", str(concurrency), "--duration", str(duration), "--warmup", str(warmup),
     ]  # fmt: skip
     if stream:
         cmd.append("--stream")
-    out = subprocess.run(cmd, check=True, capture_output=True, text=True, timeout=duration * 10 + 120)
+    out = subprocess.run(
+        cmd, check=True, capture_output=True, text=True, timeout=(duration + warmup) * 10 + 120
+    )
     result: dict[str, Any] = json.loads(out.stdout)
     return result
 
@@ -227,9 +230,14 @@ def main() -> None:
     parser.add_argument("--key", default="none", help=argparse.SUPPRESS)
     parser.add_argument("--stream", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--concurrency", type=int, default=1, help=argparse.SUPPRESS)
-    parser.add_argument("--duration", type=float, default=3.0, help="seconds per measurement")
+    parser.add_argument("--duration", type=float, default=3.0, help="seconds measured per measurement")
+    parser.add_argument(
+        "--warmup", type=float, default=1.0, help="seconds of load before the measured window (not counted)"
+    )
     parser.add_argument("--quick", action="store_true", help="concurrency 64 only")
     parser.add_argument("--chunks", type=int, default=20, help="text deltas per streamed answer")
+    parser.add_argument("--delay", type=int, choices=(0, 200), help="only this upstream delay (ms)")
+    parser.add_argument("--streamed", dest="only_stream", choices=("yes", "no"), help="only streamed or not")
     parser.add_argument("--profile", metavar="SVG", help="record the gateway with py-spy into SVG")
     parser.add_argument("--json", metavar="PATH", help="also write the results as JSON")
     args = parser.parse_args()
@@ -249,17 +257,32 @@ def main() -> None:
         procs.append(gateway)
         if args.profile:
             fmt = ["--format", "raw"] if args.profile.endswith(".txt") else []
-            spy = ["py-spy", "record", "-o", args.profile, "--pid", str(gateway.pid), "--nonblocking", *fmt]
+            spy = [
+                "py-spy",
+                "record",
+                "-o",
+                args.profile,
+                "--pid",
+                str(gateway.pid),
+                "--rate",
+                "500",
+                "--nonblocking",
+                *fmt,
+            ]
             procs.append(subprocess.Popen(spy, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         rows = []
         concurrencies = [64] if args.quick else [1, 16, 64]
         print(HEADER)
         for delay, upstream_port, model in ((0, fast_port, "fast/m"), (200, slow_port, "slow/m")):
+            if args.delay is not None and delay != args.delay:
+                continue
             for stream in (False, True):
+                if args.only_stream is not None and stream != (args.only_stream == "yes"):
+                    continue
                 for conc in concurrencies:
                     direct = run_load(
                         f"http://127.0.0.1:{upstream_port}/v1/chat/completions", "m", "none", stream, conc,
-                        args.duration,
+                        args.duration, args.warmup,
                     )  # fmt: skip
                     cpu_before = cpu_seconds(gateway.pid)
                     through = run_load(
@@ -269,8 +292,9 @@ def main() -> None:
                         stream,
                         conc,
                         args.duration,
+                        args.warmup,
                     )
-                    served = through["requests"] + conc  # the warm-up sends one request per worker
+                    served = through["served"]
                     through["cpu_ms_per_request"] = 1000 * (cpu_seconds(gateway.pid) - cpu_before) / served
                     row = {
                         "delay_ms": delay, "stream": stream, "concurrency": conc, "direct": direct,

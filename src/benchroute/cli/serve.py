@@ -68,7 +68,7 @@ def serve(
     import uvicorn
 
     from benchroute.gateway.app import create_app
-    from benchroute.gateway.server import uvicorn_config
+    from benchroute.gateway.server import tune_gc, uvicorn_config
     from benchroute.gateway.state import GatewayState
 
     server = settings.server
@@ -85,6 +85,7 @@ def serve(
         click.echo("Authentication is off (server.auth = 'none'): any local client may use this gateway.")
 
     def ready(state: GatewayState) -> None:
+        tune_gc()  # first: the lines below tell a waiting client to connect
         click.echo(f"benchroute gateway on {base_url}  (models: {base_url}/models, health: /healthz)")
         for found in state.discovered:
             models = ", ".join(f"{found.name}/{m}" for m in found.models) or "no models"

@@ -34,6 +34,30 @@ class OpenStream:
     events: AsyncIterator[StreamEvent]
     model: ModelInfo
     pending: asyncio.Future[StreamEvent] | None = None
+    secrets: tuple[str, ...] = ()  # keys the call used: scrubbed from mid-stream error messages
+
+
+def secrets_of(provider: Provider, target: Target) -> tuple[str, ...]:
+    """The keys a call used (BYOK and the provider's own), to scrub from anything an upstream said."""
+    keys = (target.api_key, getattr(provider, "api_key", None))
+    return tuple(k for k in keys if isinstance(k, str) and len(k) >= 8)
+
+
+def scrub(message: str, secrets: tuple[str, ...]) -> str:
+    for secret in secrets:
+        message = message.replace(secret, "[redacted]")
+    return message
+
+
+def _scrubbed(exc: ProviderError, secrets: tuple[str, ...]) -> ProviderError:
+    # Upstreams echo keys back ("Incorrect API key provided: sk-..."), also in bodies the provider
+    # quotes as they are (a proxy's HTML page): nothing an upstream said leaves with a key in it.
+    message = scrub(exc.message, secrets)
+    if message == exc.message:
+        return exc
+    return ProviderError(
+        exc.kind, message, status=exc.status, provider=exc.provider, retry_after=exc.retry_after
+    )
 
 
 def plan(decision: Decision, state: GatewayState) -> list[str]:
@@ -123,17 +147,19 @@ async def complete(
             continue
         try:
             response = await provider.complete(request, target)
-        except ProviderError as exc:
-            _failed(state, rlog, model_id, exc)
-            last = error_for(exc, model_id)
-            if exc.retryable:
+        except ProviderError as raw:
+            failure = _scrubbed(raw, secrets_of(provider, target))
+            _failed(state, rlog, model_id, failure)
+            last = error_for(failure, model_id)
+            if failure.retryable:
                 continue
-            raise last from exc
+            raise last from raw
         except WireError as exc:
             state.health.failure(model_id)
             raise GatewayError(
                 502,
-                f"upstream for {model_id} sent an invalid response: {exc.message}",
+                f"upstream for {model_id} sent an invalid response: "
+                f"{scrub(exc.message, secrets_of(provider, target))}",
                 code="upstream_protocol",
             ) from exc
         state.health.success(model_id)
@@ -171,8 +197,9 @@ async def open_stream(
         except asyncio.CancelledError:
             pending.cancel()
             raise
+        secrets = secrets_of(provider, target)
         if not pending.done():
-            return OpenStream(first=None, events=events, model=info, pending=pending)
+            return OpenStream(first=None, events=events, model=info, pending=pending, secrets=secrets)
         try:
             first = pending.result()
         except StopAsyncIteration:
@@ -184,13 +211,14 @@ async def open_stream(
         else:
             if not isinstance(first, StreamError):
                 state.health.success(model_id)
-                return OpenStream(first=first, events=events, model=info)
+                return OpenStream(first=first, events=events, model=info, secrets=secrets)
             # An in-band error before anything reached the client is still "before the first byte".
             kind: ErrorKind = (
                 "timeout" if first.kind == "timeout" else "connect" if first.kind == "connect" else "server"
             )
             failure = ProviderError(kind, first.message, provider=info.provider)
         await close_stream(events)
+        failure = _scrubbed(failure, secrets)
         _failed(state, rlog, model_id, failure)
         last = error_for(failure, model_id)
         if not failure.retryable:

@@ -13,17 +13,18 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 from typing import Any, Protocol
 
 import orjson
 from starlette.types import Receive, Scope, Send
 
 from benchroute.gateway import failover
+from benchroute.gateway import sessions as gateway_sessions
 from benchroute.gateway.errors import GatewayError
 from benchroute.gateway.headers import header_dict, request_context
 from benchroute.gateway.state import GatewayState
-from benchroute.gateway.usage import RequestLog, session_key
+from benchroute.gateway.usage import RequestLog
 from benchroute.limits import http as limits_http
 from benchroute.limits.base import Subject
 from benchroute.providers.base import ProviderError
@@ -184,7 +185,7 @@ async def serve(dialect: Dialect, scope: Scope, receive: Receive, send: Send) ->
             limited, admission = await limits_http.admit(state.limiter, rlog.project, project, caller.key_id)
             send = limits_http.with_warnings(send, admission)
             chat_request = await _parse(dialect, receive, headers, state, context, rlog)
-            decision = _route(state, chat_request, rlog, project)
+            decision = await _route(state, chat_request, rlog, project)
             if chat_request.stream:
                 opened = await failover.open_stream(state, chat_request, decision, rlog)
             else:
@@ -232,21 +233,21 @@ async def _parse(
     rlog.requested_model = model if isinstance(model, str) else ""
     rlog.stream = data.get("stream") is True
     try:
-        return dialect.parse_request(data, context)
+        request = dialect.parse_request(data, context)
     except WireError as exc:
         raise GatewayError(exc.status, exc.message, param=exc.param, code="invalid_request") from exc
+    limits_http.check_ranges(request)
+    return request
 
 
-def _route(
+async def _route(
     state: GatewayState, chat_request: ChatRequest, rlog: RequestLog, project: ProjectSettings
 ) -> Decision:
-    rlog.session = session_key(chat_request.context, chat_request)
-    ctx = RouteContext(unavailable=state.health.unavailable(), session_key=rlog.session)
+    ctx = RouteContext(unavailable=state.health.unavailable())
     try:
-        decision = state.engine.route(chat_request, project, ctx)
-    except (RouteError, LookupError, PermissionError, ValueError) as exc:
+        decision = await gateway_sessions.route(state, chat_request, rlog, project, ctx)
+    except gateway_sessions.ROUTING_ERRORS as exc:
         raise route_error(exc) from exc
-    decision = replace(decision, id=rlog.request_id, session_key=decision.session_key or rlog.session)
     rlog.decision = decision
     return decision
 
@@ -327,7 +328,7 @@ async def _log(state: GatewayState, rlog: RequestLog, limited: list[Subject]) ->
         if state.wal is not None:
             state.wal.submitted(usage.id)
         await limits_http.record(state.limiter, limited, usage)
-        d = rlog.decision
+        d = await gateway_sessions.after_serving(state, rlog)
         if d is not None:
             data = decision_dict(d)
             data["served_model"] = rlog.model.id if rlog.model else None
@@ -339,6 +340,42 @@ async def _log(state: GatewayState, rlog: RequestLog, limited: list[Subject]) ->
             await state.writer.submit_decision(record)
     except Exception:
         log.exception("could not hand the usage record of request %s to the writer", rlog.request_id)
+
+
+# Rendered SSE bytes held back at most while further events are ready at once.
+_COALESCE_BYTES = 32 * 1024
+
+
+def ready_or_suspended(step: Any) -> Any:
+    """Run an awaitable (e.g. an async iterator's `__anext__()`) up to its first suspension.
+
+    Raises `StopIteration(value)` when it finished without waiting (its value was ready), and
+    whatever it raised; otherwise returns what it suspended on, to hand to `resume`.
+    """
+    return step.send(None)
+
+
+async def resume(step: Any, suspended: Any) -> Any:
+    """Finish an awaitable that `ready_or_suspended` left suspended on `suspended`, the way an
+    asyncio Task would: wait for that future, then continue it; exceptions raised here (this
+    task cancelled, the future failed) are thrown into it."""
+    while True:
+        try:
+            if suspended is None:  # a bare yield: asyncio.sleep(0)
+                await asyncio.sleep(0)
+            else:
+                suspended._asyncio_future_blocking = False  # as a Task does before waiting on it
+                await suspended
+        except BaseException as exc:
+            try:
+                suspended = step.throw(exc)
+            except StopIteration as done:
+                return done.value
+            continue
+        try:
+            suspended = step.send(None)
+        except StopIteration as done:
+            return done.value
 
 
 class Relay:
@@ -456,19 +493,35 @@ class Relay:
             self.sending = True
             await send({"type": "http.response.body", "body": out, "more_body": False})
             return
-        if out:
-            self.sending = True
-            await send({"type": "http.response.body", "body": out, "more_body": True})
-            out = b""
         self.sending = False
         self.last = loop.time()
+        # Events the upstream delivered together (one read, many SSE events) go out in one send:
+        # `ready_or_suspended` tells whether the next event is there without waiting.
+        events = self.opened.events
         try:
-            async for event in self.opened.events:
+            while True:
+                step = events.__anext__()
+                try:
+                    suspended = ready_or_suspended(step)
+                except StopIteration as ready:
+                    event: StreamEvent = ready.value
+                except StopAsyncIteration:
+                    break
+                else:  # nothing more yet: send what we have, then wait for it
+                    if out:
+                        self.sending = True
+                        await send({"type": "http.response.body", "body": out, "more_body": True})
+                        self.sending = False
+                        out = b""
+                    try:
+                        event = await resume(step, suspended)
+                    except StopAsyncIteration:
+                        break
                 self.last = loop.time()
-                out = take(event)
+                out += take(event)
                 if isinstance(event, StreamError):
                     break
-                if out:
+                if len(out) >= _COALESCE_BYTES:
                     self.sending = True
                     await send({"type": "http.response.body", "body": out, "more_body": True})
                     self.sending = False
@@ -505,6 +558,8 @@ class Relay:
                 self.usage_seen = True
                 self.rlog.usage = u
         elif isinstance(event, StreamError):
+            if self.opened.secrets:
+                event = StreamError(failover.scrub(event.message, self.opened.secrets), kind=event.kind)
             self.state.health.failure(self.opened.model.id)
             self.rlog.fail(502, f"upstream failed mid-stream: {event.message}")
         return self.renderer.render(event)

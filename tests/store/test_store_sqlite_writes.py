@@ -1,0 +1,68 @@
+"""The direct SQLite insert path (store/sqlite_writes.py) stores exactly what SQLAlchemy stores."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from benchroute.store import schema as t
+from benchroute.store.base import DecisionRecord, UsageRecord
+from benchroute.store.sql import SqlStore
+
+T0 = datetime(2026, 11, 20, 10, 0, 0, 123456, tzinfo=timezone(timedelta(hours=2)))
+
+
+def record(id: str) -> UsageRecord:
+    return UsageRecord(
+        id=id, time=T0, project="alpha", key_id=None, session_key="s1", client_name="kilo-code",
+        client_version=None, api_kind="chat", requested_model="auto", tier="auto/efficient",
+        routed_model="small", provider="local", prompt_tokens=100, completion_tokens=10, cached_tokens=3,
+        cost_usd=0.0125, latency_ms=201.5, ttft_ms=None, status=502, error="upstream failed: \u00e9",
+        decision_id="d1", stream=True, mode="code", user_agent="ua", frontier_cost_usd=0.1,
+    )  # fmt: skip
+
+
+def raw_rows(path: Path, table: str) -> dict[str, tuple[Any, ...]]:
+    with sqlite3.connect(path) as conn:
+        cur = conn.execute(f'SELECT * FROM "{table}" ORDER BY id')
+        return {row[0]: row[1:] for row in cur.fetchall()}
+
+
+async def test_usage_and_decision_rows_match_sqlalchemy(tmp_path: Path) -> None:
+    path = tmp_path / "fast.db"
+    store = SqlStore(f"sqlite:///{path}")
+    await store.start()
+    try:
+        await store.write_usage([record("fast")])
+        decision = {"model": "small", "cells": {"implement:easy": 0.75}, "candidates": [], "note": "\u00e9"}
+        await store.write_decisions(
+            [DecisionRecord(id="fast", time=T0, project="alpha", session_key=None, decision=decision)]
+        )
+        # the same values through SQLAlchemy, as the store wrote them before the direct path
+        async with store.engine.begin() as conn:
+            row = {f: getattr(record("slow"), f) for f in t.usage.c.keys()}
+            await conn.execute(sa.insert(t.usage), [row])
+            drow = {"id": "slow", "time": T0, "project": "alpha", "session_key": None, "decision": decision}
+            await conn.execute(sa.insert(t.decisions), [drow])
+        # idempotent on the id: a replayed batch changes nothing
+        await store.write_usage([replace(record("fast"), prompt_tokens=1)])
+    finally:
+        await store.close()
+    for table in ("usage", "decisions"):
+        rows = raw_rows(path, table)
+        assert rows["fast"] == rows["slow"]
+    reopened = SqlStore(f"sqlite:///{path}")
+    try:
+        got = await reopened.list_usage(project="alpha")
+        by_id = {r.id: r for r in got}
+        assert by_id["fast"] == replace(record("fast"), time=T0.astimezone(UTC))
+        assert by_id["fast"].prompt_tokens == 100
+        stored = await reopened.get_decision("fast", project="alpha")
+        assert stored is not None and stored.decision == decision
+    finally:
+        await reopened.close()
