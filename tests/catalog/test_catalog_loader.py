@@ -11,8 +11,6 @@ from benchroute.providers.discovery import LocalServer
 from benchroute.providers.registry import BUILTIN_PROVIDERS
 from benchroute.settings import Settings
 
-NEEDED = Path(__file__).resolve().parents[3] / "briefs" / "needed_models.txt"
-
 
 def test_shipped_catalog_has_priced_current_models() -> None:
     catalog = load_catalog(Settings())
@@ -50,18 +48,14 @@ def test_free_models_flagged() -> None:
     assert all(m.provider == "openrouter" for m in free)
 
 
-def test_every_model_the_leaderboard_needs_is_shipped() -> None:
-    if not NEEDED.is_file():
-        pytest.skip("needed_models.txt is only beside the development tree")
+def test_every_model_of_the_shipped_leaderboard_is_in_the_catalog() -> None:
+    from benchroute.leaderboard.loader import load_default_snapshot
+
     catalog = load_catalog()
-    for line in NEEDED.read_text().splitlines():
-        line = line.split("#", 1)[0].strip()
-        if not line:
-            continue
-        catalog_id, provider, upstream_id = (part.strip() for part in line.split("|")[:3])
-        model = catalog.get(catalog_id)
-        assert model is not None, catalog_id
-        assert (model.provider, model.upstream_id) == (provider, upstream_id)
+    models = load_default_snapshot().models()
+    assert models, "the shipped leaderboard is empty"
+    missing = [m for m in models if m not in catalog]
+    assert missing == []
 
 
 def test_overrides_replace_fields_and_add_models() -> None:
