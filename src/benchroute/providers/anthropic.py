@@ -9,7 +9,7 @@ from typing import Any
 import aiohttp
 
 from benchroute.providers.base import ProviderError, Target
-from benchroute.providers.http import get_json, open_stream, post_json
+from benchroute.providers.http import list_model_ids, open_stream, post_json
 from benchroute.providers.streaming import anthropic_end, sse_events
 from benchroute.wire import anthropic as wire
 from benchroute.wire.canonical import ChatRequest, ChatResponse, StreamEvent
@@ -92,7 +92,7 @@ class AnthropicProvider:
             yield event
 
     async def list_models(self) -> list[str]:
-        doc = await get_json(
+        return await list_model_ids(
             self.session,
             f"{self.base_url}/v1/models",
             headers=self._headers(self.api_key),
@@ -100,10 +100,6 @@ class AnthropicProvider:
             read_timeout=self.timeout,
             secrets=(self.api_key,),
         )
-        data = doc.get("data") if isinstance(doc, dict) else None
-        if not isinstance(data, list):
-            raise ProviderError("protocol", f"{self.name}: /v1/models has no data list", provider=self.name)
-        return [str(m["id"]) for m in data if isinstance(m, dict) and m.get("id")]
 
     async def aclose(self) -> None:
         return None

@@ -274,6 +274,25 @@ async def get_json(
     return loads_json(raw, provider=provider)
 
 
+async def list_model_ids(
+    session: aiohttp.ClientSession,
+    url: str,
+    *,
+    headers: Mapping[str, str],
+    provider: str,
+    read_timeout: float | None = None,
+    secrets: tuple[str | None, ...] = (),
+) -> list[str]:
+    """The ids of an OpenAI- or Anthropic-style model list (`{"data": [{"id": ...}, ...]}`)."""
+    doc = await get_json(
+        session, url, headers=headers, provider=provider, read_timeout=read_timeout, secrets=secrets
+    )
+    data = doc.get("data") if isinstance(doc, dict) else None
+    if not isinstance(data, list):
+        raise ProviderError("protocol", f"{provider}: {url} has no data list", provider=provider)
+    return [str(m["id"]) for m in data if isinstance(m, dict) and m.get("id")]
+
+
 async def open_stream(
     session: aiohttp.ClientSession,
     url: str,

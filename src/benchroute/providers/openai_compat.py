@@ -9,7 +9,7 @@ from typing import Any, Literal
 import aiohttp
 
 from benchroute.providers.base import ProviderError, Target
-from benchroute.providers.http import get_json, loads_json, open_stream, post_json
+from benchroute.providers.http import list_model_ids, loads_json, open_stream, post_json
 from benchroute.providers.streaming import openai_end, sse_events
 from benchroute.wire import chat
 from benchroute.wire.canonical import (
@@ -107,7 +107,7 @@ class OpenAICompatProvider:
             yield event
 
     async def list_models(self) -> list[str]:
-        doc = await get_json(
+        return await list_model_ids(
             self.session,
             f"{self.base_url}/models",
             headers=self._headers(self.api_key),
@@ -115,10 +115,6 @@ class OpenAICompatProvider:
             read_timeout=self.timeout,
             secrets=(self.api_key,),
         )
-        data = doc.get("data") if isinstance(doc, dict) else None
-        if not isinstance(data, list):
-            raise ProviderError("protocol", f"{self.name}: /models has no data list", provider=self.name)
-        return [str(m["id"]) for m in data if isinstance(m, dict) and m.get("id")]
 
     async def aclose(self) -> None:
         # The session is shared and owned by the gateway; nothing per-provider to close.
