@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from benchroute.evaluate.datasets import CONVERTERS
+from benchroute.evaluate.datasets import DATASETS, load
 from benchroute.evaluate.outcomes import write_jsonl
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -20,8 +20,8 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=ROOT / "build" / "outcomes")
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
-    for name, convert in CONVERTERS.items():
-        n = write_jsonl(args.out / f"{name}.jsonl", convert(args.data / name))
+    for name in DATASETS:
+        n = write_jsonl(args.out / f"{name}.jsonl", load(name, args.data))
         print(f"{name}: {n} prompts -> {args.out / (name + '.jsonl')}")
 
 

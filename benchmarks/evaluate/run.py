@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from benchroute.evaluate.datasets import CONVERTERS
+from benchroute.evaluate.datasets import DATASETS, load
 from benchroute.evaluate.outcomes import OutcomeRecord
 from benchroute.evaluate.run import TASK_WEIGHT, fit_and_choose, score
 
@@ -44,10 +44,10 @@ def main() -> None:
         "--task-weight", type=float, default=TASK_WEIGHT, help="classifier features' weight (0: TF-IDF only)"
     )
     args = ap.parse_args()
-    for name, convert in CONVERTERS.items():
+    for name in DATASETS:
         if args.only and name != args.only:
             continue
-        records = convert(args.data / name)
+        records = load(name, args.data)
         rows = []
         for seed in range(args.seeds):
             train, test = split(records, args.test_share, seed, args.max_train, args.max_test)

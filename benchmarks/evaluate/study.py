@@ -20,7 +20,7 @@ from run import split
 from threadpoolctl import threadpool_limits
 
 from benchroute.evaluate.curve import auc, best_quality_within, evaluate_choices, single_model_points
-from benchroute.evaluate.datasets import CONVERTERS
+from benchroute.evaluate.datasets import DATASETS, load
 from benchroute.evaluate.estimators import (
     CostModel,
     Estimator,
@@ -72,7 +72,7 @@ class Split:
 
 
 def prepare(name: str, seed: int, args: argparse.Namespace) -> Split:
-    records = CONVERTERS[name](args.data / name)
+    records = load(name, args.data)
     train, test = split(records, 0.3, seed, args.max_train, args.max_test)
     truth = OutcomeMatrix.from_records(train)
     held_out = OutcomeMatrix.from_records(test, models=truth.models)
@@ -129,9 +129,12 @@ def main() -> None:
     ap.add_argument("--max-train", type=int, default=400)
     ap.add_argument("--max-test", type=int, default=None)
     ap.add_argument("--task-weight", type=float, default=0.3)
+    ap.add_argument("--only", default=None, help="one dataset name")
     args = ap.parse_args()
     with threadpool_limits(limits=1):
-        for name in CONVERTERS:
+        for name in DATASETS:
+            if args.only and name != args.only:
+                continue
             results: dict[str, list[tuple[float, float]]] = {}
             for seed in range(args.seeds):
                 sp = prepare(name, seed, args)

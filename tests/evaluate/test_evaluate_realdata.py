@@ -5,7 +5,15 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from benchroute.evaluate.datasets import CONVERTERS, llmrouter, routellm_mtbench, routerarena, routerbench
+from benchroute.evaluate.datasets import (
+    DATASETS,
+    llmrouter,
+    load,
+    routellm_mmlu,
+    routellm_mtbench,
+    routerarena,
+    routerbench,
+)
 from benchroute.evaluate.outcomes import OutcomeMatrix, OutcomeRecord
 from benchroute.evaluate.run import fit_and_choose, score
 
@@ -22,12 +30,30 @@ def test_converters_produce_outcome_records(shared_data: Path) -> None:
     assert len(arena) == 809 and all(len(r.outcomes) == 2 for r in arena)
     mt = routellm_mtbench(shared_data / "routellm_evals")
     assert len(mt) == 160 and all(0.0 <= o.score <= 1.0 for r in mt for o in r.outcomes.values())
-    assert set(CONVERTERS) == {
+    assert set(DATASETS) == {
         "routerbench_subset_routerdc",
         "llmrouter_ulab",
         "routerarena_cached",
         "routellm_evals",
+        "routellm_gsm8k",
+        "routellm_mmlu",
     }
+
+
+def test_routellm_gsm8k_and_mmlu_keep_the_source_accuracies(shared_data: Path) -> None:
+    gsm = load("routellm_gsm8k", shared_data)
+    assert len(gsm) == 1319 and all(len(r.outcomes) == 2 for r in gsm)
+    g = OutcomeMatrix.from_records(gsm)
+    strong = g.models.index("gpt-4-1106-preview")
+    weak = g.models.index("mistralai/Mixtral-8x7B-Instruct-v0.1")
+    # the source's README: GPT-4 85.7%, Mixtral 63.8% on GSM8K
+    assert round(float(g.scores[:, strong].mean()), 3) == 0.857
+    assert round(float(g.scores[:, weak].mean()), 3) == 0.638
+    # cost follows the answer's length: GPT-4's calls cost more, and not all the same
+    assert g.costs[:, strong].mean() > 10 * g.costs[:, weak].mean() and g.costs[:, strong].std() > 0
+    mmlu = routellm_mmlu(shared_data / "routellm_evals")
+    assert len(mmlu) == 14042 and len({r.task_type for r in mmlu}) == 57
+    assert len({r.id for r in mmlu}) == len(mmlu)
 
 
 def test_router_beats_single_model_hull_on_routerbench_slice(shared_data: Path) -> None:

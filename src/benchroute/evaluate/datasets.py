@@ -1,9 +1,9 @@
 """Converters from the public outcome matrices in ../shared/data to DESIGN.md outcome JSONL.
 
-Each converter takes the dataset folder and returns `OutcomeRecord`s; `CONVERTERS` maps the folder
-name to its converter. Where a source has no per-call cost, the cost is estimated and the docstring
-says how. Run `python scripts/evaluate_convert.py` to write them all as JSONL. Nothing here ships
-data: the converters read files given to them.
+Each converter takes the dataset folder and returns `OutcomeRecord`s; `DATASETS` maps each dataset's
+name to its folder and converter; `load(name, data)` reads one. Where a source has no per-call cost,
+the cost is estimated and the docstring says how. Run `python scripts/evaluate_convert.py` to write
+them all as JSONL. Nothing here ships data: the converters read files given to them.
 """
 
 from __future__ import annotations
@@ -141,6 +141,15 @@ ROUTELLM_PRICES = {
 }
 
 
+ROUTELLM_MODELS = tuple(ROUTELLM_PRICES)
+MMLU_ANSWER_TOKENS = 8  # the source asks for the answer letter; no response text is kept
+
+
+def _routellm_cost(model: str, prompt_tokens: int, answer_tokens: int) -> float:
+    in_price, out_price = ROUTELLM_PRICES[model]
+    return (prompt_tokens * in_price + answer_tokens * out_price) / 1e6
+
+
 def routellm_mtbench(folder: Path) -> list[OutcomeRecord]:
     """RouteLLM MT-Bench: 80 questions x 2 turns, GPT-4 judge score 1-10 scaled to 0..1, 2 models.
     Cost is estimated: prompt tokens (chars/4) x input price + answer tokens x output price, where
@@ -162,18 +171,71 @@ def routellm_mtbench(folder: Path) -> list[OutcomeRecord]:
                 continue
             turn = int(j["turn"])
             text = "\n\n".join(q["turns"][:turn])
-            in_price, out_price = ROUTELLM_PRICES[j["model"]]
             answer_tokens = max(1, token_count(j["user_prompt"]) - token_count(text) - 100)
-            cost = (token_count(text) * in_price + answer_tokens * out_price) / 1e6
+            cost = _routellm_cost(j["model"], token_count(text), answer_tokens)
             key = f"mt{j['question_id']}-t{turn}"
             _, _, outs = by_key.setdefault(key, (text, q["category"], {}))
             outs[j["model"]] = Outcome(score=float(j["score"]) / 10.0, cost=cost)
     return [OutcomeRecord(id=k, text=t, outcomes=o, task_type=c) for k, (t, c, o) in by_key.items()]
 
 
-CONVERTERS: dict[str, Callable[[Path], list[OutcomeRecord]]] = {
-    "routerbench_subset_routerdc": routerbench,
-    "llmrouter_ulab": llmrouter,
-    "routerarena_cached": routerarena,
-    "routellm_evals": routellm_mtbench,
+def _truth(value: str | None) -> float | None:
+    if value in ("True", "False"):
+        return 1.0 if value == "True" else 0.0
+    return None
+
+
+def routellm_gsm8k(folder: Path) -> list[OutcomeRecord]:
+    """RouteLLM GSM8K: 1,319 test problems, correctness of GPT-4 and Mixtral. Cost per call from the
+    prompt's and the kept response's token counts (chars/4) at the ROUTELLM_PRICES list prices."""
+    csv.field_size_limit(1 << 30)
+    records = []
+    with open(folder / "gsm8k_gsm8k_responses.csv", encoding="utf-8", newline="") as fh:
+        for i, row in enumerate(csv.DictReader(fh)):
+            text = row["prompt"]
+            outcomes = {}
+            for m in ROUTELLM_MODELS:
+                score = _truth(row.get(m))
+                if score is not None:
+                    answer = max(1, token_count(row.get(f"{m}_response") or ""))
+                    outcomes[m] = Outcome(score=score, cost=_routellm_cost(m, token_count(text), answer))
+            records.append(OutcomeRecord(id=f"gsm8k-{i}", text=text, outcomes=outcomes, task_type="gsm8k"))
+    return records
+
+
+def routellm_mmlu(folder: Path) -> list[OutcomeRecord]:
+    """RouteLLM MMLU: 14,042 questions in 57 subjects, correctness of GPT-4 and Mixtral. The source keeps
+    no responses, so cost = prompt tokens (chars/4) x input price + 8 answer tokens x output price."""
+    records = []
+    for path in sorted((folder / "mmlu_responses").glob("mmlu_*.csv")):
+        subject = path.stem[len("mmlu_") :]
+        with open(path, encoding="utf-8", newline="") as fh:
+            for i, row in enumerate(csv.DictReader(fh)):
+                text = row["prompt"]
+                outcomes = {}
+                for m in ROUTELLM_MODELS:
+                    score = _truth(row.get(m))
+                    if score is not None:
+                        cost = _routellm_cost(m, token_count(text), MMLU_ANSWER_TOKENS)
+                        outcomes[m] = Outcome(score=score, cost=cost)
+                records.append(
+                    OutcomeRecord(id=f"mmlu-{subject}-{i}", text=text, outcomes=outcomes, task_type=subject)
+                )
+    return records
+
+
+# Dataset name -> (folder under the shared data directory, converter).
+DATASETS: dict[str, tuple[str, Callable[[Path], list[OutcomeRecord]]]] = {
+    "routerbench_subset_routerdc": ("routerbench_subset_routerdc", routerbench),
+    "llmrouter_ulab": ("llmrouter_ulab", llmrouter),
+    "routerarena_cached": ("routerarena_cached", routerarena),
+    "routellm_evals": ("routellm_evals", routellm_mtbench),
+    "routellm_gsm8k": ("routellm_evals", routellm_gsm8k),
+    "routellm_mmlu": ("routellm_evals", routellm_mmlu),
 }
+
+
+def load(name: str, data: Path) -> list[OutcomeRecord]:
+    """The records of dataset `name` (a key of DATASETS) from the shared data directory `data`."""
+    folder, convert = DATASETS[name]
+    return convert(data / folder)
