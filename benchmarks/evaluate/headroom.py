@@ -12,7 +12,8 @@ model's mean score and cost, the best quality reachable within C*/2 by:
   category is this prompt", knowing each category's outcomes exactly);
 - `oracle`: the best model per prompt, knowing every prompt's outcome.
 
-Each rule family is swept over lambda (argmax score - lambda * cost); the reported quality is that of
+Each rule family is swept over the router's dial (`evaluate.router.select` over `LAMBDA_GRID`, scored
+by `evaluate_choices`, as in `benchroute evaluate`); the reported quality is that of
 the envelope of its points (random mixing allowed, as in the AUC) at C*/2. If `category` stays below
 Q*, reaching Q* at half cost needs signal within a category: which question of the same kind the
 cheaper model gets wrong.
@@ -26,12 +27,12 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from benchroute.evaluate.curve import envelope, single_model_points
+from benchroute.evaluate.curve import curve_value, envelope, evaluate_choices, single_model_points
 from benchroute.evaluate.datasets import DATASETS, load
 from benchroute.evaluate.outcomes import OutcomeMatrix
+from benchroute.evaluate.router import LAMBDA_GRID, select
 
 ROOT = Path(__file__).resolve().parents[3]
-LAMBDAS = [float("inf"), *np.geomspace(1e6, 1e-3, 400).tolist(), 0.0]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -39,27 +40,18 @@ FloatArray = npt.NDArray[np.float64]
 def _sweep(
     choose_score: FloatArray, choose_cost: FloatArray, truth: OutcomeMatrix
 ) -> list[tuple[float, float]]:
-    """(mean cost, mean true score) of per-row argmax(choose_score - lambda*choose_cost), every lambda."""
-    scores = np.where(truth.mask, truth.scores, 0.0)
-    costs = truth.filled_costs()
-    rows = np.arange(scores.shape[0])
-    out = []
-    for lam in LAMBDAS:
-        if np.isinf(lam):
-            util = -choose_cost + 1e-9 * choose_score
-        else:
-            util = choose_score - lam * choose_cost - 1e-12 * choose_cost
-        pick = np.argmax(util, axis=1)
-        out.append((float(costs[rows, pick].mean()), float(scores[rows, pick].mean())))
-    return out
+    """Scored (cost, quality) of the router's own rule `select` on the given estimates, every dial value."""
+    scale = float(choose_cost.mean(axis=0).max()) or 1.0
+    points = [
+        evaluate_choices("", select(choose_score, choose_cost / scale, lam), truth) for lam in LAMBDA_GRID
+    ]
+    return [(p.cost, p.quality) for p in points]
 
 
 def _at(points: list[tuple[float, float]], budget: float) -> float:
     """Quality at `budget` of the envelope of `points` (mixed at random); nan if none is cheap enough."""
     hull = envelope(points)
-    if not hull or budget < hull[0][0]:
-        return float("nan")
-    return float(np.interp(budget, [c for c, _ in hull], [q for _, q in hull]))
+    return curve_value(hull, budget) if hull and budget >= hull[0][0] else float("nan")
 
 
 def headroom(truth: OutcomeMatrix, categories: list[str]) -> dict[str, float]:

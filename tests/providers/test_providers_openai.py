@@ -156,6 +156,18 @@ async def test_non_json_body_is_protocol_error(
     assert not info.value.retryable
 
 
+async def test_non_json_body_echoing_the_key_is_quoted_redacted(
+    upstream: ScriptedUpstream, session: aiohttp.ClientSession
+) -> None:
+    # a misconfigured proxy that echoes the request's Authorization header in an HTML page
+    upstream.add(Script(raw_body=b"<html>bad auth: Bearer sk-live-secret-123</html>"))
+    provider = _provider(upstream, session, api_key="sk-live-secret-123")
+    with pytest.raises(ProviderError) as info:
+        await provider.complete(_request(), Target("m"))
+    assert info.value.kind == "protocol"
+    assert "sk-live-secret-123" not in str(info.value) and "[redacted]" in str(info.value)
+
+
 async def test_json_without_choices_is_protocol_error(
     upstream: ScriptedUpstream, session: aiohttp.ClientSession
 ) -> None:

@@ -205,12 +205,12 @@ def error_from_exception(exc: BaseException, *, provider: str) -> ProviderError:
 TRANSPORT_ERRORS = (aiohttp.ClientError, TimeoutError, OSError)
 
 
-def loads_json(body: bytes, *, provider: str) -> Any:
-    """Parse a JSON body; anything else is a protocol error."""
+def loads_json(body: bytes, *, provider: str, secrets: tuple[str | None, ...] = ()) -> Any:
+    """Parse a JSON body; anything else is a protocol error, quoting the body with `secrets` redacted."""
     try:
         return orjson.loads(body)
     except orjson.JSONDecodeError as exc:
-        snippet = body[:120].decode("utf-8", "replace")
+        snippet = _redact(body[:120].decode("utf-8", "replace"), secrets)
         raise ProviderError(
             "protocol", f"{provider}: upstream sent a non-JSON body: {snippet!r}", provider=provider
         ) from exc
@@ -224,6 +224,32 @@ def _merge_headers(base: Mapping[str, str], extra: Mapping[str, str]) -> CIMulti
     return merged
 
 
+async def _request_json(
+    session: aiohttp.ClientSession,
+    method: str,
+    url: str,
+    *,
+    data: bytes | None,
+    headers: Mapping[str, str],
+    provider: str,
+    read_timeout: float | None,
+    secrets: tuple[str | None, ...],
+) -> Any:
+    """One request whose answer is a JSON document; every failure is a ProviderError."""
+    try:
+        async with session.request(
+            method, url, data=data, headers=headers, timeout=request_timeout(session, read_timeout)
+        ) as resp:
+            raw = await resp.read()
+            if resp.status >= 300:
+                raise error_from_status(resp.status, raw, resp.headers, provider=provider, secrets=secrets)
+    except ProviderError:
+        raise
+    except TRANSPORT_ERRORS as exc:
+        raise error_from_exception(exc, provider=provider) from exc
+    return loads_json(raw, provider=provider, secrets=secrets)
+
+
 async def post_json(
     session: aiohttp.ClientSession,
     url: str,
@@ -235,21 +261,16 @@ async def post_json(
     secrets: tuple[str | None, ...] = (),
 ) -> Any:
     """POST a JSON body and return the decoded JSON answer; every failure is a ProviderError."""
-    try:
-        async with session.post(
-            url,
-            data=orjson.dumps(body),
-            headers=_merge_headers({}, headers),
-            timeout=request_timeout(session, read_timeout),
-        ) as resp:
-            raw = await resp.read()
-            if resp.status >= 300:
-                raise error_from_status(resp.status, raw, resp.headers, provider=provider, secrets=secrets)
-    except ProviderError:
-        raise
-    except TRANSPORT_ERRORS as exc:
-        raise error_from_exception(exc, provider=provider) from exc
-    return loads_json(raw, provider=provider)
+    return await _request_json(
+        session,
+        "POST",
+        url,
+        data=orjson.dumps(body),
+        headers=_merge_headers({}, headers),
+        provider=provider,
+        read_timeout=read_timeout,
+        secrets=secrets,
+    )
 
 
 async def get_json(
@@ -262,16 +283,16 @@ async def get_json(
     secrets: tuple[str | None, ...] = (),
 ) -> Any:
     """GET a JSON document; every failure is a ProviderError."""
-    try:
-        async with session.get(url, headers=headers, timeout=request_timeout(session, read_timeout)) as resp:
-            raw = await resp.read()
-            if resp.status >= 300:
-                raise error_from_status(resp.status, raw, resp.headers, provider=provider, secrets=secrets)
-    except ProviderError:
-        raise
-    except TRANSPORT_ERRORS as exc:
-        raise error_from_exception(exc, provider=provider) from exc
-    return loads_json(raw, provider=provider)
+    return await _request_json(
+        session,
+        "GET",
+        url,
+        data=None,
+        headers=headers,
+        provider=provider,
+        read_timeout=read_timeout,
+        secrets=secrets,
+    )
 
 
 async def list_model_ids(

@@ -100,7 +100,8 @@ class OpenAICompatProvider:
                 raw = await resp.read()
             finally:
                 resp.release()
-            for event in response_events(self._parse(loads_json(raw, provider=self.name), target)):
+            doc = loads_json(raw, provider=self.name, secrets=(key,))
+            for event in response_events(self._parse(doc, target)):
                 yield event
             return
         async for event in sse_events(resp, chat.StreamParser(), provider=self.name, is_end=openai_end):

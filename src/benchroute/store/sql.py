@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 import secrets
+import sqlite3
+import time
 from collections.abc import Sequence
 from dataclasses import fields
 from datetime import UTC, datetime
@@ -58,12 +60,29 @@ def _sqlite_connect(dbapi_conn: DBAPIConnection, _record: ConnectionPoolEntry) -
     # (`_sqlite_begin`), so migrations can take the write lock up front (BEGIN IMMEDIATE).
     dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
+    cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     # WAL: readers (dashboard, CLI) never block the writer. synchronous=NORMAL survives a crash of
     # the process; a power loss may lose the last commits but never corrupts the database.
-    cur.execute("PRAGMA journal_mode=WAL")
+    _set_wal(cur)
     cur.execute("PRAGMA synchronous=NORMAL")
-    cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cur.close()
+
+
+def _set_wal(cur: Any) -> None:
+    """PRAGMA journal_mode=WAL, retried: SQLite answers "database is locked" at once, without its busy
+    handler, while another connection (a second gateway starting on the same file, a migration) holds
+    the lock the switch needs. Runs once per new connection, on the driver's thread."""
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
+    delay = 0.005
+    while True:
+        try:
+            cur.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() + delay > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.2)
 
 
 def _sqlite_begin(conn: sa.Connection) -> None:
