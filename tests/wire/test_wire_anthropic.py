@@ -144,6 +144,10 @@ def test_parse_request_reads_a_claude_code_body() -> None:
             "tool_choice.type",
         ),
         ({"messages": [{"role": "user", "content": "x"}], "system": 5}, "system must be a string or a list"),
+        (
+            {"messages": [{"role": "user", "content": "x"}], "max_tokens": -1},
+            "max_tokens must be an integer of at least 1",
+        ),
     ],
 )
 def test_malformed_bodies_say_exactly_what_is_wrong(body: dict[str, Any], message: str) -> None:

@@ -155,6 +155,21 @@ def test_developer_role_and_explicit_nulls() -> None:
         ),
         ({"messages": [{"role": "tool", "content": "x"}]}, "messages[0].tool_call_id must be a string", None),
         (
+            {"messages": [{"role": "user", "content": "x"}], "max_tokens": 0},
+            "max_tokens must be an integer of at least 1",
+            "max_tokens",
+        ),
+        (
+            {"messages": [{"role": "user", "content": "x"}], "max_completion_tokens": -5.0},
+            "max_completion_tokens must be an integer of at least 1",
+            "max_completion_tokens",
+        ),
+        (
+            {"messages": [{"role": "user", "content": "x"}], "max_tokens": 2.5},
+            "max_tokens must be an integer",
+            None,
+        ),
+        (
             {"messages": [{"role": "user", "content": [{"type": "input_audio"}]}]},
             "'input_audio' is not supported",
             None,

@@ -145,6 +145,7 @@ def test_json_schema_text_format_becomes_a_response_format() -> None:
         ({"model": "auto"}, "input is required"),
         ({"input": []}, "input must contain at least one message"),
         ({"input": 5}, "input must be a list"),
+        ({"input": "x", "max_output_tokens": 0}, "max_output_tokens must be an integer of at least 1"),
         ({"input": [{"type": "message", "role": "tool", "content": "x"}]}, "input[0].role must be one of"),
         (
             {"input": [{"type": "message", "role": "user", "content": 1}]},

@@ -58,14 +58,17 @@ def opt_bool(body: JSON, key: str, param: str, *, status: int = 400) -> bool | N
     return value
 
 
-def opt_int(body: JSON, key: str, param: str, *, status: int = 400) -> int | None:
+def opt_int(body: JSON, key: str, param: str, *, minimum: int | None = None, status: int = 400) -> int | None:
+    """An integer (a float with no fraction counts), at least `minimum` when given."""
     value = body.get(key)
     if value is None:
         return None
     if isinstance(value, float) and value.is_integer():
-        return int(value)
+        value = int(value)
     if not isinstance(value, int) or isinstance(value, bool):
         raise _fail(param, "an integer", status)
+    if minimum is not None and value < minimum:
+        raise _fail(param, f"an integer of at least {minimum}", status)
     return value
 
 

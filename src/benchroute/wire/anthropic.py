@@ -248,7 +248,7 @@ def parse_request(
         parallel_tool_calls=parallel,
         stream=stream,
         include_usage=stream,  # Anthropic streams always carry usage
-        max_tokens=f.opt_int(body, "max_tokens", "max_tokens"),
+        max_tokens=f.opt_int(body, "max_tokens", "max_tokens", minimum=1),
         temperature=f.opt_float(body, "temperature", "temperature"),
         top_p=f.opt_float(body, "top_p", "top_p"),
         stop=f.stop_list(body.get("stop_sequences"), "stop_sequences"),

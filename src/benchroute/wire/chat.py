@@ -180,9 +180,9 @@ def parse_request(body: dict[str, Any], context: RequestContext) -> ChatRequest:
     include_usage = bool(f.opt_bool(stream_options, "include_usage", "stream_options.include_usage")) or (
         isinstance(usage_opts, dict) and usage_opts.get("include") is True
     )
-    max_tokens = f.opt_int(body, "max_completion_tokens", "max_completion_tokens")
+    max_tokens = f.opt_int(body, "max_completion_tokens", "max_completion_tokens", minimum=1)
     if max_tokens is None:
-        max_tokens = f.opt_int(body, "max_tokens", "max_tokens")
+        max_tokens = f.opt_int(body, "max_tokens", "max_tokens", minimum=1)
     effort = f.opt_str(body, "reasoning_effort", "reasoning_effort")
     reasoning = body.get("reasoning")  # OpenRouter: {"reasoning": {"effort": "high"}}
     if effort is None and isinstance(reasoning, dict) and isinstance(reasoning.get("effort"), str):

@@ -238,7 +238,7 @@ def parse_request(
         parallel_tool_calls=f.opt_bool(body, "parallel_tool_calls", "parallel_tool_calls"),
         stream=stream,
         include_usage=stream,  # response.completed always carries usage
-        max_tokens=f.opt_int(body, "max_output_tokens", "max_output_tokens"),
+        max_tokens=f.opt_int(body, "max_output_tokens", "max_output_tokens", minimum=1),
         temperature=f.opt_float(body, "temperature", "temperature"),
         top_p=f.opt_float(body, "top_p", "top_p"),
         reasoning_effort=f.opt_str(reasoning, "effort", "reasoning.effort"),
