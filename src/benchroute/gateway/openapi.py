@@ -154,7 +154,7 @@ def _errors(*statuses: int, schema: JSON = _ERROR) -> dict[str, JSON]:
         429: "A rate limit or budget of the project or key is reached (see Retry-After)",
         431: "Too many or too large request headers",
         502: "Upstream failed",
-        503: "No model available",
+        503: "Unavailable: no model can serve it, or a store it needs is unreachable",
         504: "Upstream timed out",
     }
     return {str(s): _json(schema, text[s]) for s in statuses}
@@ -240,7 +240,7 @@ def operation(path: str, method: str) -> JSON:
                 {"name": "key", "in": "path", "required": True, "schema": {"type": "string"}},
                 _query("limit", "decisions, 1 to 1000", {"type": "integer", "minimum": 1, "maximum": 1000}),
             ],
-            "responses": {"200": _json({"type": "object"}), **_errors(400, 401, 404)},
+            "responses": {"200": _json({"type": "object"}), **_errors(400, 401, 404, 503)},
         }
     if path == "/healthz":
         return {

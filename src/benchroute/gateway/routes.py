@@ -4,6 +4,7 @@ project)."""
 from __future__ import annotations
 
 import dataclasses
+import logging
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -19,6 +20,8 @@ from benchroute.gateway.errors import GatewayError
 from benchroute.gateway.headers import header_dict
 from benchroute.gateway.state import GatewayState
 from benchroute.routing.static import AUTO_TIERS, is_allowed
+
+log = logging.getLogger(__name__)
 
 USAGE_GROUPS = frozenset({"model", "day", "project", "session", "tier", "client"})
 
@@ -156,7 +159,16 @@ async def session(request: Request) -> Response:
         return exc.response()
     key = request.path_params["key"]
     project = (caller.admin and request.query_params.get("project")) or caller.routing_project
-    found = await state.sessions.store.get(project, key) if state.sessions is not None else None
+    try:
+        found = await state.sessions.store.get(project, key) if state.sessions is not None else None
+    except Exception:  # the store's own I/O error (Redis down, SQL unreachable): say so, not a 500
+        log.warning("session store failed reading session %r", key, exc_info=True)
+        return GatewayError(
+            503,
+            "the session store is unavailable; try again shortly",
+            code="session_store_unavailable",
+            headers={"Retry-After": "1"},
+        ).response()
     if found is None:
         return GatewayError(404, "no such session in this project", code="not_found").response()
     await _flush(state)

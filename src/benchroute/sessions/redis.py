@@ -45,7 +45,15 @@ class RedisSessionStore:
     def from_url(
         cls, url: str, *, prefix: str = DEFAULT_PREFIX, ttl: float = DEFAULT_TTL
     ) -> RedisSessionStore:
-        client = _redis_module().Redis.from_url(url)
+        aioredis = _redis_module()
+        from redis.asyncio.retry import Retry
+        from redis.backoff import NoBackoff
+
+        # One retry on a connection error, which reconnects (as the limiter's client does): after a
+        # Redis restart every pooled connection is dead, and without it the first command on each
+        # one failed although Redis was back, so requests were routed without their session state
+        # and GET /v1/sessions/{key} answered 500 (tests/reliability/test_redis_restart.py).
+        client = aioredis.Redis.from_url(url, retry=Retry(NoBackoff(), 1))
         return cls(client, prefix=prefix, ttl=ttl)
 
     def redis_key(self, project: str, key: str) -> str:
