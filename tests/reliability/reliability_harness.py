@@ -1,6 +1,7 @@
 """Several real gateway processes (`benchroute serve` subprocesses) sharing PostgreSQL and Redis, in
 front of the scripted upstream; TCP proxies in front of PostgreSQL and Redis let a test cut them
-off and bring them back without disturbing anyone else using the servers."""
+off and bring them back without disturbing anyone else using the servers. `static_gateway` is the
+in-process variant: one gateway on a loopback port, serving the model each request names."""
 
 from __future__ import annotations
 
@@ -12,14 +13,21 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import asyncpg
+from starlette.applications import Starlette
 
-from benchroute.gateway.server import free_socket
+from benchroute.catalog.loader import load_catalog
+from benchroute.gateway.app import create_app
+from benchroute.gateway.server import InLoopServer, free_socket
+from benchroute.gateway.state import GatewayState
+from benchroute.routing.static import StaticRouter
+from benchroute.settings import Settings
 from benchroute.store.sql import SqlStore
 
 PG_ADMIN_URL = os.environ.get("BENCHROUTE_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -295,3 +303,24 @@ async def chat(
     async with session.post(base + "/v1/chat/completions", json=body, headers=hdrs) as r:
         data = await r.read()
         return r.status, {k.lower(): v for k, v in r.headers.items()}, data
+
+
+@dataclass
+class InProcessGateway:
+    base_url: str
+    app: Starlette
+    state: GatewayState
+
+
+@contextlib.asynccontextmanager
+async def static_gateway(settings: Settings) -> AsyncIterator[InProcessGateway]:
+    """A gateway in this event loop on a free loopback port, routing by the model each request names
+    (no classifier), stopped on exit."""
+    catalog = load_catalog(settings)
+    app = create_app(settings, catalog=catalog, engine=StaticRouter(catalog, settings.tiers))
+    server = InLoopServer(app)
+    await server.start()
+    try:
+        yield InProcessGateway(server.base_url, app, app.state.gateway)
+    finally:
+        await server.stop()

@@ -9,13 +9,10 @@ from typing import Any
 
 import aiohttp
 import pytest
+from reliability_harness import static_gateway
 
-from benchroute.catalog.loader import load_catalog
-from benchroute.gateway.app import create_app
-from benchroute.gateway.server import InLoopServer
 from benchroute.gateway.state import GatewayState
 from benchroute.limits.memory import MemoryLimiter
-from benchroute.routing.static import StaticRouter
 from benchroute.settings import Settings
 from benchroute.testing.upstream import Script, ScriptedUpstream
 
@@ -42,19 +39,12 @@ async def limited(
                 "spend": {"daily_budget_usd": 0.0003, "budget_warn_share": 0.5},
             },
         )
-        catalog = load_catalog(settings)
-        app = create_app(settings, catalog=catalog, engine=StaticRouter(catalog, settings.tiers))
-        server = InLoopServer(app)
-        await server.start()
-        try:
-            state: GatewayState = app.state.gateway
+        async with static_gateway(settings) as gw:
             keys = {}
             for name in ("rpm", "keyed", "spend"):
-                _, keys[name] = await state.store.create_key(name)
-            _, keys["keyed-2"] = await state.store.create_key("keyed")
-            yield server.base_url, keys, upstream, state
-        finally:
-            await server.stop()
+                _, keys[name] = await gw.state.store.create_key(name)
+            _, keys["keyed-2"] = await gw.state.store.create_key("keyed")
+            yield gw.base_url, keys, upstream, gw.state
 
 
 async def _post(base: str, path: str, key: str, body: dict[str, Any]) -> tuple[int, dict[str, str], Any]:

@@ -32,16 +32,12 @@ import aiohttp
 import orjson
 import pytest
 import redis.asyncio as aioredis
-from reliability_harness import free_port
+from reliability_harness import free_port, static_gateway
 
-from benchroute.catalog.loader import load_catalog
-from benchroute.gateway.app import create_app
-from benchroute.gateway.server import InLoopServer
 from benchroute.gateway.state import GatewayState
 from benchroute.limits.base import LimitPolicy, Subject
 from benchroute.limits.cooldown import SharedHealth
 from benchroute.limits.redis import RedisLimiter
-from benchroute.routing.static import StaticRouter
 from benchroute.sessions.redis import RedisSessionStore
 from benchroute.settings import Settings
 from benchroute.testing.upstream import Script, ScriptedUpstream
@@ -183,17 +179,10 @@ async def gateway(tmp_path: Path, redis_server: RedisServer) -> AsyncIterator[Ga
                 "capped": {"daily_budget_usd": CAPPED_BUDGET},
             },
         )
-        catalog = load_catalog(settings)
-        app = create_app(settings, catalog=catalog, engine=StaticRouter(catalog, settings.tiers))
-        server = InLoopServer(app)
-        await server.start()
-        try:
-            state: GatewayState = app.state.gateway
-            keys = {name: (await state.store.create_key(name))[1] for name in ("open", "capped")}
+        async with static_gateway(settings) as gw:
+            keys = {name: (await gw.state.store.create_key(name))[1] for name in ("open", "capped")}
             async with aiohttp.ClientSession() as http:
-                yield Gateway(server.base_url, state, keys, upstream, http)
-        finally:
-            await server.stop()
+                yield Gateway(gw.base_url, gw.state, keys, upstream, http)
 
 
 async def eventually(check: Callable[[], Awaitable[bool]], what: str, within: float = WITHIN) -> None:

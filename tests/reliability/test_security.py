@@ -15,13 +15,11 @@ from typing import Any
 
 import aiohttp
 import pytest
+from reliability_harness import static_gateway
 from starlette.routing import BaseRoute, Mount, Route
 
-from benchroute.catalog.loader import load_catalog
-from benchroute.gateway.app import create_app
-from benchroute.gateway.server import InLoopServer, free_socket
+from benchroute.gateway.server import free_socket
 from benchroute.gateway.state import GatewayState
-from benchroute.routing.static import StaticRouter
 from benchroute.settings import Settings
 from benchroute.testing.upstream import Script, ScriptedUpstream
 
@@ -69,19 +67,12 @@ async def gateway(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> AsyncIter
             tiers={"default": "up/m"},
             projects={"default": {}, "alpha": {}, "beta": {}},
         )  # fmt: skip
-        catalog = load_catalog(settings)
-        app = create_app(settings, catalog=catalog, engine=StaticRouter(catalog, settings.tiers))
-        server = InLoopServer(app)
-        await server.start()
-        try:
-            state: GatewayState = app.state.gateway
+        async with static_gateway(settings) as gw:
             keys = {}
             for project in ("alpha", "beta"):
-                _, keys[project] = await state.store.create_key(project, name=project)
-                await state.store.set_provider_key(project, "byok", BYOK_KEY)
-            yield Running(server.base_url, state, upstream, keys, list(app.routes), [])
-        finally:
-            await server.stop()
+                _, keys[project] = await gw.state.store.create_key(project, name=project)
+                await gw.state.store.set_provider_key(project, "byok", BYOK_KEY)
+            yield Running(gw.base_url, gw.state, upstream, keys, list(gw.app.routes), [])
 
 
 async def _call(
