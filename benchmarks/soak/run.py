@@ -271,7 +271,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
 
 async def drop_counters(project: str) -> None:
     """The run's limit counters in Redis (they would expire after the month anyway)."""
-    from benchroute.limits.redis import connect
+    from benchroute.redisconn import connect
 
     client = connect(REDIS_URL)
     try:

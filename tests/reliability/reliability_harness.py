@@ -119,7 +119,7 @@ async def drop_database(name: str) -> None:
 
 
 async def drop_redis_keys(pattern: str) -> None:
-    from benchroute.limits.redis import connect
+    from benchroute.redisconn import connect
 
     client = connect(f"redis://{REDIS_HOST}:{REDIS_PORT}/0")
     try:

@@ -11,7 +11,8 @@ import pytest
 
 from benchroute.limits.base import Limiter, LimitExceeded, LimitPolicy, Subject, Windows, subjects
 from benchroute.limits.memory import MemoryLimiter
-from benchroute.limits.redis import RedisLimiter, connect
+from benchroute.limits.redis import RedisLimiter
+from benchroute.redisconn import connect
 from benchroute.settings import ProjectSettings
 
 REDIS_URL = os.environ.get("BENCHROUTE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")

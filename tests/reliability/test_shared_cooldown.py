@@ -11,7 +11,7 @@ import pytest
 
 from benchroute.gateway.server import free_socket
 from benchroute.limits.cooldown import SharedHealth
-from benchroute.limits.redis import connect
+from benchroute.redisconn import connect
 
 REDIS_URL = os.environ.get("BENCHROUTE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 

@@ -30,7 +30,7 @@ async def open_shared(settings: Settings, stack: AsyncExitStack) -> tuple[Limite
     if not settings.store.redis_url:
         return limiter, ModelHealth(server.cooldown_failures, server.cooldown_seconds)
     from benchroute.limits.cooldown import SharedHealth
-    from benchroute.limits.redis import connect
+    from benchroute.redisconn import connect
 
     client = connect(settings.store.redis_url)
     stack.push_async_callback(client.aclose)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from benchroute.limits.base import (
@@ -31,6 +31,7 @@ from benchroute.limits.base import (
     warnings,
 )
 from benchroute.limits.memory import MemoryLimiter
+from benchroute.redisconn import connect
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -64,28 +65,6 @@ if out[1] == 1 then
 end
 return out
 """
-
-
-def _redis_module() -> Any:
-    try:
-        import redis.asyncio as aioredis
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise RuntimeError(
-            "the Redis limiter needs the redis package: pip install 'benchroute[redis]'"
-        ) from exc
-    return aioredis
-
-
-def connect(url: str, *, timeout: float = 0.5) -> Redis:
-    """A client that fails fast (short timeouts, one retry that reconnects after a Redis restart)."""
-    aioredis = _redis_module()
-    from redis.asyncio.retry import Retry
-    from redis.backoff import NoBackoff
-
-    client: Redis = aioredis.Redis.from_url(
-        url, socket_timeout=timeout, socket_connect_timeout=timeout, retry=Retry(NoBackoff(), 1)
-    )
-    return client
 
 
 def _limits(subject: Subject) -> list[int]:

@@ -7,11 +7,12 @@ wrote the same session in between), so concurrent requests of one session never 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 import orjson
 
+from benchroute.redisconn import connect
 from benchroute.sessions.base import DEFAULT_TTL, SessionState, Updater
 
 if TYPE_CHECKING:
@@ -25,16 +26,6 @@ class SessionStoreError(Exception):
     """The session store could not complete an operation."""
 
 
-def _redis_module() -> Any:
-    try:
-        import redis.asyncio as aioredis
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise SessionStoreError(
-            "the Redis session store needs the redis package: pip install 'benchroute[redis]'"
-        ) from exc
-    return aioredis
-
-
 class RedisSessionStore:
     def __init__(self, client: Redis, *, prefix: str = DEFAULT_PREFIX, ttl: float = DEFAULT_TTL) -> None:
         self.client = client
@@ -45,15 +36,7 @@ class RedisSessionStore:
     def from_url(
         cls, url: str, *, prefix: str = DEFAULT_PREFIX, ttl: float = DEFAULT_TTL
     ) -> RedisSessionStore:
-        aioredis = _redis_module()
-        from redis.asyncio.retry import Retry
-        from redis.backoff import NoBackoff
-
-        # One retry on a connection error, which reconnects (as the limiter's client does): after a
-        # Redis restart every pooled connection is dead, and without it the first command on each
-        # one failed although Redis was back, so requests were routed without their session state
-        # and GET /v1/sessions/{key} answered 500 (tests/reliability/test_redis_restart.py).
-        client = aioredis.Redis.from_url(url, retry=Retry(NoBackoff(), 1))
+        client = connect(url)
         return cls(client, prefix=prefix, ttl=ttl)
 
     def redis_key(self, project: str, key: str) -> str:
