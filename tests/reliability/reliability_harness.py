@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,7 @@ from benchroute.catalog.loader import load_catalog
 from benchroute.gateway.app import create_app
 from benchroute.gateway.server import InLoopServer, free_socket
 from benchroute.gateway.state import GatewayState
+from benchroute.routing.base import RoutingEngine
 from benchroute.routing.static import StaticRouter
 from benchroute.settings import Settings
 from benchroute.store.sql import SqlStore
@@ -313,11 +314,14 @@ class InProcessGateway:
 
 
 @contextlib.asynccontextmanager
-async def static_gateway(settings: Settings) -> AsyncIterator[InProcessGateway]:
+async def static_gateway(
+    settings: Settings, wrap: Callable[[RoutingEngine], RoutingEngine] | None = None
+) -> AsyncIterator[InProcessGateway]:
     """A gateway in this event loop on a free loopback port, routing by the model each request names
-    (no classifier), stopped on exit."""
+    (no classifier; `wrap` may decorate that engine), stopped on exit."""
     catalog = load_catalog(settings)
-    app = create_app(settings, catalog=catalog, engine=StaticRouter(catalog, settings.tiers))
+    engine: RoutingEngine = StaticRouter(catalog, settings.tiers)
+    app = create_app(settings, catalog=catalog, engine=wrap(engine) if wrap else engine)
     server = InLoopServer(app)
     await server.start()
     try:

@@ -14,14 +14,11 @@ from typing import Any
 import aiohttp
 import orjson
 import pytest
+from reliability_harness import free_port, static_gateway
 
-from benchroute.catalog.loader import load_catalog
-from benchroute.gateway.app import create_app
-from benchroute.gateway.server import InLoopServer, free_socket
 from benchroute.gateway.state import GatewayState
-from benchroute.routing.base import RouteContext
+from benchroute.routing.base import RouteContext, RoutingEngine
 from benchroute.routing.decision import Decision
-from benchroute.routing.static import StaticRouter
 from benchroute.settings import ProjectSettings, Settings
 from benchroute.testing.upstream import Script, ScriptedUpstream
 from benchroute.wire.canonical import ChatRequest
@@ -30,9 +27,9 @@ pytestmark = pytest.mark.slow
 
 
 class WithFallbacks:
-    """The static router, plus fallbacks `up/large` then `up/small` (as the auto router gives)."""
+    """Another engine's decision, plus fallbacks `up/large` then `up/small` (as the auto router gives)."""
 
-    def __init__(self, inner: StaticRouter) -> None:
+    def __init__(self, inner: RoutingEngine) -> None:
         self.inner = inner
 
     def route(self, request: ChatRequest, project: ProjectSettings, ctx: RouteContext) -> Decision:
@@ -67,9 +64,7 @@ class Faulty:
 
 @pytest.fixture
 async def faulty(tmp_path: Path) -> AsyncIterator[Faulty]:
-    dead = free_socket()
-    dead_port = dead.getsockname()[1]
-    dead.close()
+    dead_port = free_port()  # nothing listens there
     async with ScriptedUpstream() as upstream:
         settings = Settings(
             data_dir=tmp_path,
@@ -89,18 +84,9 @@ async def faulty(tmp_path: Path) -> AsyncIterator[Faulty]:
             ],
             tiers={"default": "up/small"},
         )  # fmt: skip
-        catalog = load_catalog(settings)
-        app = create_app(
-            settings, catalog=catalog, engine=WithFallbacks(StaticRouter(catalog, settings.tiers))
-        )
-        server = InLoopServer(app)
-        await server.start()
-        try:
-            state: GatewayState = app.state.gateway
-            _, key = await state.store.create_key("default", name="faults")
-            yield Faulty(server.base_url, key, state, upstream)
-        finally:
-            await server.stop()
+        async with static_gateway(settings, WithFallbacks) as gw:
+            _, key = await gw.state.store.create_key("default", name="faults")
+            yield Faulty(gw.base_url, key, gw.state, upstream)
 
 
 async def test_upstream_timeout_is_a_504_then_service_resumes(faulty: Faulty) -> None:

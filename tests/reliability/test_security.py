@@ -15,10 +15,9 @@ from typing import Any
 
 import aiohttp
 import pytest
-from reliability_harness import static_gateway
+from reliability_harness import free_port, static_gateway
 from starlette.routing import BaseRoute, Mount, Route
 
-from benchroute.gateway.server import free_socket
 from benchroute.gateway.state import GatewayState
 from benchroute.settings import Settings
 from benchroute.testing.upstream import Script, ScriptedUpstream
@@ -44,9 +43,7 @@ class Running:
 @pytest.fixture
 async def gateway(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> AsyncIterator[Running]:
     caplog.set_level(logging.DEBUG)
-    dead = free_socket()
-    dead_port = dead.getsockname()[1]
-    dead.close()
+    dead_port = free_port()  # nothing listens there
     async with ScriptedUpstream() as upstream:
         settings = Settings(
             data_dir=tmp_path,

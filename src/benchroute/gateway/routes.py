@@ -42,6 +42,14 @@ def _scope(caller: Caller, request: Request) -> str | None:
     return caller.project
 
 
+def _limit(request: Request) -> int:
+    """The `limit` query parameter of a list: 1 to 1000, 100 when absent."""
+    raw = request.query_params.get("limit") or "100"
+    if not raw.isdigit() or not 1 <= int(raw) <= 1000:
+        raise GatewayError(400, "limit must be an integer from 1 to 1000", param="limit")
+    return int(raw)
+
+
 async def _flush(state: GatewayState) -> None:
     # Reads right after a request should see it: let the writer catch up first.
     flush = getattr(state.writer, "flush", None)
@@ -135,14 +143,12 @@ async def decision(request: Request) -> Response:
 async def decisions(request: Request) -> Response:
     try:
         state, caller = await _caller(request)
-        raw_limit = request.query_params.get("limit") or "100"
-        if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= 1000:
-            raise GatewayError(400, "limit must be an integer from 1 to 1000", param="limit")
+        limit = _limit(request)
     except GatewayError as exc:
         return exc.response()
     await _flush(state)
     records = await state.store.list_decisions(
-        project=_scope(caller, request), session_key=request.query_params.get("session"), limit=int(raw_limit)
+        project=_scope(caller, request), session_key=request.query_params.get("session"), limit=limit
     )
     return json_response({"object": "list", "data": [dataclasses.asdict(r) for r in records]})
 
@@ -152,9 +158,7 @@ async def session(request: Request) -> Response:
     first. The caller's project only; an admin key may name another with `?project=`."""
     try:
         state, caller = await _caller(request)
-        raw_limit = request.query_params.get("limit") or "100"
-        if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= 1000:
-            raise GatewayError(400, "limit must be an integer from 1 to 1000", param="limit")
+        limit = _limit(request)
     except GatewayError as exc:
         return exc.response()
     key = request.path_params["key"]
@@ -172,7 +176,7 @@ async def session(request: Request) -> Response:
     if found is None:
         return GatewayError(404, "no such session in this project", code="not_found").response()
     await _flush(state)
-    records = await state.store.list_decisions(project=project, session_key=key, limit=int(raw_limit))
+    records = await state.store.list_decisions(project=project, session_key=key, limit=limit)
     return json_response(
         {"object": "session", **found.to_dict(), "decisions": [dataclasses.asdict(r) for r in records]}
     )
