@@ -185,6 +185,18 @@ def _truth(value: str | None) -> float | None:
     return None
 
 
+def _graded_outcomes(
+    row: dict[str, str], prompt: str, answer_tokens: Callable[[str], int]
+) -> dict[str, Outcome]:
+    """The RouteLLM models graded True/False in `row`; cost from the prompt's and the answer's tokens."""
+    outcomes = {}
+    for m in ROUTELLM_MODELS:
+        score = _truth(row.get(m))
+        if score is not None:
+            outcomes[m] = Outcome(score=score, cost=_routellm_cost(m, token_count(prompt), answer_tokens(m)))
+    return outcomes
+
+
 def routellm_gsm8k(folder: Path) -> list[OutcomeRecord]:
     """RouteLLM GSM8K: 1,319 test problems, correctness of GPT-4 and Mixtral. Cost per call from the
     prompt's and the kept response's token counts (chars/4) at the ROUTELLM_PRICES list prices."""
@@ -193,12 +205,11 @@ def routellm_gsm8k(folder: Path) -> list[OutcomeRecord]:
     with open(folder / "gsm8k_gsm8k_responses.csv", encoding="utf-8", newline="") as fh:
         for i, row in enumerate(csv.DictReader(fh)):
             text = row["prompt"]
-            outcomes = {}
-            for m in ROUTELLM_MODELS:
-                score = _truth(row.get(m))
-                if score is not None:
-                    answer = max(1, token_count(row.get(f"{m}_response") or ""))
-                    outcomes[m] = Outcome(score=score, cost=_routellm_cost(m, token_count(text), answer))
+
+            def answer(m: str, row: dict[str, str] = row) -> int:
+                return max(1, token_count(row.get(f"{m}_response") or ""))
+
+            outcomes = _graded_outcomes(row, text, answer)
             records.append(OutcomeRecord(id=f"gsm8k-{i}", text=text, outcomes=outcomes, task_type="gsm8k"))
     return records
 
@@ -212,12 +223,7 @@ def routellm_mmlu(folder: Path) -> list[OutcomeRecord]:
         with open(path, encoding="utf-8", newline="") as fh:
             for i, row in enumerate(csv.DictReader(fh)):
                 text = row["prompt"]
-                outcomes = {}
-                for m in ROUTELLM_MODELS:
-                    score = _truth(row.get(m))
-                    if score is not None:
-                        cost = _routellm_cost(m, token_count(text), MMLU_ANSWER_TOKENS)
-                        outcomes[m] = Outcome(score=score, cost=cost)
+                outcomes = _graded_outcomes(row, text, lambda m: MMLU_ANSWER_TOKENS)
                 records.append(
                     OutcomeRecord(id=f"mmlu-{subject}-{i}", text=text, outcomes=outcomes, task_type=subject)
                 )

@@ -18,7 +18,7 @@ sees anything about the prompts it predicts for except their vectors.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -116,23 +116,43 @@ def _with_bias(z: FloatArray) -> FloatArray:
     return np.hstack([np.ones((z.shape[0], 1)), z])
 
 
+def _logit(p: float) -> float:
+    q = min(max(p, 0.01), 0.99)
+    return math.log(q / (1.0 - q))
+
+
+def _per_model_weights(
+    z: FloatArray,
+    scores: FloatArray,
+    mask: BoolArray,
+    fit: Callable[[FloatArray, FloatArray], FloatArray],
+    intercept: Callable[[float], float],
+) -> FloatArray:
+    """(1 + dims, models) weights of a linear probe on [1, z], one fit per model on its observed rows;
+    a model seen fewer than twice gets only an intercept, `intercept` of its smoothed mean score."""
+    x = _with_bias(z)
+    prior = model_means(scores, mask)
+    cols = []
+    for j in range(scores.shape[1]):
+        rows = mask[:, j]
+        if rows.sum() < 2:
+            w = np.zeros(x.shape[1])
+            w[0] = intercept(float(prior[j]))
+        else:
+            w = fit(x[rows], scores[rows, j])
+        cols.append(w)
+    return np.stack(cols, axis=1)
+
+
 @dataclass
 class RidgeEstimator:
     lam: float = 1.0
     _w: FloatArray = field(default_factory=lambda: np.zeros((0, 0)))
 
     def fit(self, z: FloatArray, scores: FloatArray, mask: BoolArray) -> None:
-        x = _with_bias(z)
-        cols = []
-        for j in range(scores.shape[1]):
-            rows = mask[:, j]
-            if rows.sum() < 2:
-                w = np.zeros(x.shape[1])
-                w[0] = model_means(scores[:, j : j + 1], mask[:, j : j + 1])[0]
-            else:
-                w = _ridge_solve(x[rows], scores[rows, j], self.lam)
-            cols.append(w)
-        self._w = np.stack(cols, axis=1)
+        self._w = _per_model_weights(
+            z, scores, mask, lambda x, y: _ridge_solve(x, y, self.lam), lambda prior: prior
+        )
 
     def predict(self, z: FloatArray) -> FloatArray:
         return np.asarray(np.clip(_with_bias(z) @ self._w, 0.0, 1.0), dtype=np.float64)
@@ -168,19 +188,9 @@ class LogisticEstimator:
     _w: FloatArray = field(default_factory=lambda: np.zeros((0, 0)))
 
     def fit(self, z: FloatArray, scores: FloatArray, mask: BoolArray) -> None:
-        x = _with_bias(z)
-        prior = model_means(scores, mask)
-        cols = []
-        for j in range(scores.shape[1]):
-            rows = mask[:, j]
-            if rows.sum() < 2:
-                w = np.zeros(x.shape[1])
-                p = float(np.clip(prior[j], 0.01, 0.99))
-                w[0] = math.log(p / (1.0 - p))
-            else:
-                w = logistic_fit(x[rows], np.clip(scores[rows, j], 0.0, 1.0), self.lam)
-            cols.append(w)
-        self._w = np.stack(cols, axis=1)
+        self._w = _per_model_weights(
+            z, scores, mask, lambda x, y: logistic_fit(x, np.clip(y, 0.0, 1.0), self.lam), _logit
+        )
 
     def predict(self, z: FloatArray) -> FloatArray:
         logits = np.clip(_with_bias(z) @ self._w, -30.0, 30.0)
