@@ -161,6 +161,11 @@ def _knn_maker(k: int) -> Callable[[int], Estimator]:
     return lambda s: KnnEstimator(k=k)
 
 
+def _scale(sp: Split) -> float:
+    """The dial's cost unit, as fit_policy has it: the mean TRAIN cost of the dearest model."""
+    return float(sp.truth.filled_costs().mean(axis=0).max())
+
+
 def score_with(
     sp: Split,
     acc_oof: Array,
@@ -177,7 +182,7 @@ def score_with(
     """
     cost_oof = sp.oof_cost if cost_oof is None else cost_oof
     cost_test = sp.test_cost if cost_test is None else cost_test
-    scale = float(sp.truth.filled_costs().mean(axis=0).max())
+    scale = _scale(sp)
     curve = _sweep(acc_oof, cost_oof / scale, sp.truth)
     lams = _pick_lambdas(curve, n_points)
     cols = [select(acc, cost_test / scale, lam) for lam in lams]
@@ -198,10 +203,20 @@ def score(sp: Split, blend: tuple[str, ...], n_points: int, singles: bool) -> tu
     return test_auc, half
 
 
+def best_knn_k(sp: Split) -> int:
+    """The baseline's k, as run.py chooses it: the best out-of-fold AUC on TRAIN."""
+    return max(
+        sp.knn_oof,
+        key=lambda k: auc(
+            _sweep(sp.knn_oof[k], sp.knn_cost[0] / _scale(sp), sp.truth), *cost_range(sp.truth)
+        ),
+    )
+
+
 def score_knn(sp: Split) -> tuple[float, float, float]:
     """The kNN baseline as run.py has it: k by out-of-fold AUC, dial points only (no hull singles)."""
-    runs = {k: score_with(sp, sp.knn_oof[k], sp.knn_pred[k], *sp.knn_cost, singles=False) for k in sp.knn_oof}
-    return runs[max(runs, key=lambda k: runs[k][2])]
+    k = best_knn_k(sp)
+    return score_with(sp, sp.knn_oof[k], sp.knn_pred[k], *sp.knn_cost, singles=False)
 
 
 BASELINE = "kNN baseline (plain features, k by OOF AUC)"

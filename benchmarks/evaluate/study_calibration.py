@@ -20,7 +20,7 @@ import itertools
 from collections.abc import Callable, Iterator
 
 import numpy as np
-from study import BASELINE, Split, common_args, prepare, report, score_knn, score_with, selected
+from study import BASELINE, Split, best_knn_k, common_args, prepare, report, score_knn, score_with, selected
 from threadpoolctl import threadpool_limits
 
 from benchroute.evaluate.estimators import logistic_fit
@@ -125,7 +125,7 @@ def variants(sp: Split) -> dict[str, tuple[float, float, float]]:
     acc_oof = np.mean([sp.oof[k] for k in SHIPPED], axis=0)
     acc = np.mean([sp.pred[k] for k in SHIPPED], axis=0)
     true_oof, true_test = np.nan_to_num(sp.truth.costs), np.nan_to_num(sp.test.costs)
-    best_k = max(sp.knn_oof, key=lambda k: score_with(sp, sp.knn_oof[k], sp.knn_pred[k], *sp.knn_cost)[2])
+    best_k = best_knn_k(sp)
     out = {
         BASELINE: score_knn(sp),
         "shipped blend": score_with(sp, acc_oof, acc),
@@ -159,8 +159,7 @@ def gap_cost_correlation(sp: Split) -> tuple[float, float] | None:
     cheap = 1 - dear
     log_cost = np.log(np.maximum(np.nan_to_num(sp.test.costs[:, dear]), 1e-15))
     acc = np.mean([sp.pred[k] for k in SHIPPED], axis=0)
-    best_k = max(sp.knn_oof, key=lambda k: score_with(sp, sp.knn_oof[k], sp.knn_pred[k], *sp.knn_cost)[2])
-    knn = sp.knn_pred[best_k]
+    knn = sp.knn_pred[best_knn_k(sp)]
     return (
         float(np.corrcoef(acc[:, dear] - acc[:, cheap], log_cost)[0, 1]),
         float(np.corrcoef(knn[:, dear] - knn[:, cheap], log_cost)[0, 1]),

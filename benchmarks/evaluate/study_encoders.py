@@ -7,7 +7,7 @@
 
 Encoders (`minilm.py`, numpy only): `static`, a model2vec-style static table distilled from the model
 (every prompt of every dataset, seconds); `full`, the whole 6-layer encoder on each prompt's first 254
-word pieces (about 0.1 s a prompt on one core, so only the smaller matrices). Embeddings are computed
+word pieces (0.05-0.1 s a prompt on one core, so only the smaller matrices). Embeddings are computed
 once per dataset and cached under --cache. For each seed's split (the same as run.py's), compared on
 TEST AUC: the kNN baseline on LSA (run.py's) and on the embedding; the shipped blend on LSA (+ the
 classifier's features, as shipped), on the embedding (+ the same), and on both concatenated (share m of
