@@ -29,6 +29,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+# the scripted upstream is a test helper (not shipped), run as a script
+UPSTREAM = Path(__file__).resolve().parents[2] / "tests" / "support" / "upstream.py"
 CONFIG = """
 [server]
 port = {port}
@@ -162,7 +164,7 @@ def run_load(
 
 def start_upstream(port: int, delay_ms: int, chunks: int) -> subprocess.Popen[bytes]:
     cmd = [
-        sys.executable, "-m", "benchroute.testing.upstream", "--port", str(port),
+        sys.executable, str(UPSTREAM), "--port", str(port),
         "--delay-ms", str(delay_ms), "--chunks", str(chunks), "--text", "x " * 40,
     ]  # fmt: skip
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

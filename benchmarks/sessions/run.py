@@ -33,8 +33,8 @@ from typing import Any
 from benchroute.routing.base import RouteContext
 from benchroute.routing.decision import Decision
 from benchroute.routing.router import Router
-from benchroute.routing.sessions import PROVEN_REASONS, in_tool_loop
 from benchroute.sessions.memory import MemorySessionStore
+from benchroute.sessions.rules import PROVEN_REASONS, in_tool_loop
 from benchroute.sessions.service import SessionRouter
 from benchroute.settings import ProjectSettings, Settings
 from benchroute.wire.canonical import ChatRequest, Message, RequestContext, TextPart, ToolCall
@@ -204,7 +204,7 @@ class Tally:
 
 
 async def replay(router: Router, sessions: list[Session], project: ProjectSettings) -> dict[str, Any]:
-    layer = SessionRouter(router, MemorySessionStore(), catalog=router.catalog)
+    layer = SessionRouter(MemorySessionStore(), catalog=router.catalog)
     per_request: dict[str, Tally] = {}
     aware: dict[str, Tally] = {}
     timing = {"route": 0.0, "session": 0.0}
@@ -218,7 +218,7 @@ async def replay(router: Router, sessions: list[Session], project: ProjectSettin
             t0 = time.perf_counter()
             policy = router.route(request, project, RouteContext(session_key=ctx.task_id))
             t1 = time.perf_counter()
-            routed = await layer.route(request, "default", project, decision_id=f"{s.id}#{i}")
+            routed = await layer.route(router, request, "default", project, decision_id=f"{s.id}#{i}")
             timing["route"] += t1 - t0
             timing["session"] += time.perf_counter() - t1
             for fam in (s.family, "all"):

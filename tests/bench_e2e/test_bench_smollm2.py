@@ -24,7 +24,7 @@ import pytest
 from benchroute.settings import Settings
 from benchroute.store.base import BenchResult
 from benchroute.store.factory import started_store
-from benchroute.testing.llama import llama_available, llama_server
+from support.llama import llama_available, llama_server
 
 pytestmark = [
     pytest.mark.slow,

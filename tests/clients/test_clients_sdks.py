@@ -13,8 +13,8 @@ import openai
 import pytest
 from dialects_harness import WEATHER_TOOL_SCHEMA, serving
 
-from benchroute.testing.llama import llama_server
-from benchroute.testing.upstream import Script
+from support.llama import llama_server
+from support.upstream import Script
 
 pytestmark = pytest.mark.slow
 

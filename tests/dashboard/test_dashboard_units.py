@@ -6,9 +6,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from benchroute.dashboard.projects import InvalidSettings, ProjectSettingsSource, validate_overrides
-from benchroute.dashboard.session import SessionCodec, new_session
+from benchroute.dashboard.login import SessionCodec, new_session
+from benchroute.dashboard.projects import InvalidSettings, validate_overrides
 from benchroute.dashboard.usage import Filters, build_view, since_for
+from benchroute.gateway.projects import ProjectSettingsSource
 from benchroute.settings import ProjectSettings, Settings
 from benchroute.store.base import UsageSummaryRow
 from benchroute.store.memory import MemoryStore

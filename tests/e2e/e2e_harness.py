@@ -18,7 +18,7 @@ from benchroute.gateway.state import GatewayState
 from benchroute.routing.static import StaticRouter
 from benchroute.settings import Settings
 from benchroute.store.base import UsageRecord
-from benchroute.testing.upstream import ScriptedUpstream
+from support.upstream import ScriptedUpstream
 
 
 def closed_port() -> int:

@@ -10,7 +10,7 @@ import openai
 import pytest
 from e2e_harness import serving
 
-from benchroute.testing.upstream import Script
+from support.upstream import Script
 
 pytestmark = pytest.mark.slow
 

@@ -13,7 +13,7 @@ import openai
 import pytest
 from e2e_harness import closed_port
 
-from benchroute.testing.upstream import ScriptedUpstream
+from support.upstream import ScriptedUpstream
 
 pytestmark = pytest.mark.slow
 

@@ -18,7 +18,7 @@ from benchroute.gateway.server import InLoopServer
 from benchroute.gateway.state import GatewayState
 from benchroute.routing.static import StaticRouter
 from benchroute.settings import Settings
-from benchroute.testing.upstream import ScriptedUpstream
+from support.upstream import ScriptedUpstream
 
 
 @dataclass

@@ -12,9 +12,9 @@ from gateway_harness import MODELS
 
 from benchroute.catalog.model import Catalog
 from benchroute.gateway.auth import Authenticator
-from benchroute.gateway.health import ModelHealth
 from benchroute.gateway.reload import poll_free_pool
 from benchroute.gateway.state import GatewayState, ProviderKeys
+from benchroute.limits.health import ModelHealth
 from benchroute.routing.freepool import FreePool
 from benchroute.settings import Settings
 from benchroute.store.memory import MemoryStore

@@ -8,13 +8,12 @@ from benchroute.catalog.model import Catalog, ModelInfo
 from benchroute.gateway.auth import Authenticator
 from benchroute.gateway.errors import GatewayError
 from benchroute.gateway.headers import header_dict, parse_user_agent, request_context
-from benchroute.gateway.health import ModelHealth
-from benchroute.gateway.usage import session_key
+from benchroute.limits.health import ModelHealth
 from benchroute.routing.base import RouteContext
 from benchroute.routing.static import ModelNotAllowed, ModelNotFound, NoModelConfigured, StaticRouter
 from benchroute.settings import ProjectSettings, ServerSettings, TierSettings
 from benchroute.store.memory import MemoryStore
-from benchroute.wire.canonical import ChatRequest, Message, RequestContext, TextPart
+from benchroute.wire.canonical import ChatRequest, Message, TextPart
 
 
 @pytest.mark.parametrize(
@@ -60,25 +59,6 @@ def test_request_context_from_headers() -> None:
         request_context({"x-benchroute-mode": "code"}, api_kind="chat", project="p", key_id=None).mode
         == "code"
     )
-
-
-def _req(text: str, system: str = "sys", **ctx: str) -> ChatRequest:
-    return ChatRequest(
-        model="auto",
-        messages=[Message("system", [TextPart(system)]), Message("user", [TextPart(text)])],
-        context=RequestContext(key_id="k1", **ctx),  # type: ignore[arg-type]
-    )
-
-
-def test_session_key_prefers_client_ids_then_hashes() -> None:
-    assert session_key(RequestContext(task_id="t", session_id="s"), None) == "t"
-    assert session_key(RequestContext(session_affinity="a"), None) == "a"
-    assert session_key(RequestContext(explicit_session="e"), None) == "e"
-    a, b = _req("fix the bug"), _req("fix the bug")
-    b.messages.append(Message("assistant", [TextPart("ok")]))
-    assert session_key(a.context, a) == session_key(b.context, b)  # same conversation, later turn
-    assert session_key(a.context, a) != session_key(a.context, _req("other task"))
-    assert len(session_key(a.context, a) or "") == 26
 
 
 def test_health_cooldown_after_consecutive_failures() -> None:

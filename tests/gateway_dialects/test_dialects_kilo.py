@@ -9,7 +9,7 @@ import pytest
 from dialects_harness import serving, sse_events
 
 from benchroute.gateway.kilo import PREFIXES, per_token
-from benchroute.testing.upstream import Script
+from support.upstream import Script
 
 KILO_HEADERS = {
     "user-agent": "Kilo-Code/7.7.7 ai-sdk/provider-utils/4.0.23 runtime/bun/1.3.14",

@@ -9,7 +9,7 @@ from dialects_harness import WEATHER_TOOL_SCHEMA, serving, sse_events
 
 from benchroute.gateway.errors import GatewayError
 from benchroute.gateway.messages import error_body
-from benchroute.testing.upstream import Script
+from support.upstream import Script
 
 TOOLS = [{"name": "get_weather", "description": "Weather by city", "input_schema": WEATHER_TOOL_SCHEMA}]
 

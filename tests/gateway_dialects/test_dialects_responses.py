@@ -7,7 +7,7 @@ from pathlib import Path
 import orjson
 from dialects_harness import WEATHER_TOOL_SCHEMA, serving, sse_events
 
-from benchroute.testing.upstream import Script
+from support.upstream import Script
 
 FUNCTION_TOOL = {
     "type": "function",

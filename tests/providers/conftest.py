@@ -8,7 +8,7 @@ import aiohttp
 import pytest
 
 from benchroute.providers.http import create_session
-from benchroute.testing.upstream import ScriptedUpstream
+from support.upstream import ScriptedUpstream
 
 
 @pytest.fixture

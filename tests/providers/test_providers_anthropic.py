@@ -7,7 +7,6 @@ import pytest
 
 from benchroute.providers.anthropic import AnthropicProvider
 from benchroute.providers.base import ProviderError, Target
-from benchroute.testing.upstream import Script, ScriptedUpstream
 from benchroute.wire.canonical import (
     ChatRequest,
     Finish,
@@ -20,6 +19,7 @@ from benchroute.wire.canonical import (
     ToolCallDelta,
     UsageReport,
 )
+from support.upstream import Script, ScriptedUpstream
 
 
 def _request(text: str = "hi") -> ChatRequest:

@@ -15,8 +15,8 @@ from benchroute.providers.ollama import OllamaProvider
 from benchroute.providers.openai_compat import OpenAICompatProvider
 from benchroute.providers.registry import build_providers, keyed_providers
 from benchroute.settings import Settings
-from benchroute.testing.upstream import ScriptedUpstream
 from benchroute.wire.canonical import ChatRequest, Message, TextPart
+from support.upstream import ScriptedUpstream
 
 
 def _free_port() -> int:

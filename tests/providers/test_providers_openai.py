@@ -11,7 +11,6 @@ from aiohttp import web
 from benchroute.providers.base import ProviderError, Target
 from benchroute.providers.http import create_session
 from benchroute.providers.openai_compat import OpenAICompatProvider
-from benchroute.testing.upstream import Script, ScriptedUpstream
 from benchroute.wire.canonical import (
     ChatRequest,
     Finish,
@@ -24,6 +23,7 @@ from benchroute.wire.canonical import (
     ToolCallDelta,
     UsageReport,
 )
+from support.upstream import Script, ScriptedUpstream
 
 
 def _request(text: str = "hello there", **kw: object) -> ChatRequest:

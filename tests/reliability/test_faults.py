@@ -20,8 +20,8 @@ from benchroute.gateway.state import GatewayState
 from benchroute.routing.base import RouteContext, RoutingEngine
 from benchroute.routing.decision import Decision
 from benchroute.settings import ProjectSettings, Settings
-from benchroute.testing.upstream import Script, ScriptedUpstream
 from benchroute.wire.canonical import ChatRequest
+from support.upstream import Script, ScriptedUpstream
 
 pytestmark = pytest.mark.slow
 

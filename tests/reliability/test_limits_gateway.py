@@ -14,7 +14,7 @@ from reliability_harness import static_gateway
 from benchroute.gateway.state import GatewayState
 from benchroute.limits.memory import MemoryLimiter
 from benchroute.settings import Settings
-from benchroute.testing.upstream import Script, ScriptedUpstream
+from support.upstream import Script, ScriptedUpstream
 
 pytestmark = pytest.mark.slow
 

@@ -40,7 +40,7 @@ from benchroute.limits.cooldown import SharedHealth
 from benchroute.limits.redis import RedisLimiter
 from benchroute.sessions.redis import RedisSessionStore
 from benchroute.settings import Settings
-from benchroute.testing.upstream import Script, ScriptedUpstream
+from support.upstream import Script, ScriptedUpstream
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(60)]
 

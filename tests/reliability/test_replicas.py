@@ -31,7 +31,7 @@ from reliability_harness import (
     usage_ids,
 )
 
-from benchroute.testing.upstream import Script, ScriptedUpstream
+from support.upstream import Script, ScriptedUpstream
 
 pytestmark = [
     pytest.mark.asyncio(loop_scope="module"),

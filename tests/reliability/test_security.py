@@ -20,7 +20,7 @@ from starlette.routing import BaseRoute, Mount, Route
 
 from benchroute.gateway.state import GatewayState
 from benchroute.settings import Settings
-from benchroute.testing.upstream import Script, ScriptedUpstream
+from support.upstream import Script, ScriptedUpstream
 
 PROVIDER_KEY = "sk-provider-5ecret-d0-not-leak-1111"
 BYOK_KEY = "sk-byok-5ecret-d0-not-leak-2222"

@@ -177,7 +177,7 @@ async def test_a_failing_session_store_never_fails_a_request(gw: Gateway) -> Non
 
     unreachable = RedisSessionStore.from_url("redis://127.0.0.1:1/0")  # nothing listens on port 1
     assert gw.state.sessions is not None
-    gw.state.sessions = SessionRouter(gw.state.engine, unreachable, catalog=gw.state.catalog)
+    gw.state.sessions = SessionRouter(unreachable, catalog=gw.state.catalog)
     try:
         body = {"model": "auto", "messages": msgs(("user", HARD))}
         status, _, headers = await gw.call(

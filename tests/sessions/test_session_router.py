@@ -45,17 +45,17 @@ LARGE = "openrouter/qwen/qwen3-235b-a22b"  # ... on implement:hard
 
 
 async def test_escalate_stay_in_tool_loop_then_downshift(router: Router, session_store: SessionStore) -> None:
-    layer = SessionRouter(router, session_store, catalog=router.catalog)
+    layer = SessionRouter(session_store, catalog=router.catalog)
     project = ProjectSettings()
     msgs = turn([Message("system", [TextPart("You are a coding agent.")])], EASY)
 
-    first = await layer.route(request(msgs), "default", project, decision_id="d1")
+    first = await layer.route(router, request(msgs), "default", project, decision_id="d1")
     assert (first.decision.model, first.decision.session_action) == (SMALL, "new")
     assert first.decision.id == "d1" and first.decision.session_key == "task-1"
 
     # A hard follow-up: the small model no longer clears the bar -> escalate at once.
     msgs = turn([*msgs, Message("assistant", [TextPart("Renamed.")])], HARD)
-    second = await layer.route(request(msgs), "default", project, decision_id="d2")
+    second = await layer.route(router, request(msgs), "default", project, decision_id="d2")
     assert (second.decision.model, second.decision.session_action) == (LARGE, "escalate")
     assert second.decision.reason == "session_escalate"
 
@@ -67,19 +67,19 @@ async def test_escalate_stay_in_tool_loop_then_downshift(router: Router, session
         Message("assistant", tool_calls=[call]),
         Message("tool", [TextPart("...")], tool_call_id="c1"),
     ]
-    third = await layer.route(request(msgs), "default", project, decision_id="d3")
+    third = await layer.route(router, request(msgs), "default", project, decision_id="d3")
     assert (third.decision.model, third.decision.reason) == (LARGE, "session_tool_loop")
     assert third.decision.fallbacks[0] == SMALL and SMALL in third.decision.explanation
 
     # A medium user turn: LARGE has no evidence there -> moves to MID at once.
     msgs = turn([*msgs, Message("assistant", [TextPart("Done.")])], MEDIUM)
-    fourth = await layer.route(request(msgs), "default", project, decision_id="d4")
+    fourth = await layer.route(router, request(msgs), "default", project, decision_id="d4")
     assert (fourth.decision.model, fourth.decision.session_action) == (MID, "escalate")
     assert "no evidence" in fourth.decision.session_note
 
     # An easy user turn: MID still clears the bar, SMALL saves 60% (>= 50%) -> downshift.
     msgs = turn([*msgs, Message("assistant", [TextPart("Done.")])], EASY)
-    fifth = await layer.route(request(msgs), "default", project, decision_id="d5")
+    fifth = await layer.route(router, request(msgs), "default", project, decision_id="d5")
     assert (fifth.decision.model, fifth.decision.session_action) == (SMALL, "downshift")
     assert fifth.decision.reason == "session_downshift"
 
@@ -97,22 +97,24 @@ async def test_escalate_stay_in_tool_loop_then_downshift(router: Router, session
 
 
 async def test_a_project_asking_for_larger_savings_stays(router: Router, session_store: SessionStore) -> None:
-    layer = SessionRouter(router, session_store)
+    layer = SessionRouter(session_store)
     strict = ProjectSettings(switch_saving=0.7)
     msgs = turn([], MEDIUM)
-    first = await layer.route(request(msgs, task="strict"), "default", strict)
+    first = await layer.route(router, request(msgs, task="strict"), "default", strict)
     assert first.decision.model == MID
     msgs = turn([*msgs, Message("assistant", [TextPart("Done.")])], EASY)
-    second = await layer.route(request(msgs, task="strict"), "default", strict)
+    second = await layer.route(router, request(msgs, task="strict"), "default", strict)
     assert (second.decision.model, second.decision.reason) == (MID, "session_stay")
     assert second.decision.fallbacks[0] == SMALL and "60%" in second.decision.session_note
 
 
 async def test_subagent_session_links_its_parent(router: Router, session_store: SessionStore) -> None:
-    layer = SessionRouter(router, session_store)
+    layer = SessionRouter(session_store)
     msgs = turn([], EASY)
-    await layer.route(request(msgs, task="parent"), "default", ProjectSettings())
-    child = await layer.route(request(msgs, task="child", parent="parent"), "default", ProjectSettings())
+    await layer.route(router, request(msgs, task="parent"), "default", ProjectSettings())
+    child = await layer.route(
+        router, request(msgs, task="child", parent="parent"), "default", ProjectSettings()
+    )
     assert child.state.parent_key == "parent" and child.state.key == "child"
     assert child.decision.session_action == "new"
 
@@ -120,29 +122,29 @@ async def test_subagent_session_links_its_parent(router: Router, session_store: 
 async def test_manual_model_passes_through_and_is_recorded(
     router: Router, session_store: SessionStore
 ) -> None:
-    layer = SessionRouter(router, session_store)
+    layer = SessionRouter(session_store)
     req = request(turn([], HARD))
     req.model = "openai/gpt-4.1-mini"
-    out = await layer.route(req, "default", ProjectSettings(), decision_id="m1")
+    out = await layer.route(router, req, "default", ProjectSettings(), decision_id="m1")
     assert out.decision.model == "openai/gpt-4.1-mini" and out.decision.reason == "manual"
     assert out.state.model == "openai/gpt-4.1-mini"
 
 
 async def test_routing_error_leaves_the_state_alone(router: Router, session_store: SessionStore) -> None:
-    layer = SessionRouter(router, session_store)
+    layer = SessionRouter(session_store)
     req = request(turn([], EASY), task="err")
     req.model = "no/such-model"
     with pytest.raises(LookupError):
-        await layer.route(req, "default", ProjectSettings())
+        await layer.route(router, req, "default", ProjectSettings())
     assert await session_store.get("default", "err") is None
 
 
 async def test_failover_moves_the_session_and_marks_the_decision(
     router: Router, session_store: SessionStore
 ) -> None:
-    layer = SessionRouter(router, session_store)
+    layer = SessionRouter(session_store)
     out = await layer.route(
-        request(turn([], EASY), task="fo"), "default", ProjectSettings(), decision_id="f1"
+        router, request(turn([], EASY), task="fo"), "default", ProjectSettings(), decision_id="f1"
     )
     served = out.decision.fallbacks[0]
     recorded = await layer.served("default", out.decision, served)

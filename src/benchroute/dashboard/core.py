@@ -17,8 +17,8 @@ import jinja2
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from benchroute.dashboard.projects import ProjectSettingsSource
-from benchroute.dashboard.session import COOKIE_NAME, Session, SessionCodec, new_session
+from benchroute.dashboard.login import COOKIE_NAME, Session, SessionCodec, new_session
+from benchroute.gateway.projects import ProjectSettingsSource
 from benchroute.store.crypto import ensure_secret
 
 if TYPE_CHECKING:

@@ -11,7 +11,7 @@ from starlette.responses import HTMLResponse, Response
 
 from benchroute.bench.publish import to_html
 from benchroute.dashboard.core import Dashboard, Visit
-from benchroute.dashboard.session import new_session
+from benchroute.dashboard.login import new_session
 from benchroute.dashboard.usage import DEFAULT_RANGE, RANGES, Filters, build_view, since_for
 from benchroute.leaderboard.snapshot import Snapshot
 

@@ -17,18 +17,18 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from benchroute.catalog.model import Catalog
 from benchroute.dashboard.app import create_dashboard
-from benchroute.dashboard.projects import ProjectSettingsSource
 from benchroute.gateway import kilo, routes
 from benchroute.gateway.auth import Authenticator
 from benchroute.gateway.durable import WAL_DIR, UsageWal
 from benchroute.gateway.leaderboard import leaderboard_routes, start_leaderboard
+from benchroute.gateway.limits import RequestGuard
 from benchroute.gateway.middleware import CatchAll
 from benchroute.gateway.openapi import openapi_json
+from benchroute.gateway.projects import ProjectSettingsSource
 from benchroute.gateway.reload import poll_free_pool
 from benchroute.gateway.route_preview import route_preview
 from benchroute.gateway.state import GatewayState, ProviderKeys
 from benchroute.limits.factory import open_shared
-from benchroute.limits.http import RequestGuard
 from benchroute.providers.base import Provider
 from benchroute.routing.base import RoutingEngine
 from benchroute.routing.static import StaticRouter
@@ -159,7 +159,7 @@ async def _lifespan(
             limiter=limiter,
             wal=wal,
             projects=ProjectSettingsSource(settings, store),
-            sessions=SessionRouter(engine, session_store, catalog=catalog),
+            sessions=SessionRouter(session_store, catalog=catalog),
         )
         app.state.gateway = state
         reloader = asyncio.ensure_future(poll_free_pool(state))

@@ -20,12 +20,12 @@ import orjson
 from starlette.types import Receive, Scope, Send
 
 from benchroute.gateway import failover
+from benchroute.gateway import limits as limits_http
 from benchroute.gateway import sessions as gateway_sessions
 from benchroute.gateway.errors import GatewayError
 from benchroute.gateway.headers import header_dict, request_context
 from benchroute.gateway.state import GatewayState
 from benchroute.gateway.usage import RequestLog
-from benchroute.limits import http as limits_http
 from benchroute.limits.base import Subject
 from benchroute.providers.base import ProviderError
 from benchroute.routing.base import RouteContext

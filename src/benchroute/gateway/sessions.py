@@ -34,7 +34,7 @@ async def route(
     if layer is not None:
         try:
             routed = await layer.route(
-                request, rlog.project, project, ctx, decision_id=rlog.request_id, engine=state.engine
+                state.engine, request, rlog.project, project, ctx, decision_id=rlog.request_id
             )
             return routed.decision
         except ROUTING_ERRORS:

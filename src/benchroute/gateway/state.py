@@ -12,9 +12,9 @@ from benchroute.catalog.model import Catalog
 from benchroute.gateway.auth import Authenticator
 from benchroute.gateway.cache import TTLCache
 from benchroute.gateway.durable import UsageWal
-from benchroute.gateway.health import ModelHealth
 from benchroute.gateway.tokens import TokenCounter
 from benchroute.limits.base import Limiter
+from benchroute.limits.health import ModelHealth
 from benchroute.limits.memory import MemoryLimiter
 from benchroute.providers.base import Provider
 from benchroute.routing.base import RoutingEngine
@@ -22,7 +22,7 @@ from benchroute.settings import ProjectSettings, Settings
 from benchroute.store.base import DecisionRecord, Store, UsageRecord
 
 if TYPE_CHECKING:
-    from benchroute.dashboard.projects import ProjectSettingsSource
+    from benchroute.gateway.projects import ProjectSettingsSource
     from benchroute.sessions.service import SessionRouter
 
 

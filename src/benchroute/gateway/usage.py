@@ -8,18 +8,8 @@ from datetime import UTC, datetime
 
 from benchroute.catalog.model import ModelInfo
 from benchroute.routing.decision import Decision
-from benchroute.sessions import keys
-from benchroute.sessions.keys import client_session_id
 from benchroute.store.base import UsageRecord
-from benchroute.wire.canonical import ChatRequest, RequestContext, Usage
-
-
-def session_key(context: RequestContext, request: ChatRequest | None) -> str | None:
-    """The client's session id if it sent one, else a hash of key + system prompt + first user turn
-    (`benchroute.sessions.keys`, the one implementation; `request.context` is `context`)."""
-    if request is None:
-        return client_session_id(context)
-    return keys.session_key(request)[0]
+from benchroute.wire.canonical import RequestContext, Usage
 
 
 class RequestLog:

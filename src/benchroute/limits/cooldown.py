@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from benchroute.gateway.health import ModelHealth, _ModelState
+from benchroute.limits.health import ModelHealth, ModelState
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -50,7 +50,7 @@ class SharedHealth(ModelHealth):
         self._last_log = -float("inf")
         self.sync_failures = 0
 
-    def _cool(self, model: str, state: _ModelState, until: float) -> None:
+    def _cool(self, model: str, state: ModelState, until: float) -> None:
         super()._cool(model, state, until)
         end = self._wall() + (until - self._mono())
         self._outbox[model] = max(end, self._outbox.get(model, 0.0))
@@ -60,7 +60,7 @@ class SharedHealth(ModelHealth):
         remaining = wall_end - self._wall()
         if remaining <= 0:
             return
-        state = self._models.setdefault(model, _ModelState())
+        state = self._models.setdefault(model, ModelState())
         until = self._mono() + remaining
         if until > state.until + 0.05:
             ModelHealth._cool(self, model, state, until)

@@ -7,8 +7,8 @@ import asyncio
 import contextlib
 from contextlib import AsyncExitStack
 
-from benchroute.gateway.health import ModelHealth
 from benchroute.limits.base import Limiter
+from benchroute.limits.health import ModelHealth
 from benchroute.limits.memory import MemoryLimiter
 from benchroute.settings import Settings
 

@@ -2,7 +2,9 @@
 record the outcome in the session's state, in one atomic update of the store.
 
 The routing engine and the rules are pure and synchronous, so they run inside the store's atomic
-update (which may retry them when another gateway process wrote the same session meanwhile).
+update (which may retry them when another gateway process wrote the same session meanwhile). The
+engine is an argument of every call, never kept: the gateway swaps its engine when the leaderboard
+or the free pool changes, and each request routes with the engine current when it started.
 """
 
 from __future__ import annotations
@@ -14,9 +16,9 @@ from dataclasses import dataclass, replace
 from benchroute.catalog.model import Catalog
 from benchroute.routing.base import RouteContext, RoutingEngine
 from benchroute.routing.decision import Decision
-from benchroute.routing.sessions import after_failover, apply_session
 from benchroute.sessions.base import HISTORY_LIMIT, HistoryEntry, SessionState, SessionStore
 from benchroute.sessions.keys import session_key
+from benchroute.sessions.rules import after_failover, apply_session
 from benchroute.settings import ProjectSettings
 from benchroute.wire.canonical import ChatRequest
 
@@ -28,11 +30,10 @@ class Routed:
 
 
 class SessionRouter:
-    """Wraps a `RoutingEngine` with session state kept in a `SessionStore`."""
+    """Routes requests with session state kept in a `SessionStore`."""
 
     def __init__(
         self,
-        engine: RoutingEngine,
         store: SessionStore,
         *,
         catalog: Catalog | None = None,
@@ -40,7 +41,6 @@ class SessionRouter:
         history_limit: int = HISTORY_LIMIT,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self.engine = engine
         self.store = store
         self.catalog = catalog
         self.ttl = ttl
@@ -49,19 +49,17 @@ class SessionRouter:
 
     async def route(
         self,
+        engine: RoutingEngine,
         request: ChatRequest,
         project_name: str,
         project: ProjectSettings,
         ctx: RouteContext | None = None,
         *,
         decision_id: str = "",
-        engine: RoutingEngine | None = None,
     ) -> Routed:
-        """Route one request within its session (with `engine` when given: the gateway swaps its
-        engine when the leaderboard or free pool changes). Routing errors propagate; the state
+        """Route one request with `engine` within its session. Routing errors propagate; the state
         is then unchanged."""
         base = ctx or RouteContext()
-        routing = engine or self.engine
         key, parent = session_key(request)
         out: list[Routed] = []
 
@@ -72,7 +70,7 @@ class SessionRouter:
                 session_model=state.model if state else None,
                 session_turns=state.turns if state else 0,
             )
-            policy = routing.route(request, project, sctx)
+            policy = engine.route(request, project, sctx)
             decision = apply_session(
                 policy,
                 state,

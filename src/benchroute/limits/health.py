@@ -8,7 +8,9 @@ from dataclasses import dataclass
 
 
 @dataclass(slots=True)
-class _ModelState:
+class ModelState:
+    """One model's failure count and the (monotonic) end of its cooldown."""
+
     failures: int = 0
     until: float = 0.0  # monotonic time the cooldown ends
 
@@ -25,7 +27,7 @@ class ModelHealth:
         self._threshold = max(1, cooldown_failures)
         self._seconds = cooldown_seconds
         self._clock = clock
-        self._models: dict[str, _ModelState] = {}
+        self._models: dict[str, ModelState] = {}
         self._cooling: frozenset[str] = frozenset()
         self._next_expiry = float("inf")
 
@@ -36,7 +38,7 @@ class ModelHealth:
 
     def failure(self, model: str, *, retry_after: float | None = None, rate_limited: bool = False) -> None:
         """Count a failure; a 429 with Retry-After cools the model down at once."""
-        state = self._models.setdefault(model, _ModelState())
+        state = self._models.setdefault(model, ModelState())
         state.failures += 1
         now = self._clock()
         if rate_limited and retry_after is not None:
@@ -44,7 +46,7 @@ class ModelHealth:
         elif state.failures >= self._threshold:
             self._cool(model, state, now + self._seconds)
 
-    def _cool(self, model: str, state: _ModelState, until: float) -> None:
+    def _cool(self, model: str, state: ModelState, until: float) -> None:
         state.until = max(state.until, until)
         self._cooling = self._cooling | {model}
         self._next_expiry = min(self._next_expiry, state.until)

@@ -8,12 +8,13 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import aiohttp
 import orjson
 
 from benchroute.providers.http import SSEDecoder
-from benchroute.testing.upstream import Script, ScriptedUpstream
+from support.upstream import Script, ScriptedUpstream
 
 CHAT = {"model": "m", "messages": [{"role": "user", "content": [{"type": "text", "text": "ping"}]}]}
 
@@ -80,8 +81,7 @@ def test_runs_as_a_subprocess() -> None:
     proc = subprocess.Popen(
         [
             sys.executable,
-            "-m",
-            "benchroute.testing.upstream",
+            str(Path(__file__).with_name("upstream.py")),
             "--port",
             "0",
             "--delay-ms",

@@ -14,7 +14,7 @@ In-process::
 
 As a process (benchmarks)::
 
-    python -m benchroute.testing.upstream --port 9100 --delay-ms 200 --chunks 20
+    python tests/support/upstream.py --port 9100 --delay-ms 200 --chunks 20
 """
 
 from __future__ import annotations

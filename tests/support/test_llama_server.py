@@ -7,8 +7,8 @@ import pytest
 from benchroute.providers.base import Target
 from benchroute.providers.http import create_session
 from benchroute.providers.openai_compat import OpenAICompatProvider
-from benchroute.testing.llama import MODEL_ALIAS, find_gguf, llama_available, llama_server
 from benchroute.wire.canonical import ChatRequest, Finish, Message, TextDelta, TextPart, UsageReport
+from support.llama import MODEL_ALIAS, find_gguf, llama_available, llama_server
 
 pytestmark = [
     pytest.mark.slow,

@@ -6,8 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from benchroute.routing.decision import Candidate, Decision
-from benchroute.routing.sessions import apply_session, in_tool_loop
 from benchroute.sessions.base import SessionState
+from benchroute.sessions.rules import apply_session, in_tool_loop
 from benchroute.wire.canonical import ChatRequest, Message, TextPart, ToolCall
 
 MODELS = ["m/a", "m/b", "m/c", "m/d"]

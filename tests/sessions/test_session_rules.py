@@ -1,4 +1,4 @@
-"""The pure session rules of routing/sessions.py, one test per rule in docs/sessions.md."""
+"""The pure session rules of sessions/rules.py, one test per rule in docs/sessions.md."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import pytest
 
 from benchroute.catalog.model import Catalog, ModelInfo
 from benchroute.routing.decision import Candidate, Decision
-from benchroute.routing.sessions import after_failover, apply_session, in_tool_loop, is_new_user_turn
 from benchroute.sessions.base import SessionState
+from benchroute.sessions.rules import after_failover, apply_session, in_tool_loop, is_new_user_turn
 from benchroute.wire.canonical import ChatRequest, Message, TextPart, ToolCall
 
 EFF = "auto/efficient"
