@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from benchroute.leaderboard.refresh import LeaderboardSource, base_snapshot
+from benchroute.bench.refresh import LeaderboardSource, base_snapshot
 from benchroute.routing.router import Router
 from benchroute.routing.taxonomy import ALL_CELLS
 from benchroute.settings import Settings

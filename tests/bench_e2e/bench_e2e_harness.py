@@ -11,8 +11,8 @@ from typing import Any
 
 import aiohttp
 
+from benchroute.app import create_app
 from benchroute.catalog.model import Catalog, ModelInfo
-from benchroute.gateway.app import create_app
 from benchroute.gateway.server import InLoopServer
 from benchroute.gateway.state import GatewayState
 from benchroute.leaderboard.snapshot import CellStats, Snapshot

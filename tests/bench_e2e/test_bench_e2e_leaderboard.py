@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from bench_e2e_harness import BASE, CELL, live_gateway, result, static_engine
 
-from benchroute.gateway.leaderboard import poll_leaderboard
-from benchroute.leaderboard.refresh import LeaderboardSource, ResultsStamp, build_snapshot, stored_stamp
+from benchroute.bench.live import poll_leaderboard
+from benchroute.bench.refresh import LeaderboardSource, ResultsStamp, build_snapshot, stored_stamp
 from benchroute.leaderboard.snapshot import Snapshot
 from benchroute.routing.router import Router
 from benchroute.settings import Settings

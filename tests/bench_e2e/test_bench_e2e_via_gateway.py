@@ -14,8 +14,8 @@ import aiohttp
 import pytest
 from click.testing import CliRunner, Result
 
+from benchroute.app import create_app
 from benchroute.cli.main import cli
-from benchroute.gateway.app import create_app
 from benchroute.gateway.server import InLoopServer
 from benchroute.gateway.state import GatewayState
 from benchroute.settings import Settings

@@ -14,8 +14,8 @@ from typing import Any
 
 from starlette.applications import Starlette
 
+from benchroute.app import create_app
 from benchroute.catalog.model import Catalog, ModelInfo
-from benchroute.gateway.app import create_app
 from benchroute.providers.fake import FakeProvider
 from benchroute.routing.base import RoutingEngine
 from benchroute.routing.decision import Candidate, Decision

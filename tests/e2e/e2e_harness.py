@@ -11,8 +11,8 @@ from typing import Any
 
 import openai
 
+from benchroute.app import create_app
 from benchroute.catalog.loader import load_catalog
-from benchroute.gateway.app import create_app
 from benchroute.gateway.server import InLoopServer, free_socket
 from benchroute.gateway.state import GatewayState
 from benchroute.routing.static import StaticRouter

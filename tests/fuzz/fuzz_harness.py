@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from benchroute.app import create_app
 from benchroute.catalog.loader import load_catalog
-from benchroute.gateway.app import create_app
 from benchroute.gateway.server import InLoopServer
 from benchroute.gateway.state import GatewayState
 from benchroute.routing.static import StaticRouter

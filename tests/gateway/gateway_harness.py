@@ -10,8 +10,8 @@ from typing import Any
 import aiohttp
 import orjson
 
+from benchroute.app import create_app
 from benchroute.catalog.model import Catalog, ModelInfo
-from benchroute.gateway.app import create_app
 from benchroute.gateway.server import InLoopServer
 from benchroute.gateway.state import GatewayState
 from benchroute.providers.base import Provider

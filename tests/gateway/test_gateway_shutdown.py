@@ -8,8 +8,8 @@ from collections.abc import AsyncIterator
 import aiohttp
 from gateway_harness import MODELS
 
+from benchroute.app import create_app
 from benchroute.catalog.model import Catalog
-from benchroute.gateway.app import create_app
 from benchroute.gateway.server import InLoopServer
 from benchroute.providers.base import Target
 from benchroute.routing.static import StaticRouter

@@ -13,8 +13,8 @@ from typing import Any
 import aiohttp
 import orjson
 
+from benchroute.app import create_app
 from benchroute.catalog.loader import load_catalog
-from benchroute.gateway.app import create_app
 from benchroute.gateway.server import InLoopServer
 from benchroute.gateway.state import GatewayState
 from benchroute.routing.static import StaticRouter

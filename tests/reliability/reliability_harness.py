@@ -22,8 +22,8 @@ import aiohttp
 import asyncpg
 from starlette.applications import Starlette
 
+from benchroute.app import create_app
 from benchroute.catalog.loader import load_catalog
-from benchroute.gateway.app import create_app
 from benchroute.gateway.server import InLoopServer, free_socket
 from benchroute.gateway.state import GatewayState
 from benchroute.routing.base import RoutingEngine

@@ -10,8 +10,8 @@ import aiohttp
 import orjson
 import pytest
 
+from benchroute.app import create_app
 from benchroute.catalog.model import Catalog, ModelInfo
-from benchroute.gateway.app import create_app
 from benchroute.gateway.server import InLoopServer
 from benchroute.gateway.state import GatewayState
 from benchroute.leaderboard.snapshot import CellStats, Snapshot

@@ -22,7 +22,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
@@ -41,13 +41,6 @@ class Limits:
     wall_seconds: float = 20.0
     network: bool = False
     drop_privileges: bool = True  # only meaningful as root
-
-    def scaled(self, factor: float) -> Limits:
-        return replace(
-            self,
-            cpu_seconds=max(1, int(self.cpu_seconds * factor)),
-            wall_seconds=self.wall_seconds * factor,
-        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -67,7 +67,7 @@ def serve(
 
     import uvicorn
 
-    from benchroute.gateway.app import create_app
+    from benchroute.app import create_app
     from benchroute.gateway.server import tune_gc, uvicorn_config
     from benchroute.gateway.state import GatewayState
 

@@ -99,9 +99,8 @@ class Dashboard:
 
     def projects(self, state: GatewayState) -> ProjectSettingsSource:
         """The gateway's project settings source (so saving here invalidates what requests use)."""
-        source = getattr(state, "projects", None)
-        if isinstance(source, ProjectSettingsSource):
-            return source
+        if state.projects is not None:
+            return state.projects
         if self._projects is None:
             self._projects = ProjectSettingsSource(state.settings, state.store)
         return self._projects

@@ -14,6 +14,7 @@ from benchroute.dashboard.core import Dashboard, Visit
 from benchroute.dashboard.login import new_session
 from benchroute.dashboard.usage import DEFAULT_RANGE, RANGES, Filters, build_view, since_for
 from benchroute.leaderboard.snapshot import Snapshot
+from benchroute.routing.base import SnapshotEngine
 
 if TYPE_CHECKING:
     from benchroute.gateway.state import GatewayState
@@ -208,9 +209,8 @@ class Pages:
 
 def snapshot_of(state: GatewayState) -> Snapshot:
     """The snapshot the engine routes on, else the configured one, else the shipped one."""
-    snapshot = getattr(state.engine, "snapshot", None)
-    if isinstance(snapshot, Snapshot):
-        return snapshot
+    if isinstance(state.engine, SnapshotEngine):
+        return state.engine.snapshot
     from benchroute.leaderboard.loader import load_default_snapshot, load_snapshot
 
     path = state.settings.leaderboard
@@ -236,9 +236,7 @@ def _json_for_script(data: Any) -> str:
 
 async def _flush(state: GatewayState) -> None:
     # Pages read right after requests should see them: let the usage writer catch up first.
-    flush = getattr(state.writer, "flush", None)
-    if flush is not None:
-        await flush()
+    await state.writer.flush()
 
 
 def _seg(value: str) -> str:

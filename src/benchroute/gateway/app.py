@@ -1,10 +1,13 @@
-"""`create_app(settings)`: the gateway as a Starlette app; runtime state is built in the lifespan."""
+"""`create_gateway(settings)`: the gateway as a Starlette app; runtime state is built in the lifespan.
+
+What is served beside the API (the dashboard, the live leaderboard) is passed in as `extra_routes` and
+`services` by `benchroute.app.create_app`, which sits above the gateway."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -12,15 +15,13 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from benchroute.catalog.model import Catalog
-from benchroute.dashboard.app import create_dashboard
 from benchroute.gateway import kilo, routes
 from benchroute.gateway.auth import Authenticator
 from benchroute.gateway.durable import WAL_DIR, UsageWal
-from benchroute.gateway.leaderboard import leaderboard_routes, start_leaderboard
 from benchroute.gateway.limits import RequestGuard
 from benchroute.gateway.middleware import CatchAll
 from benchroute.gateway.openapi import openapi_json
@@ -30,6 +31,7 @@ from benchroute.gateway.route_preview import route_preview
 from benchroute.gateway.state import GatewayState, ProviderKeys
 from benchroute.limits.factory import open_shared
 from benchroute.providers.base import Provider
+from benchroute.providers.discovery import LocalServer
 from benchroute.routing.base import RoutingEngine
 from benchroute.routing.static import StaticRouter
 from benchroute.sessions.factory import open_session_store
@@ -41,25 +43,23 @@ log = logging.getLogger("benchroute.gateway")
 
 SHUTDOWN_GRACE_SECONDS = 30.0  # how long in-flight streams may take to finish on shutdown
 
+# A background service started once the state is built (after the store, before serving); the task
+# it returns is cancelled when the gateway stops.
+Service = Callable[[Starlette, GatewayState], Awaitable["asyncio.Task[None]"]]
+
 
 def build_engine(settings: Settings, catalog: Catalog) -> RoutingEngine:
     """The benchmark-backed Router when it can be built from the settings, else the static router."""
+    from benchroute.routing.router import Router  # numpy and the classifier: only when serving
+
     try:
-        from benchroute.routing.router import Router
-    except ImportError:
-        return StaticRouter(catalog, settings.tiers)
-    factory = getattr(Router, "from_settings", None)
-    if factory is None:
-        return StaticRouter(catalog, settings.tiers)
-    try:
-        engine: RoutingEngine = factory(settings, catalog=catalog)
+        return Router.from_settings(settings, catalog=catalog)
     except Exception as exc:  # no leaderboard / classifier: route statically, and say so
         log.warning("auto routing unavailable (%s); using the static router", exc)
         return StaticRouter(catalog, settings.tiers)
-    return engine
 
 
-async def _discover(settings: Settings, session: Any) -> list[Any]:
+async def _discover(settings: Settings, session: Any) -> list[LocalServer]:
     if not settings.server.discover_local:
         return []
     from benchroute.providers.discovery import discover_local
@@ -71,7 +71,7 @@ async def _discover(settings: Settings, session: Any) -> list[Any]:
         return []
 
 
-def _local_providers(found: list[Any], session: Any, providers: dict[str, Provider]) -> None:
+def _local_providers(found: list[LocalServer], session: Any, providers: dict[str, Provider]) -> None:
     from benchroute.providers.ollama import OllamaProvider
     from benchroute.providers.openai_compat import OpenAICompatProvider
 
@@ -91,6 +91,7 @@ async def _lifespan(
     engine: RoutingEngine | None,
     catalog: Catalog | None,
     on_ready: Callable[[GatewayState], None] | None,
+    services: Sequence[Service],
 ) -> AsyncIterator[None]:
     async with AsyncExitStack() as stack:
         if store is None:
@@ -111,7 +112,7 @@ async def _lifespan(
             stack.push_async_callback(wal.close)  # runs before writer.close
 
         session = None
-        found: list[Any] = []
+        found: list[LocalServer] = []
         if providers is None or catalog is None:
             from benchroute.providers.http import create_session
 
@@ -162,15 +163,16 @@ async def _lifespan(
             sessions=SessionRouter(session_store, catalog=catalog),
         )
         app.state.gateway = state
-        reloader = asyncio.ensure_future(poll_free_pool(state))
-        refresher = await start_leaderboard(app, state)  # bench results -> router, every minute
+        tasks = [asyncio.ensure_future(poll_free_pool(state))]
+        for service in services:
+            tasks.append(await service(app, state))
         if on_ready is not None:
             on_ready(state)
         try:
             yield
         finally:
-            reloader.cancel()
-            refresher.cancel()
+            for task in tasks:
+                task.cancel()
             # uvicorn stopped accepting already; give running streams a bounded time to finish.
             if not await state.inflight.wait_idle(SHUTDOWN_GRACE_SECONDS):
                 log.warning(
@@ -223,7 +225,7 @@ class GatewayApp(Starlette):
         await super().__call__(scope, receive, send)
 
 
-def create_app(
+def create_gateway(
     settings: Settings,
     *,
     store: Store | None = None,
@@ -231,12 +233,15 @@ def create_app(
     engine: RoutingEngine | None = None,
     catalog: Catalog | None = None,
     on_ready: Callable[[GatewayState], None] | None = None,
+    extra_routes: Sequence[BaseRoute] = (),
+    services: Sequence[Service] = (),
 ) -> Starlette:
     """The gateway app. Whatever is not injected is built from `settings` when the app starts;
-    `on_ready` is called with the state once it is built (the CLI prints what it found)."""
+    `on_ready` is called with the state once it is built (the CLI prints what it found).
+    `extra_routes` are served after the API's; each of `services` is started once the state is built."""
 
     def lifespan(app: Starlette) -> Any:
-        return _lifespan(app, settings, store, providers, engine, catalog, on_ready)
+        return _lifespan(app, settings, store, providers, engine, catalog, on_ready, services)
 
     post_paths = post_endpoints()
     return GatewayApp(
@@ -254,8 +259,7 @@ def create_app(
             Route("/v1/sessions/{key}", routes.session, methods=["GET"]),
             Route("/healthz", routes.healthz, methods=["GET"]),
             Route("/openapi.json", openapi_json, methods=["GET"]),
-            *leaderboard_routes(),
-            create_dashboard(),
+            *extra_routes,
         ],
         middleware=[Middleware(CatchAll)],
         exception_handlers={HTTPException: routes.http_error},

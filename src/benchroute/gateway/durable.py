@@ -29,8 +29,8 @@ from benchroute.store import spill
 from benchroute.store.base import UsageRecord
 
 if TYPE_CHECKING:
-    from benchroute.gateway.state import UsageSink
     from benchroute.gateway.usage import RequestLog
+    from benchroute.store.sink import UsageSink
 
 log = logging.getLogger(__name__)
 

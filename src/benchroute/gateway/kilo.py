@@ -157,7 +157,7 @@ def auto_entry(tier: str, created: int, models: list[ModelInfo]) -> dict[str, An
 async def servable_providers(state: GatewayState, project: str) -> set[str]:
     """Providers a request of `project` can use: keyed by the gateway (or keyless: local, fake),
     discovered on this machine, or with the project's own (BYOK) key."""
-    ready = keyed_providers(state.settings) | {str(getattr(s, "name", "")) for s in state.discovered}
+    ready = keyed_providers(state.settings) | {s.name for s in state.discovered}
     out: set[str] = set()
     for name in state.providers:
         if name in ready or await state.provider_keys.get(project, name):

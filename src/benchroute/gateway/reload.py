@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
 
 from benchroute.gateway.state import GatewayState
+from benchroute.routing.base import FreePoolEngine
+from benchroute.routing.freepool import FreePool, FreePoolSource
 
 log = logging.getLogger(__name__)
 
@@ -15,17 +16,13 @@ POLL_SECONDS = 2.0
 
 
 async def poll_free_pool(state: GatewayState, interval: float = POLL_SECONDS) -> None:
-    """Runs until cancelled. Does nothing unless the engine supports `with_free_pool`."""
+    """Runs until cancelled. Does nothing unless the engine has a free pool (`FreePoolEngine`)."""
     path = state.settings.tiers.free_pool
-    with_pool = getattr(state.engine, "with_free_pool", None)
-    if not path or with_pool is None:
+    engine = state.engine
+    if not path or not isinstance(engine, FreePoolEngine):
         return
-    from benchroute.routing.freepool import FreePool, FreePoolSource
-
-    source = FreePoolSource(
-        path, getattr(state.engine, "free_pool", None) or FreePool.from_catalog(state.catalog)
-    )
-    current: Any = source.current()
+    source = FreePoolSource(path, engine.free_pool or FreePool.from_catalog(state.catalog))
+    current = source.current()
     last_error: str | None = None
     while True:
         await asyncio.sleep(interval)
@@ -37,7 +34,8 @@ async def poll_free_pool(state: GatewayState, interval: float = POLL_SECONDS) ->
         if source.last_error and source.last_error != last_error:
             log.warning("free pool not reloaded: %s", source.last_error)
         last_error = source.last_error
-        if pool is not current:
+        engine = state.engine  # the live leaderboard may have swapped it meanwhile
+        if pool is not current and isinstance(engine, FreePoolEngine):
             current = pool
-            state.engine = state.engine.with_free_pool(pool)  # type: ignore[attr-defined]
+            state.engine = engine.with_free_pool(pool)
             log.info("free pool reloaded from %s: %s", path, ", ".join(pool.ids()))

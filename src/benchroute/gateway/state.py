@@ -6,7 +6,7 @@ import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING
 
 from benchroute.catalog.model import Catalog
 from benchroute.gateway.auth import Authenticator
@@ -19,21 +19,13 @@ from benchroute.limits.memory import MemoryLimiter
 from benchroute.providers.base import Provider
 from benchroute.routing.base import RoutingEngine
 from benchroute.settings import ProjectSettings, Settings
-from benchroute.store.base import DecisionRecord, Store, UsageRecord
+from benchroute.store.base import Store
+from benchroute.store.sink import UsageSink
 
 if TYPE_CHECKING:
     from benchroute.gateway.projects import ProjectSettingsSource
+    from benchroute.providers.discovery import LocalServer
     from benchroute.sessions.service import SessionRouter
-
-
-class UsageSink(Protocol):
-    """Where finished requests go (`store.writer.UsageWriter` implements it)."""
-
-    async def submit(self, record: UsageRecord) -> None: ...
-
-    async def submit_decision(self, record: DecisionRecord) -> None: ...
-
-    async def close(self) -> None: ...
 
 
 class ProviderKeys:
@@ -90,7 +82,7 @@ class GatewayState:
     provider_keys: ProviderKeys
     tokens: TokenCounter = field(default_factory=TokenCounter)
     inflight: InFlight = field(default_factory=InFlight)
-    discovered: list[Any] = field(default_factory=list)  # local providers found at start
+    discovered: list[LocalServer] = field(default_factory=list)  # local providers found at start
     started: float = field(default_factory=time.time)
     limiter: Limiter = field(default_factory=MemoryLimiter)  # limits and budgets (Redis when configured)
     wal: UsageWal | None = None  # usage records written ahead of each response's last byte

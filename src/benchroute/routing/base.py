@@ -3,14 +3,21 @@
 The gateway parses a request into a canonical `ChatRequest`, then asks a `RoutingEngine` for a
 `Decision`. Engines are pure and synchronous: no I/O, the same inputs give the same Decision.
 Whatever changes between calls (models in cooldown, the session's current model) is passed in.
+
+Engines that route on data the gateway reloads say so by their type: a `SnapshotEngine` routes on
+a leaderboard snapshot and gives a copy routing on a new one (the live leaderboard swaps it in); a
+`FreePoolEngine` does the same for the free pool (the free pool file is re-read). The static
+router is neither; the gateway checks with `isinstance`, never by probing attributes.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
+from benchroute.leaderboard.snapshot import Snapshot
 from benchroute.routing.decision import Decision
+from benchroute.routing.freepool import FreePool
 from benchroute.settings import ProjectSettings
 from benchroute.wire.canonical import ChatRequest
 
@@ -28,3 +35,27 @@ class RouteContext:
 
 class RoutingEngine(Protocol):
     def route(self, request: ChatRequest, project: ProjectSettings, ctx: RouteContext) -> Decision: ...
+
+
+@runtime_checkable
+class SnapshotEngine(RoutingEngine, Protocol):
+    """An engine that routes on a leaderboard snapshot."""
+
+    @property
+    def snapshot(self) -> Snapshot: ...
+
+    def with_snapshot(self, snapshot: Snapshot) -> RoutingEngine:
+        """A copy routing on `snapshot` (this engine is left as it is: requests in flight keep it)."""
+        ...
+
+
+@runtime_checkable
+class FreePoolEngine(RoutingEngine, Protocol):
+    """An engine with a free pool (the `auto/free` tier) that can be reloaded."""
+
+    @property
+    def free_pool(self) -> FreePool: ...
+
+    def with_free_pool(self, pool: FreePool) -> RoutingEngine:
+        """A copy routing `auto/free` over `pool`."""
+        ...

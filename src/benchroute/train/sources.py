@@ -191,10 +191,6 @@ def oasst(data: Path) -> list[Example]:
     return out
 
 
-def humaneval_problems(data: Path) -> list[dict[str, Any]]:
-    return list(_jsonl(data / "humaneval" / "HumanEval.jsonl.gz"))
-
-
 def humanevalpack(data: Path) -> list[dict[str, Any]]:
     rows = []
     for lang in ("python", "js", "java", "go", "cpp", "rust"):

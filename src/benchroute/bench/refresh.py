@@ -75,12 +75,6 @@ async def stored_stamp(store: Store) -> ResultsStamp | None:
     return ResultsStamp(int(count), newest)
 
 
-async def current_snapshot(store: Store, base: Snapshot, *, mode: MergeMode = "prefer_bench") -> Snapshot:
-    """The leaderboard as of now: every stored bench result over `base`."""
-    results = await store.list_bench_results()
-    return await asyncio.to_thread(build_snapshot, results, base, mode=mode)
-
-
 class LeaderboardSource:
     """Holds the current snapshot; `refresh()` rebuilds it when the stored results changed.
 

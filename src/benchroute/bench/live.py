@@ -1,11 +1,12 @@
-"""The public leaderboard and its live refresh.
+"""The live leaderboard: the public pages and the refresh that keeps the router on the current
+bench results (`benchroute.app` mounts the routes on the gateway and starts `start_leaderboard`).
 
   GET  /leaderboard            the static HTML page (bench/publish) of the current snapshot; no auth
   GET  /v1/leaderboard         the current snapshot as JSON (`?model=`, `?cell=` filters); no auth
   POST /v1/leaderboard/refresh re-read the bench results now (admin key; anyone when auth is off)
 
 The current snapshot is the store's bench results merged over the snapshot the router started with
-(`leaderboard/refresh.py`). It is re-checked every `REFRESH_SECONDS` and rebuilt only when the
+(`bench/refresh.py`). It is re-checked every `REFRESH_SECONDS` and rebuilt only when the
 results changed; a rebuilt snapshot is swapped into the router in one assignment
 (`state.engine = engine.with_snapshot(...)`), so a request in flight keeps the engine it started
 with and the next one routes on the new evidence. The static router has no snapshot: then the
@@ -25,12 +26,13 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from benchroute.bench.publish import to_html
+from benchroute.bench.refresh import LeaderboardSource, base_snapshot
 from benchroute.gateway.errors import GatewayError
 from benchroute.gateway.headers import header_dict
 from benchroute.gateway.routes import json_response
 from benchroute.gateway.state import GatewayState
-from benchroute.leaderboard.refresh import LeaderboardSource, base_snapshot
 from benchroute.leaderboard.snapshot import CellStats, Snapshot
+from benchroute.routing.base import SnapshotEngine
 from benchroute.routing.taxonomy import ALL_CELLS, TASK_TYPES
 
 log = logging.getLogger(__name__)
@@ -39,17 +41,16 @@ REFRESH_SECONDS = 60.0
 
 
 def engine_snapshot(state: GatewayState) -> Snapshot | None:
-    snapshot = getattr(state.engine, "snapshot", None)
-    return snapshot if isinstance(snapshot, Snapshot) else None
+    return state.engine.snapshot if isinstance(state.engine, SnapshotEngine) else None
 
 
 def swap_snapshot(state: GatewayState, snapshot: Snapshot) -> bool:
     """Put `snapshot` into the router (one assignment, no await in between: atomic for requests).
-    False when the engine cannot take one (the static router)."""
-    with_snapshot = getattr(state.engine, "with_snapshot", None)
-    if with_snapshot is None:
+    False when the engine routes on no snapshot (the static router)."""
+    engine = state.engine
+    if not isinstance(engine, SnapshotEngine):
         return False
-    state.engine = with_snapshot(snapshot)
+    state.engine = engine.with_snapshot(snapshot)
     return True
 
 
