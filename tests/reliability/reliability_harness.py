@@ -119,6 +119,16 @@ async def drop_database(name: str) -> None:
         await conn.close()
 
 
+async def redis_keys(pattern: str) -> list[bytes]:
+    from benchroute.redisconn import connect
+
+    client = connect(f"redis://{REDIS_HOST}:{REDIS_PORT}/0")
+    try:
+        return [k async for k in client.scan_iter(match=pattern)]
+    finally:
+        await client.aclose()
+
+
 async def drop_redis_keys(pattern: str) -> None:
     from benchroute.redisconn import connect
 

@@ -21,6 +21,7 @@ from benchroute.routing.base import RouteContext, RoutingEngine
 from benchroute.routing.decision import Decision
 from benchroute.settings import ProjectSettings, Settings
 from benchroute.wire.canonical import ChatRequest
+from support.poll import eventually
 from support.upstream import Script, ScriptedUpstream
 
 pytestmark = pytest.mark.slow
@@ -109,6 +110,12 @@ async def test_reset_mid_stream_ends_the_stream_with_an_error_event(faulty: Faul
     assert record.status == 502 and "mid-stream" in (record.error or "")
 
 
+async def _cooled_down(faulty: Faulty, model: str) -> bool:
+    """No cooldown left on `model` (it may still be listed with its failure count)."""
+    state = (await faulty.health())["cooldown"].get(model)
+    return state is None or state["cooldown_remaining"] == 0
+
+
 async def test_a_429_storm_is_answered_with_retry_after_and_no_crash(faulty: Faulty) -> None:
     faulty.upstream.add(*(Script(status=429, retry_after="1") for _ in range(200)))
     results = await asyncio.gather(*(faulty.chat("up/small") for _ in range(40)))
@@ -118,7 +125,7 @@ async def test_a_429_storm_is_answered_with_retry_after_and_no_crash(faulty: Fau
     assert limited and all(int(h["retry-after"]) >= 1 for h in limited)
     assert "up/small" in (await faulty.health())["cooldown"]  # the 429 + Retry-After cooled it down
     faulty.upstream.scripts.clear()  # the storm passes
-    await asyncio.sleep(1.1)
+    await eventually(lambda: _cooled_down(faulty, "up/small"), what="up/small's cooldown (1 s) ends")
     assert (await faulty.chat("up/small"))[0] == 200
     assert len(await faulty.records()) == 41
 
@@ -142,6 +149,6 @@ async def test_a_failing_fallback_is_skipped_while_cooling_and_recovers(faulty: 
     status, headers, _ = await faulty.chat("dead/model")
     assert headers["x-benchroute-model"] == "up/small"
     assert len(faulty.upstream.requests) == seen + 1  # up/large was not even tried
-    await asyncio.sleep(1.1)  # cooldown_seconds = 1
+    await eventually(lambda: _cooled_down(faulty, "up/large"), what="up/large's cooldown (1 s) ends")
     status, headers, _ = await faulty.chat("dead/model")
     assert status == 200 and headers["x-benchroute-model"] == "up/large"  # back in service

@@ -8,7 +8,7 @@ import asyncio
 import signal
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from dataclasses import dataclass
 
 import aiohttp
@@ -28,9 +28,11 @@ from reliability_harness import (
     drop_redis_keys,
     gateway_config,
     prepare_store,
+    redis_keys,
     usage_ids,
 )
 
+from support.poll import eventually
 from support.upstream import Script, ScriptedUpstream
 
 pytestmark = [
@@ -110,6 +112,14 @@ async def _settled(store_url: str, project: str, expected: int, within: float = 
     return ids
 
 
+async def _has(cooldown: Awaitable[dict[str, object]], model: str) -> bool:
+    return model in await cooldown
+
+
+async def _lacks(cooldown: Awaitable[dict[str, object]], model: str) -> bool:
+    return model not in await cooldown
+
+
 def _clear_of_minute_end(margin: float = 6.0) -> float:
     """Seconds to wait so a test of per-minute limits does not straddle a minute boundary."""
     left = 60 - time.time() % 60
@@ -121,8 +131,12 @@ async def test_usage_is_counted_once_across_replicas(cluster: Cluster) -> None:
     status_a, headers_a, _ = await chat(cluster.session, cluster.a.url, key)
     status_b, headers_b, _ = await chat(cluster.session, cluster.b.url, key, stream=True)
     assert (status_a, status_b) == (200, 200)
-    ids = await _settled(cluster.store_url, NAMES["counted"], 2)
-    await asyncio.sleep(0.5)  # nothing else turns up later (no double write, no replay duplicate)
+    await _settled(cluster.store_url, NAMES["counted"], 2)
+    auth = {"authorization": f"Bearer {key}"}
+    for gateway in (cluster.a, cluster.b):  # /v1/usage flushes the replica's writer before it reads
+        async with cluster.session.get(gateway.url + "/v1/usage", headers=auth) as r:
+            assert r.status == 200
+    # both writers are drained: nothing else can turn up (no double write, no replay duplicate)
     ids = await usage_ids(cluster.store_url, NAMES["counted"])
     assert sorted(ids) == sorted(
         [headers_a["x-benchroute-decision-id"], headers_b["x-benchroute-decision-id"]]
@@ -199,18 +213,16 @@ async def test_cooldown_started_by_one_replica_is_seen_by_the_other(cluster: Clu
     for _ in range(2):  # cooldown_failures = 2: the dead provider cools down on A
         status, _, _ = await chat(cluster.session, cluster.a.url, key, model="dead/model")
         assert status >= 500
-    deadline = time.monotonic() + 5
-    seen: dict[str, object] = {}
-    while time.monotonic() < deadline:
+
+    async def cooling_on_b() -> dict[str, object]:
         async with cluster.session.get(cluster.b.url + "/healthz") as r:
-            seen = (await r.json())["cooldown"]
-        if "dead/model" in seen:
-            break
-        await asyncio.sleep(0.1)
-    assert "dead/model" in seen, seen  # B never called the dead model, yet skips it
-    await asyncio.sleep(3.5)  # cooldown_seconds = 3: it recovers everywhere
-    async with cluster.session.get(cluster.b.url + "/healthz") as r:
-        assert "dead/model" not in (await r.json())["cooldown"]
+            cooldown: dict[str, object] = (await r.json())["cooldown"]
+            return cooldown
+
+    # B never called the dead model, yet skips it
+    await eventually(lambda: _has(cooling_on_b(), "dead/model"), what="B sees A's cooldown")
+    # cooldown_seconds = 3: it recovers everywhere
+    await eventually(lambda: _lacks(cooling_on_b(), "dead/model"), what="the cooldown ends on B")
     status, _, _ = await chat(cluster.session, cluster.b.url, key)
     assert status == 200
 
@@ -224,11 +236,18 @@ async def test_requests_keep_being_served_while_redis_is_down(cluster: Cluster) 
             assert status == 200, body
     finally:
         await cluster.redis.restore()
-    await asyncio.sleep(1.2)  # the limiter tries Redis again after a second
-    for g in (cluster.a, cluster.b):
-        status, _, _ = await chat(cluster.session, g.url, key)
-        assert status == 200
-    assert "Redis unavailable for limits" in cluster.a.log() + cluster.b.log()
+    logged = "Redis unavailable for limits"
+    await eventually(lambda: logged in cluster.a.log() + cluster.b.log(), what="the outage is logged")
+
+    async def counted_in_redis_again() -> bool:
+        for g in (cluster.a, cluster.b):
+            status, _, _ = await chat(cluster.session, g.url, key)
+            assert status == 200
+        return bool(await redis_keys(f"benchroute:limit:project:{NAMES['outage']}:rpm:*"))
+
+    # nothing of this project reached Redis during the outage; the limiters try it again after a
+    # second, and then count there again
+    await eventually(counted_in_redis_again, what="the limiters count in Redis again")
 
 
 async def test_postgres_briefly_down_loses_no_record(cluster: Cluster) -> None:
@@ -242,11 +261,14 @@ async def test_postgres_briefly_down_loses_no_record(cluster: Cluster) -> None:
             status, headers, body = await chat(cluster.session, cluster.a.url, key)
             assert status == 200, body
             served.append(headers["x-benchroute-decision-id"])
-        await asyncio.sleep(1.0)  # the writer retries, then spills
+        # the writer retries, then fails over to the spill file
+        await eventually(
+            lambda: "usage write of" in cluster.a.log() and "spilled" in cluster.a.log(),
+            within=30,
+            what="the writer spills while PostgreSQL is down",
+        )
     finally:
         await cluster.pg.restore()
-    outage_log = cluster.a.log()
-    assert "usage write of" in outage_log and "spilled" in outage_log  # it did fail over to the spill file
     await cluster.a.stop()  # graceful stop, then start: the spill file is replayed
     await cluster.a.start()
     ids = set(await _settled(cluster.store_url, NAMES["outage"], len(before) + 5))
@@ -271,11 +293,10 @@ async def test_sigkill_under_load_loses_no_acknowledged_record(cluster: Cluster)
                 acknowledged.append(headers["x-benchroute-decision-id"])
 
     clients = [asyncio.ensure_future(client(i)) for i in range(16)]
-    await asyncio.sleep(2.0)
+    await eventually(lambda: len(acknowledged) > 50, within=60, what="50 requests acknowledged under load")
     await cluster.a.stop(signal.SIGKILL)
     stop.set()
     await asyncio.gather(*clients)
-    assert len(acknowledged) > 50
     await cluster.a.start()  # replays the write-ahead file
     ids = set(await _settled(cluster.store_url, NAMES["load"], len(acknowledged)))
     missing = [i for i in acknowledged if i not in ids]
@@ -286,8 +307,10 @@ async def test_sigterm_lets_a_running_stream_finish_and_keeps_its_record(cluster
     key = cluster.keys[NAMES["load"]]
     before = set(await usage_ids(cluster.store_url, NAMES["load"]))
     cluster.upstream.add(Script(text="a slow answer in ten parts", chunks=10, chunk_delay_ms=150))
+    seen = len(cluster.upstream.requests)
     stream = asyncio.ensure_future(chat(cluster.session, cluster.a.url, key, stream=True))
-    await asyncio.sleep(0.4)  # the stream is under way
+    # the stream is under way: the upstream has the request, and takes 1.5 s to answer it
+    await eventually(lambda: len(cluster.upstream.requests) > seen, what="the upstream gets the request")
     assert not stream.done()
     code = await cluster.a.stop(signal.SIGTERM)  # graceful: drain, then flush
     status, headers, body = await stream

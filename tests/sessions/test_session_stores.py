@@ -10,6 +10,7 @@ from session_redis import REDIS_URL, drop_prefix
 from benchroute.sessions.base import HistoryEntry, SessionState, SessionStore
 from benchroute.sessions.memory import MemorySessionStore
 from benchroute.sessions.redis import RedisSessionStore
+from support.poll import eventually
 
 
 def _state(key: str = "s1", project: str = "default", **kw: object) -> SessionState:
@@ -76,8 +77,11 @@ async def test_sessions_expire_after_their_ttl(session_store: SessionStore) -> N
     await session_store.put(_state("short", model="m/1"), ttl=0.15)
     await session_store.put(_state("long", model="m/1"), ttl=30)
     assert await session_store.get("default", "short") is not None
-    await asyncio.sleep(0.3)
-    assert await session_store.get("default", "short") is None
+
+    async def expired() -> bool:
+        return await session_store.get("default", "short") is None
+
+    await eventually(expired, what="the short session expires")
     assert await session_store.get("default", "long") is not None
 
 

@@ -15,6 +15,7 @@ from benchroute.store.base import DecisionRecord, UsageRecord
 from benchroute.store.memory import MemoryStore
 from benchroute.store.spill import SPILL_FILE
 from benchroute.store.writer import UsageWriter
+from support.poll import eventually
 
 T0 = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
 
@@ -108,7 +109,7 @@ async def test_records_are_written_within_the_flush_interval_without_close() -> 
     await writer.start()
     await writer.submit(usage(1))
     await writer.submit_decision(decision(1))
-    await asyncio.sleep(0.3)
+    await eventually(lambda: writer.stats.written == 2, what="the writer writes both (no close, no flush)")
     assert len(await store.list_usage(project=None)) == 1
     assert await store.get_decision("d1", project="alpha") is not None
     assert writer.stats.written == 2
