@@ -38,6 +38,7 @@ from benchroute.sessions.factory import open_session_store
 from benchroute.sessions.service import SessionRouter
 from benchroute.settings import ServerSettings, Settings
 from benchroute.store.base import Store
+from benchroute.store.writer import UsageWriter
 
 log = logging.getLogger("benchroute.gateway")
 
@@ -82,6 +83,69 @@ def _local_providers(found: list[LocalServer], session: Any, providers: dict[str
         providers[server.name] = cls(server.name, server.base_url, session)
 
 
+async def _open_records(
+    settings: Settings, store: Store | None, stack: AsyncExitStack
+) -> tuple[Store, UsageWriter, UsageWal | None]:
+    """The store (unless injected), the usage writer and the write-ahead log; `stack` closes them
+    in the right order (the log, then the writer flushes, then the store)."""
+    if store is None:
+        from benchroute.store.factory import open_store
+
+        store = open_store(settings)  # ensures the server secret
+        await store.start()  # applies migrations
+        stack.push_async_callback(store.close)
+    writer = UsageWriter.from_settings(store, settings)
+    await writer.start()
+    stack.push_async_callback(writer.close)  # flushes every acknowledged record (before store.close)
+    wal = None
+    if settings.store.wal:
+        wal = UsageWal(Path(settings.data_dir) / WAL_DIR, writer, fsync=settings.store.wal_fsync)
+        await wal.start()  # replays what a crashed run wrote ahead
+        stack.push_async_callback(wal.close)  # runs before writer.close
+    return store, writer, wal
+
+
+async def _open_upstreams(
+    settings: Settings,
+    providers: dict[str, Provider] | None,
+    catalog: Catalog | None,
+    stack: AsyncExitStack,
+) -> tuple[dict[str, Provider], Catalog, list[LocalServer]]:
+    """The providers and the catalog (unless injected), with the local servers discovered."""
+    session = None
+    found: list[LocalServer] = []
+    if providers is None or catalog is None:
+        from benchroute.providers.http import create_session
+
+        session = create_session(
+            connect_timeout=settings.server.connect_timeout, read_timeout=settings.server.read_timeout
+        )
+        stack.push_async_callback(session.close)
+        if catalog is None:
+            found = await _discover(settings, session)
+    if providers is None:
+        from benchroute.providers.registry import build_providers
+
+        assert session is not None
+        providers = dict(build_providers(settings, session))
+        _local_providers(found, session, providers)
+        built = providers
+
+        async def close_providers() -> None:
+            for p in built.values():
+                try:
+                    await p.aclose()
+                except Exception:
+                    log.warning("closing provider %s failed", p.name, exc_info=True)
+
+        stack.push_async_callback(close_providers)
+    if catalog is None:
+        from benchroute.catalog.loader import load_catalog
+
+        catalog = load_catalog(settings, discovered=found)
+    return providers, catalog, found
+
+
 @asynccontextmanager
 async def _lifespan(
     app: Starlette,
@@ -94,54 +158,8 @@ async def _lifespan(
     services: Sequence[Service],
 ) -> AsyncIterator[None]:
     async with AsyncExitStack() as stack:
-        if store is None:
-            from benchroute.store.factory import open_store
-
-            store = open_store(settings)  # ensures the server secret
-            await store.start()  # applies migrations
-            stack.push_async_callback(store.close)
-        from benchroute.store.writer import UsageWriter
-
-        writer = UsageWriter.from_settings(store, settings)
-        await writer.start()
-        stack.push_async_callback(writer.close)  # flushes every acknowledged record (before store.close)
-        wal = None
-        if settings.store.wal:
-            wal = UsageWal(Path(settings.data_dir) / WAL_DIR, writer, fsync=settings.store.wal_fsync)
-            await wal.start()  # replays what a crashed run wrote ahead
-            stack.push_async_callback(wal.close)  # runs before writer.close
-
-        session = None
-        found: list[LocalServer] = []
-        if providers is None or catalog is None:
-            from benchroute.providers.http import create_session
-
-            session = create_session(
-                connect_timeout=settings.server.connect_timeout, read_timeout=settings.server.read_timeout
-            )
-            stack.push_async_callback(session.close)
-            if catalog is None:
-                found = await _discover(settings, session)
-        if providers is None:
-            from benchroute.providers.registry import build_providers
-
-            assert session is not None
-            providers = dict(build_providers(settings, session))
-            _local_providers(found, session, providers)
-            built = providers
-
-            async def close_providers() -> None:
-                for p in built.values():
-                    try:
-                        await p.aclose()
-                    except Exception:
-                        log.warning("closing provider %s failed", p.name, exc_info=True)
-
-            stack.push_async_callback(close_providers)
-        if catalog is None:
-            from benchroute.catalog.loader import load_catalog
-
-            catalog = load_catalog(settings, discovered=found)
+        store, writer, wal = await _open_records(settings, store, stack)
+        providers, catalog, found = await _open_upstreams(settings, providers, catalog, stack)
         limiter, health = await open_shared(settings, stack)
         engine = engine or build_engine(settings, catalog)
         session_store = open_session_store(settings)  # Redis when store.redis_url is set
