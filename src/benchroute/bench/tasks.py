@@ -22,8 +22,9 @@ from typing import Any
 import orjson
 
 from benchroute.routing.taxonomy import DIFFICULTIES, TASK_TYPES, cell
-from benchroute.wire.canonical import ChatRequest, Message, TextPart
+from benchroute.wire.canonical import ChatRequest, Message, Role, TextPart
 
+ROLES: dict[str, Role] = {"system": "system", "user": "user", "assistant": "assistant", "tool": "tool"}
 CHECKER_KINDS = frozenset({"unit_tests", "exact", "regex", "json_schema", "ast", "bug_catch", "judge"})
 
 
@@ -59,10 +60,7 @@ class Task:
     def to_request(
         self, model: str, *, max_tokens: int | None = None, temperature: float = 0.0
     ) -> ChatRequest:
-        messages = [
-            Message(role=m["role"], content=[TextPart(m["content"])])  # type: ignore[arg-type]
-            for m in self.messages
-        ]
+        messages = [Message(role=ROLES[m["role"]], content=[TextPart(m["content"])]) for m in self.messages]
         return ChatRequest(
             model=model,
             messages=messages,
@@ -104,6 +102,9 @@ class Task:
             raise TaskError(f"task {self.id}: unknown checker kind {self.checker_kind!r}")
         if not self.messages:
             raise TaskError(f"task {self.id}: no messages")
+        roles = [m.get("role") for m in self.messages if m.get("role") not in ROLES]
+        if roles:
+            raise TaskError(f"task {self.id}: unknown message role {roles[0]!r}")
 
     def to_dict(self) -> dict[str, Any]:
         doc: dict[str, Any] = {

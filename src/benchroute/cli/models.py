@@ -11,6 +11,8 @@ from benchroute.catalog.model import ModelInfo
 from benchroute.cli.context import load_settings, run
 
 if TYPE_CHECKING:
+    from rich.console import JustifyMethod
+
     from benchroute.providers.discovery import LocalServer
 
 
@@ -92,15 +94,16 @@ def models(
     from rich.table import Table
 
     table = Table(title=f"{len(selected)} models", title_justify="left")
-    for column, justify in (
+    columns: tuple[tuple[str, JustifyMethod], ...] = (
         ("id", "left"),
         ("context", "right"),
         ("in $/M", "right"),
         ("out $/M", "right"),
         ("caps", "left"),
         ("apis", "left"),
-    ):
-        table.add_column(column, justify=justify, overflow="fold")  # type: ignore[arg-type]
+    )
+    for column, justify in columns:
+        table.add_column(column, justify=justify, overflow="fold")
     for m in selected:
         caps = ",".join(c for c in ("tools", "vision", "reasoning") if getattr(m, c))
         if m.free:

@@ -170,7 +170,7 @@ def check(subject: Subject, used: Usage, windows: Windows, now: float) -> LimitE
             f"({used.tokens} tokens used this minute; resets in {int(windows.minute_ends - now) + 1} s)",
             windows.minute_ends - now,
         )
-    for limit, budget, spent, ends, period in (
+    budgets: tuple[tuple[LimitName, float | None, int, float, str], ...] = (
         ("daily_budget_usd", p.daily_budget_usd, used.day_micro, windows.day_ends, "today (UTC)"),
         (
             "monthly_budget_usd",
@@ -179,11 +179,12 @@ def check(subject: Subject, used: Usage, windows: Windows, now: float) -> LimitE
             windows.month_ends,
             "this month (UTC)",
         ),
-    ):
+    )
+    for limit, budget, spent, ends, period in budgets:
         if budget is not None and spent >= round(budget * MICRO):
             return LimitExceeded(
                 subject,
-                limit,  # type: ignore[arg-type]
+                limit,
                 f"budget exhausted for {subject.label}: {limit} = {budget:.2f} USD, "
                 f"{spent / MICRO:.4f} USD spent {period}; requests resume when the period ends",
                 ends - now,

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Mapping
+from typing import TypeVar
 
 from benchroute.bench.checkers.base import CheckResult, spec_str
 from benchroute.bench.checkers.unit_tests import RUN_LIMITS, Program, run_program
@@ -22,6 +23,7 @@ from benchroute.bench.sandbox import Limits
 from benchroute.bench.tasks import Task
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+_Tree = TypeVar("_Tree", bound=ast.AST)
 
 
 class _Renamer(ast.NodeTransformer):
@@ -48,7 +50,7 @@ class _Renamer(ast.NodeTransformer):
         return node
 
 
-def _strip_docstrings(tree: ast.AST) -> ast.AST:
+def _strip_docstrings(tree: _Tree) -> _Tree:
     for node in ast.walk(tree):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Module):
             body = node.body
@@ -90,7 +92,7 @@ def _calls(node: ast.AST) -> set[str]:
 def rename_mismatch(code_tree: ast.Module, original: str, renames: Mapping[str, str]) -> str | None:
     """None when every original function, renamed, appears unchanged in `code_tree`."""
     want = _Renamer(renames).visit(_strip_docstrings(ast.parse(original)))
-    got_functions = _functions(_strip_docstrings(code_tree))  # type: ignore[arg-type]
+    got_functions = _functions(_strip_docstrings(code_tree))
     for name, fn in _functions(want).items():
         other = got_functions.get(name)
         if other is None:
@@ -100,14 +102,19 @@ def rename_mismatch(code_tree: ast.Module, original: str, renames: Mapping[str, 
     return None
 
 
+def _str_list(spec: Mapping[str, object], key: str) -> list[str]:
+    value = spec.get(key) or []
+    return [str(v) for v in value] if isinstance(value, list | tuple) else []
+
+
 def structural_problems(tree: ast.Module, spec: Mapping[str, object]) -> list[str]:
     problems: list[str] = []
     functions = _functions(tree)
-    for name in spec.get("require_functions") or []:  # type: ignore[attr-defined]
+    for name in _str_list(spec, "require_functions"):
         if name not in functions:
             problems.append(f"no top-level function {name!r}")
     names = _names(tree)
-    for name in spec.get("forbid_names") or []:  # type: ignore[attr-defined]
+    for name in _str_list(spec, "forbid_names"):
         if name in names:
             problems.append(f"name {name!r} still present")
     calls = spec.get("require_calls") or {}
