@@ -68,6 +68,12 @@ class RunSummary:
     def remaining(self) -> int:
         return self.planned - self.done - self.errors
 
+    def eta_seconds(self) -> float | None:
+        finished = self.done + self.errors
+        if not finished or not self.remaining:
+            return None
+        return (time.monotonic() - self.started) / finished * self.remaining
+
 
 class ProgressSink(Protocol):
     def start(self, summary: RunSummary) -> None: ...

@@ -85,20 +85,12 @@ def apply_session(
     `allowed_models` are the project's patterns (None: all), `unavailable` the models in cooldown
     or that failed for this request, `catalog` gives context windows (None: not checked).
     """
-    if decision.tier == "manual":
-        return _mark(decision, "none", "a model asked for by name is never overridden")
-    if decision.reason == "client_version":
-        return _mark(decision, "none", "a client older than the configured minimum gets one model")
-    current = state.model if state is not None else None
-    if state is None or current is None:
-        return _mark(decision, "new", "first request of this session")
-    if state.tier != decision.tier:
-        return _mark(decision, "new", f"tier changed from {state.tier} to {decision.tier}; session restarts")
     tool_loop = in_tool_loop(request)
-    if current == decision.model:
-        why = "inside a tool loop, on the policy's own choice" if tool_loop else "the policy chose it again"
-        return _mark(decision, "stay", f"stays on {current}: {why}")
-
+    agreed = _no_conflict(decision, state, tool_loop)
+    if agreed is not None:
+        return agreed
+    assert state is not None and state.model is not None  # else there was no conflict
+    current = state.model
     candidate = _candidate(decision, current)
     blocked = _blocked(current, decision, candidate, allowed_models, unavailable, catalog, request)
     if blocked == "cooldown":
@@ -134,6 +126,24 @@ def apply_session(
     if decision.tier != EFFICIENT:
         return _mark(decision, "none", f"{decision.tier} follows the policy between tool loops")
     return _efficient(decision, current, candidate, request, switch_saving, catalog)
+
+
+def _no_conflict(decision: Decision, state: SessionState | None, tool_loop: bool) -> Decision | None:
+    """Rules 1 to 3: the Decision when the session has no model to weigh against the policy's
+    choice (manual, old client, new session or tier, the same model), else None."""
+    if decision.tier == "manual":
+        return _mark(decision, "none", "a model asked for by name is never overridden")
+    if decision.reason == "client_version":
+        return _mark(decision, "none", "a client older than the configured minimum gets one model")
+    current = state.model if state is not None else None
+    if state is None or current is None:
+        return _mark(decision, "new", "first request of this session")
+    if state.tier != decision.tier:
+        return _mark(decision, "new", f"tier changed from {state.tier} to {decision.tier}; session restarts")
+    if current == decision.model:
+        why = "inside a tool loop, on the policy's own choice" if tool_loop else "the policy chose it again"
+        return _mark(decision, "stay", f"stays on {current}: {why}")
+    return None
 
 
 def _efficient(
