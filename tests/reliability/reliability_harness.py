@@ -129,6 +129,18 @@ async def redis_keys(pattern: str) -> list[bytes]:
         await client.aclose()
 
 
+async def redis_sum(pattern: str) -> int:
+    """The sum of the integer values of the keys matching `pattern` (limit counters)."""
+    from benchroute.redisconn import connect
+
+    client = connect(f"redis://{REDIS_HOST}:{REDIS_PORT}/0")
+    try:
+        keys = [k async for k in client.scan_iter(match=pattern)]
+        return sum(int(v) for v in await client.mget(keys) if v is not None) if keys else 0
+    finally:
+        await client.aclose()
+
+
 async def drop_redis_keys(pattern: str) -> None:
     from benchroute.redisconn import connect
 

@@ -29,6 +29,7 @@ from reliability_harness import (
     gateway_config,
     prepare_store,
     redis_keys,
+    redis_sum,
     usage_ids,
 )
 
@@ -112,6 +113,15 @@ async def _settled(store_url: str, project: str, expected: int, within: float = 
     return ids
 
 
+async def _spent(project: str, micro_usd: int) -> None:
+    """Wait until the shared daily spend of `project` reaches `micro_usd` (counted after responses)."""
+
+    async def reached() -> bool:
+        return await redis_sum(f"benchroute:limit:project:{project}:day:*") >= micro_usd
+
+    await eventually(reached, what=f"{micro_usd} micro-USD of {project}'s spend counted in Redis")
+
+
 async def _has(cooldown: Awaitable[dict[str, object]], model: str) -> bool:
     return model in await cooldown
 
@@ -181,11 +191,11 @@ async def test_budget_reached_through_one_replica_is_enforced_by_the_other(clust
     cluster.upstream.add(*(Script(text="ok", prompt_tokens=100, completion_tokens=100) for _ in range(2)))
     status, headers, _ = await chat(cluster.session, cluster.a.url, key)
     assert status == 200 and "x-benchroute-budget-warning" not in headers
-    await asyncio.sleep(0.2)  # spend is counted after the response
+    await _spent(NAMES["budget"], 500)  # spend is counted after the response
     status, headers, _ = await chat(cluster.session, cluster.b.url, key)
     assert status == 200
     assert "daily budget 50% used" in headers["x-benchroute-budget-warning"]  # soft threshold, on B
-    await asyncio.sleep(0.2)
+    await _spent(NAMES["budget"], 1000)
     for gateway in (cluster.a, cluster.b):
         status, headers, body = await chat(cluster.session, gateway.url, key)
         assert status == 429, body
