@@ -205,6 +205,22 @@ def operation(path: str, method: str) -> JSON:
             "summary": "Models the project may use",
             "responses": {"200": _json(_MODEL_LIST), **_errors(401)},
         }
+    described = _read_operation(path)
+    if described is not None:
+        return described
+    params = [
+        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+        for name in _path_params(path)
+    ]
+    return {
+        "summary": f"{method} {path}",
+        **({"parameters": params} if params else {}),
+        "responses": {"default": {"description": "HTML page, redirect, or an error"}},
+    }
+
+
+def _read_operation(path: str) -> JSON | None:
+    """The GET routes of the API that read the store or the gateway's state, described."""
     if path == "/v1/usage":
         groups = "comma-separated: model, day, project, session, tier, client"
         return {
@@ -250,15 +266,7 @@ def operation(path: str, method: str) -> JSON:
         }
     if path == "/openapi.json":
         return {"summary": "This document", "security": [], "responses": {"200": _json({"type": "object"})}}
-    params = [
-        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-        for name in _path_params(path)
-    ]
-    return {
-        "summary": f"{method} {path}",
-        **({"parameters": params} if params else {}),
-        "responses": {"default": {"description": "HTML page, redirect, or an error"}},
-    }
+    return None
 
 
 def _path_params(path: str) -> list[str]:
