@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 import click
 
 from benchroute.cli.context import load_settings, run
+from benchroute.providers.readiness import ProviderReadiness
 from benchroute.settings import ServerSettings, Settings
+
+if TYPE_CHECKING:
+    from benchroute.gateway.state import GatewayState
+
+_NO = ProviderReadiness("", False, "not configured")
 
 
 async def _first_key(settings: Settings) -> str | None:
@@ -23,6 +30,33 @@ async def _first_key(settings: Settings) -> str | None:
         return secret
     finally:
         await store.close()
+
+
+def banner(state: GatewayState) -> list[str]:
+    """What the gateway found: local servers, and per tier what it can call and why not."""
+    from benchroute.cli.readiness import status_lines, tier_statuses
+    from benchroute.providers.readiness import gateway_keys_in_env, provider_readiness
+
+    lines: list[str] = []
+    for found in state.discovered:
+        models = ", ".join(f"{found.name}/{m}" for m in found.models) or "no models"
+        lines.append(f"  local {found.kind} at {found.base_url}: {models}")
+    if not state.discovered:
+        lines.append("  no local model server found (Ollama on 127.0.0.1:11434, LM Studio on 127.0.0.1:1234)")
+    readiness = provider_readiness(state.settings, state.discovered)
+    callable_ = sum(1 for m in state.catalog if m.local or readiness.get(m.provider, _NO).ready)
+    lines.append(
+        f"  {len(state.catalog)} models in the catalog, {callable_} callable here; "
+        f"routing with {type(state.engine).__name__}"
+    )
+    statuses = tier_statuses(state.settings, state.catalog, state.engine, readiness)
+    lines += status_lines(statuses, readiness)
+    for var in gateway_keys_in_env(state.settings):
+        lines.append(
+            f"  WARNING: {var} holds a benchroute gateway key (br-…); it is not sent upstream. "
+            "Clients use BENCHROUTE_API_KEY; the gateway needs the provider's own key there."
+        )
+    return lines
 
 
 def _with_server(settings: Settings, **changes: object) -> Settings:
@@ -69,7 +103,6 @@ def serve(
 
     from benchroute.app import create_app
     from benchroute.gateway.server import tune_gc, uvicorn_config
-    from benchroute.gateway.state import GatewayState
 
     server = settings.server
     scheme = "https" if ssl_certfile else "http"
@@ -79,7 +112,8 @@ def serve(
         if secret is not None:
             click.echo("Created a gateway key for project 'default' (shown only this once):")
             click.echo(f"\n    {secret}\n")
-            click.echo(f'Use it as the API key with base URL {base_url}, e.g. OPENAI_API_KEY="{secret}"')
+            click.echo(f"Use it as the API key with base URL {base_url}, e.g.")
+            click.echo(f'    export BENCHROUTE_BASE_URL={base_url} BENCHROUTE_API_KEY="{secret}"')
             click.echo("(more keys: `benchroute keys create --project NAME`)\n")
     else:
         click.echo("Authentication is off (server.auth = 'none'): any local client may use this gateway.")
@@ -87,12 +121,8 @@ def serve(
     def ready(state: GatewayState) -> None:
         tune_gc()  # first: the lines below tell a waiting client to connect
         click.echo(f"benchroute gateway on {base_url}  (models: {base_url}/models, health: /healthz)")
-        for found in state.discovered:
-            models = ", ".join(f"{found.name}/{m}" for m in found.models) or "no models"
-            click.echo(f"  local {found.kind} at {found.base_url}: {models}")
-        click.echo(
-            f"  {len(state.catalog)} models in the catalog; routing with {type(state.engine).__name__}"
-        )
+        for line in banner(state):
+            click.echo(line)
 
     logging.basicConfig(level=getattr(logging, log_level.upper(), logging.WARNING))
     app = create_app(settings, on_ready=ready)

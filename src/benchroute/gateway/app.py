@@ -22,6 +22,7 @@ from benchroute.catalog.model import Catalog
 from benchroute.gateway import kilo, routes
 from benchroute.gateway.auth import Authenticator
 from benchroute.gateway.durable import WAL_DIR, UsageWal
+from benchroute.gateway.home import home
 from benchroute.gateway.limits import RequestGuard
 from benchroute.gateway.middleware import CatchAll
 from benchroute.gateway.openapi import openapi_json
@@ -276,6 +277,7 @@ def create_gateway(
             Route("/v1/decisions/{decision_id}", routes.decision, methods=["GET"]),
             Route("/v1/sessions/{key}", routes.session, methods=["GET"]),
             Route("/healthz", routes.healthz, methods=["GET"]),
+            Route("/", home, methods=["GET"]),
             Route("/openapi.json", openapi_json, methods=["GET"]),
             *extra_routes,
         ],

@@ -19,6 +19,7 @@ from typing import Any, Protocol
 import orjson
 from starlette.types import Receive, Scope, Send
 
+from benchroute.gateway import callables as callable_models
 from benchroute.gateway import failover
 from benchroute.gateway import limits as limits_http
 from benchroute.gateway import sessions as gateway_sessions
@@ -247,8 +248,9 @@ async def _route(
     try:
         decision = await gateway_sessions.route(state, chat_request, rlog, project, ctx)
     except gateway_sessions.ROUTING_ERRORS as exc:
-        raise route_error(exc) from exc
+        raise await callable_models.route_failure(state, chat_request, project, route_error(exc)) from exc
     rlog.decision = decision
+    await callable_models.require_key(state, decision, rlog.project)  # before any network call
     return decision
 
 

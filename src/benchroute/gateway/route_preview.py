@@ -16,6 +16,7 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
+from benchroute.gateway import callables as callable_models
 from benchroute.gateway.errors import GatewayError
 from benchroute.gateway.headers import header_dict, request_context
 from benchroute.gateway.pipeline import decision_dict, parse_json, route_error
@@ -59,7 +60,7 @@ async def route_preview(request: Request) -> Response:
         try:
             decision = state.engine.route(chat_request, project, ctx)
         except ROUTING_ERRORS as exc:
-            raise route_error(exc) from exc
+            raise await callable_models.route_failure(state, chat_request, project, route_error(exc)) from exc
     except GatewayError as exc:
         return exc.response()
     data = decision_dict(replace(decision, session_key=key))

@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from benchroute import __version__
+from benchroute.gateway import callables
 from benchroute.gateway.auth import Caller
 from benchroute.gateway.errors import GatewayError
 from benchroute.gateway.headers import header_dict
@@ -68,16 +69,26 @@ def _when(value: str | None, name: str) -> datetime | None:
 
 
 async def models(request: Request) -> Response:
+    """The tiers and the catalog models this project may use that the gateway can call here;
+    `?all=true` adds the others, marked `"callable": false` with the reason (never a key)."""
     try:
         state, caller = await _caller(request)
     except GatewayError as exc:
         return exc.response()
     allowed = (await state.project(caller.routing_project)).allowed_models
+    show_all = request.query_params.get("all", "").lower() in ("1", "true", "yes")
+    ready = await callables.by_model(state, caller.routing_project)
     created = int(state.started)
     data = [{"id": t, "object": "model", "created": created, "owned_by": "benchroute"} for t in AUTO_TIERS]
     for info in state.catalog:
-        if is_allowed(info.id, allowed):
-            data.append({"id": info.id, "object": "model", "created": created, "owned_by": info.provider})
+        r = ready.get(info.id)
+        ok = r is None or r.ready
+        if is_allowed(info.id, allowed) and (ok or show_all):
+            entry: dict[str, Any] = {"id": info.id, "object": "model", "created": created}
+            entry.update(owned_by=info.provider, callable=ok)
+            if not ok and r is not None:
+                entry["not_callable_because"] = r.why
+            data.append(entry)
     return json_response({"object": "list", "data": data})
 
 

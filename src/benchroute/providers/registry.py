@@ -7,6 +7,7 @@ the environment variable its key comes from, so a user only sets e.g. `OPENROUTE
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -18,6 +19,12 @@ from benchroute.providers.base import Provider
 from benchroute.settings import ProviderSettings, Settings
 
 ProviderKind = Literal["openai", "anthropic", "ollama", "fake"]
+
+# Keys the gateway issues start with this (store/keys.py). One in a provider's key variable is a
+# shell mix-up (`OPENAI_API_KEY=br-…` exported for a client): never sent upstream, and warned about.
+GATEWAY_KEY_PREFIX = "br-"
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,9 +41,11 @@ class ProviderSpec:
     max_tokens_key: Literal["max_tokens", "max_completion_tokens"] = "max_tokens"
 
     def resolved_key(self) -> str | None:
-        if self.api_key:
-            return self.api_key
-        return (os.environ.get(self.api_key_env) or None) if self.api_key_env else None
+        """The provider key, never a benchroute gateway key (`br-…`) found in its place."""
+        key = self.api_key or ((os.environ.get(self.api_key_env) or None) if self.api_key_env else None)
+        if key is not None and key.startswith(GATEWAY_KEY_PREFIX):
+            return None
+        return key
 
 
 BUILTIN_PROVIDERS: tuple[ProviderSpec, ...] = (
@@ -136,5 +145,18 @@ def build_providers(settings: Settings, session: aiohttp.ClientSession) -> dict[
     """One provider per built-in and configured name, all sharing `session`.
 
     Built-ins without a key are still built: a caller may bring their own key (BYOK) per call.
+    A key variable holding a gateway key is ignored, with a warning.
     """
+    for name, spec in provider_specs(settings).items():
+        raw = spec.api_key or (os.environ.get(spec.api_key_env, "") if spec.api_key_env else "")
+        if raw.startswith(GATEWAY_KEY_PREFIX):
+            where = spec.api_key_env or f"providers.{name}.api_key"
+            log.warning(
+                "%s holds a benchroute gateway key (br-…), not a %s key: it is not sent upstream, and "
+                "%s is not callable until %s holds the provider's own key (clients use BENCHROUTE_API_KEY)",
+                where,
+                name,
+                name,
+                where,
+            )
     return {name: build_provider(spec, session) for name, spec in provider_specs(settings).items()}
