@@ -19,6 +19,7 @@ SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
     "evaluate": ("benchroute.cli.evaluate", "evaluate", "Replay a router over outcome data."),
     "train": ("benchroute.cli.train", "train", "Train the task classifier."),
     "db": ("benchroute.cli.db", "db", "Database migrations."),
+    "doctor": ("benchroute.cli.doctor", "doctor", "Check keys, local servers, store and routing."),
 }
 
 

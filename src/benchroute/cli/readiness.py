@@ -14,6 +14,7 @@ from benchroute.catalog.model import Catalog
 from benchroute.providers.readiness import (
     LOCAL_HINT,
     ProviderReadiness,
+    missing_keys,
     model_readiness,
     not_callable_message,
 )
@@ -33,6 +34,7 @@ class TierStatus:
     callable: tuple[str, ...]  # callable models this tier may use (allowed for the project)
     sample: str | None  # the model the engine picks for a sample request, when callable
     message: str  # why not, and what to do ("" when ok)
+    missing: tuple[str, ...] = ()  # key variables that would make this tier's models callable
 
 
 def _sample(engine: RoutingEngine, settings: Settings, tier: str, project: str) -> str | None:
@@ -61,7 +63,8 @@ def tier_statuses(
         picked = _sample(engine, settings, tier, project)
         ok = picked is not None and by_model.get(picked, ProviderReadiness("", True, "")).ready
         message = "" if ok else not_callable_message(tier, members, by_model)
-        out.append(TierStatus(tier, ok, ready, picked if ok else None, message))
+        missing = () if ok else tuple(missing_keys(members, by_model))
+        out.append(TierStatus(tier, ok, ready, picked if ok else None, message, missing))
     return out
 
 

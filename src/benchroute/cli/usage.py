@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from benchroute.cli import table
 from benchroute.cli.context import load_settings, run
 from benchroute.store.base import UsageSummaryRow
 
@@ -50,7 +51,10 @@ def _total(rows: list[UsageSummaryRow]) -> UsageSummaryRow:
         completion_tokens=sum(r.completion_tokens for r in rows),
         cost_usd=sum(r.cost_usd for r in rows),
         frontier_cost_usd=sum(r.frontier_cost_usd for r in rows),
-        extra={"priced_cost_usd": sum(float(r.extra.get("priced_cost_usd", r.cost_usd)) for r in rows)},
+        extra={
+            "priced_cost_usd": sum(float(r.extra.get("priced_cost_usd", r.cost_usd)) for r in rows),
+            "errors": sum(int(r.extra.get("errors", 0)) for r in rows),
+        },
     )
 
 
@@ -66,6 +70,7 @@ def _usd(value: float) -> str:
 @click.option("--since", default=None, help="From this UTC day, YYYY-MM-DD.")
 @click.option("--until", default=None, help="Up to and including this UTC day, YYYY-MM-DD.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@table.format_option()
 @click.pass_context
 def usage(
     ctx: click.Context,
@@ -74,10 +79,16 @@ def usage(
     since: str | None,
     until: str | None,
     as_json: bool,
+    fmt: str | None,
 ) -> None:
-    """Show usage and cost, with savings against the always-Frontier choice."""
+    """Show usage and cost, with savings against the always-Frontier choice.
+
+    Requests that failed before a model was chosen are grouped under "(not routed)"; the errors
+    column counts requests that ended with an error status.
+    """
     from benchroute.store.factory import started_store
 
+    out = table.output_format(as_json, fmt)
     settings = load_settings(ctx)
     group_by = list(by) or ["model"]
     since_dt, until_dt = _date(since), _date(until, end=True)
@@ -89,36 +100,40 @@ def usage(
             )
 
     rows = run(go())
-    if as_json:
+    if out == "json":
         click.echo(
             json.dumps({"rows": [_row_dict(r) for r in rows], "total": _row_dict(_total(rows))}, indent=2)
         )
         return
+    if out == "csv":
+        click.echo(table.to_csv([_row_dict(r) for r in rows]), nl=False)
+        return
     if not rows:
         click.echo("No usage recorded" + (f" for project {project!r}." if project else "."))
         return
-    _print_table(rows, group_by)
+    click.echo(_render(rows, group_by))
 
 
-def _print_table(rows: list[UsageSummaryRow], group_by: list[str]) -> None:
-    from rich.console import Console
-    from rich.table import Table
+def _group_cell(name: str, value: object) -> str:
+    if value is None or value == "":
+        return "(not routed)" if name == "model" else "-"
+    return str(value)
 
-    table = Table(*group_by, show_footer=True)
-    for name in ("requests", "prompt tok", "completion tok", "cost", "frontier cost", "savings"):
-        table.add_column(name, justify="right")
-    total = _total(rows)
-    table.columns[0].footer = "total"
-    for i, value in enumerate(_cells(total)):
-        table.columns[len(group_by) + i].footer = value
-    for row in rows:
-        table.add_row(
-            *(str(row.group[g]) if row.group[g] is not None else "-" for g in group_by), *_cells(row)
-        )
-    console = Console()
-    if not console.is_terminal:  # piped or captured: never wrap the table
-        console.width = 200
-    console.print(table)
+
+def _render(rows: list[UsageSummaryRow], group_by: list[str]) -> str:
+    columns = [table.Column(g, keep=True) for g in group_by]
+    columns += [
+        table.Column("requests", right=True, keep=True),
+        table.Column("errors", right=True, keep=True),
+        table.Column("cost", right=True, keep=True),
+        table.Column("savings", right=True),
+        table.Column("frontier cost", right=True),
+        table.Column("prompt tok", right=True),
+        table.Column("completion tok", right=True),
+    ]
+    body = [[*(_group_cell(g, r.group[g]) for g in group_by), *_cells(r)] for r in rows]
+    total = [*(["total"] + [""] * (len(group_by) - 1)), *_cells(_total(rows))]
+    return table.render(columns, [*body, total])
 
 
 def _cells(row: UsageSummaryRow) -> list[str]:
@@ -126,9 +141,10 @@ def _cells(row: UsageSummaryRow) -> list[str]:
     share = f" ({saved / row.frontier_cost_usd:.0%})" if row.frontier_cost_usd > 0 else ""
     return [
         f"{row.requests:,}",
+        f"{int(row.extra.get('errors', 0)):,}",
+        _usd(row.cost_usd),
+        _usd(saved) + share,
+        _usd(row.frontier_cost_usd),
         f"{row.prompt_tokens:,}",
         f"{row.completion_tokens:,}",
-        _usd(row.cost_usd),
-        _usd(row.frontier_cost_usd),
-        _usd(saved) + share,
     ]

@@ -58,7 +58,7 @@ def provider_readiness(
         if spec.api_key and not spec.api_key.startswith(GATEWAY_KEY_PREFIX):
             out[name] = ProviderReadiness(name, True, "key set in the config", var)
         elif value.startswith(GATEWAY_KEY_PREFIX):
-            why = f"{var} holds a benchroute gateway key (br-…), not a {name} key"
+            why = f"{var} holds a benchroute gateway key (br-…), not the {name} provider's own key"
             out[name] = ProviderReadiness(name, False, why, var)
         elif value:
             out[name] = ProviderReadiness(name, True, f"{var} is set", var)
