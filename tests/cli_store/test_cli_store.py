@@ -160,3 +160,24 @@ def test_provider_keys_set_list_delete_never_echo_the_secret(config: Path) -> No
         cli, ["--config", str(config), "keys", "provider", "delete", "--project", "alpha", "openai"], obj={}
     )
     assert again.exit_code != 0 and "has no key" in again.output
+
+
+def test_usage_shows_errors_and_unrouted_requests_and_fits_80_columns(config: Path) -> None:
+    failed = _usage(7, routed_model="", status=503, cost_usd=0.0, frontier_cost_usd=None, prompt_tokens=0)
+    long_id = "openrouter/mistralai/mistral-small-3.2-24b-instruct:free"
+    _seed(config, [_usage(1), _usage(2, routed_model=long_id), failed])
+    result = CliRunner().invoke(cli, ["--config", str(config), "usage"], obj={}, env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    header = lines[0].split()
+    assert header[:4] == ["model", "reqs", "err", "cost"]
+    unrouted = next(line for line in lines if line.startswith("(not routed)"))
+    assert unrouted.split()[2:4] == ["1", "1"]  # one request, one error
+    assert any(line.startswith(long_id + " ") for line in lines)
+    total = next(line for line in lines if line.startswith("total"))
+    assert total.split()[1:3] == ["3", "1"]
+
+    csv_out = invoke(config, "usage", "--format", "csv").output.splitlines()
+    assert csv_out[0].startswith("model,requests,") and "errors" in csv_out[0].split(",")
+    assert len(csv_out) == 4

@@ -123,8 +123,8 @@ def _group_cell(name: str, value: object) -> str:
 def _render(rows: list[UsageSummaryRow], group_by: list[str]) -> str:
     columns = [table.Column(g, keep=True) for g in group_by]
     columns += [
-        table.Column("requests", right=True, keep=True),
-        table.Column("errors", right=True, keep=True),
+        table.Column("reqs", right=True, keep=True),
+        table.Column("err", right=True, keep=True),
         table.Column("cost", right=True, keep=True),
         table.Column("savings", right=True),
         table.Column("frontier cost", right=True),
