@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from typing import Any
 
 import click
@@ -23,6 +24,21 @@ SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
 }
 
 
+# subcommand -> (extra, modules it needs beyond the gateway's own dependencies)
+EXTRAS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "bench": ("bench", ("jsonschema", "yaml")),
+    "evaluate": ("evaluate", ("threadpoolctl",)),
+}
+
+
+def _missing_extra(cmd_name: str) -> str | None:
+    extra, modules = EXTRAS.get(cmd_name, ("", ()))
+    missing = [m for m in modules if importlib.util.find_spec(m) is None]
+    if not missing:
+        return None
+    return f"`benchroute {cmd_name}` needs {', '.join(missing)}: pip install 'benchroute[{extra}]'"
+
+
 class LazyGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(SUBCOMMANDS)
@@ -32,6 +48,9 @@ class LazyGroup(click.Group):
         if spec is None:
             return None
         module_name, attr, _ = spec
+        hint = _missing_extra(cmd_name)
+        if hint is not None:
+            raise click.ClickException(hint)
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:

@@ -1,8 +1,10 @@
 """Token counts for upstreams that report no usage.
 
-tiktoken's `o200k_base` is loaded from the copy bundled in the `bpe-openai` package (seeded into
-tiktoken's cache directory so tiktoken never downloads it). When neither is available, a cheap
-estimate (4 characters a token) is used and labelled as such.
+tiktoken's `o200k_base` is loaded from the copy shipped in `benchroute/data/tokenizer` (seeded into
+tiktoken's cache directory so tiktoken never downloads it; data/tokenizer/NOTICE says where it
+comes from). When tiktoken is not installed or the file cannot be read, a documented estimate is
+used instead: 4 characters a token (rounded up, at least 1 for non-empty text) plus 4 tokens a
+message, and the usage record's token method says "estimate".
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ def _seed_cache() -> None:
     target = Path(cache_dir) / hashlib.sha1(_BLOB_URL.encode()).hexdigest()
     if target.is_file():
         return
-    source = importlib.resources.files("bpe_openai.data") / f"{_ENCODING}.tiktoken.gz"
+    source = importlib.resources.files("benchroute").joinpath("data", "tokenizer", f"{_ENCODING}.tiktoken.gz")
     data = gzip.decompress(source.read_bytes())
     if hashlib.sha256(data).hexdigest() != _SHA256:
         raise ValueError("bundled o200k_base does not match tiktoken's expected hash")
