@@ -123,6 +123,7 @@ def serve(
         click.echo(f"benchroute gateway on {base_url}  (models: {base_url}/models, health: /healthz)")
         for line in banner(state):
             click.echo(line)
+        click.echo("Serving; stop with Ctrl+C.")
 
     logging.basicConfig(level=getattr(logging, log_level.upper(), logging.WARNING))
     app = create_app(settings, on_ready=ready)
