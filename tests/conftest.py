@@ -9,16 +9,13 @@ scripts/build_test_fixtures.py, provenance in tests/data/PROVENANCE.json).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-SHARED_DATA = Path(
-    os.environ.get("BENCHROUTE_SHARED_DATA") or Path(__file__).resolve().parents[2] / "shared" / "data"
-)
-FIXTURE_DATA = Path(__file__).resolve().parent / "data"
+from public_data import FIXTURE_DATA, SHARED_DATA
+
 _NOT_RUN = pytest.StashKey[list[str]]()
 
 

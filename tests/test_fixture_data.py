@@ -7,7 +7,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from conftest import FIXTURE_DATA, SHARED_DATA
+from public_data import FIXTURE_DATA, SHARED_DATA
 
 
 def _sha(path: Path) -> str:

@@ -12,9 +12,9 @@ import io
 import json
 import shutil
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
@@ -87,7 +87,10 @@ def output_format(as_json: bool, fmt: str | None) -> str:
     return "json" if as_json else (fmt or "table")
 
 
-def format_option() -> Any:
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def format_option() -> Callable[[F], F]:
     return click.option(
         "--format",
         "fmt",
