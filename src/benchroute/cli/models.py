@@ -13,6 +13,7 @@ from benchroute.cli.context import load_settings, run
 
 if TYPE_CHECKING:
     from benchroute.providers.discovery import LocalServer
+    from benchroute.providers.readiness import ProviderReadiness
 
 
 async def _discover() -> list[LocalServer]:
@@ -131,6 +132,10 @@ def models(
     if out == "csv":
         click.echo(table.to_csv(records), nl=False)
         return
+    _print_table(selected, ready)
+
+
+def _print_table(selected: list[ModelInfo], ready: dict[str, ProviderReadiness]) -> None:
     rows = [
         [
             "*" if ready[m.id].ready else "",

@@ -59,6 +59,29 @@ def banner(state: GatewayState) -> list[str]:
     return lines
 
 
+def _announce_auth(settings: Settings, base_url: str) -> None:
+    """The first start's key (printed once, with the variables clients read), or that auth is off."""
+    if settings.server.auth != "keys":
+        click.echo("Authentication is off (server.auth = 'none'): any local client may use this gateway.")
+        return
+    secret = run(_first_key(settings))
+    if secret is None:
+        return
+    click.echo("Created a gateway key for project 'default' (shown only this once):")
+    click.echo(f"\n    {secret}\n")
+    click.echo(f"Use it as the API key with base URL {base_url}, e.g.")
+    click.echo(f'    export BENCHROUTE_BASE_URL={base_url} BENCHROUTE_API_KEY="{secret}"')
+    click.echo("(more keys: `benchroute keys create --project NAME`)\n")
+
+
+def _loop() -> str:
+    try:
+        import uvloop  # noqa: F401
+    except ImportError:
+        return "asyncio"
+    return "uvloop"
+
+
 def _with_server(settings: Settings, **changes: object) -> Settings:
     server = ServerSettings.model_validate({**settings.server.model_dump(), **changes})
     return settings.model_copy(update={"server": server})
@@ -107,16 +130,7 @@ def serve(
     server = settings.server
     scheme = "https" if ssl_certfile else "http"
     base_url = f"{scheme}://{'[' + server.host + ']' if ':' in server.host else server.host}:{server.port}/v1"
-    if server.auth == "keys":
-        secret = run(_first_key(settings))
-        if secret is not None:
-            click.echo("Created a gateway key for project 'default' (shown only this once):")
-            click.echo(f"\n    {secret}\n")
-            click.echo(f"Use it as the API key with base URL {base_url}, e.g.")
-            click.echo(f'    export BENCHROUTE_BASE_URL={base_url} BENCHROUTE_API_KEY="{secret}"')
-            click.echo("(more keys: `benchroute keys create --project NAME`)\n")
-    else:
-        click.echo("Authentication is off (server.auth = 'none'): any local client may use this gateway.")
+    _announce_auth(settings, base_url)
 
     def ready(state: GatewayState) -> None:
         tune_gc()  # first: the lines below tell a waiting client to connect
@@ -127,17 +141,11 @@ def serve(
 
     logging.basicConfig(level=getattr(logging, log_level.upper(), logging.WARNING))
     app = create_app(settings, on_ready=ready)
-    try:
-        import uvloop  # noqa: F401
-
-        loop = "uvloop"
-    except ImportError:
-        loop = "asyncio"
     config = uvicorn_config(
         app,
         host=server.host,
         port=server.port,
-        loop=loop,
+        loop=_loop(),
         log_level=log_level,
         access_log=access_log,
         ssl_keyfile=ssl_keyfile,
