@@ -78,3 +78,13 @@ def test_banner_lines_say_per_tier_what_is_callable(monkeypatch: pytest.MonkeyPa
     statuses = tier_statuses(settings, catalog, build_engine(settings, catalog), readiness)
     free = next(s for s in statuses if s.tier == "auto/free")
     assert free.ok and free.sample is not None and free.sample.startswith("openrouter/")
+
+
+def test_commands_name_their_extra_when_it_is_missing(monkeypatch: pytest.MonkeyPatch) -> None:
+    from benchroute.cli import main
+
+    monkeypatch.setitem(main.EXTRAS, "bench", ("bench", ("jsonschema", "no_such_module_for_this_test")))
+    result = CliRunner().invoke(cli, ["bench", "--help"])
+    assert result.exit_code == 1
+    assert "needs no_such_module_for_this_test: pip install 'benchroute[bench]'" in result.output
+    assert CliRunner().invoke(cli, ["evaluate", "--help"]).exit_code == 0  # present: no complaint

@@ -28,6 +28,7 @@ SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
 EXTRAS: dict[str, tuple[str, tuple[str, ...]]] = {
     "bench": ("bench", ("jsonschema", "yaml")),
     "evaluate": ("evaluate", ("threadpoolctl",)),
+    "train": ("train", ("sklearn",)),
 }
 
 
