@@ -2,7 +2,8 @@
 
 Checks provider keys (never printed: set / not set / holds a gateway key), local model servers,
 the store, Redis, the leaderboard, the classifier and, per tier, whether `auto` can route.
-Exits 1 when the project's `auto` tier cannot route (or the store cannot be opened), else 0.
+Exits 1 when the project's `auto` tier cannot route, or the store or a configured Redis cannot be
+reached; else 0.
 """
 
 from __future__ import annotations
@@ -148,10 +149,11 @@ def doctor(ctx: click.Context, project: str, as_json: bool) -> None:
     else:
         for c in checks:
             click.echo(f"{'ok ' if c.ok else 'NO '} {c.name:<16} {c.detail}")
+        tier = settings.project(project).tier
+        routes = not any(c.name == tier for c in failed)
+        verdict = "can route" if routes else "cannot route here"
+        click.echo(f"\n`auto` ({tier}) {verdict}.")
         if failed:
-            names = ", ".join(c.name for c in failed)
-            click.echo(f"\n{names}: not ready. `auto` ({settings.project(project).tier}) cannot route here.")
-        else:
-            click.echo(f"\n`auto` ({settings.project(project).tier}) can route.")
+            click.echo(f"Not ready: {', '.join(c.name for c in failed)}.")
     if failed:
         ctx.exit(1)
