@@ -9,8 +9,9 @@ from contextlib import asynccontextmanager
 import pytest
 from gateway_harness import Client
 
+from benchroute.app import create_app
 from benchroute.catalog.loader import load_catalog
-from benchroute.gateway.app import build_engine, create_app
+from benchroute.gateway.app import build_engine
 from benchroute.gateway.server import InLoopServer
 from benchroute.providers.registry import BUILTIN_PROVIDERS
 from benchroute.settings import Settings
