@@ -230,7 +230,9 @@ def test_doctor_and_models_and_route_as_written(install: Install) -> None:
     )
     decided = install.sh(route.split("   #")[0])
     assert decided.returncode == 0, decided.stderr
-    assert json.loads(decided.stdout)["requested_model"] == "auto"
+    decision = json.loads(decided.stdout)
+    assert decision["requested_model"] == "auto" and decision["callable_here"] is False
+    assert decision["gateway_would_pick"] is None  # no key: the gateway could not route it
 
 
 def test_a_gateway_key_in_openai_api_key_is_ignored_with_a_warning(install: Install, served: Served) -> None:

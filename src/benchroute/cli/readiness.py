@@ -7,7 +7,7 @@ what a client would get.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from benchroute.catalog.model import Catalog
@@ -17,6 +17,7 @@ from benchroute.providers.readiness import (
     missing_keys,
     model_readiness,
     not_callable_message,
+    provider_readiness,
 )
 from benchroute.routing.base import RouteContext, RoutingEngine
 from benchroute.routing.static import AUTO_TIERS, RouteError, is_allowed
@@ -93,3 +94,45 @@ def status_lines(statuses: Iterable[TierStatus], readiness: Mapping[str, Provide
 def missing_keys_of(readiness: Mapping[str, ProviderReadiness]) -> list[str]:
     """The key variables not set (or set to a gateway key), in the built-in providers' order."""
     return [r.env_var for r in readiness.values() if not r.ready and r.env_var]
+
+
+@dataclass(frozen=True, slots=True)
+class CallableHere:
+    """Whether a Decision's model can be called from a gateway on this machine, and what the
+    gateway would pick instead (None: it could not route the request)."""
+
+    ok: bool
+    why: str
+    gateway_pick: str | None
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "callable_here": self.ok,
+            "not_callable_because": "" if self.ok else self.why,
+            "gateway_would_pick": self.gateway_pick,
+        }
+
+    def note(self, model: str) -> str:
+        if self.ok:
+            return ""
+        instead = (
+            f"the gateway would pick {self.gateway_pick}"
+            if self.gateway_pick
+            else "the gateway could not route this request here (`benchroute doctor` says why)"
+        )
+        return f"note: {model} is not callable here ({self.why}); {instead}."
+
+
+def callable_here(
+    settings: Settings, catalog: Catalog, model: str, keyed_pick: Callable[[], str]
+) -> CallableHere:
+    """`model`'s readiness here; when it is not callable, `keyed_pick()` is what the gateway picks
+    (it raises a routing error when nothing callable fits)."""
+    ready = model_readiness(catalog, provider_readiness(settings)).get(model)
+    if ready is None or ready.ready:
+        return CallableHere(True, "", model)
+    try:
+        pick: str | None = keyed_pick()
+    except (RouteError, LookupError, PermissionError, ValueError):
+        pick = None
+    return CallableHere(False, ready.why, pick)

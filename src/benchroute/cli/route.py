@@ -9,6 +9,7 @@ import click
 import orjson
 
 from benchroute.cli.context import load_settings
+from benchroute.cli.readiness import callable_here
 from benchroute.leaderboard.snapshot import Snapshot
 from benchroute.routing.classifier import CellPrediction, Classifier
 from benchroute.routing.decision import Decision
@@ -95,10 +96,20 @@ def route(
         )
     except (RouteError, RuntimeError, FileNotFoundError) as exc:
         raise click.ClickException(str(exc)) from exc
+
+    def keyed_pick() -> str:  # what `serve` would route to: callable models only
+        keyed = Router.from_settings(settings, classifier=_OnFirstUse(settings), only_keyed=True)
+        request = {"model": model, "messages": messages}
+        return keyed.decide(request, headers, project=project, api_kind=api_kind).model
+
+    here = callable_here(settings, router.catalog, decision.model, keyed_pick)
     if as_json:
-        sys.stdout.write(orjson.dumps(decision.to_dict(), option=orjson.OPT_INDENT_2).decode() + "\n")
+        data = {**decision.to_dict(), **here.as_dict()}
+        sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
         return
     _print(decision, router.snapshot)
+    if not here.ok:
+        click.echo(here.note(decision.model))
 
 
 def _usd(value: float | None) -> str:
