@@ -11,7 +11,9 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
+from benchroute.catalog.loader import load_catalog
 from benchroute.cli.main import cli
+from benchroute.routing.tiers import DEFAULT_FRONTIER
 from benchroute.settings import Settings
 from benchroute.store.base import UsageRecord
 from benchroute.store.factory import started_store
@@ -101,12 +103,19 @@ def test_usage_table_and_json(config: Path) -> None:
     table = invoke(config, "usage", "--project", "alpha")
     assert table.exit_code == 0, table.output
     assert "big" in table.output and "small" in table.output and "other" not in table.output
-    assert "total" in table.output and "$0.2400 (80%)" in table.output  # 6 x (0.05 - 0.01)
+    # savings (benchroute.savings): each request's tokens at the always-Frontier model's rates (no mode:
+    # the implementation model) minus its cost
+    frontier = load_catalog(settings_of(config)).get(DEFAULT_FRONTIER["implementation"])
+    assert frontier is not None
+    per_request = frontier.cost(1000, 100)
+    saved = 6 * (per_request - 0.01)
+    assert "total" in table.output and f"${saved:,.4f} ({saved / (6 * per_request):.0%})" in table.output
 
     data = json.loads(invoke(config, "usage", "--by", "day", "--json").output)
     assert [(r["day"], r["requests"]) for r in data["rows"]] == [("2026-11-20", 3), ("2026-11-21", 4)]
     assert data["total"]["requests"] == 7
-    assert data["total"]["savings_usd"] == pytest.approx(7 * 0.04)
+    assert data["total"]["savings_usd"] == pytest.approx(7 * (per_request - 0.01))
+    assert data["total"]["savings"]["compared_requests"] == 7
 
     by_session = json.loads(invoke(config, "usage", "--by", "session", "--by", "model", "--json").output)
     assert {(r["session"], r["model"]) for r in by_session["rows"]} >= {("s0", "big"), ("s1", "small")}

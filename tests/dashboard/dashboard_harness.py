@@ -90,7 +90,11 @@ def settings_for(tmp: Path, *, store_url: str = "memory://", **server: Any) -> S
         data_dir=tmp,
         server={"discover_local": False, "secret": "dashboard-test-secret", **server},
         store={"url": store_url},
-        tiers={"default": "fake/b", "balanced": {"chat": "fake/a"}},
+        tiers={
+            "default": "fake/b",
+            "balanced": {"chat": "fake/a", "messages": "fake/c"},
+            "frontier": {"implementation": "fake/c", "reasoning": "fake/a"},
+        },
         projects={name: ProjectSettings() for name in ("default", "alpha", "beta")},
     )
 

@@ -4,76 +4,14 @@ test-artifacts/dashboard/."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import aiohttp
 import pytest
-from dashboard_harness import DAYS, DECISION_ID, Keys, build_app, expected_series, seed, settings_for
-
-from benchroute.gateway.server import InLoopServer
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "dashboard"
+from browser_harness import live_dashboard
+from dashboard_harness import DAYS, DECISION_ID, expected_series
 
 pytestmark = pytest.mark.slow
-
-
-@dataclass
-class Live:
-    base_url: str
-    keys: Keys
-    page: Any  # playwright Page
-    console_errors: list[str]
-
-    async def shot(self, name: str) -> None:
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        await self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-    async def sign_in(self, key: str) -> None:
-        await self.page.goto(self.base_url + "/dashboard/login")
-        await self.page.fill("#key", key)
-        await self.page.click("#login-form button[type=submit]")
-        await self.page.wait_for_load_state()
-
-
-@asynccontextmanager
-async def live_dashboard(tmp: Path) -> AsyncIterator[Live]:
-    if not os.access(CHROMIUM, os.X_OK):
-        pytest.fail(f"{CHROMIUM} is missing: run scripts/setup.d/50-browser.sh")
-    from playwright.async_api import async_playwright
-
-    app = build_app(settings_for(tmp, store_url=f"sqlite:///{tmp / 'dash.db'}"))
-    server = InLoopServer(app)
-    await server.start()
-    try:
-        keys = await seed(app.state.gateway.store)
-        async with async_playwright() as pw:
-            browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-            try:
-                context = await browser.new_context(viewport={"width": 1366, "height": 900})
-                page = await context.new_page()
-                errors: list[str] = []
-                page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-                page.on("pageerror", lambda e: errors.append(str(e)))
-                yield Live(server.base_url, keys, page, errors)
-            finally:
-                await browser.close()
-    finally:
-        await server.stop()
 
 
 async def test_admin_tour_charts_decisions_leaderboard(tmp_path: Path) -> None:
@@ -95,12 +33,13 @@ async def test_admin_tour_charts_decisions_leaderboard(tmp_path: Path) -> None:
                })"""
         )
         requests, cost = drawn
-        assert cost["labels"] == DAYS and requests["labels"] == DAYS
+        labels = cost["labels"]
+        assert len(labels) == 31 and labels[-3:] == DAYS and requests["labels"] == labels
         expected = expected_series("alpha")
-        got = {s["model"]: dict(zip(DAYS, s["data"], strict=True)) for s in cost["series"]}
+        got = {s["model"]: dict(zip(labels, s["data"], strict=True)) for s in cost["series"]}
         assert set(got) == set(expected)
         for model, by_day in expected.items():
-            for day in DAYS:
+            for day in labels:
                 assert got[model][day] == pytest.approx(by_day.get(day, 0.0))
         assert {s["model"]: sum(s["data"]) for s in requests["series"]} == {
             "fake/a": 2,
@@ -121,6 +60,7 @@ async def test_admin_tour_charts_decisions_leaderboard(tmp_path: Path) -> None:
         # decisions: the search box filters through htmx without a page load
         await page.goto(live.base_url + "/dashboard/p/alpha/decisions")
         assert "7 decisions" in await page.inner_text("#decision-count")
+        await page.wait_for_load_state("networkidle")
         await page.fill("#decision-search", "debug:medium")
         await page.wait_for_function(
             "() => document.querySelector('#decision-count').textContent.includes('matching')"
@@ -139,10 +79,10 @@ async def test_admin_tour_charts_decisions_leaderboard(tmp_path: Path) -> None:
 
         # leaderboard: sortable by clicking a column
         await page.goto(live.base_url + "/dashboard/leaderboard")
-        first_before = await page.inner_text("#leaderboard tbody tr:first-child td:first-child")
-        await page.click("#leaderboard thead th:first-child")
+        first_before = await page.inner_text("#leaderboard tbody tr:first-child th")
+        await page.click("#leaderboard thead th:first-child button")
         names = await page.eval_on_selector_all(
-            "#leaderboard tbody tr td:first-child", "tds => tds.map(t => t.textContent)"
+            "#leaderboard tbody tr th", "tds => tds.map(t => t.textContent)"
         )
         assert names == sorted(names) and len(names) > 5
         assert first_before  # ranked by overall accuracy before the click

@@ -165,20 +165,26 @@ def test_usage_charts_carry_the_seeded_numbers(dash: Dash) -> None:
     page = dash.client.get("/dashboard/p/alpha/usage?range=30d")
     assert page.status_code == 200
     data = chart_data(page.text, "usage-data")
-    assert data["days"] == DAYS
+    labels = data["labels"]
+    assert len(labels) == 31 and labels[-3:] == DAYS  # every day of the range, empty ones included
     expected = expected_series("alpha")
-    got = {s["model"]: dict(zip(DAYS, s["data"], strict=True)) for s in data["cost"]}  # type: ignore[attr-defined]
+    got = {s["model"]: dict(zip(labels, s["data"], strict=True)) for s in data["cost"]}  # type: ignore[attr-defined]
     for model, by_day in expected.items():
-        for day in DAYS:
+        for day in labels:
             assert got[model][day] == pytest.approx(by_day.get(day, 0.0))
     assert set(got) == set(expected)
     counts = {s["model"]: sum(s["data"]) for s in data["requests"]}  # type: ignore[attr-defined]
     assert counts == {"fake/a": 2, "fake/b": 3, "fake/c": 1}
-    # savings: frontier cost minus the cost of the same (priced) requests; the manual one has none
-    alpha = [r for r in SEED_USAGE if r.project == "alpha"]
-    frontier = sum(r.frontier or 0.0 for r in alpha)
-    priced = sum(r.cost for r in alpha if r.frontier is not None)
-    assert f"${frontier - priced:,.4f}" in page.text
+    # savings: the tokens of each routed (non-manual) request at the Frontier model's rates (no mode:
+    # the implementation model fake/c, $5 / $10 per million) minus what it cost; manual left out
+    saved = sum(
+        ((1000 + i) * 5.0 + (100 + i) * 10.0) / 1e6 - r.cost
+        for i, r in enumerate(SEED_USAGE)
+        if r.project == "alpha" and r.tier != "manual"
+    )
+    assert saved < 0  # the seed's costs are above fake/c's rates: an honest negative saving
+    assert f'id="savings">-${-saved:,.4f}<' in page.text
+    assert "1 manual request" in page.text
     assert "sess-9" not in page.text  # beta's session
     assert "sess-2" in page.text  # the top session (fake/c's cost)
 
@@ -193,11 +199,16 @@ def test_usage_filters_by_tier_and_client(dash: Dash) -> None:
     assert "fake/c" not in got
 
 
-def test_usage_of_an_empty_range(dash: Dash) -> None:
+def test_usage_of_an_empty_range_and_an_unknown_project(dash: Dash) -> None:
     dash.login(dash.keys.admin)
-    page = dash.client.get("/dashboard/p/nobody/usage")
+    page = dash.client.get("/dashboard/p/default/usage")  # configured, never used: how to start
     assert page.status_code == 200
     assert "No requests in this range" in page.text
+    assert 'id="onboarding"' in page.text and "http://testserver/v1/chat/completions" in page.text
+    assert "OpenAI Compatible" in page.text  # the Kilo Code example
+    missing = dash.client.get("/dashboard/p/nobody/usage")
+    assert missing.status_code == 404 and "There is no project" in missing.text
+    assert missing.headers["content-type"].startswith("text/html")
 
 
 # ---- decisions -----------------------------------------------------------------------------------
@@ -244,7 +255,7 @@ def test_leaderboard_and_its_static_export(dash: Dash) -> None:
     page = dash.client.get("/dashboard/leaderboard")
     assert page.status_code == 200
     for model in snapshot.models():
-        assert f"<td>{model}</td>" in page.text
+        assert f'<th scope="row">{model}</th>' in page.text
     some = next(iter(snapshot))
     low, high = some.wilson()
     assert f"[{low:.2f}–{high:.2f}]" in page.text

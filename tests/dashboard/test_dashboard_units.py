@@ -6,11 +6,21 @@ from datetime import UTC, datetime
 
 import pytest
 
+from benchroute.catalog.model import Catalog, ModelInfo
 from benchroute.dashboard.login import SessionCodec, new_session
 from benchroute.dashboard.projects import InvalidSettings, validate_overrides
-from benchroute.dashboard.usage import Filters, build_view, since_for
+from benchroute.dashboard.usage import (
+    NOT_ROUTED,
+    OTHER,
+    Filters,
+    bucket_labels,
+    build_view,
+    percentile,
+    since_for,
+)
 from benchroute.gateway.projects import ProjectSettingsSource
-from benchroute.settings import ProjectSettings, Settings
+from benchroute.savings import FrontierPricer, tally, total
+from benchroute.settings import ProjectSettings, Settings, TierSettings
 from benchroute.store.base import UsageSummaryRow
 from benchroute.store.memory import MemoryStore
 
@@ -100,39 +110,98 @@ async def test_project_settings_source_merges_caches_and_invalidates() -> None:
     assert (await source.get("alpha")).dial == 0.2
 
 
-# ---- usage view ----------------------------------------------------------------------------------
+# ---- usage view and savings -----------------------------------------------------------------------
+
+CATALOG = Catalog(
+    [
+        ModelInfo(id="m/a", provider="p", upstream_id="a", input_price=1.0, output_price=2.0),
+        ModelInfo(id="m/b", provider="p", upstream_id="b", input_price=0.5, output_price=1.0),
+        ModelInfo(id="m/big", provider="p", upstream_id="big", input_price=10.0, output_price=20.0),
+        ModelInfo(id="m/think", provider="p", upstream_id="t", input_price=4.0, output_price=8.0),
+    ]
+)
+PRICER = FrontierPricer(CATALOG, TierSettings(frontier={"implementation": "m/big", "reasoning": "m/think"}))
 
 
 def _row(
-    day: str, model: str, tier: str, client: str | None, cost: float, frontier: float
+    day: str,
+    model: str,
+    tier: str,
+    client: str | None,
+    cost: float,
+    *,
+    mode: str | None = None,
+    status: int = 200,
+    prompt: int = 1000,
+    completion: int = 100,
 ) -> UsageSummaryRow:
     return UsageSummaryRow(
-        group={"day": day, "model": model, "tier": tier, "client": client},
+        group={"day": day, "model": model, "tier": tier, "client": client, "mode": mode, "status": status},
         requests=1,
-        prompt_tokens=10,
-        completion_tokens=5,
+        prompt_tokens=prompt,
+        completion_tokens=completion,
         cost_usd=cost,
-        frontier_cost_usd=frontier,
-        extra={"priced_cost_usd": cost if frontier else 0.0, "errors": 0},
+        extra={"cached_tokens": 0},
     )
 
 
-def test_build_view_series_totals_and_filters() -> None:
-    by_day = [
-        _row("2026-01-01", "m/a", "auto/efficient", "kilo-code", 1.0, 4.0),
-        _row("2026-01-02", "m/a", "auto/efficient", None, 2.0, 5.0),
-        _row("2026-01-02", "m/b", "manual", "kilo-code", 10.0, 0.0),
+def test_savings_price_tokens_at_the_frontier_model_of_the_mode_and_leave_out_failures() -> None:
+    rows = [
+        _row("d", "m/a", "auto/efficient", None, 0.0012),  # no mode: m/big, 0.012
+        _row("d", "m/a", "auto/efficient", None, 0.0012, mode="plan"),  # reasoning: m/think, 0.0048
+        _row("d", "m/big", "auto/frontier", None, 0.012, mode="code"),  # the Frontier model: saves 0
+        _row("d", "m/b", "manual", None, 0.0006),  # left out: the client named the model
+        _row("d", "m/a", "auto/efficient", None, 0.0, status=502, prompt=0, completion=0),  # failed
+        _row("d", "", "", None, 0.0, status=404, prompt=0, completion=0),  # rejected before routing
     ]
-    view = build_view(by_day, [], Filters())
-    assert view.days == ["2026-01-01", "2026-01-02"]
-    assert view.models == ["m/b", "m/a"]  # by cost
-    assert view.cost == {"m/a": [1.0, 2.0], "m/b": [0.0, 10.0]}
-    assert view.requests == {"m/a": [1, 1], "m/b": [0, 1]}
-    assert view.total.cost_usd == 13.0 and view.total.savings_usd == pytest.approx(6.0)
-    assert view.total.savings_share == pytest.approx(6.0 / 9.0)
-    assert view.tiers == ["auto/efficient", "manual"] and view.clients == ["(unknown)", "kilo-code"]
-    only = build_view(by_day, [], Filters(tier="auto/efficient", client="(unknown)"))
-    assert only.days == ["2026-01-02"] and only.models == ["m/a"] and only.total.cost_usd == 2.0
+    t = total(tally(rows, PRICER, []).values())
+    assert (t.requests, t.compared, t.manual, t.errors) == (6, 3, 1, 2)
+    assert t.compared_cost_usd == pytest.approx(0.0012 + 0.0012 + 0.012)
+    assert t.frontier_cost_usd == pytest.approx(0.012 + 0.0048 + 0.012)
+    assert t.saved_usd == pytest.approx(0.0108 + 0.0036 + 0.0)
+    assert t.saved_share == pytest.approx(0.0144 / 0.0288)
+    assert t.cost_usd == pytest.approx(0.0144 + 0.0006)
+    frontier_only = total(tally([rows[2]], PRICER, []).values())
+    assert frontier_only.saved_usd == pytest.approx(0.0) and frontier_only.saved_share == pytest.approx(0.0)
+    unknown = FrontierPricer(CATALOG, TierSettings(frontier={"implementation": "gone/model"}))
+    assert total(tally(rows[:1], unknown, []).values()).unpriced == 1
+
+
+def test_build_view_buckets_top_models_other_and_filters() -> None:
+    labels = ["2026-01-01", "2026-01-02", "2026-01-03"]
+    by_day = [_row("2026-01-01", f"m/{i}", "auto/efficient", "kilo-code", 1.0 + i) for i in range(8)]
+    by_day += [
+        _row("2026-01-03", "m/a", "auto/efficient", None, 2.0, mode="code"),
+        _row("2026-01-03", "", "", None, 0.0, status=401, prompt=0, completion=0),
+    ]
+    view = build_view(by_day, [], Filters(), PRICER, labels)
+    assert view.labels == labels  # the empty day stays on the axis
+    series = view.chart_data()["cost"]
+    assert [s["model"] for s in series] == ["m/7", "m/6", "m/5", "m/4", "m/3", "m/2", OTHER]
+    other = series[-1]["data"]
+    assert other == pytest.approx([2.0 + 1.0, 0.0, 2.0])  # m/1 and m/0; then m/a; "(not routed)" costs 0
+    assert NOT_ROUTED in view.models and view.total.errors == 1
+    assert view.modes == ["(none)", "code"]
+    only = build_view(by_day, [], Filters(mode="code"), PRICER, labels)
+    assert only.models == ["m/a"] and only.total.cost_usd == 2.0
+    cumulative = view.chart_data()["saved_cumulative"]
+    assert len(cumulative) == 3 and cumulative[1] == cumulative[0]  # flat across the empty day
+
+
+def test_bucket_labels_hours_and_days() -> None:
+    now = datetime(2026, 3, 10, 15, 30, tzinfo=UTC)
+    hours = bucket_labels("24h", now, None)
+    assert len(hours) == 24 and hours[0] == "2026-03-09T16" and hours[-1] == "2026-03-10T15"
+    days = bucket_labels("7d", now, None)
+    assert days[0] == "2026-03-03" and days[-1] == "2026-03-10" and len(days) == 8
+    assert bucket_labels("all", now, "2026-03-08") == ["2026-03-08", "2026-03-09", "2026-03-10"]
+
+
+def test_percentile_nearest_rank() -> None:
+    assert percentile([], 0.5) is None
+    assert percentile([5.0, 1.0, 3.0], 0.5) == 3.0
+    values = [float(v) for v in range(1, 101)]
+    assert percentile(values, 0.95) == 95.0 and percentile(values, 0.5) == 50.0
 
 
 def test_since_for_ranges() -> None:

@@ -1,4 +1,9 @@
-"""`benchroute usage`: requests, tokens, cost and savings against an always-Frontier choice."""
+"""`benchroute usage`: requests, tokens, cost and savings against an always-Frontier choice.
+
+Savings come from `benchroute.savings` (the same computation as the dashboard and `GET /v1/usage`):
+served requests of the auto tiers, their actual tokens at the always-Frontier model's rates for
+their mode, minus what they cost; failed and manual requests are left out.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +15,13 @@ import click
 
 from benchroute.cli import table
 from benchroute.cli.context import load_settings, run
-from benchroute.store.base import UsageSummaryRow
+from benchroute.savings import Tally, total
 
-GROUPS = ["model", "day", "project", "session", "tier", "client"]
+GROUPS = ["model", "day", "project", "session", "tier", "client", "mode"]
+SAVINGS_NOTE = (
+    "savings: served requests of the auto tiers, their tokens at the always-Frontier model's rates "
+    "for their mode, minus what they cost; failed and manual requests left out"
+)
 
 
 def _date(value: str | None, *, end: bool = False) -> datetime | None:
@@ -26,36 +35,16 @@ def _date(value: str | None, *, end: bool = False) -> datetime | None:
     return day + timedelta(days=1) if end else day
 
 
-def _savings(row: UsageSummaryRow) -> float:
-    return row.frontier_cost_usd - float(row.extra.get("priced_cost_usd", row.cost_usd))
-
-
-def _row_dict(row: UsageSummaryRow) -> dict[str, Any]:
+def _row_dict(group: dict[str, Any], row: Tally) -> dict[str, Any]:
+    d = row.to_dict()
+    savings = d.pop("savings")
     return {
-        **row.group,
-        "requests": row.requests,
-        "prompt_tokens": row.prompt_tokens,
-        "completion_tokens": row.completion_tokens,
-        "cost_usd": row.cost_usd,
-        "frontier_cost_usd": row.frontier_cost_usd,
-        "savings_usd": _savings(row),
-        **row.extra,
+        **group,
+        **d,
+        "frontier_cost_usd": savings["frontier_usd"],
+        "savings_usd": savings["saved_usd"],
+        "savings": savings,
     }
-
-
-def _total(rows: list[UsageSummaryRow]) -> UsageSummaryRow:
-    return UsageSummaryRow(
-        group={},
-        requests=sum(r.requests for r in rows),
-        prompt_tokens=sum(r.prompt_tokens for r in rows),
-        completion_tokens=sum(r.completion_tokens for r in rows),
-        cost_usd=sum(r.cost_usd for r in rows),
-        frontier_cost_usd=sum(r.frontier_cost_usd for r in rows),
-        extra={
-            "priced_cost_usd": sum(float(r.extra.get("priced_cost_usd", r.cost_usd)) for r in rows),
-            "errors": sum(int(r.extra.get("errors", 0)) for r in rows),
-        },
-    )
 
 
 def _usd(value: float) -> str:
@@ -86,32 +75,41 @@ def usage(
     Requests that failed before a model was chosen are grouped under "(not routed)"; the errors
     column counts requests that ended with an error status.
     """
+    from benchroute.catalog.loader import load_catalog
+    from benchroute.savings import FrontierPricer, usage_with_savings
     from benchroute.store.factory import started_store
 
     out = table.output_format(as_json, fmt)
     settings = load_settings(ctx)
     group_by = list(by) or ["model"]
     since_dt, until_dt = _date(since), _date(until, end=True)
+    pricer = FrontierPricer(load_catalog(settings), settings.tiers)
 
-    async def go() -> list[UsageSummaryRow]:
+    async def go() -> dict[tuple[Any, ...], Tally]:
         async with started_store(settings) as store:
-            return await store.usage_summary(
-                project=project, group_by=group_by, since=since_dt, until=until_dt
+            return await usage_with_savings(
+                store, pricer, project=project, group_by=group_by, since=since_dt, until=until_dt
             )
 
-    rows = run(go())
+    tallies = run(go())
+    rows = [(dict(zip(group_by, k, strict=True)), t) for k, t in tallies.items()]
     if out == "json":
-        click.echo(
-            json.dumps({"rows": [_row_dict(r) for r in rows], "total": _row_dict(_total(rows))}, indent=2)
-        )
+        data = {"rows": [_row_dict(g, t) for g, t in rows], "total": _row_dict({}, total(tallies.values()))}
+        click.echo(json.dumps(data, indent=2))
         return
     if out == "csv":
-        click.echo(table.to_csv([_row_dict(r) for r in rows]), nl=False)
+        click.echo(table.to_csv([_flat(g, t) for g, t in rows]), nl=False)
         return
     if not rows:
         click.echo("No usage recorded" + (f" for project {project!r}." if project else "."))
         return
     click.echo(_render(rows, group_by))
+    click.echo(SAVINGS_NOTE)
+
+
+def _flat(group: dict[str, Any], row: Tally) -> dict[str, Any]:
+    """One CSV row: the JSON row without the nested savings detail."""
+    return {k: v for k, v in _row_dict(group, row).items() if k != "savings"}
 
 
 def _group_cell(name: str, value: object) -> str:
@@ -120,7 +118,7 @@ def _group_cell(name: str, value: object) -> str:
     return str(value)
 
 
-def _render(rows: list[UsageSummaryRow], group_by: list[str]) -> str:
+def _render(rows: list[tuple[dict[str, Any], Tally]], group_by: list[str]) -> str:
     columns = [table.Column(g, keep=True) for g in group_by]
     columns += [
         table.Column("reqs", right=True, keep=True),
@@ -131,19 +129,18 @@ def _render(rows: list[UsageSummaryRow], group_by: list[str]) -> str:
         table.Column("prompt tok", right=True),
         table.Column("completion tok", right=True),
     ]
-    body = [[*(_group_cell(g, r.group[g]) for g in group_by), *_cells(r)] for r in rows]
-    total = [*(["total"] + [""] * (len(group_by) - 1)), *_cells(_total(rows))]
-    return table.render(columns, [*body, total])
+    body = [[*(_group_cell(g, group[g]) for g in group_by), *_cells(r)] for group, r in rows]
+    footer = [*(["total"] + [""] * (len(group_by) - 1)), *_cells(total(t for _, t in rows))]
+    return table.render(columns, [*body, footer])
 
 
-def _cells(row: UsageSummaryRow) -> list[str]:
-    saved = _savings(row)
-    share = f" ({saved / row.frontier_cost_usd:.0%})" if row.frontier_cost_usd > 0 else ""
+def _cells(row: Tally) -> list[str]:
+    share = f" ({row.saved_share:.0%})" if row.saved_share is not None else ""
     return [
         f"{row.requests:,}",
-        f"{int(row.extra.get('errors', 0)):,}",
+        f"{row.errors:,}",
         _usd(row.cost_usd),
-        _usd(saved) + share,
+        _usd(row.saved_usd) + share,
         _usd(row.frontier_cost_usd),
         f"{row.prompt_tokens:,}",
         f"{row.completion_tokens:,}",

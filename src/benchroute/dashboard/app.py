@@ -4,6 +4,8 @@ Pages (under the mount):
   /login, /logout                        sign in with a gateway admin key or a project key
   /                                      admin: projects; a project key: its usage page
   /p/{project}/usage                     models by volume and cost over time, savings, top sessions
+  /p/{project}/requests                  every request (rejected ones too), filters in the URL, pages
+  /p/{project}/sessions/{key}            one session's turns: model, switches, running cost
   /p/{project}/decisions[/{id}]          searchable routed requests; one decision explained
   /p/{project}/settings                  tier, dial, confidence, allowed models, BYOK and gateway keys
   /leaderboard, /leaderboard.html        models x cells; the same as one static page to publish
@@ -16,6 +18,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from benchroute.dashboard.core import STATIC, Dashboard
+from benchroute.dashboard.log_views import LogPages
 from benchroute.dashboard.settings_views import SettingsPages
 from benchroute.dashboard.views import Pages
 
@@ -27,6 +30,7 @@ def create_dashboard(path: str = MOUNT_PATH) -> Mount:
     dashboard = Dashboard()
     pages = Pages(dashboard)
     settings = SettingsPages(dashboard)
+    log = LogPages(dashboard)
     project = "/p/{project}"
     routes = [
         Route("/", pages.index, methods=["GET"]),
@@ -35,6 +39,8 @@ def create_dashboard(path: str = MOUNT_PATH) -> Mount:
         Route("/leaderboard", pages.leaderboard, methods=["GET"]),
         Route("/leaderboard.html", pages.leaderboard_static, methods=["GET"]),
         Route(project + "/usage", pages.usage, methods=["GET"]),
+        Route(project + "/requests", log.requests, methods=["GET"]),
+        Route(project + "/sessions/{session_key}", log.session, methods=["GET"]),
         Route(project + "/decisions", pages.decisions, methods=["GET"]),
         Route(project + "/decisions/{decision_id}", pages.decision, methods=["GET"]),
         Route(project + "/settings", settings.show, methods=["GET"]),
@@ -44,5 +50,6 @@ def create_dashboard(path: str = MOUNT_PATH) -> Mount:
         Route(project + "/keys", settings.create_key, methods=["POST"]),
         Route(project + "/keys/{key_id}/revoke", settings.revoke_key, methods=["POST"]),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
+        Route("/{path:path}", dashboard.not_found, methods=["GET", "HEAD"]),
     ]
     return Mount(path, routes=routes, name="dashboard")

@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from benchroute.dashboard.login import COOKIE_NAME, Session, SessionCodec, new_session
+from benchroute.dashboard.onetime import OneTimeSecrets
 from benchroute.gateway.projects import ProjectSettingsSource
 from benchroute.store.crypto import ensure_secret
 
@@ -77,6 +78,20 @@ def _pct(value: Any, digits: int = 1) -> str:
     return "—" if value is None else f"{float(value) * 100:.{digits}f}%"
 
 
+def _num(value: Any, digits: int = 0) -> str:
+    """Thousands separators: 1234567 -> "1,234,567"."""
+    return "—" if value is None else f"{float(value):,.{digits}f}"
+
+
+def _money(value: Any) -> str:
+    """USD with cents for large sums and four decimals for small ones, the sign before the $."""
+    if value is None:
+        return "—"
+    v = float(value)
+    digits = 2 if abs(v) >= 100 else 4
+    return f"{'-' if v < 0 else ''}${abs(v):,.{digits}f}"
+
+
 class Dashboard:
     def __init__(self) -> None:
         self.env = jinja2.Environment(
@@ -86,8 +101,9 @@ class Dashboard:
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        self.env.filters.update(pathseg=_pathseg, usd=_usd, pct=_pct)
+        self.env.filters.update(pathseg=_pathseg, usd=_usd, pct=_pct, num=_num, money=_money)
         self._codec: SessionCodec | None = None
+        self.new_keys = OneTimeSecrets()
         self._projects: ProjectSettingsSource | None = None
 
     # ---- state -----------------------------------------------------------------------------------
@@ -160,16 +176,48 @@ class Dashboard:
             return self.error(visit, 404, "There is no such page in your project.")
         return visit
 
+    async def project_visit(self, request: Request, project: str) -> Visit | Response:
+        """`signed_in(request, project)`, and a 404 page when an admin names a project that does not
+        exist (not configured, no keys, no usage)."""
+        visit = await self.signed_in(request, project)
+        if isinstance(visit, Response) or not visit.session.admin:
+            return visit
+        if not await self.project_exists(visit.state, project):
+            return self.error(visit, 404, f"There is no project {project!r}.")
+        return visit
+
+    @staticmethod
+    async def project_exists(state: GatewayState, project: str) -> bool:
+        if project in state.settings.projects:
+            return True
+        if any(k.project == project for k in await state.store.list_keys(project)):
+            return True
+        return bool(await state.store.usage_summary(project=project, group_by=["project"]))
+
+    @staticmethod
+    async def flush(state: GatewayState) -> None:
+        """Pages read right after requests should see them: let the usage writer catch up first."""
+        await state.writer.flush()
+
+    async def not_found(self, request: Request) -> Response:
+        """Any other URL under the dashboard: an HTML 404 page (never the API's JSON)."""
+        visit = await self.visit(request)
+        if isinstance(visit, Response):
+            return visit
+        return self.error(visit, 404, "There is no such page.")
+
     # ---- responses -------------------------------------------------------------------------------
 
     def render(self, visit: Visit, template: str, status_code: int = 200, **context: Any) -> Response:
         s = visit.session
         context.setdefault("active", "")
+        wanted = visit.request.query_params.get("project")  # the project the nav links to
         html = self.env.get_template(template).render(
             base=visit.base,
             session=s,
             csrf=s.csrf,
             home_project=None if s.admin else s.project,
+            nav_project=wanted if wanted and s.signed_in and s.can_see(wanted) else None,
             **context,
         )
         return self.finish(visit, HTMLResponse(html, status_code=status_code))

@@ -13,6 +13,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from benchroute.dashboard.changes import diffs
 from benchroute.dashboard.core import Dashboard, Visit
 from benchroute.dashboard.projects import EDITABLE, InvalidSettings, validate_overrides
 from benchroute.routing.static import AUTO_TIERS
@@ -24,6 +25,8 @@ MESSAGES = {
     "provider_key": "Provider key saved (encrypted; shown masked).",
     "provider_key_deleted": "Provider key deleted.",
     "key_revoked": "Key revoked.",
+    "key_created": "Key created. Copy it now: it is not shown again.",
+    "key_gone": "That key was shown once already; it is not shown again.",
 }
 
 
@@ -32,7 +35,7 @@ class SettingsPages:
         self.d = dashboard
 
     async def _visit(self, request: Request) -> Visit | Response:
-        return await self.d.signed_in(request, request.path_params["project"])
+        return await self.d.project_visit(request, request.path_params["project"])
 
     async def page(
         self,
@@ -70,13 +73,21 @@ class SettingsPages:
             providers=providers,
             provider_keys=await state.store.list_provider_keys(project),
             keys=[k for k in await state.store.list_keys(project) if not k.admin],
-            changes=await state.store.list_settings_changes(project=project, limit=CHANGES_SHOWN),
+            changes=diffs(await state.store.list_settings_changes(project=project, limit=CHANGES_SHOWN + 1)),
             new_key=new_key,
         )
 
     async def show(self, request: Request) -> Response:
         visit = await self._visit(request)
-        return visit if isinstance(visit, Response) else await self.page(visit)
+        if isinstance(visit, Response):
+            return visit
+        token = request.query_params.get("created")
+        if token:  # after "Create key": the new key, once (post/redirect/get)
+            secret = self.d.new_keys.take(token, visit.session.csrf)
+            if secret is None:
+                return await self.page(visit, message=MESSAGES["key_gone"])
+            return await self.page(visit, message=MESSAGES["key_created"], new_key=secret)
+        return await self.page(visit)
 
     async def save(self, request: Request) -> Response:
         visit = await self._visit(request)
@@ -138,10 +149,9 @@ class SettingsPages:
         project = request.path_params["project"]
         name = visit.form.get("name", "").strip()[:100]
         _, secret = await visit.state.store.create_key(project, name=name)
-        # Shown once, in this response only (never in a URL or a log).
-        return await self.page(
-            visit, message="Key created. Copy it now: it is not shown again.", new_key=secret
-        )
+        # Shown once, on the page this redirects to: the URL carries a one-time token, never the key.
+        token = self.d.new_keys.put(secret, visit.session.csrf)
+        return self.d.redirect(visit, f"/p/{_seg(project)}/settings?created={token}")
 
     async def revoke_key(self, request: Request) -> Response:
         visit = await self._visit(request)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from urllib.parse import urlencode
 
 import orjson
 from starlette.requests import Request
@@ -12,15 +15,27 @@ from starlette.responses import HTMLResponse, Response
 from benchroute.bench.publish import to_html
 from benchroute.dashboard.core import Dashboard, Visit
 from benchroute.dashboard.login import new_session
-from benchroute.dashboard.usage import DEFAULT_RANGE, RANGES, Filters, build_view, since_for
+from benchroute.dashboard.usage import (
+    DEFAULT_RANGE,
+    RANGES,
+    Filters,
+    bucket_labels,
+    bucket_unit,
+    build_view,
+    keep_record,
+    latency_series,
+    since_for,
+)
 from benchroute.leaderboard.snapshot import Snapshot
 from benchroute.routing.base import SnapshotEngine
+from benchroute.savings import FrontierPricer, summary_groups, usage_with_savings
 
 if TYPE_CHECKING:
     from benchroute.gateway.state import GatewayState
 
 DECISIONS_SCANNED = 1000  # the newest decisions the search looks through
-DECISIONS_SHOWN = 200
+DECISIONS_SHOWN = 50  # one page
+LATENCY_SCAN = 20000  # the newest requests of the range the latency percentiles are taken over
 
 # What each reason code means, in one line (routing/decision.py lists the codes).
 REASON_TEXT = {
@@ -57,11 +72,15 @@ class Pages:
         if not s.admin:
             assert s.project is not None
             return self.d.redirect(visit, f"/p/{_seg(s.project)}/usage")
-        rows = await visit.state.store.usage_summary(project=None, group_by=["project"])
-        usage = {str(r.group["project"]): r for r in rows}
+        state = visit.state
+        pricer = FrontierPricer(state.catalog, state.settings.tiers)
+        tallies = await usage_with_savings(state.store, pricer, project=None, group_by=["project"])
+        usage = {str(k[0]): t for k, t in tallies.items()}
         names = set(visit.state.settings.projects) | set(usage)
         names |= {k.project for k in await visit.state.store.list_keys() if k.project != "*"}
-        return self.d.render(visit, "index.html", projects=sorted(names), usage=usage, project=None)
+        return self.d.render(
+            visit, "index.html", active="projects", projects=sorted(names), usage=usage, project=None
+        )
 
     async def login(self, request: Request) -> Response:
         visit = await self.d.visit(request)
@@ -90,7 +109,7 @@ class Pages:
 
     async def usage(self, request: Request) -> Response:
         project = request.path_params["project"]
-        visit = await self.d.signed_in(request, project)
+        visit = await self.d.project_visit(request, project)
         if isinstance(visit, Response):
             return visit
         q = request.query_params
@@ -99,23 +118,39 @@ class Pages:
             range=range_name if range_name in RANGES else DEFAULT_RANGE,
             tier=q.get("tier", ""),
             client=q.get("client", ""),
+            mode=q.get("mode", ""),
         )
-        store, since = visit.state.store, since_for(filters.range)
-        await _flush(visit.state)
-        by_day = await store.usage_summary(
-            project=project, group_by=["day", "model", "tier", "client"], since=since
+        state = visit.state
+        store, now = state.store, datetime.now(UTC)
+        since = since_for(filters.range, now)
+        await self.d.flush(state)
+        unit = bucket_unit(filters.range)
+        by_bucket = await store.usage_summary(
+            project=project, group_by=summary_groups([unit, "model", "client"]), since=since
         )
         by_session = await store.usage_summary(
-            project=project, group_by=["session", "tier", "client"], since=since
+            project=project, group_by=summary_groups(["session", "client"]), since=since
         )
-        view = build_view(by_day, by_session, filters)
+        first = min((str(r.group["day"]) for r in by_bucket), default=None) if unit == "day" else None
+        labels = bucket_labels(filters.range, now, first)
+        pricer = FrontierPricer(state.catalog, state.settings.tiers)
+        view = build_view(by_bucket, by_session, filters, pricer, labels)
+        records = await store.list_usage(project=project, limit=LATENCY_SCAN, since=since)
+        view.latency = latency_series([r for r in records if keep_record(r, filters)], labels, unit)
+        onboarding = None
+        if view.total.requests == 0 and not await store.usage_summary(project=project, group_by=["project"]):
+            onboarding = {"base_url": str(request.base_url).rstrip("/") + "/v1"}
         return self.d.render(
             visit,
             "usage.html",
+            active="usage",
             project=project,
             view=view,
             filters=filters,
             ranges=list(RANGES),
+            frontier=pricer.describe(),
+            onboarding=onboarding,
+            log_query=urlencode(filters.query(status="error")),
             chart_json=_json_for_script(view.chart_data()),
         )
 
@@ -123,20 +158,28 @@ class Pages:
 
     async def decisions(self, request: Request) -> Response:
         project = request.path_params["project"]
-        visit = await self.d.signed_in(request, project)
+        visit = await self.d.project_visit(request, project)
         if isinstance(visit, Response):
             return visit
         query = request.query_params.get("q", "").strip()
         session_key = request.query_params.get("session") or None
-        await _flush(visit.state)
+        page_param = request.query_params.get("page", "1")
+        page = int(page_param) if page_param.isdigit() and int(page_param) > 0 else 1
+        await self.d.flush(visit.state)
         records = await visit.state.store.list_decisions(
             project=project, session_key=session_key, limit=DECISIONS_SCANNED
         )
         words = query.lower().split()
         rows = [r for r in records if all(w in _haystack(r.id, r.session_key, r.decision) for w in words)]
+        pages = max(1, -(-len(rows) // DECISIONS_SHOWN))
+        page = min(page, pages)
         context: dict[str, Any] = {
             "project": project,
-            "rows": rows[:DECISIONS_SHOWN],
+            "rows": rows[(page - 1) * DECISIONS_SHOWN : page * DECISIONS_SHOWN],
+            "page": page,
+            "pages": pages,
+            "first": (page - 1) * DECISIONS_SHOWN + 1,
+            "capped": len(records) >= DECISIONS_SCANNED,
             "matched": len(rows),
             "query": query,
             "session_key": session_key,
@@ -147,13 +190,15 @@ class Pages:
 
     async def decision(self, request: Request) -> Response:
         project = request.path_params["project"]
-        visit = await self.d.signed_in(request, project)
+        visit = await self.d.project_visit(request, project)
         if isinstance(visit, Response):
             return visit
-        await _flush(visit.state)
-        record = await visit.state.store.get_decision(request.path_params["decision_id"], project=project)
+        await self.d.flush(visit.state)
+        decision_id = request.path_params["decision_id"]
+        record = await visit.state.store.get_decision(decision_id, project=project)
         if record is None:
             return self.d.error(visit, 404, "There is no such decision in this project.")
+        served = await visit.state.store.list_usage(project=project, limit=1, id=decision_id)
         d = record.decision
         cells = sorted((d.get("cells") or {}).items(), key=lambda kv: -float(kv[1]))
         candidates = sorted(
@@ -170,6 +215,7 @@ class Pages:
             "decision.html",
             project=project,
             record=record,
+            usage=served[0] if served else None,
             d=d,
             cells=cells,
             candidates=candidates,
@@ -186,13 +232,16 @@ class Pages:
             return visit
         snapshot = snapshot_of(visit.state)
         cells = snapshot.cell_ids()
-        rows: list[dict[str, Any]] = []
-        for model in snapshot.models():
-            stats = {s.cell: s for s in snapshot.for_model(model)}
-            rows.append({"model": model, "overall": _overall(stats.values()), "stats": stats})
-        rows.sort(key=lambda r: (-float(r["overall"]), str(r["model"])))
+        rows = leaderboard_rows(snapshot)
         return self.d.render(
-            visit, "leaderboard.html", project=None, snapshot=snapshot, cells=cells, rows=rows
+            visit,
+            "leaderboard.html",
+            active="leaderboard",
+            project=None,
+            snapshot=snapshot,
+            cells=cells,
+            rows=rows,
+            routes=routing_table_of(visit.state),
         )
 
     async def leaderboard_static(self, request: Request) -> Response:
@@ -217,9 +266,34 @@ def snapshot_of(state: GatewayState) -> Snapshot:
     return load_snapshot(Path(path)) if path else load_default_snapshot()
 
 
-def _overall(stats: Any) -> float:
-    trials = sum(s.trials for s in stats)
-    return sum(s.successes for s in stats) / trials if trials else 0.0
+def leaderboard_rows(snapshot: Snapshot) -> list[dict[str, Any]]:
+    """One row per model: its cells and an Overall that says what it covers. Overall is the mean of
+    the model's cell accuracies (each cell counts once, however many trials it has), shown with the
+    number of cells it covers: models with different cells are not averaged over the same work."""
+    rows: list[dict[str, Any]] = []
+    for model in snapshot.models():
+        stats = {s.cell: s for s in snapshot.for_model(model) if s.trials > 0}
+        overall = sum(s.accuracy for s in stats.values()) / len(stats) if stats else None
+        rows.append({"model": model, "overall": overall, "covered": len(stats), "stats": stats})
+    rows.sort(key=lambda r: (-r["covered"], -(r["overall"] or 0.0), str(r["model"])))
+    return rows
+
+
+@runtime_checkable
+class RoutingTableEngine(Protocol):
+    """HOOK for the router's routing table (the data behind `benchroute leaderboard --routes`):
+    per route, the model the router picks at dial 0, 0.5 and 1, as
+    `[{"route": str, "dial_0": model, "dial_0.5": model, "dial_1": model}, ...]`."""
+
+    def routing_table(self) -> Sequence[Mapping[str, str]] | None: ...
+
+
+def routing_table_of(state: GatewayState) -> list[dict[str, str]] | None:
+    """The engine's routing table when it provides one (the leaderboard page renders it), else None."""
+    if not isinstance(state.engine, RoutingTableEngine):
+        return None
+    table = state.engine.routing_table()
+    return [dict(row) for row in table] if table else None
 
 
 def _haystack(decision_id: str, session_key: str | None, d: dict[str, Any]) -> str:
@@ -232,11 +306,6 @@ def _haystack(decision_id: str, session_key: str | None, d: dict[str, Any]) -> s
 def _json_for_script(data: Any) -> str:
     """JSON safe to put inside <script type="application/json"> (no closing tag can appear)."""
     return orjson.dumps(data).decode().replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-
-
-async def _flush(state: GatewayState) -> None:
-    # Pages read right after requests should see them: let the usage writer catch up first.
-    await state.writer.flush()
 
 
 def _seg(value: str) -> str:

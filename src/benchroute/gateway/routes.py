@@ -21,10 +21,11 @@ from benchroute.gateway.errors import GatewayError
 from benchroute.gateway.headers import header_dict
 from benchroute.gateway.state import GatewayState
 from benchroute.routing.static import AUTO_TIERS, is_allowed
+from benchroute.savings import FrontierPricer, usage_with_savings
 
 log = logging.getLogger(__name__)
 
-USAGE_GROUPS = frozenset({"model", "day", "project", "session", "tier", "client"})
+USAGE_GROUPS = frozenset({"model", "day", "hour", "project", "session", "tier", "client", "mode"})
 
 
 def json_response(data: Any, status: int = 200) -> Response:
@@ -125,11 +126,14 @@ async def usage(request: Request) -> Response:
     except GatewayError as exc:
         return exc.response()
     await _flush(state)
-    rows = await state.store.usage_summary(
-        project=_scope(caller, request), group_by=group_by, since=since, until=until
+    # Usage and savings against always-Frontier per group: one computation (benchroute.savings).
+    pricer = FrontierPricer(state.catalog, state.settings.tiers)
+    tallies = await usage_with_savings(
+        state.store, pricer, project=_scope(caller, request), group_by=group_by, since=since, until=until
     )
+    data = [{"group": dict(zip(group_by, k, strict=True)), **t.to_dict()} for k, t in tallies.items()]
     return json_response(
-        {"object": "list", "group_by": group_by, "data": [dataclasses.asdict(r) for r in rows]}
+        {"object": "list", "group_by": group_by, "frontier": pricer.describe(), "data": data}
     )
 
 

@@ -245,4 +245,6 @@ class MemoryStore:
 def _group_value(r: UsageRecord, group: str) -> Any:
     if group == "day":
         return to_utc(r.time).date().isoformat()
+    if group == "hour":
+        return to_utc(r.time).strftime("%Y-%m-%dT%H")
     return getattr(r, GROUPS[group])

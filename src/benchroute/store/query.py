@@ -10,7 +10,7 @@ from typing import Any
 from benchroute.store.base import UsageRecord, UsageSummaryRow
 from benchroute.store.errors import StoreError
 
-# `usage_summary(group_by=...)` name -> UsageRecord attribute ("day" is derived from `time`).
+# `usage_summary(group_by=...)` name -> UsageRecord attribute ("day" and "hour" are derived from `time`).
 GROUPS: dict[str, str] = {
     "model": "routed_model",
     "day": "time",
@@ -20,6 +20,9 @@ GROUPS: dict[str, str] = {
     "client": "client_name",
     "provider": "provider",
     "key": "key_id",
+    "mode": "mode",
+    "status": "status",
+    "hour": "time",
 }
 
 USAGE_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(UsageRecord))

@@ -193,11 +193,21 @@ class SqlStore:
         async with self.engine.begin() as conn:
             await conn.execute(stmt, [_row(r, USAGE_FIELDS) for r in records])
 
-    def _day(self) -> sa.ColumnElement[str]:
+    def _day(self, hour: bool = False) -> sa.ColumnElement[str]:
+        """The UTC day ("YYYY-MM-DD") or hour ("YYYY-MM-DDTHH") of a usage row."""
         if self._backend == "postgresql":
-            return sa.func.to_char(sa.func.timezone("UTC", t.usage.c.time), "YYYY-MM-DD", type_=sa.String)
-        # SQLite keeps naive UTC ISO text: the day is its first ten characters.
-        return sa.func.substr(sa.type_coerce(t.usage.c.time, sa.String), 1, 10, type_=sa.String)
+            fmt = 'YYYY-MM-DD"T"HH24' if hour else "YYYY-MM-DD"
+            return sa.func.to_char(sa.func.timezone("UTC", t.usage.c.time), fmt, type_=sa.String)
+        # SQLite keeps naive UTC ISO text ("YYYY-MM-DD HH:MM:SS"): day and hour are its prefix.
+        text = sa.type_coerce(t.usage.c.time, sa.String)
+        if hour:
+            return sa.func.replace(sa.func.substr(text, 1, 13), " ", "T", type_=sa.String)
+        return sa.func.substr(text, 1, 10, type_=sa.String)
+
+    def _group_col(self, group: str) -> sa.ColumnElement[Any]:
+        if group in ("day", "hour"):
+            return self._day(hour=group == "hour")
+        return t.usage.c[GROUPS[group]]
 
     def _usage_where(
         self, project: str | None, since: datetime | None, until: datetime | None
@@ -221,7 +231,7 @@ class SqlStore:
     ) -> list[UsageSummaryRow]:
         groups = check_group_by(group_by)
         c = t.usage.c
-        group_cols = [(self._day() if g == "day" else c[GROUPS[g]]).label(f"g_{g}") for g in groups]
+        group_cols = [self._group_col(g).label(f"g_{g}") for g in groups]
         stmt = (
             sa.select(
                 *group_cols,
