@@ -63,6 +63,7 @@ class Tally:
     cached_tokens: int = 0
     cost_usd: float = 0.0  # everything billed, failed and manual requests included
     errors: int = 0  # status >= 400: left out of the comparison
+    errors_cost_usd: float = 0.0  # billed for failed requests (a stream that broke midway)
     manual: int = 0  # served, the client named the model: left out
     manual_cost_usd: float = 0.0
     unpriced: int = 0  # served through a tier, but the Frontier model has no catalog price
@@ -88,6 +89,7 @@ class Tally:
         self.cost_usd += row.cost_usd
         if int(row.group.get("status") or 200) >= 400:
             self.errors += row.requests
+            self.errors_cost_usd += row.cost_usd
             return
         if (row.group.get("tier") or "") in NOT_COMPARED_TIERS:
             self.manual += row.requests
@@ -122,6 +124,7 @@ class Tally:
                 "saved_share": self.saved_share,
                 "left_out": {
                     "failed": self.errors,
+                    "failed_cost_usd": self.errors_cost_usd,
                     "manual": self.manual,
                     "manual_cost_usd": self.manual_cost_usd,
                     "unpriced": self.unpriced,

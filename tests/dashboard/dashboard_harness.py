@@ -99,15 +99,22 @@ def settings_for(tmp: Path, *, store_url: str = "memory://", **server: Any) -> S
     )
 
 
+def fake_providers() -> dict[str, FakeProvider]:
+    return {"fa": FakeProvider("fa"), "fb": FakeProvider("fb"), "fc": FakeProvider("fc")}
+
+
 def build_app(
-    settings: Settings, store: Store | None = None, engine: RoutingEngine | None = None
+    settings: Settings,
+    store: Store | None = None,
+    engine: RoutingEngine | None = None,
+    providers: dict[str, FakeProvider] | None = None,
 ) -> Starlette:
     """The gateway app with fakes for providers and the static router (deterministic routing)."""
     catalog = Catalog(MODELS)
     app = create_app(
         settings,
         store=store,
-        providers={"fa": FakeProvider("fa"), "fb": FakeProvider("fb"), "fc": FakeProvider("fc")},
+        providers=dict(providers or fake_providers()),
         engine=engine or StaticRouter(catalog, settings.tiers),
         catalog=catalog,
     )

@@ -60,7 +60,7 @@
     if (!canvas || typeof Chart === "undefined") return;
     const datasets = series.map((s) => ({
       label: s.label, data: s.data, borderColor: s.color, backgroundColor: s.color, borderDash: s.dash || [],
-      spanGaps: true, pointRadius: 2, tension: 0,
+      spanGaps: false, pointRadius: 2, tension: 0,
     }));
     new Chart(canvas, { type: "line", data: { labels: data.labels, datasets: datasets }, options: baseOptions(data.unit, yTitle, false) });
     htmlLegend(canvas, series.map((s) => ({ label: s.label, color: s.color, dash: !!s.dash })));
