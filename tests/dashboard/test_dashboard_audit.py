@@ -70,6 +70,9 @@ async def test_request_log_errors_tile_filters_pagination_and_links(tmp_path: Pa
         await live.sign_in(live.keys.admin)
         await page.goto(live.base_url + f"/dashboard/p/{TEAM}/usage")
         failed = [r for r in history.records if r.status >= 400]
+        tokens_in = sum(r.prompt_tokens for r in history.records)
+        assert f"{tokens_in:,} tokens in" in await page.inner_text(".tiles")  # thousands separators
+        assert await page.inner_text("#total-requests") == f"{len(history.records):,}"
         assert await page.inner_text("#errors-tile .value") == f"{len(failed):,}"
         await page.click("#errors-tile")
         await page.wait_for_load_state()
@@ -200,6 +203,12 @@ async def test_leaderboard_sorts_descending_first_blanks_last_by_keyboard(tmp_pa
             f"#leaderboard tbody tr td:nth-child({column + 1})", "tds => tds.map(t => t.dataset.v)"
         )
         assert values[-1] == ""  # blanks stay last
+        # the heatmap: each cell's colour step is its accuracy estimate in tenths
+        steps = await page.eval_on_selector_all(
+            "#leaderboard td.cell",
+            "tds => tds.map(t => [+t.dataset.v, +/heat-(\\d)/.exec(t.className)[1]])",
+        )
+        assert steps and all(step == min(9, int(v * 10)) for v, step in steps)
         # Overall says how many cells it covers
         assert " of " in await page.inner_text("#leaderboard tbody tr:first-child td:nth-child(2)")
         # the header row stays in view when the table scrolls

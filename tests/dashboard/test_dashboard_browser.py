@@ -66,6 +66,7 @@ async def test_admin_tour_charts_decisions_leaderboard(tmp_path: Path) -> None:
             "() => document.querySelector('#decision-count').textContent.includes('matching')"
         )
         assert await page.locator("#decisions tbody tr").count() == 1
+        assert "q=debug" in page.url  # the search is in the URL (bookmark, back button)
         await live.shot("decisions")
         await page.click("#decisions tbody tr a")
         await page.wait_for_function("() => window.Chart && Chart.getChart('chart-cells')")
@@ -130,6 +131,13 @@ async def test_project_key_settings_take_effect_and_access_rules(tmp_path: Path)
         await page.wait_for_selector("#notice")
         assert "Settings saved" in await page.inner_text("#notice")
         assert "allowed_models=['fake/b']" in await page.inner_text("#changes")
+        # the change log says what changed: before -> after ("(config)": the config file's value)
+        changed = await page.eval_on_selector_all(
+            "#changes tbody tr:first-child ul.diff li",
+            "ls => ls.map(l => [l.querySelector('.mono').textContent, l.querySelector('del').textContent,"
+            " l.querySelector('ins').textContent])",
+        )
+        assert sorted(changed) == [["allowed_models", "(config)", "fake/b"], ["dial", "(config)", "0.8"]]
         await live.shot("settings")
         assert await routed_model() == "fake/b"  # the very next request, no restart
 

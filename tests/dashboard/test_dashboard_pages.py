@@ -14,6 +14,7 @@ import pytest
 from dashboard_harness import (
     DAYS,
     DECISION_ID,
+    MODELS,
     SEED_USAGE,
     Keys,
     build_app,
@@ -23,8 +24,10 @@ from dashboard_harness import (
 )
 from starlette.testclient import TestClient
 
+from benchroute.catalog.model import Catalog
 from benchroute.routing.base import RouteContext
 from benchroute.routing.decision import Decision
+from benchroute.routing.static import StaticRouter
 from benchroute.settings import ProjectSettings
 from benchroute.store.memory import MemoryStore
 from benchroute.wire.canonical import ChatRequest
@@ -425,3 +428,29 @@ def test_without_auth_the_dashboard_is_project_default(tmp_path: Path) -> None:
     with TestClient(build_app(settings_for(tmp_path, auth="none"), store=store)) as client:
         assert client.get("/dashboard/").url.path == "/dashboard/p/default/usage"
         assert client.get("/dashboard/p/alpha/usage").status_code == 404
+
+
+class _RouterWithTable(StaticRouter):
+    """The static router plus the routing-table interface the leaderboard page renders."""
+
+    def routing_table(self) -> list[dict[str, str]]:
+        return [{"route": "debug:hard", "dial_0": "fake/b", "dial_0.5": "fake/a", "dial_1": "fake/c"}]
+
+
+def test_leaderboard_shows_the_routing_table_when_the_engine_has_one(tmp_path: Path) -> None:
+    store = MemoryStore()
+    keys = asyncio.run(seed(store))
+    settings = settings_for(tmp_path)
+    with TestClient(build_app(settings, store=store)) as client:
+        dash = Dash(client, store, keys)
+        dash.login(keys.alpha)
+        assert 'id="routing-table"' not in client.get("/dashboard/leaderboard").text
+    engine = _RouterWithTable(Catalog(MODELS), settings.tiers)
+    with TestClient(build_app(settings, store=store, engine=engine)) as client:
+        dash = Dash(client, store, keys)
+        dash.login(keys.alpha)
+        page = client.get("/dashboard/leaderboard").text
+        row = re.search(r'<table id="routing-table">.*?<tbody>(.*?)</tbody>', page, re.S)
+        assert row is not None
+        cells = re.findall(r"<td>(.*?)</td>", row.group(1))
+        assert cells == ["debug:hard", "fake/b", "fake/a", "fake/c"]

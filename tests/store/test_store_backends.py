@@ -271,3 +271,21 @@ async def test_empty_writes_are_no_ops(store: Store) -> None:
     await store.write_decisions([])
     assert await store.list_usage(project=None) == []
     assert await store.usage_summary(project=None, group_by=["model"]) == []
+
+
+async def test_usage_summary_by_hour_mode_and_status(store: Store) -> None:
+    """The groups the savings computation and the dashboard's hourly charts need."""
+    late = datetime(2026, 11, 20, 23, 30, tzinfo=UTC).astimezone(timezone(timedelta(hours=5)))
+    await store.write_usage(
+        [
+            usage("h1", mode="code"),
+            usage("h2", mode="plan", time=T0 + timedelta(minutes=59)),
+            usage("h3", mode="code", status=502, time=late),
+        ]
+    )
+    rows = await store.usage_summary(project="alpha", group_by=["hour", "mode", "status"])
+    assert [(r.group["hour"], r.group["mode"], r.group["status"], r.requests) for r in rows] == [
+        ("2026-11-20T10", "code", 200, 1),
+        ("2026-11-20T10", "plan", 200, 1),
+        ("2026-11-20T23", "code", 502, 1),
+    ]
