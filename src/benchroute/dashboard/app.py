@@ -14,8 +14,10 @@ Pages (under the mount):
 
 from __future__ import annotations
 
-from starlette.routing import Mount, Route
+from starlette.requests import Request
+from starlette.routing import Mount, Route, Router
 from starlette.staticfiles import StaticFiles
+from starlette.types import Receive, Scope, Send
 
 from benchroute.dashboard.core import STATIC, Dashboard
 from benchroute.dashboard.log_views import LogPages
@@ -50,6 +52,11 @@ def create_dashboard(path: str = MOUNT_PATH) -> Mount:
         Route(project + "/keys", settings.create_key, methods=["POST"]),
         Route(project + "/keys/{key_id}/revoke", settings.revoke_key, methods=["POST"]),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
-        Route("/{path:path}", dashboard.not_found, methods=["GET", "HEAD"]),
     ]
-    return Mount(path, routes=routes, name="dashboard")
+
+    async def not_found(scope: Scope, receive: Receive, send: Send) -> None:
+        """Any other URL under the mount: the dashboard's HTML 404 page, never the API's JSON."""
+        response = await dashboard.not_found(Request(scope, receive))
+        await response(scope, receive, send)
+
+    return Mount(path, app=Router(routes, default=not_found), name="dashboard")

@@ -222,9 +222,9 @@ def operation(path: str, method: str) -> JSON:
 def _read_operation(path: str) -> JSON | None:
     """The GET routes of the API that read the store or the gateway's state, described."""
     if path == "/v1/usage":
-        groups = "comma-separated: model, day, project, session, tier, client"
+        groups = "comma-separated: model, day, hour, project, session, tier, client, mode"
         return {
-            "summary": "Usage and cost of the caller's project",
+            "summary": "Usage, cost and savings against always-Frontier of the caller's project",
             "parameters": [
                 _query("group_by", groups),
                 _query("since", "ISO date or date-time"),
