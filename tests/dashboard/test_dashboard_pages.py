@@ -6,15 +6,13 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
-import orjson
 import pytest
+from client_harness import Dash, chart_data, open_dash
 from dashboard_harness import (
     DAYS,
     DECISION_ID,
-    MODELS,
     SEED_USAGE,
     Keys,
     build_app,
@@ -24,56 +22,16 @@ from dashboard_harness import (
 )
 from starlette.testclient import TestClient
 
-from benchroute.catalog.model import Catalog
 from benchroute.routing.base import RouteContext
 from benchroute.routing.decision import Decision
-from benchroute.routing.static import StaticRouter
 from benchroute.settings import ProjectSettings
 from benchroute.store.memory import MemoryStore
 from benchroute.wire.canonical import ChatRequest
 
 
-@dataclass
-class Dash:
-    client: TestClient
-    store: MemoryStore
-    keys: Keys
-
-    def csrf(self, path: str = "/dashboard/login") -> str:
-        page = self.client.get(path)
-        match = re.search(r'name="csrf" value="([^"]+)"', page.text)
-        assert match, page.text
-        return match.group(1)
-
-    def login(self, key: str) -> str:
-        r = self.client.post("/dashboard/login", data={"key": key, "csrf": self.csrf()})
-        assert r.status_code == 200, r.text
-        return self.csrf(str(r.url.path))
-
-    def chat(self, key: str, model: str = "auto") -> str:
-        r = self.client.post(
-            "/v1/chat/completions",
-            json={"model": model, "messages": [{"role": "user", "content": "hi"}]},
-            headers={"authorization": f"Bearer {key}"},
-        )
-        assert r.status_code == 200, r.text
-        return str(r.headers["x-benchroute-model"])
-
-
 @pytest.fixture
 def dash(tmp_path: Path) -> Iterator[Dash]:
-    store = MemoryStore()
-    keys = asyncio.run(seed(store))
-    app = build_app(settings_for(tmp_path), store=store)
-    with TestClient(app) as client:
-        yield Dash(client, store, keys)
-
-
-def chart_data(html: str, element_id: str) -> dict[str, object]:
-    match = re.search(rf'<script type="application/json" id="{element_id}">(.*?)</script>', html, re.S)
-    assert match, html
-    data: dict[str, object] = orjson.loads(match.group(1))
-    return data
+    yield from open_dash(tmp_path)
 
 
 # ---- sign-in and access ------------------------------------------------------------------------
@@ -200,18 +158,6 @@ def test_usage_filters_by_tier_and_client(dash: Dash) -> None:
     expected = expected_series("alpha", tier="auto/efficient", client="kilo-code")
     assert got == pytest.approx({m: sum(v.values()) for m, v in expected.items()})
     assert "fake/c" not in got
-
-
-def test_usage_of_an_empty_range_and_an_unknown_project(dash: Dash) -> None:
-    dash.login(dash.keys.admin)
-    page = dash.client.get("/dashboard/p/default/usage")  # configured, never used: how to start
-    assert page.status_code == 200
-    assert "No requests in this range" in page.text
-    assert 'id="onboarding"' in page.text and "http://testserver/v1/chat/completions" in page.text
-    assert "OpenAI Compatible" in page.text  # the Kilo Code example
-    missing = dash.client.get("/dashboard/p/nobody/usage")
-    assert missing.status_code == 404 and "There is no project" in missing.text
-    assert missing.headers["content-type"].startswith("text/html")
 
 
 # ---- decisions -----------------------------------------------------------------------------------
@@ -360,9 +306,12 @@ def test_provider_keys_are_write_only(dash: Dash) -> None:
 def test_gateway_key_created_once_and_revoked(dash: Dash) -> None:
     csrf = dash.login(dash.keys.alpha)
     page = dash.client.post("/dashboard/p/alpha/keys", data={"csrf": csrf, "name": "ci runner"})
+    assert [r.status_code for r in page.history] == [303]  # post/redirect/get
+    assert "created=" in str(page.url) and "br-" not in str(page.url)
     match = re.search(r'<code id="new-key">([^<]+)</code>', page.text)
     assert match
     new_key = match.group(1)
+    assert new_key not in dash.client.get(str(page.url)).text  # the same URL again: not shown again
     assert dash.chat(new_key, "fake/c") == "fake/c"
     assert new_key not in dash.client.get("/dashboard/p/alpha/settings").text  # shown only once
     key_id = new_key.split("-")[1]
@@ -428,29 +377,3 @@ def test_without_auth_the_dashboard_is_project_default(tmp_path: Path) -> None:
     with TestClient(build_app(settings_for(tmp_path, auth="none"), store=store)) as client:
         assert client.get("/dashboard/").url.path == "/dashboard/p/default/usage"
         assert client.get("/dashboard/p/alpha/usage").status_code == 404
-
-
-class _RouterWithTable(StaticRouter):
-    """The static router plus the routing-table interface the leaderboard page renders."""
-
-    def routing_table(self) -> list[dict[str, str]]:
-        return [{"route": "debug:hard", "dial_0": "fake/b", "dial_0.5": "fake/a", "dial_1": "fake/c"}]
-
-
-def test_leaderboard_shows_the_routing_table_when_the_engine_has_one(tmp_path: Path) -> None:
-    store = MemoryStore()
-    keys = asyncio.run(seed(store))
-    settings = settings_for(tmp_path)
-    with TestClient(build_app(settings, store=store)) as client:
-        dash = Dash(client, store, keys)
-        dash.login(keys.alpha)
-        assert 'id="routing-table"' not in client.get("/dashboard/leaderboard").text
-    engine = _RouterWithTable(Catalog(MODELS), settings.tiers)
-    with TestClient(build_app(settings, store=store, engine=engine)) as client:
-        dash = Dash(client, store, keys)
-        dash.login(keys.alpha)
-        page = client.get("/dashboard/leaderboard").text
-        row = re.search(r'<table id="routing-table">.*?<tbody>(.*?)</tbody>', page, re.S)
-        assert row is not None
-        cells = re.findall(r"<td>(.*?)</td>", row.group(1))
-        assert cells == ["debug:hard", "fake/b", "fake/a", "fake/c"]

@@ -170,7 +170,7 @@ class Pages:
             project=project, session_key=session_key, limit=DECISIONS_SCANNED
         )
         words = query.lower().split()
-        rows = [r for r in records if all(w in _haystack(r.id, r.session_key, r.decision) for w in words)]
+        rows = [r for r in records if _matches(words, r.id, r.session_key, r.decision)]
         pages = max(1, -(-len(rows) // DECISIONS_SHOWN))
         page = min(page, pages)
         context: dict[str, Any] = {
@@ -296,11 +296,17 @@ def routing_table_of(state: GatewayState) -> list[dict[str, str]] | None:
     return [dict(row) for row in table] if table else None
 
 
-def _haystack(decision_id: str, session_key: str | None, d: dict[str, Any]) -> str:
-    parts = [decision_id, session_key or ""]
-    parts += [str(d.get(k) or "") for k in ("model", "tier", "reason", "requested_model", "explanation")]
+ID_MATCH_MIN = 6  # a search word this long may match inside a decision id or session key
+
+
+def _matches(words: list[str], decision_id: str, session_key: str | None, d: dict[str, Any]) -> bool:
+    """Every word is in the decision's text, or (long enough to mean one) in its id or session key:
+    searching "502" must not match ids that happen to contain those digits."""
+    parts = [str(d.get(k) or "") for k in ("model", "tier", "reason", "requested_model", "explanation")]
     parts += [str(d.get("session_action") or ""), *(d.get("cells") or {})]
-    return " ".join(parts).lower()
+    text = " ".join(parts).lower()
+    ids = f"{decision_id} {session_key or ''}".lower()
+    return all(w in text or (len(w) >= ID_MATCH_MIN and w in ids) for w in words)
 
 
 def _json_for_script(data: Any) -> str:
