@@ -18,9 +18,9 @@ from benchroute.cli.context import load_settings, run
 from benchroute.savings import Tally, total
 
 GROUPS = ["model", "day", "project", "session", "tier", "client", "mode"]
-SAVINGS_NOTE = (
-    "savings: served requests of the auto tiers, their tokens at the always-Frontier model's rates "
-    "for their mode, minus what they cost; failed and manual requests left out"
+SAVINGS_NOTE = (  # two lines, each under 80 columns
+    "savings: served auto-tier requests, their tokens at the always-Frontier rates\n"
+    "of their mode, minus what they cost; failed and manual requests are left out"
 )
 
 
