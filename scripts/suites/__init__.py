@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
+from .agent import agent_tasks
 from .arena_hard import arena_hard_tasks
 from .common import Builder
 from .docstrings import docstring_tasks
@@ -37,6 +38,7 @@ BUILDERS: Mapping[str, Builder] = MappingProxyType(
         "gsm8k": gsm8k_tasks,
         "mmlu": mmlu_tasks,
         "arena_hard": arena_hard_tasks,
+        "agent": agent_tasks,
     }
 )
 """Suite name -> builder, in build order (the order of the script's output lines)."""

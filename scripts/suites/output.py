@@ -12,10 +12,12 @@ Each task records its `source` and `license`. Derived from:
 - HumanEval, github.com/openai/human-eval: MIT License, Copyright (c) 2021 OpenAI.
   (humaneval; refactor, edits and docstrings are generated from its problems and solutions)
 - HumanEvalPack (OctoPack), github.com/bigcode-project/octopack: MIT License, Copyright (c) 2023 BigCode.
-  (humanevalpack_synthesize, humanevalpack_fix, humanevalpack_explain, tests, review)
+  (humanevalpack_synthesize, humanevalpack_fix, humanevalpack_explain, tests, review; the agent
+  suite's implement, debug, refactor, tests and explain repositories are generated from its problems)
 - Aider polyglot benchmark, github.com/Aider-AI/polyglot-benchmark: exercises from Exercism
   (MIT License, Copyright (c) Exercism). (plan; the refactor suite follows the task style of
   github.com/Aider-AI/refactor-benchmark, Apache-2.0)
+- The agent suite's command tasks are written by the benchroute team (Apache-2.0).
 - Arena-Hard-Auto v2.0, github.com/lmarena/arena-hard-auto: Apache-2.0. (arena_hard; judged)
 - GSM8K, github.com/openai/grade-school-math: MIT License, Copyright (c) 2021 OpenAI, as shipped
   in github.com/lm-sys/RouteLLM evals (Apache-2.0). (gsm8k)

@@ -13,7 +13,7 @@ def smoke_suite(suites: Mapping[str, list[Task]], per_type: int = 2) -> list[Tas
     counts: dict[str, int] = {}
     for name in sorted(suites):
         for task in suites[name]:
-            if task.checker_kind == "judge" or task.checker.get("language", "python") != "python":
+            if task.checker_kind in ("judge", "agent") or task.checker.get("language", "python") != "python":
                 continue
             if task.difficulty != "easy" or counts.get(task.task_type, 0) >= per_type:
                 continue

@@ -20,7 +20,7 @@ async def verify(tasks: list[Task], concurrency: int = 2) -> list[Task]:
 
     async def one(i: int, task: Task) -> None:
         reference = task.meta.get("reference")
-        if task.checker_kind == "judge" or reference is None:
+        if task.checker_kind in ("judge", "agent") or reference is None:  # agent tasks verify when built
             kept[i] = task
             return
         async with sem:

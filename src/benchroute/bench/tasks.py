@@ -25,7 +25,11 @@ from benchroute.routing.taxonomy import DIFFICULTIES, TASK_TYPES, cell
 from benchroute.wire.canonical import ChatRequest, Message, Role, TextPart
 
 ROLES: dict[str, Role] = {"system": "system", "user": "user", "assistant": "assistant", "tool": "tool"}
-CHECKER_KINDS = frozenset({"unit_tests", "exact", "regex", "json_schema", "ast", "bug_catch", "judge"})
+CHECKER_KINDS = frozenset(
+    {"unit_tests", "exact", "regex", "json_schema", "ast", "bug_catch", "judge", "agent"}
+)
+# Routes of the agreed route list (docs/route-spec) that the taxonomy may not list yet.
+KNOWN_TASK_TYPES = frozenset({*TASK_TYPES, "command"})
 
 
 class TaskError(ValueError):
@@ -94,7 +98,7 @@ class Task:
         return task
 
     def validate(self) -> None:
-        if self.task_type not in TASK_TYPES:
+        if self.task_type not in KNOWN_TASK_TYPES:
             raise TaskError(f"task {self.id}: unknown task_type {self.task_type!r}")
         if self.difficulty not in DIFFICULTIES:
             raise TaskError(f"task {self.id}: unknown difficulty {self.difficulty!r}")

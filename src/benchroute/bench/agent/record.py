@@ -1,0 +1,112 @@
+"""What one agent attempt records beyond pass/fail, and how it rides in a stored `BenchResult`.
+
+The store's bench-result row has no column for agent statistics, so they travel in `reason` after
+the grader's own reason, as `<reason> ⟦agent {json}⟧`; `split_reason` reads them back. Agent
+results are filed under the suite `<suite>.<driver>` (e.g. `agent.builtin`), so each driver's
+results are their own evidence (and their own leaderboard section) and resume independently.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from benchroute.store.base import BenchResult
+
+MALFORMED_KINDS = ("bad_json", "bad_args", "unknown_tool", "no_tool_call")
+_OPEN, _CLOSE = " ⟦agent ", "⟧"
+
+
+@dataclass(slots=True)
+class AgentStats:
+    driver: str
+    driver_version: str
+    effort: str | None = None  # the model variant / reasoning effort the attempt asked for
+    turns: int = 0
+    tool_calls: int = 0
+    malformed: dict[str, int] = field(default_factory=dict)
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cached_tokens: int = 0
+    wall_s: float = 0.0
+    stop: str = "finished"  # finished | max_turns | timeout | client_error
+
+    @property
+    def malformed_total(self) -> int:
+        return sum(self.malformed.values())
+
+    def count_malformed(self, kind: str) -> None:
+        self.malformed[kind] = self.malformed.get(kind, 0) + 1
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), separators=(",", ":"), sort_keys=True)
+
+    @classmethod
+    def from_dict(cls, doc: dict[str, Any]) -> AgentStats:
+        known = {k: doc[k] for k in cls.__dataclass_fields__ if k in doc}
+        return cls(**known)
+
+
+def join_reason(reason: str, stats: AgentStats) -> str:
+    return f"{reason}{_OPEN}{stats.to_json()}{_CLOSE}"
+
+
+def split_reason(reason: str) -> tuple[str, AgentStats | None]:
+    head, sep, tail = reason.partition(_OPEN)
+    if not sep or not tail.endswith(_CLOSE):
+        return reason, None
+    try:
+        return head, AgentStats.from_dict(json.loads(tail[: -len(_CLOSE)]))
+    except (ValueError, TypeError):
+        return reason, None
+
+
+def suite_for(suite: str, driver: str) -> str:
+    return f"{suite}.{driver}"
+
+
+@dataclass(frozen=True, slots=True)
+class ToolUse:
+    """Per (model, driver): how an agent uses tools, over its attempts."""
+
+    model: str
+    driver: str
+    attempts: int
+    passed: int
+    tool_calls: int  # calls the model emitted, well-formed or not
+    malformed: int  # malformed calls plus replies that should have been a call
+    mean_turns: float
+    missing_calls: int = 0  # replies with no tool call where one was required
+
+    @property
+    def malformed_rate(self) -> float:
+        """Malformed per chance to call a tool (every emitted call, every reply that should have been one)."""
+        return self.malformed / max(1, self.tool_calls + self.missing_calls)
+
+
+def tool_use(results: Iterable[BenchResult]) -> list[ToolUse]:
+    """Per model and driver, from stored agent results (others are ignored)."""
+    groups: dict[tuple[str, str], list[AgentStats]] = {}
+    passed: dict[tuple[str, str], int] = {}
+    for r in results:
+        _, stats = split_reason(r.reason)
+        if stats is None:
+            continue
+        key = (r.model, stats.driver)
+        groups.setdefault(key, []).append(stats)
+        passed[key] = passed.get(key, 0) + int(r.passed)
+    return [
+        ToolUse(
+            model=model,
+            driver=driver,
+            attempts=len(group),
+            passed=passed[(model, driver)],
+            tool_calls=sum(s.tool_calls for s in group),
+            malformed=sum(s.malformed_total for s in group),
+            mean_turns=sum(s.turns for s in group) / len(group),
+            missing_calls=sum(s.malformed.get("no_tool_call", 0) for s in group),
+        )
+        for (model, driver), group in sorted(groups.items())
+    ]
