@@ -32,7 +32,10 @@ def generate(data: Path, per_language: int = PER_LANGUAGE) -> list[Task]:
                 rng = random.Random(f"agent-{route}-{difficulty}-{lang.short}")
                 seen: set[str] = set()
                 attempts = 0
-                while len([t for t in tasks if t.id.startswith(f"agent/{route}/{lang.short}/{difficulty}/")]) < per_language:
+                while (
+                    len([t for t in tasks if t.id.startswith(f"agent/{route}/{lang.short}/{difficulty}/")])
+                    < per_language
+                ):
                     attempts += 1
                     if attempts > per_language * 20:
                         break

@@ -30,7 +30,7 @@ def _gen(lang: Lang, seed: str) -> str:
     return _py_or_js(
         lang,
         f"import hashlib\n\nprint(hashlib.sha256({seed!r}.encode()).hexdigest()[:16])\n",
-        f"const crypto = require('crypto');\nconsole.log(crypto.createHash('sha256').update({seed!r}).digest('hex').slice(0, 16));\n",
+        f"const crypto = require('crypto');\nconsole.log(crypto.createHash('sha256').update({seed!r}).digest('hex').slice(0, 16));\n",  # noqa: E501
     )
 
 
@@ -38,7 +38,7 @@ def _build(lang: Lang, seed: str) -> str:
     py = f"""import argparse, hashlib, json, os, sys
 
 parser = argparse.ArgumentParser(description="Build the project.")
-parser.add_argument("--profile", required=True, help="one of: {', '.join(PROFILES)}")
+parser.add_argument("--profile", required=True, help="one of: {", ".join(PROFILES)}")
 args = parser.parse_args()
 region = os.environ.get("BUILD_REGION")
 if not region:
@@ -51,7 +51,8 @@ print("built", args.profile, "for", region)
     js = f"""const crypto = require('crypto');
 const fs = require('fs');
 const i = process.argv.indexOf('--profile');
-if (i < 0 || !process.argv[i + 1]) {{ console.error('usage: node tools/build.js --profile <{'|'.join(PROFILES)}>'); process.exit(2); }}
+if (i < 0 || !process.argv[i + 1]) {{ console.error('usage: node tools/build.js --profile\
+ <{"|".join(PROFILES)}>'); process.exit(2); }}
 const profile = process.argv[i + 1];
 const region = process.env.BUILD_REGION;
 if (!region) {{ console.error('error: set BUILD_REGION (the deployment region)'); process.exit(2); }}
@@ -81,11 +82,14 @@ open("report.txt", "w").write(hashlib.sha256((clean + cfg["report"]["salt"]).enc
     else:
         fetch = f"""const crypto = require('crypto'); const fs = require('fs');
 const key = process.env.PIPELINE_KEY;
-if (key === undefined) {{ console.error('PIPELINE_KEY is not set (the key is in config/pipeline.ini)'); process.exit(1); }}
-fs.writeFileSync('work/raw.txt', crypto.createHash('sha256').update({seed!r} + key).digest('hex').slice(0, 24));
+if (key === undefined) {{ console.error('PIPELINE_KEY is not set (the key is in\
+ config/pipeline.ini)'); process.exit(1); }}
+fs.writeFileSync('work/raw.txt', crypto.createHash('sha256').update({seed!r} +\
+ key).digest('hex').slice(0, 24));
 """
         clean = """const fs = require('fs');
-fs.writeFileSync('work/clean.txt', fs.readFileSync('work/raw.txt', 'utf8').trim().toUpperCase().split('').reverse().join(''));
+fs.writeFileSync('work/clean.txt', fs.readFileSync('work/raw.txt',\
+ 'utf8').trim().toUpperCase().split('').reverse().join(''));
 """
         report = """const crypto = require('crypto'); const fs = require('fs');
 const salt = /salt\\s*=\\s*(\\S+)/.exec(fs.readFileSync('config/pipeline.ini', 'utf8'))[1];
@@ -113,13 +117,18 @@ def command(lang: Lang, difficulty: str, rng: random.Random, i: int) -> Task:
     if difficulty == "easy":
         out = rng.choice(("out.txt", "result.txt", "token.txt", "build/id.txt"))
         files = {f"tools/gen{ext}": _gen(lang, seed), "README.md": "# tools\n"}
-        instruction = f"Run `{runner} tools/gen{ext}` and save exactly what it prints (one line) into `{out}`."
+        instruction = (
+            f"Run `{runner} tools/gen{ext}` and save exactly what it prints (one line) into `{out}`."
+        )
         grader = {"kind": "file", "path": out, "equals": sha(seed)}
         reference = {"files": {out: sha(seed) + "\n"}}
         hidden: dict[str, str] = {}
     elif difficulty == "medium":
         profile, region = rng.choice(PROFILES), rng.choice(REGIONS)
-        files = {f"tools/build{ext}": _build(lang, seed), "README.md": "# project\n\nBuilt by the script in `tools/`.\n"}
+        files = {
+            f"tools/build{ext}": _build(lang, seed),
+            "README.md": "# project\n\nBuilt by the script in `tools/`.\n",
+        }
         instruction = (
             f"Build the project for the `{profile}` profile in the `{region}` region with its build script "
             "(in `tools/`); it writes `dist/manifest.json`. Leave that file in place."
@@ -139,15 +148,24 @@ def command(lang: Lang, difficulty: str, rng: random.Random, i: int) -> Task:
         grader = {"kind": "command", "argv": ["python", ".grade/check_cmd.py"]}
         reference = {"files": {"report.txt": token, "work/clean.txt": clean, "work/raw.txt": raw}}
     return agent_task(
-        source=TEAM, route="command", difficulty=difficulty, lang=lang, key=f"{i:03d}", mode="code",
-        instruction=instruction, files=files, hidden=hidden, grader=grader, reference=reference,
+        source=TEAM,
+        route="command",
+        difficulty=difficulty,
+        lang=lang,
+        key=f"{i:03d}",
+        mode="code",
+        instruction=instruction,
+        files=files,
+        hidden=hidden,
+        grader=grader,
+        reference=reference,
     )
 
 
 def _json_check(path: str, want: dict[str, str]) -> str:
     return (
         "import json, sys\n"
-        f"try:\n    got = json.load(open({path!r}))\nexcept (OSError, ValueError) as exc:\n    sys.exit(f'{path}: {{exc}}')\n"
+        f"try:\n    got = json.load(open({path!r}))\nexcept (OSError, ValueError) as exc:\n    sys.exit(f'{path}: {{exc}}')\n"  # noqa: E501
         f"sys.exit(0 if got == {want!r} else f'{path} has {{got}}')\n"
     )
 
@@ -156,6 +174,6 @@ def _text_check(want: dict[str, str]) -> str:
     return (
         "import sys\n"
         f"for path, text in {want!r}.items():\n"
-        "    try:\n        got = open(path).read().strip()\n    except OSError as exc:\n        sys.exit(f'{path}: {exc}')\n"
+        "    try:\n        got = open(path).read().strip()\n    except OSError as exc:\n        sys.exit(f'{path}: {exc}')\n"  # noqa: E501
         "    if got != text:\n        sys.exit(f'{path} does not have the expected content')\n"
     )

@@ -66,19 +66,27 @@ def implement(lang: Lang, difficulty: str, rows: Sequence[Row], rng: random.Rand
     repo = layout(lang, difficulty, [(r, "stub") for r in targets], rng, others)
     where = repo.where[targets[0]["entry_point"]]
     instruction = {
-        "easy": f"Implement `{targets[0]['entry_point']}` in `{where}`: it is a stub. Its comment describes what it must do.",
+        "easy": f"Implement `{targets[0]['entry_point']}` in `{where}`: it is a stub. Its comment describes what it must do.",  # noqa: E501
         "medium": f"`{targets[0]['entry_point']}` is not implemented yet (it is a stub somewhere in this "
         "repository). Implement it as its documentation describes.",
-        "hard": "Some functions in this repository are unimplemented stubs (they fail with 'not implemented'). "
-        "Find every one of them and implement it as its documentation describes; leave the other functions alone.",
+        "hard": "Some functions in this repository are unimplemented stubs (they fail with 'not implemented'). "  # noqa: E501
+        "Find every one of them and implement it as its documentation describes; leave the other functions alone.",  # noqa: E501
     }[difficulty]
     check = _checked(lang, _cases(repo, [*targets, *others]))
     good = repo.render({r["entry_point"]: "canonical" for r in targets})
     changed = {p: t for p, t in good.items() if repo.render().get(p) != t}
     return agent_task(
-        source=HEPACK_AGENT, route="implement", difficulty=difficulty, lang=lang, key=_key(targets),
-        mode="code", instruction=instruction, files=repo.render(), hidden=check["hidden"],  # type: ignore[arg-type]
-        grader=check["grader"], reference={"files": changed},  # type: ignore[arg-type]
+        source=HEPACK_AGENT,
+        route="implement",
+        difficulty=difficulty,
+        lang=lang,
+        key=_key(targets),
+        mode="code",
+        instruction=instruction,
+        files=repo.render(),
+        hidden=check["hidden"],  # type: ignore[arg-type]
+        grader=check["grader"],
+        reference={"files": changed},  # type: ignore[arg-type]
     )
 
 
@@ -91,22 +99,32 @@ def debug(lang: Lang, difficulty: str, rows: Sequence[Row], rng: random.Random, 
         test_file = lang.test_path(entry, False)
         repo.files[test_file] = lang.reference_test(targets[0], where, test_file)
         run = f"python -m unittest {test_file[:-3]}" if lang.name == "python" else "node --test"
-        instruction = f"The test in `{test_file}` fails (run it with `{run}`): `{entry}` in `{where}` has a bug. Fix the function, not the test."
+        instruction = f"The test in `{test_file}` fails (run it with `{run}`): `{entry}` in `{where}` has a bug. Fix the function, not the test."  # noqa: E501
     elif difficulty == "medium":
-        instruction = f"`{entry}` gives wrong results for some inputs. Find the bug and fix it; keep its signature."
+        instruction = (
+            f"`{entry}` gives wrong results for some inputs. Find the bug and fix it; keep its signature."
+        )
     else:
         instruction = (
-            "Users report that some functions in this repository return wrong results, but nobody has narrowed "
+            "Users report that some functions in this repository return wrong results, but nobody has narrowed "  # noqa: E501
             "it down and there are no tests. Reproduce the problems against each function's documented "
-            "behaviour, find the bugs and fix them. Do not change functions that already behave as documented."
+            "behaviour, find the bugs and fix them. Do not change functions that already behave as documented."  # noqa: E501
         )
     check = _checked(lang, _cases(repo, [*targets, *others]))
     good = repo.render({r["entry_point"]: "canonical" for r in targets})
     changed = {p: t for p, t in good.items() if repo.render().get(p) != t}
     return agent_task(
-        source=HEPACK_AGENT, route="debug", difficulty=difficulty, lang=lang, key=_key(targets),
-        mode="debug", instruction=instruction, files=repo.render(), hidden=check["hidden"],  # type: ignore[arg-type]
-        grader=check["grader"], reference={"files": changed},  # type: ignore[arg-type]
+        source=HEPACK_AGENT,
+        route="debug",
+        difficulty=difficulty,
+        lang=lang,
+        key=_key(targets),
+        mode="debug",
+        instruction=instruction,
+        files=repo.render(),
+        hidden=check["hidden"],  # type: ignore[arg-type]
+        grader=check["grader"],
+        reference={"files": changed},  # type: ignore[arg-type]
     )
 
 
@@ -140,9 +158,16 @@ def tests(lang: Lang, difficulty: str, rows: Sequence[Row], rng: random.Random, 
         for r in targets
     }
     return agent_task(
-        source=HEPACK_AGENT, route="tests", difficulty=difficulty, lang=lang, key=_key(targets),
-        mode="code", instruction=instruction, files=repo.render(),
-        grader={"kind": "mutation", "argv": argv, "mutants": mutants}, reference={"files": reference},
+        source=HEPACK_AGENT,
+        route="tests",
+        difficulty=difficulty,
+        lang=lang,
+        key=_key(targets),
+        mode="code",
+        instruction=instruction,
+        files=repo.render(),
+        grader={"kind": "mutation", "argv": argv, "mutants": mutants},
+        reference={"files": reference},
     )
 
 
@@ -168,16 +193,14 @@ def explain(lang: Lang, difficulty: str, rows: Sequence[Row], rng: random.Random
             return None
         args, expected = found
         instruction = (
-            f"What does `{entry}({args})` return, with the code in `{repo.where[entry]}`? Give the value as a "
+            f"What does `{entry}({args})` return, with the code in `{repo.where[entry]}`? Give the value as a "  # noqa: E501
             f"{'Python' if lang.name == 'python' else 'JavaScript'} literal. {answer_rule}"
         )
     elif difficulty == "medium":
         summary = _summary(targets[0])
         if summary is None:
             return None
-        instruction = (
-            f"Which function in this repository does this: \"{summary}\"? Answer with the function's name only. {answer_rule}"
-        )
+        instruction = f'Which function in this repository does this: "{summary}"? Answer with the function\'s name only. {answer_rule}'  # noqa: E501
         expected = entry
     else:
         instruction = (
@@ -186,9 +209,16 @@ def explain(lang: Lang, difficulty: str, rows: Sequence[Row], rng: random.Random
         )
         expected = entry
     return agent_task(
-        source=HEPACK_AGENT, route="explain", difficulty=difficulty, lang=lang, key=_key(targets),
-        mode="ask", instruction=instruction, files=repo.render(),
-        grader={"kind": "answer", "expected": expected}, reference={"answer": expected},
+        source=HEPACK_AGENT,
+        route="explain",
+        difficulty=difficulty,
+        lang=lang,
+        key=_key(targets),
+        mode="ask",
+        instruction=instruction,
+        files=repo.render(),
+        grader={"kind": "answer", "expected": expected},
+        reference={"answer": expected},
     )
 
 
@@ -198,7 +228,8 @@ _SIMPLE = re.compile(r"^(-?\d+(\.\d+)?|True|False|true|false|None|null|'[^'\n]{0
 def _assertion(lang: Lang, row: Row) -> tuple[str, str] | None:
     entry = re.escape(row["entry_point"])
     pattern = (
-        rf"^\s*assert {entry}\((.{{1,80}})\) == (.+?)\s*$" if lang.name == "python"
+        rf"^\s*assert {entry}\((.{{1,80}})\) == (.+?)\s*$"
+        if lang.name == "python"
         else rf"^\s*console\.assert\(\s*{entry}\((.{{1,80}})\) === (.+?)\s*\)\s*$"
     )
     for args, value in re.findall(pattern, row["test"], re.M):

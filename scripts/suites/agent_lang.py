@@ -11,9 +11,7 @@ from typing import Any
 
 Row = Mapping[str, Any]
 
-JS_ASSERT = (
-    "console.assert = (cond, ...msg) => { if (!cond) throw new Error('assertion failed ' + msg.join(' ')); };\n"
-)
+JS_ASSERT = "console.assert = (cond, ...msg) => { if (!cond) throw new Error('assertion failed ' + msg.join(' ')); };\n"  # noqa: E501
 
 
 @dataclass(frozen=True)
@@ -60,7 +58,9 @@ class Lang:
         if self.name == "python":
             imports = sorted({imp for row, _ in parts for imp in self.imports(row)})
             head = "\n".join([*imports, requires.strip()]).strip()
-            return (head + "\n\n\n" if head else "") + funcs + (("\n\n" + extra.strip() + "\n") if extra else "")
+            return (
+                (head + "\n\n\n" if head else "") + funcs + (("\n\n" + extra.strip() + "\n") if extra else "")
+            )
         names = [row["entry_point"] for row, _ in parts] + re.findall(r"^const (\w+) =", extra, re.M)
         exports = "module.exports = { " + ", ".join(names) + " };\n"
         head = requires.strip() + "\n\n" if requires.strip() else ""
@@ -110,7 +110,7 @@ class Lang:
         entry = row["entry_point"]
         if self.name == "python":
             return (
-                f"import unittest\n\n{self.import_line([entry], module, test_file)}\n\nCODE = {row['test']!r}\n\n\n"
+                f"import unittest\n\n{self.import_line([entry], module, test_file)}\n\nCODE = {row['test']!r}\n\n\n"  # noqa: E501
                 f"class Test{entry.title().replace('_', '')}(unittest.TestCase):\n"
                 f"    def test_{entry}(self) -> None:\n        exec(CODE, {{{entry!r}: {entry}}})\n"
             )
@@ -131,7 +131,7 @@ def _relative(importer: str, module: str) -> str:
 PY = Lang("python", "py", ".py")
 JS = Lang("javascript", "js", ".js")
 
-_PY_CHECK = '''import importlib
+_PY_CHECK = """import importlib
 import json
 import os
 import re
@@ -154,14 +154,15 @@ for case in DATA["cases"]:
 for line in failed:
     print(line)
 sys.exit(1 if failed else 0)
-'''
+"""
 
 _JS_CHECK = """const fs = require('fs');
 const path = require('path');
 const DATA = @DATA@;
 const failed = [];
 for (const [file, pattern] of DATA.absent) {
-  if (fs.existsSync(file) && new RegExp(pattern.replace('(?m)', ''), 'm').test(fs.readFileSync(file, 'utf8'))) {
+  if (fs.existsSync(file) && new RegExp(pattern.replace('(?m)', ''),\
+ 'm').test(fs.readFileSync(file, 'utf8'))) {
     failed.push(file + ' still matches ' + pattern);
   }
 }

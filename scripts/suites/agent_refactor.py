@@ -52,10 +52,18 @@ def _rename(lang: Lang, rng: random.Random, rows: Sequence[Row]) -> Task:
         [(path, rf"\b{entry}\b")],
     )
     return agent_task(
-        source=HEPACK_AGENT, route="refactor", difficulty="easy", lang=lang, key=_key(targets), mode="code",
+        source=HEPACK_AGENT,
+        route="refactor",
+        difficulty="easy",
+        lang=lang,
+        key=_key(targets),
+        mode="code",
         instruction=f"Rename the function `{entry}` in `{path}` to `{new}` and update every use of it. "
         "Its behaviour must not change, and the old name must not remain.",
-        files=before, hidden=check["hidden"], grader=check["grader"], reference={"files": after},  # type: ignore[arg-type]
+        files=before,
+        hidden=check["hidden"],
+        grader=check["grader"],
+        reference={"files": after},  # type: ignore[arg-type]
     )
 
 
@@ -80,20 +88,30 @@ def _move(lang: Lang, difficulty: str, rng: random.Random, rows: Sequence[Row]) 
     if difficulty == "hard":
         _callers(lang, moved, targets[:2], api, "serve")
     cases += [Case(new, r["entry_point"], r["entry_point"], r["test"]) for r in targets]
-    cases += [Case(repo.where[r["entry_point"]], r["entry_point"], r["entry_point"], r["test"]) for r in others]
+    cases += [
+        Case(repo.where[r["entry_point"]], r["entry_point"], r["entry_point"], r["test"]) for r in others
+    ]
     absent = [(repo.where[r["entry_point"]], rf"\b{r['entry_point']}\b") for r in targets]
     check = _checked(lang, cases, absent)
     before, after = repo.render(), moved.render()
     callers = "`" + cli + "`" + (f" and `{api}`" if difficulty == "hard" else "")
     instruction = (
-        f"Move {_names(targets)} out of {', '.join(f'`{o}`' for o in sorted(olds))} into a new module `{new}`, "
+        f"Move {_names(targets)} out of {', '.join(f'`{o}`' for o in sorted(olds))} into a new module `{new}`, "  # noqa: E501
         f"and update {callers}, which use{'s' if difficulty != 'hard' else ''} "
         f"{'it' if len(targets) == 1 else 'them'}. Behaviour must not change; leave no copy or re-export "
         "behind in the old modules."
     )
     return agent_task(
-        source=HEPACK_AGENT, route="refactor", difficulty=difficulty, lang=lang, key=_key(targets), mode="code",
-        instruction=instruction, files=before, hidden=check["hidden"], grader=check["grader"],  # type: ignore[arg-type]
+        source=HEPACK_AGENT,
+        route="refactor",
+        difficulty=difficulty,
+        lang=lang,
+        key=_key(targets),
+        mode="code",
+        instruction=instruction,
+        files=before,
+        hidden=check["hidden"],
+        grader=check["grader"],  # type: ignore[arg-type]
         reference={"files": {p: t for p, t in after.items() if before.get(p) != t}},
     )
 

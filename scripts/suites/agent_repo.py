@@ -13,7 +13,18 @@ from benchroute.bench.tasks import Task
 from .agent_lang import Lang, Row
 from .common import Source, user
 
-MODULE_NAMES = ("text", "numbers", "lists", "parsing", "checks", "convert", "search", "stats", "util", "shapes")
+MODULE_NAMES = (
+    "text",
+    "numbers",
+    "lists",
+    "parsing",
+    "checks",
+    "convert",
+    "search",
+    "stats",
+    "util",
+    "shapes",
+)
 HEPACK_AGENT = Source("generated from bigcode-project/octopack HumanEvalPack", "MIT")
 TEAM = Source("benchroute team-written generator", "Apache-2.0")
 

@@ -57,7 +57,7 @@ def _sample(tasks: list[Task]) -> list[Task]:
     picked: dict[tuple[str, str], Task] = {}
     for task in tasks:
         key = (task.suite, str(task.checker.get("language", "")))
-        if key not in picked and task.checker_kind != "judge":
+        if key not in picked and task.checker_kind not in ("judge", "agent"):  # agent: tests/bench_agent
             picked[key] = task
     languages = available_languages()
     return [t for t in picked.values() if t.checker.get("language", "python") in languages]

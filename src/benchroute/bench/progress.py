@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 
 from benchroute.bench.runner import RunSummary
 
@@ -20,7 +20,9 @@ class RichProgress:
             TextColumn("pass {task.fields[rate]}"),
             TextColumn("spend ${task.fields[spend]}"),
             TextColumn("err {task.fields[errors]}"),
-            TimeRemainingColumn(),
+            # the run's own estimate (average throughput since the start), not rich's recent-speed one,
+            # which swings with the bursts of a concurrent run
+            TextColumn("eta {task.fields[eta]}"),
             console=self.console,
             transient=False,
         )
@@ -29,7 +31,7 @@ class RichProgress:
     def start(self, summary: RunSummary) -> None:
         self._progress.start()
         self._task = self._progress.add_task(
-            summary.run_id, total=summary.planned, rate="-", spend="0.0000", errors=0
+            summary.run_id, total=summary.planned, rate="-", spend="0.0000", errors=0, eta="-"
         )
 
     def update(self, summary: RunSummary) -> None:
@@ -41,8 +43,17 @@ class RichProgress:
             rate=f"{summary.pass_rate:.1%}",
             spend=f"{summary.spend_usd:.4f}",
             errors=summary.errors,
+            eta=format_eta(summary.eta_seconds()),
         )
 
     def finish(self, summary: RunSummary) -> None:
         self.update(summary)
         self._progress.stop()
+
+
+def format_eta(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    minutes, secs = divmod(int(seconds + 0.5), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"

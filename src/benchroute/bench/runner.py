@@ -10,8 +10,12 @@ summary = await runner.run(tasks, ["local/smollm2"], RunOptions(run_id="r1", con
 
 Resumable: (model, suite, task) pairs already stored under the run id are skipped, and every
 result is written as soon as it is scored, so an interrupted run loses only calls in flight.
-Budget: before each call the estimated cost is reserved; once spend + reservations + the next
-estimate would pass the budget, no new call starts and the run ends with `stopped_by_budget`.
+Budget (this invocation's spend, see `budget.py`): before each call the estimated cost is reserved;
+a call that does not fit waits for the calls in flight to settle, and the run ends with
+`stopped_by_budget` only when it does not fit with nothing in flight.
+
+Agent tasks (`checker.kind == "agent"`) run through the `agent` driver given to the runner (the
+built-in tool loop or the Kilo CLI); `agent.record.for_driver` files them under `<suite>.<driver>`.
 """
 
 from __future__ import annotations
@@ -23,6 +27,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
 
+from benchroute.bench.agent.driver import AgentDriver
+from benchroute.bench.agent.record import join_reason
+from benchroute.bench.agent.spec import agent_spec, is_agent_task
+from benchroute.bench.budget import Budget
 from benchroute.bench.checkers import Checker, default_checkers, run_check
 from benchroute.bench.checkers.unit_tests import available_languages
 from benchroute.bench.tasks import Task
@@ -94,31 +102,19 @@ class NullProgress:
         pass
 
 
-class Budget:
-    """Spend plus in-flight reservations never exceed the limit (None: no limit)."""
-
-    def __init__(self, limit_usd: float | None) -> None:
-        self.limit = limit_usd
-        self.spent = 0.0
-        self.reserved = 0.0
-
-    def try_reserve(self, estimate: float) -> bool:
-        if self.limit is not None and self.spent + self.reserved + estimate > self.limit:
-            return False
-        self.reserved += estimate
-        return True
-
-    def settle(self, estimate: float, actual: float) -> None:
-        self.reserved = max(0.0, self.reserved - estimate)
-        self.spent += actual
-
-
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def can_check(task: Task, checkers: Mapping[str, Checker], languages: frozenset[str]) -> bool:
+AGENT_PROMPT_TOKENS = 40_000  # an agent attempt's prompt tokens before any was seen (many turns)
+
+
+def can_check(
+    task: Task, checkers: Mapping[str, Checker], languages: frozenset[str], agent: bool = False
+) -> bool:
     """Whether this machine can score the task (a judge is configured, the toolchain exists)."""
+    if is_agent_task(task):
+        return agent
     if task.checker_kind not in checkers:
         return False
     if task.checker_kind == "unit_tests":
@@ -136,6 +132,7 @@ class BenchRunner:
         *,
         progress: ProgressSink | None = None,
         clock: Callable[[], datetime] = utcnow,
+        agent: AgentDriver | None = None,
     ) -> None:
         self.providers = providers
         self.catalog = catalog
@@ -143,7 +140,9 @@ class BenchRunner:
         self.checkers = dict(checkers) if checkers is not None else default_checkers()
         self.progress: ProgressSink = progress or NullProgress()
         self.clock = clock
+        self.agent = agent
         self._completion_tokens: dict[str, list[int]] = {}
+        self._agent_costs: dict[str, list[float]] = {}
 
     def _model(self, model_id: str) -> tuple[ModelInfo, Provider]:
         info = self.catalog.get(model_id)
@@ -170,7 +169,7 @@ class BenchRunner:
         for model_id, task in pairs:
             if (model_id, task.suite, task.id) in done:
                 summary.already_done += 1
-            elif not can_check(task, self.checkers, languages):
+            elif not can_check(task, self.checkers, languages, self.agent is not None):
                 summary.unsupported += 1
             else:
                 todo.append((model_id, task))
@@ -204,7 +203,7 @@ class BenchRunner:
                 return
             info, provider = self._model(model_id)
             estimate = self.estimate_cost(info, task, options.max_tokens)
-            if not budget.try_reserve(estimate):
+            if not await budget.reserve(estimate):
                 summary.stopped_by_budget = True
                 stop.set()
                 return
@@ -221,7 +220,7 @@ class BenchRunner:
                 summary.done += 1
                 summary.passed += int(result.passed)
             finally:
-                budget.settle(estimate, actual)
+                await budget.settle(estimate, actual)
                 summary.spend_usd = budget.spent
             self.progress.update(summary)
 
@@ -234,6 +233,11 @@ class BenchRunner:
     def estimate_cost(self, info: ModelInfo, task: Task, max_tokens: int) -> float:
         """Prompt tokens from its length; completion tokens from this model's answers so far
         (x1.5, capped at max_tokens), or max_tokens before the first answer."""
+        if is_agent_task(task):
+            costs = self._agent_costs.get(info.id)
+            if costs:
+                return 1.5 * sum(costs) / len(costs)
+            return info.cost(AGENT_PROMPT_TOKENS, max_tokens)
         prompt_tokens = task.prompt_chars() // CHARS_PER_TOKEN + 16
         seen = self._completion_tokens.get(info.id)
         cap = task.max_tokens or max_tokens
@@ -243,6 +247,8 @@ class BenchRunner:
     async def _attempt(
         self, info: ModelInfo, provider: Provider, task: Task, options: RunOptions
     ) -> BenchResult:
+        if is_agent_task(task) and self.agent is not None:
+            return await self._agent_attempt(info, provider, task, options)
         request = task.to_request(info.id, max_tokens=options.max_tokens, temperature=options.temperature)
         target = Target(upstream_model=info.upstream_id, catalog_id=info.id)
         started = time.monotonic()
@@ -271,5 +277,33 @@ class BenchRunner:
             time=self.clock(),
             checker=check.checker or task.checker_kind,
             reason=check.reason,
+            source=task.provenance,
+        )
+
+    async def _agent_attempt(
+        self, info: ModelInfo, provider: Provider, task: Task, options: RunOptions
+    ) -> BenchResult:
+        assert self.agent is not None
+        outcome = await self.agent.attempt(agent_spec(task), info, provider)
+        stats = outcome.stats
+        cost = info.cost(stats.prompt_tokens, stats.completion_tokens, stats.cached_tokens)
+        self._agent_costs.setdefault(info.id, []).append(cost)
+        return BenchResult(
+            run_id=options.run_id,
+            suite=task.suite,
+            task_id=task.id,
+            model=info.id,
+            provider=info.provider,
+            task_type=task.task_type,
+            difficulty=task.difficulty,
+            score=1.0 if outcome.grade.passed else 0.0,
+            passed=outcome.grade.passed,
+            prompt_tokens=stats.prompt_tokens,
+            completion_tokens=stats.completion_tokens,
+            cost_usd=cost,
+            latency_ms=stats.wall_s * 1000,
+            time=self.clock(),
+            checker=f"agent:{outcome.grade.grader}",
+            reason=join_reason(outcome.grade.reason, stats),
             source=task.provenance,
         )

@@ -138,9 +138,17 @@ async def refresh_once(
     max_age: timedelta,
     min_trials: int,
     per_cell: int,
+    own_suites: bool = False,
 ) -> RunSummary:
-    """One continuous-mode cycle: re-run the due cells (oldest first) under `options.run_id`."""
-    results = [r for r in await runner.store.list_bench_results() if r.model in set(models)]
+    """One continuous-mode cycle: re-run the due cells (oldest first) under `options.run_id`.
+    With `own_suites`, only results of the tasks' own suites count as evidence (agent suites: a
+    single-turn result in the same cell says nothing about agent work)."""
+    suites = {t.suite for t in tasks}
+    results = [
+        r
+        for r in await runner.store.list_bench_results()
+        if r.model in set(models) and (not own_suites or r.suite in suites)
+    ]
     due = cells_due(results, tasks, models, now=now, max_age=max_age, min_trials=min_trials)
     pairs = plan_refresh(due, tasks, results, per_cell=per_cell)
     return await runner.run_pairs(pairs, options)

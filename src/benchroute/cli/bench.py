@@ -60,7 +60,7 @@ def _print_summary(summary: RunSummary) -> None:
     click.echo(
         f"run {summary.run_id}: {summary.done} scored, {summary.passed} passed ({summary.pass_rate:.1%}), "
         f"{summary.errors} provider errors, {summary.already_done} already done, "
-        f"{summary.unsupported} unsupported here, spend ${summary.spend_usd:.4f}"
+        f"{summary.unsupported} unsupported here, spend ${summary.spend_usd:.4f} (this invocation)"
     )
     if summary.stopped_by_budget:
         click.echo(
@@ -175,7 +175,12 @@ def _judge(providers: dict[str, Provider], catalog: Catalog, judge_model: str | 
 )
 @click.option("--models", "model_names", multiple=True, required=True, help="Catalog ids, comma-separated.")
 @click.option("--concurrency", default=4, show_default=True, type=click.IntRange(1, 256))
-@click.option("--budget", type=float, default=None, help="Stop before spend would pass this many USD.")
+@click.option(
+    "--budget",
+    type=float,
+    default=None,
+    help="USD this invocation may spend (a resumed --run-id's earlier spend is not counted).",
+)
 @click.option("--sample", type=int, default=None, help="Run a stratified sample of K tasks.")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--run-id", default=None, help="Resume this run (default: a new id).")
@@ -189,6 +194,14 @@ def _judge(providers: dict[str, Provider], catalog: Catalog, judge_model: str | 
 @click.option("--min-trials", default=10, show_default=True, help="Continuous: cells with fewer are thin.")
 @click.option("--per-cell", default=10, show_default=True, help="Continuous: tasks per due cell per cycle.")
 @click.option("--no-progress", is_flag=True, help="No live progress bar.")
+@click.option(
+    "--driver",
+    type=click.Choice(["builtin", "kilo"]),
+    default=None,
+    help="Agent for agent tasks (suite 'agent'): the built-in tool loop or the Kilo CLI (needs --via-gateway).",  # noqa: E501
+)
+@click.option("--max-turns", default=30, show_default=True, help="Agent tasks: turns per attempt.")
+@click.option("--effort", default=None, help="Agent tasks: reasoning effort / Kilo variant to ask for.")
 @click.option(
     "--via-gateway",
     "gateway_url",
@@ -221,15 +234,22 @@ def run_cmd(
     min_trials: int,
     per_cell: int,
     no_progress: bool,
+    driver: str | None,
+    max_turns: int,
+    effort: str | None,
     gateway_url: str | None,
     gateway_key: str | None,
 ) -> None:
-    """Run suites against models through the configured providers (or a running gateway)."""
+    """Run suites against models through the configured providers (or a running gateway).
+
+    Agent suites need --driver. Interrupted runs resume with the same --run-id."""
+    from benchroute.bench.agent.record import for_driver
     from benchroute.bench.checkers import default_checkers
     from benchroute.bench.progress import RichProgress
     from benchroute.bench.runner import BenchError, BenchRunner, RunOptions
     from benchroute.bench.schedule import parse_every, run_every
     from benchroute.bench.tasks import TaskError, load_suites, sample_tasks
+    from benchroute.cli.bench_agent import fail_if_nothing_scored, interrupt_hint, make_driver
 
     settings = load_settings(ctx)
     try:
@@ -240,6 +260,12 @@ def run_cmd(
         raise click.ClickException(str(exc)) from exc
     models = _split(model_names)
     run_id = run_id or datetime.now(UTC).strftime("run-%Y%m%dT%H%M%S")
+    agent = make_driver(
+        driver, gateway_url, gateway_key, max_turns=max_turns, effort=effort, max_tokens=max_tokens
+    )
+    if agent is not None:
+        tasks = for_driver(tasks, agent.name)
+    own_suites = agent is not None
 
     async def body(providers: dict[str, Provider], catalog: Catalog, store: Any) -> None:
         runner = BenchRunner(
@@ -248,26 +274,32 @@ def run_cmd(
             store,
             default_checkers(_judge(providers, catalog, judge_model)),
             progress=None if no_progress else RichProgress(),
+            agent=agent,
         )
         options = RunOptions(run_id=run_id, concurrency=concurrency, budget_usd=budget, max_tokens=max_tokens)
         if not continuous:
-            _print_summary(await runner.run(tasks, models, options))
+            summary = await runner.run(tasks, models, options)
+            _print_summary(summary)
+            fail_if_nothing_scored(summary)
             return
         await run_every(
-            lambda now: _cycle(runner, tasks, models, options, now, stale_after, min_trials, per_cell),
+            lambda now: _cycle(
+                runner, tasks, models, options, now, stale_after, min_trials, per_cell, own_suites
+            ),
             interval,
             clock=lambda: datetime.now(UTC),
             sleep=asyncio.sleep,
         )
 
-    try:
-        if gateway_url:
-            ids = models + ([judge_model] if judge_model else [])
-            run(_via_gateway(settings, gateway_url, gateway_key, ids, body))
-        else:
-            run(_with_runtime(settings, body))
-    except BenchError as exc:
-        raise click.ClickException(str(exc)) from exc
+    ids = models + ([judge_model] if judge_model else [])
+    with interrupt_hint(run_id, continuous):
+        try:
+            if gateway_url:
+                run(_via_gateway(settings, gateway_url, gateway_key, ids, body))
+            else:
+                run(_with_runtime(settings, body))
+        except BenchError as exc:
+            raise click.ClickException(str(exc)) from exc
 
 
 async def _cycle(
@@ -279,6 +311,7 @@ async def _cycle(
     max_age: timedelta,
     min_trials: int,
     per_cell: int,
+    own_suites: bool = False,
 ) -> None:
     from dataclasses import replace
 
@@ -294,6 +327,7 @@ async def _cycle(
         max_age=max_age,
         min_trials=min_trials,
         per_cell=per_cell,
+        own_suites=own_suites,
     )
     _print_summary(summary)
 
@@ -363,3 +397,12 @@ def import_cmd(
     click.echo(f"imported {len(results)} results into suite {suite!r}")
     if unmapped:
         click.echo(f"skipped unmapped models: {', '.join(sorted(unmapped))}", err=True)
+
+
+def _register() -> None:
+    from benchroute.cli.bench_agent import pool_cmd
+
+    bench.add_command(pool_cmd)
+
+
+_register()

@@ -64,7 +64,7 @@ def _place(text_lines: list[str], old: list[str], hint: int) -> int:
     if not old:
         return min(max(hint, 0), len(text_lines))
     size = len(old)
-    candidates = [hint, *range(len(text_lines) - size + 1)]
+    candidates: list[int] = [hint, *range(len(text_lines) - size + 1)]
     for start in candidates:
         if 0 <= start <= len(text_lines) - size and text_lines[start : start + size] == old:
             return start
@@ -84,7 +84,10 @@ def patch_text(text: str, hunks: list[tuple[int, list[str]]]) -> str:
 
 
 def apply(
-    diff: str, read: Callable[[str], str | None], write: Callable[[str, str], None], delete: Callable[[str], None]
+    diff: str,
+    read: Callable[[str], str | None],
+    write: Callable[[str, str], None],
+    delete: Callable[[str], None],
 ) -> list[str]:
     """Apply every file's hunks (all-or-nothing per file) and return the paths changed."""
     changed: list[str] = []

@@ -71,11 +71,15 @@ async def _grade_mutation(spec: AgentSpec, ws: Workspace, argv: list[str]) -> Gr
     good = await _run_check(ws, argv)
     if not good.ok:
         return Grade(False, _failed(good, "the tests fail on the correct code"), "mutation")
-    originals = {name: (ws.root / name).read_text(encoding="utf-8") for m in spec.grader["mutants"] for name in m}
+    originals = {
+        name: (ws.root / name).read_text(encoding="utf-8") for m in spec.grader["mutants"] for name in m
+    }
     for number, mutant in enumerate(spec.grader["mutants"], 1):
         write_tree(ws.root, mutant)
         bad = await _run_check(ws, argv)
         write_tree(ws.root, {name: originals[name] for name in mutant})
         if bad.ok or bad.timed_out:
-            return Grade(False, f"the tests do not catch bug {number} of {len(spec.grader['mutants'])}", "mutation")
+            return Grade(
+                False, f"the tests do not catch bug {number} of {len(spec.grader['mutants'])}", "mutation"
+            )
     return Grade(True, "", "mutation")

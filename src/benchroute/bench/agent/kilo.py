@@ -28,6 +28,7 @@ from benchroute.bench.agent.record import AgentStats
 from benchroute.bench.agent.spec import AgentSpec
 from benchroute.bench.agent.workspace import Workspace
 from benchroute.catalog.model import ModelInfo
+from benchroute.providers.base import Provider
 
 KILO_VERSION = "7.7.7"
 QUIET = {
@@ -132,7 +133,9 @@ class KiloDriver:
     def __init__(self, options: KiloOptions) -> None:
         self.options = options
 
-    async def attempt(self, spec: AgentSpec, info: ModelInfo, provider: object = None) -> AgentOutcome:
+    async def attempt(
+        self, spec: AgentSpec, info: ModelInfo, provider: Provider | None = None
+    ) -> AgentOutcome:
         stats = AgentStats(driver=self.name, driver_version=self.version, effort=self.options.variant)
         started = time.monotonic()
         async with Workspace(spec) as ws:
@@ -148,7 +151,9 @@ class KiloDriver:
             result = await grade(spec, ws, final)
         if timed_out:
             stats.stop = "timeout"
-            result = Grade(False, f"kilo did not finish within {self.options.wall_seconds:.0f}s", result.grader)
+            result = Grade(
+                False, f"kilo did not finish within {self.options.wall_seconds:.0f}s", result.grader
+            )
         elif not stats.turns:
             stats.stop = "client_error"
         return AgentOutcome(result, stats, final)
@@ -160,8 +165,14 @@ class KiloDriver:
         if self.options.variant:
             argv += ["--variant", self.options.variant]
         proc = await asyncio.create_subprocess_exec(
-            *argv, message, env=_env(home), cwd=work, stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL, start_new_session=True,
+            *argv,
+            message,
+            env=_env(home),
+            cwd=work,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.DEVNULL,
+            start_new_session=True,
         )
         timed_out = False
         try:

@@ -66,7 +66,9 @@ class BuiltinDriver:
             stats.wall_s = round(time.monotonic() - started, 3)
             result = await grade(spec, ws, final)
         if stats.stop == "timeout":
-            result = Grade(False, f"the agent did not finish within {self.options.wall_seconds:.0f}s", result.grader)
+            result = Grade(
+                False, f"the agent did not finish within {self.options.wall_seconds:.0f}s", result.grader
+            )
         return AgentOutcome(result, stats, final)
 
     def _request(self, info: ModelInfo, spec: AgentSpec, messages: list[Message]) -> ChatRequest:

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
+from benchroute.bench.tasks import Task
 from benchroute.store.base import BenchResult
 
 MALFORMED_KINDS = ("bad_json", "bad_args", "unknown_tool", "no_tool_call")
@@ -65,6 +66,11 @@ def split_reason(reason: str) -> tuple[str, AgentStats | None]:
 
 def suite_for(suite: str, driver: str) -> str:
     return f"{suite}.{driver}"
+
+
+def for_driver(tasks: Iterable[Task], driver: str) -> list[Task]:
+    """The tasks with each agent task's suite renamed `<suite>.<driver>` (others unchanged)."""
+    return [replace(t, suite=suite_for(t.suite, driver)) if t.checker_kind == "agent" else t for t in tasks]
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,7 +25,11 @@ def _tool(name: str, description: str, **props: tuple[str, str, bool]) -> Tool:
 
 
 TOOLS: tuple[Tool, ...] = (
-    _tool("read_file", "Read a file of the repository.", path=("string", "Path relative to the repository root.", True)),
+    _tool(
+        "read_file",
+        "Read a file of the repository.",
+        path=("string", "Path relative to the repository root.", True),
+    ),
     _tool(
         "write_file",
         "Create or overwrite a file with the given content.",
@@ -37,7 +41,11 @@ TOOLS: tuple[Tool, ...] = (
         "Apply a unified diff (--- a/path, +++ b/path, @@ hunks) to files of the repository.",
         diff=("string", "The unified diff.", True),
     ),
-    _tool("list_files", "List the files under a directory.", path=("string", "Directory (default: the root).", False)),
+    _tool(
+        "list_files",
+        "List the files under a directory.",
+        path=("string", "Directory (default: the root).", False),
+    ),
     _tool(
         "search",
         "Search the repository's files for a regular expression; returns file:line: text.",
@@ -63,7 +71,9 @@ class Outcome:
 def parse_arguments(name: str, raw: str) -> dict[str, Any] | Outcome:
     """The call's arguments, or the malformed-call outcome to answer it with."""
     if name not in TOOL_NAMES:
-        return Outcome(f"unknown tool {name!r}; the tools are: {', '.join(sorted(TOOL_NAMES))}", True, "unknown_tool")
+        return Outcome(
+            f"unknown tool {name!r}; the tools are: {', '.join(sorted(TOOL_NAMES))}", True, "unknown_tool"
+        )
     try:
         args = json.loads(raw or "{}")
     except ValueError as exc:
