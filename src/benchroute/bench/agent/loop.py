@@ -16,7 +16,8 @@ from benchroute.bench.agent.graders import Grade, grade
 from benchroute.bench.agent.record import AgentStats
 from benchroute.bench.agent.spec import AgentSpec
 from benchroute.bench.agent.tools import TOOLS, dispatch
-from benchroute.bench.agent.workspace import Workspace
+from benchroute.bench.agent.workspace import COMMAND_LIMITS, Workspace
+from benchroute.bench.sandbox import Limits
 from benchroute.catalog.model import ModelInfo
 from benchroute.providers.base import Provider, Target
 from benchroute.wire.canonical import ChatRequest, Message, RequestContext, TextPart
@@ -37,6 +38,7 @@ class LoopOptions:
     temperature: float = 0.0
     wall_seconds: float = 900.0
     effort: str | None = None
+    command_limits: Limits = COMMAND_LIMITS  # for each run_command
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +58,7 @@ class BuiltinDriver:
     async def attempt(self, spec: AgentSpec, info: ModelInfo, provider: Provider) -> AgentOutcome:
         stats = AgentStats(driver=self.name, driver_version=self.version, effort=self.options.effort)
         started = time.monotonic()
-        async with Workspace(spec) as ws:
+        async with Workspace(spec, self.options.command_limits) as ws:
             final = ""
             try:
                 async with asyncio.timeout(self.options.wall_seconds):
