@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
+from agent_harness import pick
+
 from benchroute.bench.agent.loop import BuiltinDriver, LoopOptions
 from benchroute.bench.agent.record import split_reason
 from benchroute.bench.agent.spec import agent_spec
@@ -19,8 +21,6 @@ from benchroute.catalog.model import Catalog, ModelInfo
 from benchroute.providers.fake import FakeProvider, Reply
 from benchroute.store.memory import MemoryStore
 from benchroute.wire.canonical import ToolCall
-
-from agent_harness import pick
 
 SMALL = Limits(cpu_seconds=5, wall_seconds=5.0, memory_bytes=512 * 1024 * 1024, processes=32)
 

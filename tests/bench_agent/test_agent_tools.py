@@ -6,14 +6,13 @@ from __future__ import annotations
 import json
 
 import pytest
+from agent_harness import pick
 
 from benchroute.bench.agent.diffs import DiffError, patch_text
 from benchroute.bench.agent.spec import agent_spec
 from benchroute.bench.agent.tools import dispatch
 from benchroute.bench.agent.workspace import Workspace, WorkspaceError
 from benchroute.bench.tasks import Task
-
-from agent_harness import pick
 
 
 async def test_read_write_list_search_stay_in_the_workspace(agent_suite: list[Task]) -> None:
