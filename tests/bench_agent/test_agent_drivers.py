@@ -55,7 +55,9 @@ async def bench(tmp_path: Path, driver: object) -> AsyncIterator[tuple[Served, B
         yield gw, BenchRunner({"gateway": provider}, Catalog([info]), store, agent=driver), store  # type: ignore[arg-type]
 
 
-async def run_one(runner: BenchRunner, store: MemoryStore, task: Task, driver: str) -> tuple[BenchResult, str, AgentStats]:
+async def run_one(
+    runner: BenchRunner, store: MemoryStore, task: Task, driver: str
+) -> tuple[BenchResult, str, AgentStats]:
     [labelled] = for_driver([task], driver)
     summary = await runner.run([labelled], [MODEL], RunOptions(run_id="t", concurrency=1))
     assert (summary.done, summary.errors) == (1, 0), summary.error_samples
@@ -66,7 +68,9 @@ async def run_one(runner: BenchRunner, store: MemoryStore, task: Task, driver: s
     return result, reason, stats
 
 
-async def test_builtin_correct_trajectory_passes_through_the_gateway(tmp_path: Path, agent_suite: list[Task]) -> None:
+async def test_builtin_correct_trajectory_passes_through_the_gateway(
+    tmp_path: Path, agent_suite: list[Task]
+) -> None:
     task = pick(agent_suite, "agent/debug/py/easy/")
     async with bench(tmp_path, BuiltinDriver()) as (gw, runner, store):
         gw.upstream.add(*correct_builtin(task))
@@ -81,13 +85,19 @@ async def test_builtin_correct_trajectory_passes_through_the_gateway(tmp_path: P
     assert sent[-1]["messages"][-1]["role"] == "tool"
 
 
-async def test_builtin_wrong_fix_fails_with_the_hidden_tests_reason(tmp_path: Path, agent_suite: list[Task]) -> None:
+async def test_builtin_wrong_fix_fails_with_the_hidden_tests_reason(
+    tmp_path: Path, agent_suite: list[Task]
+) -> None:
     task = pick(agent_suite, "agent/debug/py/easy/")
-    [(path, text)] = agent_spec(task).files.items() if len(agent_spec(task).files) == 1 else [
-        (p, t) for p, t in agent_spec(task).files.items() if not p.startswith("test")
-    ]
+    [(path, text)] = (
+        agent_spec(task).files.items()
+        if len(agent_spec(task).files) == 1
+        else [(p, t) for p, t in agent_spec(task).files.items() if not p.startswith("test")]
+    )
     async with bench(tmp_path, BuiltinDriver()) as (gw, runner, store):
-        gw.upstream.add(call("write_file", path=path, content=text + "\n# looked fine to me\n"), Script(text="Done."))
+        gw.upstream.add(
+            call("write_file", path=path, content=text + "\n# looked fine to me\n"), Script(text="Done.")
+        )
         result, reason, stats = await run_one(runner, store, task, "builtin")
     assert not result.passed and reason.startswith("hidden tests: exit status 1")
     assert stats.malformed == {} and stats.tool_calls == 1
@@ -106,7 +116,9 @@ async def test_builtin_malformed_calls_fail_and_are_counted(tmp_path: Path, agen
     assert stats.malformed == {"bad_json": 1, "unknown_tool": 1} and stats.tool_calls == 2
 
 
-async def test_builtin_answer_without_tools_is_a_malformed_failure(tmp_path: Path, agent_suite: list[Task]) -> None:
+async def test_builtin_answer_without_tools_is_a_malformed_failure(
+    tmp_path: Path, agent_suite: list[Task]
+) -> None:
     task = pick(agent_suite, "agent/explain/py/easy/")
     async with bench(tmp_path, BuiltinDriver()) as (gw, runner, store):
         gw.upstream.add(Script(text="No idea."), Script(text="Still no idea."))
@@ -116,16 +128,24 @@ async def test_builtin_answer_without_tools_is_a_malformed_failure(tmp_path: Pat
 
 
 @pytest.mark.slow
-async def test_kilo_cli_correct_trajectory_passes(tmp_path: Path, agent_suite: list[Task], kilo_bin: Path) -> None:
+async def test_kilo_cli_correct_trajectory_passes(
+    tmp_path: Path, agent_suite: list[Task], kilo_bin: Path
+) -> None:
     task = pick(agent_suite, "agent/command/py/easy/")
     out = agent_spec(task).grader["path"]
     async with serving(tmp_path) as gw:
         driver = KiloDriver(KiloOptions(base_url=gw.base_url + "/v1", api_key=gw.key, binary=kilo_bin))
         gw.upstream.add(
-            call("bash", command=f"mkdir -p $(dirname {out}) && python3 tools/gen.py > {out}", description="gen"),
+            call(
+                "bash",
+                command=f"mkdir -p $(dirname {out}) && python3 tools/gen.py > {out}",
+                description="gen",
+            ),
             Script(text="Saved the output."),
         )
-        outcome = await driver.attempt(agent_spec(task), ModelInfo(id=MODEL, provider="gateway", upstream_id=MODEL))
+        outcome = await driver.attempt(
+            agent_spec(task), ModelInfo(id=MODEL, provider="gateway", upstream_id=MODEL)
+        )
         usage = await gw.usage()
     assert outcome.grade.passed, (outcome.grade.reason, outcome.stats)
     assert outcome.stats.tool_calls == 1 and outcome.stats.turns == 2 and outcome.stats.malformed == {}
@@ -148,7 +168,9 @@ async def test_kilo_cli_wrong_and_malformed_trajectory_fails(
             call("write", filePath=out, content="0123456789abcdef"),
             Script(text="Done."),
         )
-        outcome = await driver.attempt(agent_spec(task), ModelInfo(id=MODEL, provider="gateway", upstream_id=MODEL))
+        outcome = await driver.attempt(
+            agent_spec(task), ModelInfo(id=MODEL, provider="gateway", upstream_id=MODEL)
+        )
     assert not outcome.grade.passed
     assert outcome.grade.reason == f"{out} does not have the required content"
     assert outcome.stats.malformed == {"bad_json": 1, "unknown_tool": 1} and outcome.stats.tool_calls == 3

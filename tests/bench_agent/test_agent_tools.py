@@ -4,11 +4,13 @@ apply (also with stale line numbers) or fail whole, and malformed calls are clas
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from agent_harness import pick
 
 from benchroute.bench.agent.diffs import DiffError, patch_text
+from benchroute.bench.agent.graders import grade
 from benchroute.bench.agent.spec import agent_spec
 from benchroute.bench.agent.tools import dispatch
 from benchroute.bench.agent.workspace import Workspace, WorkspaceError
@@ -67,3 +69,20 @@ async def test_malformed_calls_are_classified(
     async with Workspace(agent_spec(pick(agent_suite, "agent/command/py/easy/"))) as ws:
         outcome = await dispatch(ws, name, arguments)
     assert outcome.is_error and outcome.malformed == kind
+
+
+async def test_grading_replaces_symlinks_the_agent_planted(agent_suite: list[Task], tmp_path: Path) -> None:
+    task = pick(agent_suite, "agent/debug/py/easy/")
+    spec = agent_spec(task)
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious\n")
+    [hidden] = spec.hidden
+    async with Workspace(spec) as ws:
+        planted = await dispatch(ws, "run_command", json.dumps({"command": f"ln -s {victim} {hidden}"}))
+        assert not planted.is_error, planted.text
+        (ws.root / ".benchroute" / "bin" / "python").unlink()
+        (ws.root / ".benchroute" / "bin" / "python").symlink_to("/bin/true")  # a grader that always passes
+        result = await grade(spec, ws, "")
+        assert (ws.root / hidden).is_file() and not (ws.root / hidden).is_symlink()
+    assert victim.read_text() == "precious\n"
+    assert not result.passed and result.reason.startswith("hidden tests")

@@ -98,12 +98,22 @@ def agent_spec(task: Task) -> AgentSpec:
 
 
 def write_tree(root: Path, files: Mapping[str, str]) -> None:
-    """Write files under `root`, readable and writable by the sandbox's unprivileged uid."""
+    """Write files under `root`, readable and writable by the sandbox's unprivileged uid.
+
+    Whatever the agent left at a path (a symlink out of the workspace above all) is replaced, never
+    written through: this runs with the grader's privileges."""
     for name, text in files.items():
         target = root / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        for parent in target.relative_to(root).parents:
-            if str(parent) != ".":
-                os.chmod(root / parent, 0o777)
-        target.write_text(text, encoding="utf-8")
+        current = root
+        for part in Path(name).parts[:-1]:
+            current = current / part
+            if current.is_symlink() or (current.exists() and not current.is_dir()):
+                current.unlink()
+            if not current.exists():
+                current.mkdir()
+                os.chmod(current, 0o777)
+        if target.is_symlink() or target.is_file():
+            target.unlink()
+        with target.open("x", encoding="utf-8") as fh:
+            fh.write(text)
         os.chmod(target, 0o666)

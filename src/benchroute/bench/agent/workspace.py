@@ -59,12 +59,15 @@ class Workspace:
     def _link_python(self) -> None:
         """`python` and `python3` on the sandbox's PATH (re-made before each command)."""
         bin_dir = self.root / BIN_DIR
-        bin_dir.mkdir(parents=True, exist_ok=True)
+        if bin_dir.is_symlink() or not bin_dir.is_dir():
+            bin_dir.unlink(missing_ok=True)
+            bin_dir.mkdir(parents=True, exist_ok=True)
         for name in ("python", "python3"):
             link = bin_dir / name
-            if not link.is_symlink():
-                link.unlink(missing_ok=True)
-                link.symlink_to(sandbox_python())
+            if link.is_dir() and not link.is_symlink():
+                shutil.rmtree(link)
+            link.unlink(missing_ok=True)
+            link.symlink_to(sandbox_python())
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
@@ -132,5 +135,8 @@ class Workspace:
         return await self._box.run(["bash", "-c", command], limits or self.limits, env=self.env())
 
     async def run_argv(self, argv: list[str], limits: Limits | None = None) -> SandboxResult:
+        """A grader's command: `python` is the interpreter itself, not whatever is on PATH."""
         self._link_python()
+        if argv and argv[0] in ("python", "python3"):
+            argv = [sandbox_python(), *argv[1:]]
         return await self._box.run(argv, limits or self.limits, env=self.env())
