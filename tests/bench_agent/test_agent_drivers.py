@@ -89,11 +89,9 @@ async def test_builtin_wrong_fix_fails_with_the_hidden_tests_reason(
     tmp_path: Path, agent_suite: list[Task]
 ) -> None:
     task = pick(agent_suite, "agent/debug/py/easy/")
-    [(path, text)] = (
-        agent_spec(task).files.items()
-        if len(agent_spec(task).files) == 1
-        else [(p, t) for p, t in agent_spec(task).files.items() if not p.startswith("test")]
-    )
+    spec = agent_spec(task)
+    path = next(iter(spec.reference_files()))  # the buggy module, left buggy
+    text = spec.files[path]
     async with bench(tmp_path, BuiltinDriver()) as (gw, runner, store):
         gw.upstream.add(
             call("write_file", path=path, content=text + "\n# looked fine to me\n"), Script(text="Done.")

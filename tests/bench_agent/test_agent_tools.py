@@ -78,7 +78,9 @@ async def test_grading_replaces_symlinks_the_agent_planted(agent_suite: list[Tas
     victim.write_text("precious\n")
     [hidden] = spec.hidden
     async with Workspace(spec) as ws:
-        planted = await dispatch(ws, "run_command", json.dumps({"command": f"ln -s {victim} {hidden}"}))
+        planted = await dispatch(
+            ws, "run_command", json.dumps({"command": f"mkdir -p .grade && ln -s {victim} {hidden}"})
+        )
         assert not planted.is_error, planted.text
         (ws.root / ".benchroute" / "bin" / "python").unlink()
         (ws.root / ".benchroute" / "bin" / "python").symlink_to("/bin/true")  # a grader that always passes
