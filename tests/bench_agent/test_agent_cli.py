@@ -1,0 +1,113 @@
+"""`benchroute bench run --driver builtin` and `benchroute bench pool` end to end (a fake provider
+from config that answers in prose, a SQLite store), and the runner's exit status and budget."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import pytest
+from agent_harness import pick
+from click.testing import CliRunner, Result
+
+from benchroute.bench.agent.record import split_reason, tool_use
+from benchroute.bench.budget import Budget
+from benchroute.bench.tasks import Task, dump_tasks
+from benchroute.cli.main import cli
+from benchroute.settings import Settings
+from benchroute.store.base import BenchResult
+from benchroute.store.factory import started_store
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Path:
+    path = tmp_path / "benchroute.toml"
+    db = tmp_path / "data" / "bench.db"
+    path.write_text(
+        f'data_dir = "{tmp_path / "data"}"\n\n[store]\nurl = "sqlite:///{db}"\n\n'
+        '[providers.fk]\nkind = "fake"\nbase_url = "http://127.0.0.1:9"\n\n'
+        '[providers.dead]\nkind = "openai"\nbase_url = "http://127.0.0.1:9/v1"\n\n'
+        '[[models]]\nid = "fk/echo"\nprovider = "fk"\nupstream_id = "echo"\n'
+        "input_price = 1.0\noutput_price = 2.0\n\n"
+        '[[models]]\nid = "dead/model"\nprovider = "dead"\nupstream_id = "m"\n'
+    )
+    return path
+
+
+@pytest.fixture
+def suite(tmp_path: Path, agent_suite: list[Task]) -> Path:
+    path = tmp_path / "agent-slice.jsonl"
+    tasks = [pick(agent_suite, f"agent/{route}/py/easy/") for route in ("debug", "explain", "command")]
+    dump_tasks(tasks, path)
+    return path
+
+
+def invoke(config: Path, *args: str) -> Result:
+    return CliRunner().invoke(cli, ["--config", str(config), *args], obj={}, catch_exceptions=False)
+
+
+def test_agent_run_records_prose_answers_as_malformed_failures(config: Path, suite: Path) -> None:
+    args = ("bench", "run", "--suite", str(suite), "--models", "fk/echo", "--driver", "builtin")
+    first = invoke(config, *args, "--run-id", "a1", "--no-progress")
+    assert first.exit_code == 0, first.output
+    assert "run a1: 3 scored, 0 passed" in first.output
+    again = invoke(config, *args, "--run-id", "a1", "--no-progress")
+    assert "0 scored" in again.output and "3 already done" in again.output
+
+    without = invoke(config, "bench", "run", "--suite", str(suite), "--models", "fk/echo", "--no-progress")
+    assert "3 unsupported here" in without.output  # agent tasks need a driver
+
+    board = json.loads(invoke(config, "leaderboard", "--format", "json", "--no-default").output)
+    cells = [c for c in board["cells"] if c["model"] == "fk/echo"]
+    assert {c["cell"] for c in cells} == {"debug:easy", "explain:easy", "command:easy"}
+    assert all(c["sources"] == ["bench:agent.builtin"] for c in cells)
+
+
+def test_a_run_where_every_call_fails_exits_non_zero(config: Path, suite: Path) -> None:
+    args = ["--config", str(config), "bench", "run", "--suite", str(suite), "--models", "dead/model"]
+    args += ["--driver", "builtin", "--run-id", "dead", "--no-progress"]
+    result = CliRunner().invoke(cli, args, obj={})
+    assert result.exit_code != 0
+    assert "every call failed (3); nothing was scored" in result.output
+    assert "--run-id dead" in result.output
+
+
+def test_pool_measures_missing_cells_within_the_daily_quota(config: Path, suite: Path) -> None:
+    args = ("bench", "pool", "--project", "default", "--models", "fk/echo", "--suite", str(suite))
+    args += ("--min-trials", "1", "--no-progress")
+    first = invoke(config, *args, "--quota", "2")
+    assert first.exit_code == 0, first.output
+    assert "2 attempts planned (2 left today)" in first.output and "2 scored" in first.output
+    second = invoke(config, *args, "--quota", "2")
+    assert "today's quota (2 attempts) is used up" in second.output
+    third = invoke(config, *args, "--quota", "10")
+    assert "1 attempts planned" in third.output  # only the cell still never measured
+    results = invoke(config, "bench", "results", "--model", "fk/echo", "--failures")
+    assert "0/3 passed" in results.output
+
+
+async def test_budget_waits_for_calls_in_flight_instead_of_stopping() -> None:
+    budget = Budget(1.0)
+    assert await budget.reserve(0.6)
+    waiting = budget.reserve(0.6)  # does not fit while the first is in flight
+    await budget.settle(0.6, 0.1)  # the first call cost far less than its estimate
+    assert await waiting
+    await budget.settle(0.6, 0.1)
+    assert not await budget.reserve(0.9)  # 0.2 spent + 0.9 > 1.0 with nothing in flight: stop
+    assert budget.spent == pytest.approx(0.2)
+
+
+def test_tool_use_aggregates_malformed_rates(config: Path, suite: Path) -> None:
+    invoke(config, "bench", "run", "--suite", str(suite), "--models", "fk/echo", "--driver", "builtin")
+
+    async def rows() -> list[BenchResult]:
+        settings = Settings(store={"url": f"sqlite:///{config.parent / 'data' / 'bench.db'}"})
+        async with started_store(settings) as store:
+            return list(await store.list_bench_results())
+
+    stored = asyncio.run(rows())
+    [use] = tool_use(stored)
+    assert (use.model, use.driver, use.attempts, use.passed) == ("fk/echo", "builtin", 3, 0)
+    assert use.missing_calls == 6 and use.malformed_rate == 1.0
+    assert all(split_reason(r.reason)[1] is not None for r in stored)
