@@ -111,3 +111,15 @@ def test_tool_use_aggregates_malformed_rates(config: Path, suite: Path) -> None:
     assert (use.model, use.driver, use.attempts, use.passed) == ("fk/echo", "builtin", 3, 0)
     assert use.missing_calls == 6 and use.malformed_rate == 1.0
     assert all(split_reason(r.reason)[1] is not None for r in stored)
+
+
+def test_bench_agents_shows_the_leaderboard_section_per_driver(config: Path, suite: Path) -> None:
+    invoke(config, "bench", "run", "--suite", str(suite), "--models", "fk/echo", "--driver", "builtin")
+    section = json.loads(invoke(config, "bench", "agents", "--json").output)
+    entry = section["builtin"]["models"]["fk/echo"]
+    assert section["builtin"]["version"] == ["1.0"]
+    assert entry["tool_use"]["attempts"] == 3 and entry["tool_use"]["malformed_rate"] == 1.0
+    assert set(entry["cells"]) == {"debug:easy", "explain:easy", "command:easy"}
+    assert all(c["trials"] == 1 and c["successes"] == 0 for c in entry["cells"].values())
+    text = invoke(config, "bench", "agents").output
+    assert "driver builtin (1.0)" in text and "malformed 100.0%" in text

@@ -53,8 +53,11 @@ async def test_smollm2_runs_easy_agent_tasks_and_its_failures_are_recorded(
         if not result.passed:
             assert reason, result.task_id  # a failure always says why
     assert {r.routed_model for r in usage} == {MODEL} and len(usage) == sum(
-        split_reason(r.reason)[1].turns for r in results  # type: ignore[union-attr]
+        split_reason(r.reason)[1].turns
+        for r in results  # type: ignore[union-attr]
     )
     [use] = tool_use(results)
-    print(f"SmolLM2 agent: {use.passed}/{use.attempts} passed, malformed rate {use.malformed_rate:.2f}, "
-          f"mean turns {use.mean_turns:.1f}; reasons: {[split_reason(r.reason)[0] for r in results]}")
+    print(
+        f"SmolLM2 agent: {use.passed}/{use.attempts} passed, malformed rate {use.malformed_rate:.2f}, "
+        f"mean turns {use.mean_turns:.1f}; reasons: {[split_reason(r.reason)[0] for r in results]}"
+    )

@@ -400,9 +400,10 @@ def import_cmd(
 
 
 def _register() -> None:
-    from benchroute.cli.bench_agent import pool_cmd
+    from benchroute.cli.bench_agent import agents_cmd, pool_cmd
 
     bench.add_command(pool_cmd)
+    bench.add_command(agents_cmd)
 
 
 _register()

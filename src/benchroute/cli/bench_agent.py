@@ -150,3 +150,41 @@ def _run_pool(
             run(_with_runtime(settings, body))
     except BenchError as exc:
         raise click.ClickException(str(exc)) from exc
+
+
+@click.command("agents")
+@click.option(
+    "--json", "as_json", is_flag=True, help="Machine-readable output (the leaderboard's agent section)."
+)
+@click.option("--run-id", default=None)
+@click.pass_context
+def agents_cmd(ctx: click.Context, as_json: bool, run_id: str | None) -> None:
+    """Agent results per driver and model: pass rate per cell, malformed tool calls, turns, cost."""
+    import json
+
+    from benchroute.bench.agent.evidence import agent_section
+    from benchroute.store.factory import started_store
+
+    settings = load_settings(ctx)
+
+    async def fetch() -> list[Any]:
+        async with started_store(settings) as store:
+            return list(await store.list_bench_results(run_id=run_id))
+
+    section = agent_section(run(fetch()))
+    if as_json:
+        click.echo(json.dumps(section, indent=2))
+        return
+    for driver, block in section.items():
+        click.echo(f"driver {driver} ({', '.join(block['version'])})")
+        for model, entry in block["models"].items():
+            use = entry["tool_use"]
+            passed, rate = f"{use['passed']}/{use['attempts']}", use["malformed_rate"]
+            click.echo(
+                f"  {model:<38} {passed} passed  malformed {rate:.1%}  turns {use['mean_turns']:.1f}  "
+                f"${use['mean_cost_usd']:.4f}/task  {use['mean_wall_s']:.0f}s/task"
+            )
+            for cell, stats in sorted(entry["cells"].items()):
+                low, high = stats["wilson"]
+                count = f"{stats['successes']:.0f}/{stats['trials']:.0f}"
+                click.echo(f"      {cell:<20} {count}  [{low:.2f}, {high:.2f}]")
