@@ -6,6 +6,7 @@ import asyncio
 import json
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -217,89 +218,78 @@ def _judge(providers: dict[str, Provider], catalog: Catalog, judge_model: str | 
     help="Key for --via-gateway (admin: refresh).",
 )
 @click.pass_context
-def run_cmd(
-    ctx: click.Context,
-    suite_names: tuple[str, ...],
-    model_names: tuple[str, ...],
-    concurrency: int,
-    budget: float | None,
-    sample: int | None,
-    seed: int,
-    run_id: str | None,
-    max_tokens: int,
-    judge_model: str | None,
-    continuous: bool,
-    every: str,
-    max_age: str | None,
-    min_trials: int,
-    per_cell: int,
-    no_progress: bool,
-    driver: str | None,
-    max_turns: int,
-    effort: str | None,
-    gateway_url: str | None,
-    gateway_key: str | None,
-) -> None:
+def run_cmd(ctx: click.Context, /, **opts: Any) -> None:
     """Run suites against models through the configured providers (or a running gateway).
 
     Agent suites need --driver. Interrupted runs resume with the same --run-id."""
+    from benchroute.bench.runner import BenchError
+    from benchroute.cli.bench_agent import interrupt_hint
+
+    settings = load_settings(ctx)
+    o = SimpleNamespace(**opts)
+    o.run_id = o.run_id or datetime.now(UTC).strftime("run-%Y%m%dT%H%M%S")
+    body = _run_body(o)
+    ids = _split(o.model_names) + ([o.judge_model] if o.judge_model else [])
+    with interrupt_hint(o.run_id, o.continuous):
+        try:
+            if o.gateway_url:
+                run(_via_gateway(settings, o.gateway_url, o.gateway_key, ids, body))
+            else:
+                run(_with_runtime(settings, body))
+        except BenchError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+
+def _run_body(o: SimpleNamespace) -> Any:
+    """What `bench run` does once providers, catalog and store are up."""
     from benchroute.bench.agent.record import for_driver
     from benchroute.bench.checkers import default_checkers
     from benchroute.bench.progress import RichProgress
-    from benchroute.bench.runner import BenchError, BenchRunner, RunOptions
+    from benchroute.bench.runner import BenchRunner, RunOptions
     from benchroute.bench.schedule import parse_every, run_every
     from benchroute.bench.tasks import TaskError, load_suites, sample_tasks
-    from benchroute.cli.bench_agent import fail_if_nothing_scored, interrupt_hint, make_driver
+    from benchroute.cli.bench_agent import fail_if_nothing_scored, make_driver
 
-    settings = load_settings(ctx)
     try:
-        tasks: list[Task] = sample_tasks(load_suites(_split(suite_names)), sample, seed)
-        interval = parse_every(every)
-        stale_after = parse_every(max_age) if max_age else interval
+        tasks: list[Task] = sample_tasks(load_suites(_split(o.suite_names)), o.sample, o.seed)
+        interval = parse_every(o.every)
+        stale_after = parse_every(o.max_age) if o.max_age else interval
     except (TaskError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
-    models = _split(model_names)
-    run_id = run_id or datetime.now(UTC).strftime("run-%Y%m%dT%H%M%S")
+    models = _split(o.model_names)
     agent = make_driver(
-        driver, gateway_url, gateway_key, max_turns=max_turns, effort=effort, max_tokens=max_tokens
+        o.driver,
+        o.gateway_url,
+        o.gateway_key,
+        max_turns=o.max_turns,
+        effort=o.effort,
+        max_tokens=o.max_tokens,
     )
     if agent is not None:
         tasks = for_driver(tasks, agent.name)
-    own_suites = agent is not None
 
     async def body(providers: dict[str, Provider], catalog: Catalog, store: Any) -> None:
-        runner = BenchRunner(
-            providers,
-            catalog,
-            store,
-            default_checkers(_judge(providers, catalog, judge_model)),
-            progress=None if no_progress else RichProgress(),
-            agent=agent,
+        checkers = default_checkers(_judge(providers, catalog, o.judge_model))
+        progress = None if o.no_progress else RichProgress()
+        runner = BenchRunner(providers, catalog, store, checkers, progress=progress, agent=agent)
+        options = RunOptions(
+            run_id=o.run_id, concurrency=o.concurrency, budget_usd=o.budget, max_tokens=o.max_tokens
         )
-        options = RunOptions(run_id=run_id, concurrency=concurrency, budget_usd=budget, max_tokens=max_tokens)
-        if not continuous:
+        if not o.continuous:
             summary = await runner.run(tasks, models, options)
             _print_summary(summary)
             fail_if_nothing_scored(summary)
             return
         await run_every(
             lambda now: _cycle(
-                runner, tasks, models, options, now, stale_after, min_trials, per_cell, own_suites
+                runner, tasks, models, options, now, stale_after, o.min_trials, o.per_cell, agent is not None
             ),
             interval,
             clock=lambda: datetime.now(UTC),
             sleep=asyncio.sleep,
         )
 
-    ids = models + ([judge_model] if judge_model else [])
-    with interrupt_hint(run_id, continuous):
-        try:
-            if gateway_url:
-                run(_via_gateway(settings, gateway_url, gateway_key, ids, body))
-            else:
-                run(_with_runtime(settings, body))
-        except BenchError as exc:
-            raise click.ClickException(str(exc)) from exc
+    return body
 
 
 async def _cycle(
@@ -332,78 +322,12 @@ async def _cycle(
     _print_summary(summary)
 
 
-@bench.command("results")
-@click.option("--run-id", default=None)
-@click.option("--suite", default=None)
-@click.option("--model", default=None)
-@click.option("--failures", is_flag=True, help="List failed attempts with their reasons.")
-@click.pass_context
-def results(
-    ctx: click.Context, run_id: str | None, suite: str | None, model: str | None, failures: bool
-) -> None:
-    """Summarise stored results per model (and list failures)."""
-    from benchroute.store.factory import started_store
-
-    settings = load_settings(ctx)
-
-    async def fetch() -> list[Any]:
-        async with started_store(settings) as store:
-            return await store.list_bench_results(run_id=run_id, suite=suite, model=model)
-
-    rows = run(fetch())
-    per_model: dict[str, list[Any]] = {}
-    for r in rows:
-        per_model.setdefault(r.model, []).append(r)
-    for name, group in sorted(per_model.items()):
-        passed = sum(r.passed for r in group)
-        cost = sum(r.cost_usd for r in group)
-        click.echo(f"{name:<40} {passed}/{len(group)} passed  ${cost:.4f}")
-        if failures:
-            for r in group:
-                if not r.passed:
-                    click.echo(f"    {r.task_id:<28} {r.checker:<12} {r.reason[:100]}")
-
-
-@bench.command("import")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False))
-@click.option("--suite", required=True, help="Suite name to file the imported results under.")
-@click.option(
-    "--mapping", type=click.Path(exists=True, dir_okay=False), help="JSON {outside name: catalog id}."
-)
-@click.option("--task-type", default="general", show_default=True, help="For rows without a task_type.")
-@click.option("--difficulty", default="medium", show_default=True, help="For rows without a difficulty.")
-@click.pass_context
-def import_cmd(
-    ctx: click.Context, path: str, suite: str, mapping: str | None, task_type: str, difficulty: str
-) -> None:
-    """Import outcome JSONL (DESIGN.md format) into the store as bench results."""
-    from benchroute.bench.importers import import_outcomes
-    from benchroute.store.factory import started_store
-
-    settings = load_settings(ctx)
-    table: dict[str, str] = json.loads(open(mapping, encoding="utf-8").read()) if mapping else {}
-    try:
-        results, unmapped = import_outcomes(
-            path, suite=suite, mapping=table, default_task_type=task_type, default_difficulty=difficulty
-        )
-    except ValueError as exc:
-        raise click.ClickException(str(exc)) from exc
-
-    async def write() -> None:
-        async with started_store(settings) as store:
-            await store.write_bench_results(results)
-
-    run(write())
-    click.echo(f"imported {len(results)} results into suite {suite!r}")
-    if unmapped:
-        click.echo(f"skipped unmapped models: {', '.join(sorted(unmapped))}", err=True)
-
-
 def _register() -> None:
     from benchroute.cli.bench_agent import agents_cmd, pool_cmd
+    from benchroute.cli.bench_results import import_cmd, results
 
-    bench.add_command(pool_cmd)
-    bench.add_command(agents_cmd)
+    for command in (results, import_cmd, pool_cmd, agents_cmd):
+        bench.add_command(command)
 
 
 _register()
