@@ -123,3 +123,13 @@ def test_bench_agents_shows_the_leaderboard_section_per_driver(config: Path, sui
     assert all(c["trials"] == 1 and c["successes"] == 0 for c in entry["cells"].values())
     text = invoke(config, "bench", "agents").output
     assert "driver builtin (1.0)" in text and "malformed 100.0%" in text
+
+
+def test_ctrl_c_names_the_run_and_how_to_resume(capsys: pytest.CaptureFixture[str]) -> None:
+    from benchroute.cli.bench_agent import interrupt_hint
+
+    with pytest.raises(SystemExit) as stopped, interrupt_hint("run-42"):
+        raise KeyboardInterrupt
+    assert stopped.value.code == 130
+    err = capsys.readouterr().err
+    assert "interrupted: run run-42" in err and "--run-id run-42" in err
