@@ -24,7 +24,7 @@ from benchroute.catalog.model import Catalog, ModelInfo
 from benchroute.providers.openai_compat import OpenAICompatProvider
 from benchroute.store.base import BenchResult
 from benchroute.store.memory import MemoryStore
-from benchroute.testing.upstream import Script
+from support.upstream import Script
 
 MODEL = "oai/small"  # the harness's catalog id for the scripted upstream
 

@@ -15,14 +15,14 @@ import pytest
 from agent_harness import pick
 from click.testing import CliRunner, Result
 
+from benchroute.app import create_app
 from benchroute.bench.agent.spec import agent_spec
 from benchroute.bench.tasks import Task, dump_tasks
 from benchroute.cli.main import cli
-from benchroute.gateway.app import create_app
 from benchroute.gateway.server import InLoopServer
 from benchroute.gateway.state import GatewayState
 from benchroute.settings import Settings
-from benchroute.testing.upstream import Script, ScriptedUpstream
+from support.upstream import Script, ScriptedUpstream
 
 ADMIN = "br-admin-agent-e2e"
 CONFIG = """

@@ -19,7 +19,7 @@ from benchroute.bench.tasks import Task
 from benchroute.catalog.model import Catalog, ModelInfo
 from benchroute.providers.openai_compat import OpenAICompatProvider
 from benchroute.store.memory import MemoryStore
-from benchroute.testing.llama import llama_available, llama_server
+from support.llama import llama_available, llama_server
 
 pytestmark = [
     pytest.mark.slow,
