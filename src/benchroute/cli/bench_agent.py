@@ -112,7 +112,7 @@ def _run_pool(
     from benchroute.bench.runner import BenchError, BenchRunner, RunOptions
     from benchroute.bench.schedule import cells_due, parse_every, plan_refresh
     from benchroute.bench.tasks import TaskError, load_suites
-    from benchroute.cli.bench import _print_summary, _via_gateway, _with_runtime
+    from benchroute.cli.bench_runtime import print_summary, via_gateway, with_runtime
 
     try:
         tasks = for_driver(load_suites(list(opts["suite_names"])), agent.name)
@@ -140,14 +140,14 @@ def _run_pool(
         )
         options = RunOptions(run_id=run_id, concurrency=opts["concurrency"], budget_usd=opts["budget"])
         summary = await runner.run_pairs(pairs, options)
-        _print_summary(summary)
+        print_summary(summary)
         fail_if_nothing_scored(summary)
 
     try:
         if opts["gateway_url"]:
-            run(_via_gateway(settings, opts["gateway_url"], opts["gateway_key"], models, body))
+            run(via_gateway(settings, opts["gateway_url"], opts["gateway_key"], models, body))
         else:
-            run(_with_runtime(settings, body))
+            run(with_runtime(settings, body))
     except BenchError as exc:
         raise click.ClickException(str(exc)) from exc
 
