@@ -133,3 +133,42 @@ def test_ctrl_c_names_the_run_and_how_to_resume(capsys: pytest.CaptureFixture[st
     assert stopped.value.code == 130
     err = capsys.readouterr().err
     assert "interrupted: run run-42" in err and "--run-id run-42" in err
+
+
+async def test_continuous_agent_cycles_count_only_agent_evidence(agent_suite: list[Task]) -> None:
+    from dataclasses import replace
+    from datetime import UTC, datetime, timedelta
+
+    from benchroute.bench.agent.loop import BuiltinDriver
+    from benchroute.bench.agent.record import for_driver
+    from benchroute.bench.runner import BenchRunner, RunOptions
+    from benchroute.bench.schedule import refresh_once
+    from benchroute.catalog.model import Catalog, ModelInfo
+    from benchroute.providers.fake import FakeProvider
+    from benchroute.store.memory import MemoryStore
+
+    tasks = for_driver([pick(agent_suite, "agent/debug/py/easy/")], "builtin")
+    now = datetime(2026, 12, 1, tzinfo=UTC)
+    store = MemoryStore()
+    # a fresh single-turn result in the same cell is no evidence about agent work
+    single = BenchResult(
+        run_id="st", suite="humanevalpack_fix", task_id="x", model="fk/echo", provider="fk",
+        task_type="debug", difficulty="easy", score=1.0, passed=True, prompt_tokens=1, completion_tokens=1,
+        cost_usd=0.0, latency_ms=1.0, time=now - timedelta(minutes=1),
+    )  # fmt: skip
+    await store.write_bench_results([single])
+    catalog = Catalog([ModelInfo(id="fk/echo", provider="fk", upstream_id="echo")])
+    runner = BenchRunner({"fk": FakeProvider("fk")}, catalog, store, agent=BuiltinDriver())
+    options = RunOptions(run_id="cycle")
+    day = timedelta(days=1)
+    mixed = await refresh_once(
+        runner, tasks, ["fk/echo"], options, now=now, max_age=day, min_trials=1, per_cell=1
+    )
+    assert mixed.planned == 0  # counting every suite, the cell looks fresh
+    again = replace(options, run_id="c2")
+    own = await refresh_once(
+        runner, tasks, ["fk/echo"], again, now=now, max_age=day, min_trials=1, per_cell=1, own_suites=True
+    )
+    assert (own.planned, own.done) == (1, 1)
+    [result] = await store.list_bench_results(run_id="c2")
+    assert result.suite == "agent.builtin"
