@@ -18,16 +18,29 @@ from benchroute.routing.textclf import TextClassifier, default_path
 from benchroute.train import data, everyday, metrics
 from benchroute.train.reqset.records import read_jsonl, to_request
 
-HEADLINE = ("n", "task_accuracy", "task_ece", "difficulty_accuracy", "difficulty_off_by_two", "difficulty_ece",
-            "low_confidence_fires", "accuracy_above_threshold")
+HEADLINE = (
+    "n",
+    "task_accuracy",
+    "task_ece",
+    "difficulty_accuracy",
+    "difficulty_off_by_two",
+    "difficulty_ece",
+    "low_confidence_fires",
+    "accuracy_above_threshold",
+)
 
 
 def show(name: str, report: dict[str, object]) -> None:
     print(f"== {name}")
     print("  " + "  ".join(f"{k}={report[k]}" for k in HEADLINE))
     print(f"  curve (threshold, share fired, accuracy above): {report['curve']}")
-    for key in ("task_accuracy_by_client", "task_accuracy_by_language", "task_accuracy_by_type",
-                "difficulty_accuracy_by_client", "task_accuracy_by_source"):
+    for key in (
+        "task_accuracy_by_client",
+        "task_accuracy_by_language",
+        "task_accuracy_by_type",
+        "difficulty_accuracy_by_client",
+        "task_accuracy_by_source",
+    ):
         print(f"  {key}: {json.dumps(report[key])}")
 
 

@@ -27,8 +27,17 @@ from benchroute.routing.lexicon import CUE_NAMES, cues
 from benchroute.routing.signals import bounded, clean_user_text, is_tool_result
 from benchroute.wire.canonical import ChatRequest, Message
 
-__all__ = ["HEAD_CHARS", "STRUCT_FEATURES", "TAIL_CHARS", "RequestFeatures", "TextVectorizer", "bounded",
-           "clean_user_text", "extract", "is_tool_result"]
+__all__ = [
+    "HEAD_CHARS",
+    "STRUCT_FEATURES",
+    "TAIL_CHARS",
+    "RequestFeatures",
+    "TextVectorizer",
+    "bounded",
+    "clean_user_text",
+    "extract",
+    "is_tool_result",
+]
 
 # How much of the instruction the text model reads: its head and its tail.
 HEAD_CHARS = 1200
@@ -105,7 +114,9 @@ def _mode(request: ChatRequest, latest_raw: str) -> str | None:
     return mode
 
 
-def _markers(mode: str | None, paste: signals.PasteStats, tools: signals.ToolSignals, generic: bool) -> list[str]:
+def _markers(
+    mode: str | None, paste: signals.PasteStats, tools: signals.ToolSignals, generic: bool
+) -> list[str]:
     out = [f"zzmode{mode if mode in KNOWN_MODES else 'other'}" if mode else "zznomode"]
     flags = (
         (paste.code_blocks > 0 or paste.code_lines > 3, "zzpastecode"),
@@ -138,7 +149,8 @@ def extract(request: ChatRequest) -> RequestFeatures:
     messages = request.messages
     turns = signals.user_turns(messages)
     latest_raw = turns[-1].text if turns else ""
-    instruction, paste = signals.split_instruction(clean_user_text(latest_raw))
+    latest = clean_user_text(latest_raw)
+    instruction, paste = signals.split_instruction(latest)
     generic = len(turns) > 1 and signals.is_generic(instruction)
     if generic:
         instruction = f"{_task_turn(turns[:-1])}\n{instruction}"
@@ -161,7 +173,7 @@ def extract(request: ChatRequest) -> RequestFeatures:
             math.log1p(paste.code_blocks),
             math.log1p(paste.code_lines) / 5.0,
             math.log1p(paste.paste_chars / 4) / 10.0,
-            math.log1p(min(len(_FILE.findall(instruction, 0, FILE_SCAN)), 20)),
+            math.log1p(min(len(_FILE.findall(latest, 0, FILE_SCAN)), 20)),
             math.log1p(len(instruction) / 4) / 5.0,
             math.log1p(max(len(turns) - 1, 0)),
             1.0 if generic else 0.0,

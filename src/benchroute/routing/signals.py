@@ -30,7 +30,8 @@ _FENCE = re.compile(r"(```|~~~)[^\n]*\n(.*?)(?:\1|$)", re.S)
 _DIFF = re.compile(r"^(?:diff --git |@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@|\+\+\+ [ab/]|--- [ab/])", re.M)
 _TRACE = re.compile(
     r"Traceback \(most recent call last\)|\n\s+at [\w$.<>]+ ?\([^)\n]{0,200}:\d+|Exception in thread|"
-    r"(?:Error|Exception): |panicked at|error\[E\d{4}\]|Segmentation fault|SIGSEGV|File \"[^\"\n]{1,200}\", line \d+|"
+    r"(?:Error|Exception): |panicked at|error\[E\d{4}\]|Segmentation fault|SIGSEGV|File \"[^\"\n"
+    r"]{1,200}\", line \d+|"
     r"^panic: ",
     re.M,
 )
@@ -42,7 +43,8 @@ _PASTE_LINE = re.compile(
     r"(?:def|class|import|from|#include|#define|fn|func|pub|public|private|package|using|let|const|var|"
     r"return|struct|impl|use|@\w+)\b.*[(:;={]\s*.*|"
     r"(?:@@|\+\+\+|---|diff --git|index [0-9a-f]{6}|[+-](?:[^\s+-]| {2,}|\t)).*|"
-    r"(?:Traceback|File \"|\w*(?:Error|Exception)\b:?|panic|thread '|error(?:\[\w+\])?:|warning:|note:|FAILED|"
+    r"(?:Traceback|File \"|\w*(?:Error|Exception)\b:?|panic|thread '|error(?:\[\w+\])?:|warning:|"
+    r"note:|FAILED|"
     r"FAIL|PASS|ok  |=====|_____|\[(?:ERROR|INFO)\]).*|"
     r"\S*\d{4}-\d\d-\d\d[T ]\d.*|\s*\d+ ?[|:] .*)$",
     re.M,
@@ -130,11 +132,11 @@ def split_instruction(text: str) -> tuple[str, PasteStats]:
     diff = _DIFF.search(scan) is not None
     trace = _TRACE.search(scan) is not None
     log = _LOG.search(scan) is not None
-    kept = _PASTE_LINE.sub("", prose)
-    code_lines = prose.count("\n") - kept.count("\n") + sum(b[1].count("\n") for b in blocks)
+    kept, pasted_lines = _PASTE_LINE.subn("", prose)
+    code_lines = pasted_lines + sum(b[1].count("\n") for b in blocks)
     instruction = _BLANKS.sub("\n", kept).strip()
     paste_chars = max(len(text) - len(instruction), 0)
-    stats = PasteStats(len(blocks), diff, trace, log, max(code_lines, 0), paste_chars)
+    stats = PasteStats(len(blocks), diff, trace, log, code_lines, paste_chars)
     return instruction, stats
 
 

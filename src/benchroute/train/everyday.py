@@ -18,7 +18,9 @@ from benchroute.train.reqset.clients import Conversation, ToolStep
 
 
 def _request(row: dict[str, Any], rng: random.Random) -> dict[str, Any]:
-    steps = [ToolStep(t["kind"], t["arg"], t["result"], bool(t.get("failed"))) for t in row.get("tool_results", [])]
+    steps = [
+        ToolStep(t["kind"], t["arg"], t["result"], bool(t.get("failed"))) for t in row.get("tool_results", [])
+    ]
     conv = Conversation(row["text"], steps)
     client = row.get("client", "sdk")
     if client == "kilo":
@@ -39,11 +41,21 @@ def load(path: Path) -> list[dict[str, Any]]:
             if not line.strip():
                 continue
             row = json.loads(line)
-            out.append({
-                "id": f"everyday/{row['id']}", "source": "everyday", "template": "everyday", "group": "everyday",
-                "split": "everyday", "client": row.get("client", "sdk"), "language": row.get("language", "none"),
-                "task_type": row["task_type"], "subtype": row.get("subtype", ""), "difficulty": row["difficulty"],
-                "context": "tool" if row.get("tool_results") else "none",
-                "provenance": "hand-written (benchroute team)", "request": _request(row, rng),
-            })
+            out.append(
+                {
+                    "id": f"everyday/{row['id']}",
+                    "source": "everyday",
+                    "template": "everyday",
+                    "group": "everyday",
+                    "split": "everyday",
+                    "client": row.get("client", "sdk"),
+                    "language": row.get("language", "none"),
+                    "task_type": row["task_type"],
+                    "subtype": row.get("subtype", ""),
+                    "difficulty": row["difficulty"],
+                    "context": "tool" if row.get("tool_results") else "none",
+                    "provenance": "hand-written (benchroute team)",
+                    "request": _request(row, rng),
+                }
+            )
     return out

@@ -103,7 +103,12 @@ def logits(head: LinearHead, x: Any) -> FloatArray:
 
 
 def _best_head(
-    labels: tuple[str, ...], x: dict[str, Any], y: dict[str, Any], c: float | None, cfg: TrainConfig, vocab: int,
+    labels: tuple[str, ...],
+    x: dict[str, Any],
+    y: dict[str, Any],
+    c: float | None,
+    cfg: TrainConfig,
+    vocab: int,
     grid: tuple[float, ...],
 ) -> tuple[LinearHead, float]:
     """Fit on train for each C (or the given one); keep the best dev log-loss after calibration."""
@@ -120,7 +125,9 @@ def _best_head(
     return best[1], best[2]
 
 
-def train(splits: dict[str, Split], config: TrainConfig | None = None) -> tuple[TextClassifier, dict[str, Any]]:
+def train(
+    splits: dict[str, Split], config: TrainConfig | None = None
+) -> tuple[TextClassifier, dict[str, Any]]:
     cfg = config or TrainConfig()
     vec = TextVectorizer(max_features=cfg.max_features, min_df=cfg.min_df)
     vec.fit(f.text for f in splits["train"].features)
@@ -128,12 +135,15 @@ def train(splits: dict[str, Split], config: TrainConfig | None = None) -> tuple[
     task_y = {name: s.task for name, s in splits.items()}
     diff_y = {name: s.difficulty for name, s in splits.items()}
     task_head, c_task = _best_head(TASK_TYPES, x, task_y, cfg.c_task, cfg, vec.size, C_GRID["task"])
-    diff_head, c_diff = _best_head(DIFFICULTIES, x, diff_y, cfg.c_difficulty, cfg, vec.size, C_GRID["difficulty"])
+    diff_head, c_diff = _best_head(
+        DIFFICULTIES, x, diff_y, cfg.c_difficulty, cfg, vec.size, C_GRID["difficulty"]
+    )
 
     p_dev = softmax(logits(task_head, x["dev"]) / task_head.temperature)
     threshold = metrics.choose_threshold(p_dev, task_y["dev"], LOW_CONFIDENCE_MAX_SHARE)
-    clf = TextClassifier(vectorizer=vec, task_head=task_head, difficulty_head=diff_head,
-                         low_confidence=threshold)
+    clf = TextClassifier(
+        vectorizer=vec, task_head=task_head, difficulty_head=diff_head, low_confidence=threshold
+    )
     report = {
         "config": {**asdict(cfg), "c_task": c_task, "c_difficulty": c_diff},
         "low_confidence_threshold": threshold,

@@ -17,14 +17,16 @@ from typing import Any
 from benchroute.train.reqset import clients, pastes, realprompts
 from benchroute.train.reqset.clients import Conversation, ToolStep
 from benchroute.train.reqset.records import write_jsonl
-from benchroute.train.reqset.templates import TEMPLATES, Template
+from benchroute.train.reqset.templates import Template, load
 
 PER_TEMPLATE = 7
 TEST_SHARE, DEV_SHARE = 0.25, 0.15
 MODULES = ("billing", "auth", "importer", "scheduler", "reports", "notifications", "search", "inventory")
 FOLLOWUPS = ("continue", "go ahead", "yes, do it", "ok, proceed", "looks good, keep going")
-HARD_SCOPE = (" It has to work across all 12 services in the monorepo.",
-              " This spans the frontend, the API and the database migrations.")
+HARD_SCOPE = (
+    " It has to work across all 12 services in the monorepo.",
+    " This spans the frontend, the API and the database migrations.",
+)
 EASY_SCOPE = (" It's a one-line change.", " Should be a quick one, just that spot.")
 # Kilo mode given the route: people mostly pick the matching mode, not always.
 KILO_MODES: dict[str, tuple[tuple[str, float], ...]] = {
@@ -49,8 +51,14 @@ def _pick(table: tuple[tuple[str, float], ...], rng: random.Random) -> str:
 def _steps(ctx: str, lang: str, row: dict[str, Any], rng: random.Random) -> list[ToolStep]:
     path = pastes.file_name(row, lang)
     read = ToolStep("read", path, pastes.file_read(row, lang))
-    test_cmd = {"python": "pytest -q", "js": "npm test", "java": "mvn test", "go": "go test ./...",
-                "cpp": "ctest --output-on-failure", "rust": "cargo test"}[lang]
+    test_cmd = {
+        "python": "pytest -q",
+        "js": "npm test",
+        "java": "mvn test",
+        "go": "go test ./...",
+        "cpp": "ctest --output-on-failure",
+        "rust": "cargo test",
+    }[lang]
     if ctx == "readfile":
         return [ToolStep("search", row["entry_point"], f"{path}:12:def {row['entry_point']}"), read]
     if ctx == "failtest":
@@ -58,8 +66,14 @@ def _steps(ctx: str, lang: str, row: dict[str, Any], rng: random.Random) -> list
     if ctx == "passtest":
         return [read, ToolStep("run", test_cmd, pastes.passing_tests(lang, rng))]
     if ctx == "compile":
-        build = {"python": "python -m compileall src", "js": "npx tsc --noEmit", "java": "mvn compile",
-                 "go": "go build ./...", "cpp": "make", "rust": "cargo build"}[lang]
+        build = {
+            "python": "python -m compileall src",
+            "js": "npx tsc --noEmit",
+            "java": "mvn compile",
+            "go": "go build ./...",
+            "cpp": "make",
+            "rust": "cargo build",
+        }[lang]
         return [ToolStep("run", build, pastes.compiler_error(lang, row, rng), True)]
     ok = rng.random() < 0.4
     return [ToolStep("run", "make setup", pastes.command_output(rng, ok), not ok)]
@@ -83,8 +97,13 @@ def _paste(ctx: str, lang: str, row: dict[str, Any], rows: list[dict[str, Any]],
 
 def _fill(tpl: Template, lang: str, row: dict[str, Any], rng: random.Random) -> str:
     doc = str(row.get("docstring") or "work").strip().split("\n")[0][:120].rstrip(".").lower()
-    return tpl.text.format(fn=row["entry_point"], file=pastes.file_name(row, lang), Lang=pastes.LANG_NAME[lang],
-                           module=rng.choice(MODULES), doc=doc)
+    return tpl.text.format(
+        fn=row["entry_point"],
+        file=pastes.file_name(row, lang),
+        Lang=pastes.LANG_NAME[lang],
+        module=rng.choice(MODULES),
+        doc=doc,
+    )
 
 
 def shape(conv: Conversation, route: str, rng: random.Random) -> tuple[str, dict[str, Any]]:
@@ -93,7 +112,7 @@ def shape(conv: Conversation, route: str, rng: random.Random) -> tuple[str, dict
     if client == "kilo":
         return client, clients.kilo(conv, _pick(KILO_MODES.get(route, KILO_DEFAULT), rng), rng)
     if client == "claude_code":
-        plan = route == "plan" and rng.random() < 0.4 or rng.random() < 0.03
+        plan = (route == "plan" and rng.random() < 0.4) or rng.random() < 0.03
         return client, clients.claude_code(conv, plan, rng)
     if client == "codex":
         return client, clients.codex(conv, rng)
@@ -110,7 +129,9 @@ def _difficulty(tpl: Template, text: str, rng: random.Random) -> tuple[str, str]
     return text, tpl.difficulty
 
 
-def from_template(tpl: Template, k: int, rows: dict[str, list[dict[str, Any]]], seed: int) -> dict[str, Any]:
+def from_template(
+    tpl: Template, k: int, templates: tuple[Template, ...], rows: dict[str, list[dict[str, Any]]], seed: int
+) -> dict[str, Any]:
     rng = random.Random(f"{seed}:{tpl.id}:{k}")
     lang = rng.choice(pastes.LANGS)
     row = rng.choice(rows[lang])
@@ -119,20 +140,31 @@ def from_template(tpl: Template, k: int, rows: dict[str, list[dict[str, Any]]], 
     paste = _paste(ctx, lang, row, rows[lang], rng)
     if paste:
         text = f"{text}\n\n{paste}" if rng.random() < 0.7 else f"{paste}\n\n{text}"
-    steps = _steps(ctx, lang, row, rng) if ctx in ("readfile", "failtest", "passtest", "compile", "cmd") else []
+    steps = (
+        _steps(ctx, lang, row, rng) if ctx in ("readfile", "failtest", "passtest", "compile", "cmd") else []
+    )
     conv = Conversation(text, steps)
     if tpl.task != "general" and rng.random() < 0.15:
         conv.followup = rng.choice(FOLLOWUPS)
     if rng.random() < 0.12:
-        other = TEMPLATES[rng.randrange(len(TEMPLATES))]
+        other = templates[rng.randrange(len(templates))]
         conv.earlier = (_fill(other, lang, row, rng), "Done. Anything else?")
     client, request = shape(conv, tpl.task, rng)
     uses_lang = ctx != "none" or "{Lang}" in tpl.text
-    return {"id": f"{tpl.id}#{k}", "source": "team-template", "template": tpl.id, "group": tpl.id,
-            "client": client, "language": lang if uses_lang else "none", "task_type": tpl.task,
-            "subtype": tpl.subtype, "difficulty": difficulty, "context": ctx,
-            "provenance": "team-written template (benchroute), code from HumanEvalPack (MIT)",
-            "request": request}
+    return {
+        "id": f"{tpl.id}#{k}",
+        "source": "team-template",
+        "template": tpl.id,
+        "group": tpl.id,
+        "client": client,
+        "language": lang if uses_lang else "none",
+        "task_type": tpl.task,
+        "subtype": tpl.subtype,
+        "difficulty": difficulty,
+        "context": ctx,
+        "provenance": "team-written template (benchroute), code from HumanEvalPack (MIT)",
+        "request": request,
+    }
 
 
 def assign_splits(records: list[dict[str, Any]], seed: int) -> None:
@@ -153,7 +185,8 @@ def assign_splits(records: list[dict[str, Any]], seed: int) -> None:
 
 def build(data: Path, seed: int = 0) -> list[dict[str, Any]]:
     rows = pastes.load_rows(data)
-    records = [from_template(t, k, rows, seed) for t in TEMPLATES for k in range(PER_TEMPLATE)]
+    templates = load()
+    records = [from_template(t, k, templates, rows, seed) for t in templates for k in range(PER_TEMPLATE)]
     records += realprompts.records(data, rows, seed)
     assign_splits(records, seed)
     return records

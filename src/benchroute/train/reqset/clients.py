@@ -26,7 +26,8 @@ CLIENTS = ("kilo", "claude_code", "codex", "sdk")
 KILO_SYSTEM = (
     "You are Kilo Code, a highly skilled software engineer with extensive knowledge in many programming "
     "languages, frameworks, design patterns, and best practices.\n\n====\n\nTOOL USE\n\nYou have access to a "
-    "set of tools that are executed upon the user's approval. You can use one tool per message.\n\n# Tools\n\n"
+    "set of tools that are executed upon the user's approval. You can use one tool per message.\n\n"
+    "# Tools\n\n"
     "## read_file\nDescription: Request to read the contents of one or more files.\n## search_files\n"
     "## list_files\n## list_code_definition_names\n## apply_diff\n## write_to_file\n## execute_command\n"
     "## ask_followup_question\n## attempt_completion\n## switch_mode\n## new_task\n## update_todo_list\n\n"
@@ -41,8 +42,19 @@ KILO_ROLE = {
     "orchestrator": "You are in Orchestrator mode: break work into subtasks and delegate with new_task.",
     "plan": "You are in Plan mode: build a spec and plan; do not edit code.",
 }
-KILO_TOOLS = ("read_file", "search_files", "list_files", "apply_diff", "write_to_file", "execute_command",
-              "ask_followup_question", "attempt_completion", "switch_mode", "new_task", "update_todo_list")
+KILO_TOOLS = (
+    "read_file",
+    "search_files",
+    "list_files",
+    "apply_diff",
+    "write_to_file",
+    "execute_command",
+    "ask_followup_question",
+    "attempt_completion",
+    "switch_mode",
+    "new_task",
+    "update_todo_list",
+)
 CLAUDE_SYSTEM = (
     "You are Claude Code, Anthropic's official CLI for Claude.\nYou are an interactive CLI tool that helps "
     "users with software engineering tasks. Use the instructions below and the tools available to you to "
@@ -50,11 +62,27 @@ CLAUDE_SYSTEM = (
     "tasks. Use search tools to understand the codebase. Verify with tests.\n\n<env>\nWorking directory: "
     "/home/dev/app\nIs directory a git repo: Yes\nPlatform: linux\n</env>"
 )
-CLAUDE_TOOLS = ("Task", "Bash", "Glob", "Grep", "LS", "Read", "Edit", "MultiEdit", "Write", "NotebookEdit",
-                "WebFetch", "TodoWrite", "WebSearch", "ExitPlanMode")
-CLAUDE_PLAN = ("<system-reminder>\nPlan mode is active. The user indicated that they do not want you to execute "
-               "yet -- you MUST NOT make any edits or run non-readonly tools. Present your plan with "
-               "ExitPlanMode.\n</system-reminder>")
+CLAUDE_TOOLS = (
+    "Task",
+    "Bash",
+    "Glob",
+    "Grep",
+    "LS",
+    "Read",
+    "Edit",
+    "MultiEdit",
+    "Write",
+    "NotebookEdit",
+    "WebFetch",
+    "TodoWrite",
+    "WebSearch",
+    "ExitPlanMode",
+)
+CLAUDE_PLAN = (
+    "<system-reminder>\nPlan mode is active. The user indicated that they do not want you to execute "
+    "yet -- you MUST NOT make any edits or run non-readonly tools. Present your plan with "
+    "ExitPlanMode.\n</system-reminder>"
+)
 CODEX_SYSTEM = (
     "You are a coding agent running in the Codex CLI, a terminal-based coding assistant. You are expected "
     "to be precise, safe, and helpful.\n\n## Planning\nUse the update_plan tool for non-trivial tasks.\n\n"
@@ -62,11 +90,15 @@ CODEX_SYSTEM = (
     "The sandbox is workspace-write; approval policy on-request."
 )
 CODEX_TOOLS = ("shell", "apply_patch", "update_plan", "view_image")
-CODEX_AGENTS = ("<user_instructions>\n# AGENTS.md\n- Run `make test` before finishing.\n- Use type hints.\n"
-                "</user_instructions>")
-CODEX_ENV = ("<environment_context>\n  <cwd>/home/dev/app</cwd>\n  <approval_policy>on-request</approval_policy>\n"
-             "  <sandbox_mode>workspace-write</sandbox_mode>\n  <network_access>restricted</network_access>\n"
-             "  <shell>bash</shell>\n</environment_context>")
+CODEX_AGENTS = (
+    "<user_instructions>\n# AGENTS.md\n- Run `make test` before finishing.\n- Use type hints.\n"
+    "</user_instructions>"
+)
+CODEX_ENV = (
+    "<environment_context>\n  <cwd>/home/dev/app</cwd>\n  <approval_policy>on-request</approval_policy>\n"
+    "  <sandbox_mode>workspace-write</sandbox_mode>\n  <network_access>restricted</network_access>\n"
+    "  <shell>bash</shell>\n</environment_context>"
+)
 SDK_SYSTEMS = ("", "You are a helpful assistant.", "You are an expert software engineer. Answer concisely.")
 
 
@@ -89,11 +121,17 @@ class Conversation:
 
 
 def _env_details(mode: str, rng: random.Random) -> str:
-    files = "\n".join(f"src/{n}.py" for n in rng.sample(["app", "models", "views", "db", "auth", "api",
-                                                          "cli", "jobs", "utils", "config"], 5))
-    return (f"<environment_details>\n# VSCode Visible Files\nsrc/app.py\n\n# Current Time\n2026-03-04 10:12\n\n"
-            f"# Current Mode\n<slug>{mode}</slug>\n\n# Current Workspace Directory (/home/dev/app) Files\n"
-            f"{files}\n</environment_details>")
+    files = "\n".join(
+        f"src/{n}.py"
+        for n in rng.sample(
+            ["app", "models", "views", "db", "auth", "api", "cli", "jobs", "utils", "config"], 5
+        )
+    )
+    return (
+        f"<environment_details>\n# VSCode Visible Files\nsrc/app.py\n\n# Current Time\n2026-03-04 10:12\n\n"
+        f"# Current Mode\n<slug>{mode}</slug>\n\n# Current Workspace Directory (/home/dev/app) Files\n"
+        f"{files}\n</environment_details>"
+    )
 
 
 _KILO_NAMES = {"read": "read_file", "run": "execute_command", "search": "search_files"}
@@ -104,8 +142,10 @@ def kilo(conv: Conversation, mode: str, rng: random.Random) -> dict[str, Any]:
     native = rng.random() < 0.5
     msgs: list[dict[str, Any]] = [{"role": "system", "content": f"{KILO_SYSTEM}\n{KILO_ROLE[mode]}"}]
     if conv.earlier:
-        msgs += [{"role": "user", "content": f"<task>\n{conv.earlier[0]}\n</task>"},
-                 {"role": "assistant", "content": conv.earlier[1]}]
+        msgs += [
+            {"role": "user", "content": f"<task>\n{conv.earlier[0]}\n</task>"},
+            {"role": "assistant", "content": conv.earlier[1]},
+        ]
         first = f"<feedback>\n{conv.user_text}\n</feedback>"
     else:
         first = f"<task>\n{conv.user_text}\n</task>"
@@ -113,8 +153,15 @@ def kilo(conv: Conversation, mode: str, rng: random.Random) -> dict[str, Any]:
     for i, step in enumerate(conv.steps):
         name = _KILO_NAMES[step.kind]
         if native:
-            msgs.append({"role": "assistant", "content": "",
-                         "tool_calls": [{"id": f"call_{i}", "name": name, "arguments": json.dumps({"path": step.arg})}]})
+            msgs.append(
+                {
+                    "role": "assistant",
+                    "content": "",
+                    "tool_calls": [
+                        {"id": f"call_{i}", "name": name, "arguments": json.dumps({"path": step.arg})}
+                    ],
+                }
+            )
             msgs.append({"role": "tool", "tool_call_id": f"call_{i}", "content": step.result})
         else:
             msgs.append({"role": "assistant", "content": f"<{name}>\n<path>{step.arg}</path>\n</{name}>"})
@@ -126,11 +173,16 @@ def kilo(conv: Conversation, mode: str, rng: random.Random) -> dict[str, Any]:
 
 
 def claude_code(conv: Conversation, plan_mode: bool, rng: random.Random) -> dict[str, Any]:
-    reminder = "<system-reminder>\nAs you answer the user's questions, you can use the following context:\n" \
-               "# claudeMd\nUse uv for Python. Run the linters before committing.\n</system-reminder>\n"
+    reminder = (
+        "<system-reminder>\nAs you answer the user's questions, you can use the following context:\n"
+        "# claudeMd\nUse uv for Python. Run the linters before committing.\n</system-reminder>\n"
+    )
     msgs: list[dict[str, Any]] = [{"role": "system", "content": CLAUDE_SYSTEM}]
     if conv.earlier:
-        msgs += [{"role": "user", "content": conv.earlier[0]}, {"role": "assistant", "content": conv.earlier[1]}]
+        msgs += [
+            {"role": "user", "content": conv.earlier[0]},
+            {"role": "assistant", "content": conv.earlier[1]},
+        ]
     text = f"{reminder}{conv.user_text}"
     if plan_mode:
         text = f"{text}\n{CLAUDE_PLAN}"
@@ -138,9 +190,16 @@ def claude_code(conv: Conversation, plan_mode: bool, rng: random.Random) -> dict
     for i, step in enumerate(conv.steps):
         name = _CLAUDE_NAMES[step.kind]
         key = "command" if step.kind == "run" else "file_path" if step.kind == "read" else "pattern"
-        msgs.append({"role": "assistant", "content": "",
-                     "tool_calls": [{"id": f"toolu_{i}", "name": name, "arguments": json.dumps({key: step.arg})}]})
-        msgs.append({"role": "tool", "tool_call_id": f"toolu_{i}", "content": step.result, "is_error": step.failed})
+        msgs.append(
+            {
+                "role": "assistant",
+                "content": "",
+                "tool_calls": [{"id": f"toolu_{i}", "name": name, "arguments": json.dumps({key: step.arg})}],
+            }
+        )
+        msgs.append(
+            {"role": "tool", "tool_call_id": f"toolu_{i}", "content": step.result, "is_error": step.failed}
+        )
     if conv.followup:
         msgs.append({"role": "assistant", "content": "Done with the first part."})
         msgs.append({"role": "user", "content": conv.followup})
@@ -148,18 +207,42 @@ def claude_code(conv: Conversation, plan_mode: bool, rng: random.Random) -> dict
 
 
 def codex(conv: Conversation, rng: random.Random) -> dict[str, Any]:
-    msgs: list[dict[str, Any]] = [{"role": "system", "content": CODEX_SYSTEM},
-                                  {"role": "user", "content": CODEX_AGENTS},
-                                  {"role": "user", "content": CODEX_ENV}]
+    msgs: list[dict[str, Any]] = [
+        {"role": "system", "content": CODEX_SYSTEM},
+        {"role": "user", "content": CODEX_AGENTS},
+        {"role": "user", "content": CODEX_ENV},
+    ]
     if conv.earlier:
-        msgs += [{"role": "user", "content": conv.earlier[0]}, {"role": "assistant", "content": conv.earlier[1]}]
+        msgs += [
+            {"role": "user", "content": conv.earlier[0]},
+            {"role": "assistant", "content": conv.earlier[1]},
+        ]
     msgs.append({"role": "user", "content": conv.user_text})
     for i, step in enumerate(conv.steps):
-        cmd = step.arg if step.kind == "run" else f"sed -n '1,200p' {step.arg}" if step.kind == "read" else f"rg -n {step.arg}"
-        msgs.append({"role": "assistant", "content": "",
-                     "tool_calls": [{"id": f"call_{i}", "name": "shell",
-                                     "arguments": json.dumps({"command": ["bash", "-lc", cmd]})}]})
-        out = {"output": step.result, "metadata": {"exit_code": 1 if step.failed else 0, "duration_seconds": 0.4}}
+        cmd = (
+            step.arg
+            if step.kind == "run"
+            else f"sed -n '1,200p' {step.arg}"
+            if step.kind == "read"
+            else f"rg -n {step.arg}"
+        )
+        msgs.append(
+            {
+                "role": "assistant",
+                "content": "",
+                "tool_calls": [
+                    {
+                        "id": f"call_{i}",
+                        "name": "shell",
+                        "arguments": json.dumps({"command": ["bash", "-lc", cmd]}),
+                    }
+                ],
+            }
+        )
+        out = {
+            "output": step.result,
+            "metadata": {"exit_code": 1 if step.failed else 0, "duration_seconds": 0.4},
+        }
         msgs.append({"role": "tool", "tool_call_id": f"call_{i}", "content": json.dumps(out)})
     if conv.followup:
         msgs.append({"role": "assistant", "content": "Next step?"})
@@ -171,11 +254,17 @@ def sdk(conv: Conversation, rng: random.Random) -> dict[str, Any]:
     system = rng.choice(SDK_SYSTEMS)
     msgs: list[dict[str, Any]] = [{"role": "system", "content": system}] if system else []
     if conv.earlier:
-        msgs += [{"role": "user", "content": conv.earlier[0]}, {"role": "assistant", "content": conv.earlier[1]}]
+        msgs += [
+            {"role": "user", "content": conv.earlier[0]},
+            {"role": "assistant", "content": conv.earlier[1]},
+        ]
     text = conv.user_text
     if conv.steps:  # a plain-SDK user pastes what the tool would have shown
         text += "\n\n" + "\n\n".join(f"```\n{s.result}\n```" for s in conv.steps[-1:])
     msgs.append({"role": "user", "content": text})
     if conv.followup:
-        msgs += [{"role": "assistant", "content": "Here is a first version."}, {"role": "user", "content": conv.followup}]
+        msgs += [
+            {"role": "assistant", "content": "Here is a first version."},
+            {"role": "user", "content": conv.followup},
+        ]
     return {"api_kind": "chat", "mode": None, "tools": [], "messages": msgs}

@@ -19,11 +19,33 @@ from benchroute.train.reqset.clients import Conversation
 # Narrow, high-precision rules for Arena-Hard coding prompts; the first match wins, no match: dropped.
 _RULES: tuple[tuple[str, str, re.Pattern[str]], ...] = (
     ("tests", "write", re.compile(r"\b(write|add|create|generate)\b[^.\n]{0,40}\b(unit )?tests?\b", re.I)),
-    ("debug", "fix", re.compile(r"\b(i get (an|this) error|traceback|doesn'?t work|not working|fix\b[^.\n]{0,30}\b(bug|error|issue|code))", re.I)),
-    ("refactor", "cleanup", re.compile(r"^\s*(please )?(refactor|clean ?up|rewrite[^.\n]{0,30}more (readable|efficient))", re.I)),
+    (
+        "debug",
+        "fix",
+        re.compile(
+            r"\b(i get (an|this) error|traceback|doesn'?t work|not working|fix\b[^.\n"
+            r"]{0,30}\b(bug|error|issue|code))",
+            re.I,
+        ),
+    ),
+    (
+        "refactor",
+        "cleanup",
+        re.compile(r"^\s*(please )?(refactor|clean ?up|rewrite[^.\n]{0,30}more (readable|efficient))", re.I),
+    ),
     ("review", "file", re.compile(r"\b(review|critique) (my|this|the)\b", re.I)),
-    ("explain", "explain", re.compile(r"^\s*(explain|what is|what are|how does|how do|why does|what's the difference)\b", re.I)),
-    ("implement", "generate", re.compile(r"^\s*(please )?(write|create|implement|build|make|generate|code|develop|give me)\b", re.I)),
+    (
+        "explain",
+        "explain",
+        re.compile(r"^\s*(explain|what is|what are|how does|how do|why does|what's the difference)\b", re.I),
+    ),
+    (
+        "implement",
+        "generate",
+        re.compile(
+            r"^\s*(please )?(write|create|implement|build|make|generate|code|develop|give me)\b", re.I
+        ),
+    ),
 )
 
 
@@ -51,8 +73,17 @@ def _jsonl(path: Path) -> list[dict[str, Any]]:
         return [json.loads(line) for line in fh if line.strip()]
 
 
-def _rec(rid: str, source: str, group: str, text: str, label: tuple[str, str, str], language: str,
-         provenance: str, rng: random.Random, followup: str | None = None) -> dict[str, Any]:
+def _rec(
+    rid: str,
+    source: str,
+    group: str,
+    text: str,
+    label: tuple[str, str, str],
+    language: str,
+    provenance: str,
+    rng: random.Random,
+    followup: str | None = None,
+) -> dict[str, Any]:
     from benchroute.train.reqset.build import shape  # build imports this module
 
     task, sub, difficulty = label
@@ -60,9 +91,20 @@ def _rec(rid: str, source: str, group: str, text: str, label: tuple[str, str, st
     if followup:
         conv.followup = followup
     client, request = shape(conv, task, rng)
-    return {"id": rid, "source": source, "template": source, "group": group, "client": client,
-            "language": language, "task_type": task, "subtype": sub, "difficulty": difficulty,
-            "context": "none", "provenance": provenance, "request": request}
+    return {
+        "id": rid,
+        "source": source,
+        "template": source,
+        "group": group,
+        "client": client,
+        "language": language,
+        "task_type": task,
+        "subtype": sub,
+        "difficulty": difficulty,
+        "context": "none",
+        "provenance": provenance,
+        "request": request,
+    }
 
 
 def arena(data: Path, rng: random.Random, per_kind: int = 60) -> list[dict[str, Any]]:
@@ -85,8 +127,18 @@ def arena(data: Path, rng: random.Random, per_kind: int = 60) -> list[dict[str, 
         if counts.get(kind, 0) >= per_kind:
             continue
         counts[kind] = counts.get(kind, 0) + 1
-        out.append(_rec(f"arena/{row['uid']}", f"arena-hard/{kind}", f"arena/{row['uid']}", text, label,
-                        "none", how, rng))
+        out.append(
+            _rec(
+                f"arena/{row['uid']}",
+                f"arena-hard/{kind}",
+                f"arena/{row['uid']}",
+                text,
+                label,
+                "none",
+                how,
+                rng,
+            )
+        )
     return out
 
 
@@ -98,8 +150,19 @@ def mt_bench(data: Path, rng: random.Random) -> list[dict[str, Any]]:
         diff = "medium" if row["category"] in ("math", "reasoning") else "easy"
         qid = f"mt-bench/{row['question_id']}"
         follow = row["turns"][1] if rng.random() < 0.3 else None
-        out.append(_rec(qid, "mt-bench", qid, row["turns"][0], ("general", "", diff), "none",
-                        "MT-Bench question (RouteLLM evals), Apache-2.0; label from the category", rng, follow))
+        out.append(
+            _rec(
+                qid,
+                "mt-bench",
+                qid,
+                row["turns"][0],
+                ("general", "", diff),
+                "none",
+                "MT-Bench question (RouteLLM evals), Apache-2.0; label from the category",
+                rng,
+                follow,
+            )
+        )
     return out
 
 
@@ -111,43 +174,82 @@ def aider_polyglot(data: Path, rng: random.Random, n: int = 110) -> list[dict[st
     for row in rows:
         lang = names[row["language"]]
         files = ", ".join(row["solution_files"])
-        text = (f"{row['instructions']}\n{row.get('instructions_append') or ''}\n\nUse the above instructions to "
-                f"modify the supplied files: {files}. Don't change the names of existing functions or classes. "
-                f"Only use standard libraries.")
+        text = (
+            f"{row['instructions']}\n{row.get('instructions_append') or ''}\n\nUse the above instructions to "
+            f"modify the supplied files: {files}. Don't change the names of existing functions or classes. "
+            f"Only use standard libraries."
+        )
         label = ("implement", "feature", difficulty_from_exercism(int(row["exercism_difficulty"])))
-        out.append(_rec(f"polyglot/{row['language']}/{row['slug']}", "aider-polyglot", f"polyglot/{row['slug']}",
-                        text, label, lang, "Aider polyglot benchmark exercise (Exercism, MIT); difficulty from "
-                        "Exercism's maintainer-assigned level", rng))
+        out.append(
+            _rec(
+                f"polyglot/{row['language']}/{row['slug']}",
+                "aider-polyglot",
+                f"polyglot/{row['slug']}",
+                text,
+                label,
+                lang,
+                "Aider polyglot benchmark exercise (Exercism, MIT); difficulty from "
+                "Exercism's maintainer-assigned level",
+                rng,
+            )
+        )
     return out
 
 
-def aider_refactor(data: Path, rows: dict[str, list[dict[str, Any]]], rng: random.Random) -> list[dict[str, Any]]:
+def aider_refactor(
+    data: Path, rows: dict[str, list[dict[str, Any]]], rng: random.Random
+) -> list[dict[str, Any]]:
     out = []
     for row in _jsonl(data / "aider_refactor_benchmark" / "tasks.jsonl"):
         size = min(int(row["source_bytes"]), 95_000) if rng.random() < 0.5 else 12_000
         code = pastes.big_code(rows["python"], "python", size, rng)
         name = str(row["source_file"]).rsplit("/", 1)[-1]
         text = f"{row['instructions']}\n\n{name}\n```python\n{code}\n```"
-        out.append(_rec(f"refactor/{row['task']}", "aider-refactor", f"refactor/{row['task']}", text,
-                        ("refactor", "restructure", "medium"), "python",
-                        "Aider refactor benchmark instruction (Apache-2.0); the file is stand-in code "
-                        "from HumanEvalPack of the original file's size", rng))
+        out.append(
+            _rec(
+                f"refactor/{row['task']}",
+                "aider-refactor",
+                f"refactor/{row['task']}",
+                text,
+                ("refactor", "restructure", "medium"),
+                "python",
+                "Aider refactor benchmark instruction (Apache-2.0); the file is stand-in code "
+                "from HumanEvalPack of the original file's size",
+                rng,
+            )
+        )
     return out
 
 
-def humanevalpack(rows: dict[str, list[dict[str, Any]]], rng: random.Random, n: int = 60) -> list[dict[str, Any]]:
+def humanevalpack(
+    rows: dict[str, list[dict[str, Any]]], rng: random.Random, n: int = 60
+) -> list[dict[str, Any]]:
     out = []
     for i in range(n):
         lang = pastes.LANGS[i % len(pastes.LANGS)]
         row = rows[lang][(i * 37) % len(rows[lang])]
         num = str(row["task_id"]).split("/")[-1]
-        out.append(_rec(f"hep/{row['task_id']}", "humanevalpack", f"hep/{num}", str(row["instruction"]),
-                        ("implement", "generate", "easy"), lang,
-                        "HumanEvalPack synthesize instruction (MIT)", rng))
+        out.append(
+            _rec(
+                f"hep/{row['task_id']}",
+                "humanevalpack",
+                f"hep/{num}",
+                str(row["instruction"]),
+                ("implement", "generate", "easy"),
+                lang,
+                "HumanEvalPack synthesize instruction (MIT)",
+                rng,
+            )
+        )
     return out
 
 
 def records(data: Path, rows: dict[str, list[dict[str, Any]]], seed: int) -> list[dict[str, Any]]:
     rng = random.Random(f"real{seed}")
-    return (arena(data, rng) + mt_bench(data, rng) + aider_polyglot(data, rng)
-            + aider_refactor(data, rows, rng) + humanevalpack(rows, rng))
+    return (
+        arena(data, rng)
+        + mt_bench(data, rng)
+        + aider_polyglot(data, rng)
+        + aider_refactor(data, rows, rng)
+        + humanevalpack(rows, rng)
+    )

@@ -34,8 +34,9 @@ def to_request(stored: dict[str, Any]) -> ChatRequest:
             )
         )
     tools = [Tool(name) for name in stored.get("tools", [])]
-    ctx = RequestContext(api_kind=stored.get("api_kind", "chat"), mode=stored.get("mode"),
-                         client_name=stored.get("client"))
+    ctx = RequestContext(
+        api_kind=stored.get("api_kind", "chat"), mode=stored.get("mode"), client_name=stored.get("client")
+    )
     return ChatRequest(model="auto", messages=messages, tools=tools, context=ctx)
 
 

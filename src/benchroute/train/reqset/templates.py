@@ -1,13 +1,21 @@
 """Team-written request templates: one intent per template, labelled by the rubric in docs/taxonomy.md.
 
-A template is one way people phrase one kind of request. Slots ({fn}, {file}, {Lang}, {module},
-{feature}, {pkg}) are filled per instance; `ctx` lists the contexts it is sent with (what is pasted
-or what the tool loop shows). The split is by template id: no template is on two sides.
+The templates live in `templates.jsonl` beside this module, one per line:
+{"id", "task", "subtype", "difficulty", "ctx", "text"}. A template is one way people phrase one
+kind of request. Slots ({fn}, {file}, {Lang}, {module}, {doc}) are filled per instance; `ctx`
+lists the contexts it is sent with, separated by "|": none, code (pasted code), bigcode (a long
+pasted file), trace (a pasted traceback), diff, log (pasted logs), or a tool loop ending in
+readfile / failtest / passtest / compile / cmd. The split is by template id: no template is on
+two sides.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from pathlib import Path
+
+TEMPLATE_FILE = Path(__file__).with_name("templates.jsonl")
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,246 +28,20 @@ class Template:
     text: str
 
 
-def _t(tid: str, task: str, sub: str, diff: str, ctx: str, text: str) -> Template:
-    return Template(f"{task}.{tid}", task, sub, diff, tuple(ctx.split("|")), text)
-
-
-# ctx: none, code (pasted code), bigcode (a long pasted file), trace (pasted traceback), diff,
-# log (pasted logs), failtest / compile / readfile / cmd / passtest (tool loop ending with that result)
-TEMPLATES: tuple[Template, ...] = (
-    # implement
-    _t("a1", "implement", "feature", "medium", "none|readfile", "Add a `--dry-run` flag to the {module} CLI that prints what would change without writing anything."),
-    _t("a2", "implement", "generate", "easy", "none", "write a {Lang} function that checks whether a string is a palindrome, ignoring case and punctuation"),
-    _t("a3", "implement", "feature", "hard", "none|readfile", "Implement OAuth2 login with Google in {module}: the callback route, the session handling, storing the refresh token encrypted, and logout across devices."),
-    _t("a4", "implement", "edit", "easy", "code|readfile", "change the default timeout in {fn} from 30 to 60 seconds"),
-    _t("a5", "implement", "edit", "easy", "code|none", "Rename the parameter `data` to `records` in {fn} and update the callers in {file}."),
-    _t("a6", "implement", "feature", "medium", "none|readfile", "We need pagination on the /orders endpoint: add `page` and `page_size` query params, default 50, max 500, and return a `next` link."),
-    _t("a7", "implement", "generate", "medium", "none", "Create a small {Lang} module that reads a CSV of transactions, groups them by month and category, and writes a summary JSON file."),
-    _t("a8", "implement", "feature", "hard", "none|readfile", "Add real-time collaborative editing to the notes feature: websocket sync, conflict resolution with CRDTs, presence indicators, and persistence in {module}."),
-    _t("a9", "implement", "edit", "easy", "code", "make {fn} return an empty list instead of None when there is no input"),
-    _t("a10", "implement", "feature", "medium", "none|readfile", "add rate limiting to the public API (100 requests per minute per key, Redis backed) and return 429 with Retry-After"),
-    _t("a11", "implement", "generate", "easy", "none", "Can you write me a bash script that backs up ~/projects to an external drive with rsync and keeps the last 7 backups?"),
-    _t("a12", "implement", "feature", "hard", "none", "Implement a plugin system for {module}: discovery through entry points, a versioned hook API, sandboxed loading and a migration of the three built-in exporters to plugins."),
-    _t("a13", "implement", "edit", "easy", "code|readfile", "Add a `__repr__` to this class that shows the id and the name."),
-    _t("a14", "implement", "generate", "medium", "code", "Using the helper below, implement a {Lang} LRU cache with a max size and a TTL per entry."),
-    _t("a15", "implement", "feature", "medium", "none|readfile", "Support exporting reports as XLSX in addition to CSV; reuse the existing report builder in {file}."),
-    _t("a16", "implement", "edit", "easy", "none|readfile", "set the log level to DEBUG when the VERBOSE env var is set"),
-    _t("a17", "implement", "feature", "hard", "none", "Build multi-tenant support into the app: tenant id on every table, row-level security in Postgres, tenant-aware caching and an admin UI to create tenants."),
-    _t("a18", "implement", "generate", "medium", "none", "implement a {Lang} function to parse ISO 8601 durations like P3DT4H12M into seconds"),
-    _t("a19", "implement", "edit", "easy", "code", "add type hints to this function"),
-    _t("a20", "implement", "feature", "medium", "none|readfile", "Add a dark mode toggle to the settings page that persists in localStorage and respects prefers-color-scheme."),
-    _t("a21", "implement", "generate", "easy", "none", "give me a SQL query that returns the top 5 customers by total order value in 2025"),
-    _t("a22", "implement", "feature", "medium", "bigcode", "Add a method to this class that exports the current state to YAML, matching how to_json works."),
-    # debug
-    _t("b1", "debug", "fix", "medium", "trace", "I get this error when I run the importer, can you fix it?"),
-    _t("b2", "debug", "test_repair", "medium", "failtest", "CI is red on main. Make the test suite pass again without weakening the tests."),
-    _t("b3", "debug", "root_cause", "hard", "log|none", "Every few hours the worker stops processing jobs but the process stays up. Find out why. It started after we upgraded the Redis client."),
-    _t("b4", "debug", "fix", "easy", "compile", "fix the build"),
-    _t("b5", "debug", "fix", "medium", "code|trace", "{fn} returns the wrong result for negative numbers, what's wrong with it?"),
-    _t("b6", "debug", "root_cause", "hard", "none|log", "We have a race condition: two requests sometimes create duplicate invoices. Reproduce it and fix it properly."),
-    _t("b7", "debug", "test_repair", "medium", "failtest", "test_{fn} started failing after my last commit, figure out what I broke"),
-    _t("b8", "debug", "fix", "easy", "trace", "why am I getting this"),
-    _t("b9", "debug", "fix", "medium", "code", "This {Lang} code doesn't work as expected. It should {doc} but it doesn't. Fix it."),
-    _t("b10", "debug", "root_cause", "hard", "none", "Memory usage of the API grows by ~200MB per day until the pod is OOM-killed. Track down the leak."),
-    _t("b11", "debug", "fix", "easy", "compile|trace", "getting a compile error after pulling, please sort it out"),
-    _t("b12", "debug", "test_repair", "easy", "failtest", "one test is failing, fix the code (not the test)"),
-    _t("b13", "debug", "fix", "medium", "none|readfile", "The login form submits twice when you press Enter. Fix it."),
-    _t("b14", "debug", "root_cause", "hard", "trace|log", "Production is throwing this intermittently under load and I can't reproduce it locally. What's the root cause?"),
-    _t("b15", "debug", "fix", "medium", "code", "there's a bug in {fn}, it crashes on empty input"),
-    _t("b16", "debug", "fix", "easy", "cmd", "the script exits with code 1, fix whatever is wrong"),
-    _t("b17", "debug", "test_repair", "hard", "failtest", "After the Django 5 upgrade 40 tests fail across the app. Get them green; the failures look related to timezone handling."),
-    _t("b18", "debug", "fix", "medium", "none", "Dates show one day off for users in California. Find the bug in the date formatting and fix it."),
-    _t("b19", "debug", "fix", "medium", "trace", "Segfaults when I call {fn} with a large vector, see below. How do I fix this?"),
-    _t("b20", "debug", "root_cause", "medium", "none|readfile", "Why is the cache hit rate zero after deploy? Investigate and fix."),
-    _t("b21", "debug", "fix", "medium", "bigcode", "Somewhere in this file the totals get rounded wrong (off by one cent). Find and fix it."),
-    # refactor
-    _t("c1", "refactor", "cleanup", "easy", "code", "clean this up, it's hard to read. keep the behaviour identical"),
-    _t("c2", "refactor", "restructure", "medium", "bigcode|readfile", "Split this module into smaller files: models, persistence and the HTTP handlers. No behaviour change."),
-    _t("c3", "refactor", "migrate", "hard", "none", "Migrate the whole codebase from callbacks to async/await. All public behaviour must stay the same."),
-    _t("c4", "refactor", "cleanup", "easy", "code", "Simplify this function; the nested ifs are getting out of hand."),
-    _t("c5", "refactor", "restructure", "medium", "code|readfile", "Extract the validation logic from {fn} into its own function and reuse it in the update path."),
-    _t("c6", "refactor", "migrate", "medium", "none|readfile", "Replace requests with httpx throughout {module}, keeping the same timeouts and retries."),
-    _t("c7", "refactor", "cleanup", "easy", "code", "make this more idiomatic {Lang}"),
-    _t("c8", "refactor", "restructure", "hard", "none", "The billing, invoicing and notifications code are tangled together. Untangle them into three modules with clear interfaces; nothing should change for users."),
-    _t("c9", "refactor", "cleanup", "easy", "code", "remove the dead code and unused imports in here"),
-    _t("c10", "refactor", "migrate", "medium", "none", "move the config from environment variables scattered around the app into one typed settings class"),
-    _t("c11", "refactor", "restructure", "medium", "code", "Turn these three near-identical functions into one parametrised function."),
-    _t("c12", "refactor", "cleanup", "medium", "bigcode", "This file grew organically; reorganise it so related functions are together and names are consistent. Don't change what it does."),
-    _t("c13", "refactor", "migrate", "hard", "none", "Port our Express backend to Fastify across all 60 routes, same API contract, same middleware behaviour."),
-    _t("c14", "refactor", "restructure", "medium", "code|readfile", "Replace the long if/elif chain in {fn} with a dispatch table."),
-    _t("c15", "refactor", "cleanup", "easy", "none|readfile", "Rename `utils2.py` to something meaningful and fix the imports; no other changes."),
-    _t("c16", "refactor", "restructure", "hard", "none", "Decouple the domain layer from SQLAlchemy so the core logic can be tested without a database; keep every endpoint working."),
-    _t("c17", "refactor", "migrate", "medium", "code", "convert this class component to a React function component with hooks, same behaviour"),
-    _t("c18", "refactor", "cleanup", "medium", "none|readfile", "reduce duplication between the create and update handlers in {file}"),
-    # tests
-    _t("d1", "tests", "write", "easy", "code", "write unit tests for this"),
-    _t("d2", "tests", "write", "medium", "readfile|none", "Add tests for {module}: the happy path, invalid input and the retry logic. Use pytest fixtures."),
-    _t("d3", "tests", "extend", "easy", "readfile|passtest", "add a test case for the empty list to the existing tests of {fn}"),
-    _t("d4", "tests", "write", "hard", "none", "We have no tests for the payment flow. Write an integration test suite against a real Postgres and the Stripe test mode, covering refunds and webhooks."),
-    _t("d5", "tests", "write", "medium", "code", "Generate {Lang} tests for {fn} with edge cases; aim for full branch coverage."),
-    _t("d6", "tests", "extend", "medium", "passtest|readfile", "The tests pass but coverage of {file} is 40%. Add tests for the uncovered branches."),
-    _t("d7", "tests", "write", "easy", "code", "can you give me a few jest tests for this function"),
-    _t("d8", "tests", "write", "medium", "none", "write property-based tests (hypothesis) for the parser round-trip: parse(format(x)) == x"),
-    _t("d9", "tests", "extend", "easy", "readfile", "add a regression test for the bug we just fixed in {fn}"),
-    _t("d10", "tests", "write", "hard", "none", "Write end-to-end tests with Playwright for signup, login, password reset and the billing page, running against docker compose."),
-    _t("d11", "tests", "write", "medium", "bigcode", "Write tests for the public functions in this file. Don't test private helpers directly."),
-    _t("d12", "tests", "extend", "medium", "passtest", "Parametrise the existing tests so they also run against the SQLite backend."),
-    _t("d13", "tests", "write", "easy", "code", "unit tests for {fn} please, use table-driven tests"),
-    _t("d14", "tests", "write", "medium", "none|readfile", "Add snapshot tests for the React components in src/components/forms."),
-    _t("d15", "tests", "extend", "easy", "code", "add two more test cases to cover negative numbers"),
-    _t("d16", "tests", "write", "hard", "none", "Build a fuzzing harness for the binary protocol decoder and add the crashing inputs as regression tests."),
-    _t("d17", "tests", "write", "medium", "code", "how would you test this? write the tests"),
-    # plan
-    _t("e1", "plan", "design", "medium", "none", "How should we structure the notification service so email, SMS and push share the templating and retry logic? Don't write code yet."),
-    _t("e2", "plan", "migration", "hard", "none", "Plan the migration from our MySQL monolith to Postgres with zero downtime. Steps, risks, rollback."),
-    _t("e3", "plan", "breakdown", "medium", "none|readfile", "Break down the work to add SSO to the admin panel into tasks we can ship independently."),
-    _t("e4", "plan", "design", "hard", "none", "Design the architecture for a multi-region deployment with active-active writes. Which consistency model, how do we handle conflicts?"),
-    _t("e5", "plan", "design", "easy", "none", "What's a sensible folder structure for a small Flask app with a few blueprints?"),
-    _t("e6", "plan", "breakdown", "medium", "none", "Write an implementation plan for the CSV import feature: data model, validation, UI, background jobs. Put it in plan.md."),
-    _t("e7", "plan", "migration", "medium", "readfile|none", "We want to move from Webpack to Vite. Plan the steps and list what might break."),
-    _t("e8", "plan", "design", "medium", "none", "should I use a queue or cron for sending the weekly digest emails? compare the options for our setup"),
-    _t("e9", "plan", "breakdown", "hard", "none", "Plan how to split the monolith into services: which boundaries, in what order, how to keep shipping features meanwhile."),
-    _t("e10", "plan", "design", "medium", "none", "Propose a database schema for a booking system with rooms, recurring reservations and cancellations."),
-    _t("e11", "plan", "migration", "medium", "none", "Outline a plan to upgrade from Python 3.8 to 3.12 across our 14 services."),
-    _t("e12", "plan", "design", "easy", "none", "what's the best way to store user preferences in this app, a JSON column or a separate table?"),
-    _t("e13", "plan", "breakdown", "medium", "none|readfile", "Before touching code: list the changes needed to support multiple currencies in checkout and the order to do them in."),
-    _t("e14", "plan", "design", "hard", "none", "Design an offline-first sync protocol for the mobile app with conflict resolution and partial sync."),
-    _t("e15", "plan", "design", "medium", "none", "Sketch the API design for a public webhooks feature: subscription management, signing, retries."),
-    _t("e16", "plan", "breakdown", "easy", "none", "make a todo list for adding a contact form to the landing page"),
-    _t("e17", "plan", "migration", "hard", "none", "We need to migrate 2 billion rows from Cassandra to ClickHouse without stopping ingestion. Plan it."),
-    # explain
-    _t("f1", "explain", "locate", "easy", "none|readfile", "where is {fn} defined?"),
-    _t("f2", "explain", "explain", "easy", "code", "what does this code do?"),
-    _t("f3", "explain", "explain", "medium", "none|readfile", "Explain how a login request flows through the app, from the route to the database and back."),
-    _t("f4", "explain", "research", "easy", "none", "What's the difference between a mutex and a semaphore?"),
-    _t("f5", "explain", "explain", "medium", "bigcode", "Can you walk me through this file? I'm new to the codebase."),
-    _t("f6", "explain", "locate", "easy", "none|readfile", "which file handles the Stripe webhooks?"),
-    _t("f7", "explain", "research", "medium", "none", "How do Rust lifetimes work when a struct holds a reference? When do I need explicit annotations?"),
-    _t("f8", "explain", "explain", "easy", "code", "why does this use a while loop instead of recursion?"),
-    _t("f9", "explain", "locate", "medium", "none|readfile", "Find every place where we write to the audit log and tell me which ones skip the user id."),
-    _t("f10", "explain", "research", "easy", "none", "in {Lang}, how do I read a file line by line?"),
-    _t("f11", "explain", "explain", "medium", "none", "how does the caching layer decide when to invalidate entries? I need to understand it before changing it"),
-    _t("f12", "explain", "research", "medium", "none", "Is it safe to use SQLite with multiple writer processes? What are the limits?"),
-    _t("f13", "explain", "explain", "easy", "code", "I don't get what the second loop in {fn} is for. Explain?"),
-    _t("f14", "explain", "locate", "easy", "none", "where do we configure the CORS origins?"),
-    _t("f15", "explain", "research", "easy", "none", "what does `git rebase --onto` actually do?"),
-    _t("f16", "explain", "explain", "hard", "none|readfile", "Explain how the scheduler, the lease manager and the retry queue interact when a worker dies mid-job. I need the full picture including the edge cases."),
-    _t("f17", "explain", "research", "easy", "none", "what's the time complexity of {fn}? and why?"),
-    _t("f18", "explain", "explain", "medium", "diff", "what changed in behaviour with this diff? I want to understand it, not review it"),
-    # review
-    _t("g1", "review", "diff", "medium", "diff", "please review this diff"),
-    _t("g2", "review", "file", "medium", "code|bigcode", "Review this code for bugs, security problems and style. Be specific."),
-    _t("g3", "review", "diff", "easy", "diff", "lgtm? quick check before I merge"),
-    _t("g4", "review", "diff", "hard", "diff|none", "Review PR #482 (the new permission system). It touches auth, the ORM layer and the admin UI. Look for privilege escalation."),
-    _t("g5", "review", "file", "medium", "code", "Can you do a code review of my implementation? Anything I should change?"),
-    _t("g6", "review", "diff", "medium", "diff", "Review these changes for thread safety."),
-    _t("g7", "review", "file", "easy", "code", "is this code ok? any obvious issues?"),
-    _t("g8", "review", "diff", "medium", "diff|readfile", "Look over my uncommitted changes and tell me what I should fix before pushing."),
-    _t("g9", "review", "file", "hard", "bigcode", "Audit this module for SQL injection, SSRF and unsafe deserialisation. List findings by severity."),
-    _t("g10", "review", "diff", "easy", "diff", "any problems with this patch?"),
-    _t("g11", "review", "file", "medium", "readfile|code", "Give me feedback on {file}: naming, error handling, tests."),
-    _t("g12", "review", "diff", "medium", "diff", "Critique this change. Would you approve it?"),
-    _t("g13", "review", "file", "medium", "code", "Does this implementation handle all the edge cases? Review it, don't rewrite it."),
-    _t("g14", "review", "diff", "hard", "none", "Do a thorough review of the last 12 commits on this branch, they change the replication logic."),
-    _t("g15", "review", "file", "easy", "code", "code review pls"),
-    # docs
-    _t("h1", "docs", "docstring", "easy", "code", "add docstrings to these functions"),
-    _t("h2", "docs", "readme", "medium", "none|readfile", "Write a README for this project: what it does, install, configuration and a quick start."),
-    _t("h3", "docs", "commit_message", "easy", "diff", "write a commit message for this diff"),
-    _t("h4", "docs", "docstring", "easy", "code", "document this function with JSDoc / doc comments"),
-    _t("h5", "docs", "readme", "medium", "none", "Update the docs for the new `--watch` flag and add an example."),
-    _t("h6", "docs", "commit_message", "easy", "diff", "Give me a conventional-commit message for these changes"),
-    _t("h7", "docs", "readme", "medium", "none|readfile", "Write a CHANGELOG entry for version 2.3 from the merged PRs."),
-    _t("h8", "docs", "docstring", "medium", "bigcode", "Add docstrings to every public class and function in this file. Don't change code."),
-    _t("h9", "docs", "readme", "medium", "none", "write API documentation for the /v1/orders endpoints, with request and response examples"),
-    _t("h10", "docs", "docstring", "easy", "code", "add comments explaining the tricky parts of {fn}"),
-    _t("h11", "docs", "readme", "easy", "none", "fix the typos in the contributing guide"),
-    _t("h12", "docs", "commit_message", "easy", "diff", "summarise this diff as a PR description"),
-    _t("h13", "docs", "readme", "hard", "none", "Write the architecture documentation for the whole platform: components, data flow, deployment, with diagrams in mermaid."),
-    _t("h14", "docs", "docstring", "easy", "code", "write a docstring for this in Google style"),
-    _t("h15", "docs", "readme", "medium", "none", "Document the environment variables the service reads, with defaults, in docs/config.md."),
-    # command
-    _t("k1", "command", "run", "easy", "none|cmd", "run the tests and tell me what fails"),
-    _t("k2", "command", "setup", "medium", "cmd|none", "Set up the dev environment: install the dependencies, start Postgres in docker and run the migrations."),
-    _t("k3", "command", "ops", "medium", "none", "Find which process is listening on port 8080 and kill it."),
-    _t("k4", "command", "run", "easy", "none", "what's the git command to undo my last commit but keep the changes?"),
-    _t("k5", "command", "ops", "hard", "none|cmd", "The Kubernetes deployment is stuck in CrashLoopBackOff after the config change. Get it healthy again."),
-    _t("k6", "command", "setup", "easy", "none|cmd", "install the project's pre-commit hooks and run them on all files"),
-    _t("k7", "command", "run", "easy", "none", "build the docker image and tag it as {module}:dev"),
-    _t("k8", "command", "ops", "medium", "none", "rotate the nginx logs and compress the old ones; set it up with logrotate"),
-    _t("k9", "command", "setup", "hard", "none", "Compile this C++ project from source with CUDA support on this machine; the CMake config fails to find the toolkit."),
-    _t("k10", "command", "run", "easy", "none", "give me a one-liner to count lines of {Lang} code in the repo, excluding vendor/"),
-    _t("k11", "command", "ops", "medium", "cmd", "Free up disk space on this server, /var is full."),
-    _t("k12", "command", "run", "medium", "none|cmd", "Bisect the regression between v1.4 and v1.5 using the benchmark script and tell me which commit made it slower."),
-    _t("k13", "command", "setup", "medium", "none", "configure a GitHub Actions workflow that runs lint and tests on every PR"),
-    _t("k14", "command", "ops", "easy", "none", "how do I see the last 100 lines of the app's systemd logs and follow them?"),
-    _t("k15", "command", "run", "easy", "none|cmd", "squash my last 3 commits into one"),
-    _t("k16", "command", "setup", "hard", "none", "Set up a reproducible build of the firmware with the ARM toolchain in a container and get it to produce the same binary as CI."),
-    _t("k17", "command", "ops", "medium", "none", "Restore yesterday's Postgres backup into a new database called staging_copy."),
-    # general
-    _t("z1", "general", "", "easy", "none", "What's a good name for a golden retriever puppy?"),
-    _t("z2", "general", "", "medium", "none", "Write a cover letter for a senior product designer role at a fintech startup."),
-    _t("z3", "general", "", "easy", "none", "translate 'see you tomorrow at the station' into Spanish and German"),
-    _t("z4", "general", "", "medium", "none", "Summarise the causes of the 2008 financial crisis in five bullet points."),
-    _t("z5", "general", "", "easy", "none", "How long should I boil an egg for a runny yolk?"),
-    _t("z6", "general", "", "medium", "none", "A train leaves at 3pm going 80 km/h, another at 4pm going 100 km/h on the same track. When does the second catch up?"),
-    _t("z7", "general", "", "easy", "none", "rewrite this email to sound more polite: 'send me the report today'"),
-    _t("z8", "general", "", "hard", "none", "Prove that there are infinitely many primes of the form 4k+3."),
-    _t("z9", "general", "", "easy", "none", "give me 3 ideas for a team offsite in Lisbon"),
-    _t("z10", "general", "", "medium", "none", "What are the pros and cons of renting vs buying a flat in Berlin right now?"),
-    _t("z11", "general", "", "easy", "none", "what's the capital of Australia?"),
-    _t("z12", "general", "", "medium", "none", "Draft a short speech for my sister's wedding, funny but not embarrassing."),
-    _t("z13", "general", "", "hard", "none", "Explain the main arguments for and against moral realism and which one you find more convincing."),
-    _t("z14", "general", "", "easy", "none", "thanks! that's all for today"),
-    # second batch: more phrasings per route
-    _t("a23", "implement", "feature", "medium", "none|readfile", "let users upload an avatar (png/jpg, max 2MB), resize it to 256px and show it in the header"),
-    _t("a24", "implement", "edit", "easy", "code|readfile", "swap the order of the two buttons in the footer and make the primary one blue"),
-    _t("a25", "implement", "generate", "medium", "none", "I need a {Lang} CLI tool that watches a folder and uploads new files to S3. can you write it?"),
-    _t("a26", "implement", "feature", "hard", "none|readfile", "Add end-to-end encryption for direct messages: key exchange, per-device keys, message history migration, and key rotation."),
-    _t("a27", "implement", "edit", "easy", "code", "return early if the list is empty"),
-    _t("a28", "implement", "feature", "medium", "none", "hook up the contact form to send an email through SendGrid and show a success toast"),
-    _t("b22", "debug", "fix", "medium", "trace|compile", "build broke after upgrading the dependency, help"),
-    _t("b23", "debug", "root_cause", "hard", "none|log", "p99 latency doubled since Tuesday's release and nobody knows why. dig into it"),
-    _t("b24", "debug", "fix", "easy", "code", "off by one somewhere in this loop, the last element is never printed"),
-    _t("b25", "debug", "test_repair", "medium", "failtest", "tests are flaky on CI but pass locally, can you make them reliable?"),
-    _t("b26", "debug", "fix", "medium", "none|readfile", "users get logged out randomly after about five minutes; the session should last a day"),
-    _t("b27", "debug", "fix", "easy", "trace", "NullPointerException on startup, what did I miss?"),
-    _t("c19", "refactor", "cleanup", "easy", "code", "tidy this up a bit, better variable names please"),
-    _t("c20", "refactor", "restructure", "medium", "none|readfile", "pull the database access out of the route handlers into a repository class"),
-    _t("c21", "refactor", "migrate", "medium", "code", "rewrite this using the new async API instead of the deprecated callback one, same behaviour"),
-    _t("c22", "refactor", "restructure", "hard", "none", "Break the 4000-line God class OrderManager into cohesive components without changing any behaviour; it is used from 80 places."),
-    _t("c23", "refactor", "cleanup", "easy", "code", "this works but it's ugly. make it nicer without changing what it does"),
-    _t("d18", "tests", "write", "medium", "readfile|none", "we have zero coverage on the auth middleware, please add tests"),
-    _t("d19", "tests", "extend", "easy", "passtest|code", "also cover the case where the input has duplicates"),
-    _t("d20", "tests", "write", "easy", "code", "make some test cases for this, nothing fancy"),
-    _t("d21", "tests", "write", "medium", "none", "Write contract tests for the payments API client using recorded responses."),
-    _t("d22", "tests", "extend", "medium", "readfile", "the test file for {module} only checks the happy path; add failure-mode tests"),
-    _t("e18", "plan", "design", "medium", "none", "how would you architect a feature flag system for our app? just the design, we'll build it later"),
-    _t("e19", "plan", "breakdown", "medium", "none|readfile", "Turn this epic into stories: users can export their data as a zip (GDPR)."),
-    _t("e20", "plan", "migration", "medium", "none", "what's our path off Heroku to AWS? give me a phased plan"),
-    _t("e21", "plan", "design", "easy", "none", "Should this be a class or a couple of functions? I'm designing the config loader."),
-    _t("e22", "plan", "design", "hard", "none", "Think through how to shard the events table by tenant while keeping cross-tenant analytics queries fast. Trade-offs please."),
-    _t("f19", "explain", "locate", "easy", "none|readfile", "where's the code that sends the password reset email?"),
-    _t("f20", "explain", "explain", "easy", "code", "can you explain this regex to me"),
-    _t("f21", "explain", "research", "medium", "none", "when should I use a B-tree index versus a hash index in Postgres?"),
-    _t("f22", "explain", "explain", "medium", "none|readfile", "I don't understand how the dependency injection container resolves scopes here, explain it"),
-    _t("f23", "explain", "research", "easy", "none", "what is the difference between `let` and `const` in JavaScript?"),
-    _t("g16", "review", "diff", "medium", "diff", "Can you check this PR before I merge it? Mainly worried about error handling."),
-    _t("g17", "review", "file", "medium", "code", "rate my code and suggest improvements, I'm learning {Lang}"),
-    _t("g18", "review", "diff", "easy", "diff", "sanity check this change please"),
-    _t("g19", "review", "file", "medium", "readfile|code", "Go through {file} and point out anything that could break in production."),
-    _t("h16", "docs", "readme", "easy", "none", "add a section to the README on how to run the tests"),
-    _t("h17", "docs", "docstring", "easy", "code", "explain in comments what each step of this function does"),
-    _t("h18", "docs", "commit_message", "easy", "diff", "what should the commit message be for this?"),
-    _t("h19", "docs", "readme", "medium", "none", "Write a migration guide for users upgrading from v1 to v2 of the SDK."),
-    _t("k18", "command", "run", "easy", "none|cmd", "start the dev server and tell me which port it's on"),
-    _t("k19", "command", "setup", "medium", "none", "get the project running on my new Mac: node, pnpm, the env file, and the database"),
-    _t("k20", "command", "ops", "medium", "none|cmd", "check why the nightly cron job didn't run and rerun it"),
-    _t("k21", "command", "run", "easy", "none", "how do I list all git branches sorted by last commit date?"),
-    _t("k22", "command", "ops", "hard", "none", "Our Postgres replica is 6 hours behind. Get replication healthy again without losing writes."),
-    _t("z15", "general", "", "easy", "none", "suggest a few names for a bakery in a small town"),
-    _t("z16", "general", "", "medium", "none", "Help me plan a 5-day itinerary for Japan in spring on a mid-range budget."),
-    _t("z17", "general", "", "easy", "none", "how many cups are in a litre?"),
-    _t("z18", "general", "", "medium", "none", "Write a LinkedIn post announcing that I am joining a new company as head of sales."),
-    _t("z19", "general", "", "hard", "none", "What is the probability that a random chord of a circle is longer than the side of the inscribed equilateral triangle? Discuss Bertrand's paradox."),
-)
+def load(path: Path = TEMPLATE_FILE) -> tuple[Template, ...]:
+    out = []
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                row = json.loads(line)
+                out.append(
+                    Template(
+                        row["id"],
+                        row["task"],
+                        row["subtype"],
+                        row["difficulty"],
+                        tuple(row["ctx"].split("|")),
+                        row["text"],
+                    )
+                )
+    return tuple(out)
