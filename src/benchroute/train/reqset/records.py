@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from benchroute.wire.canonical import ChatRequest, Message, RequestContext, TextPart, Tool, ToolCall
+from benchroute.wire.canonical import ChatRequest, Message, Part, RequestContext, TextPart, Tool, ToolCall
 
 
 def to_request(stored: dict[str, Any]) -> ChatRequest:
@@ -23,7 +23,7 @@ def to_request(stored: dict[str, Any]) -> ChatRequest:
     messages = []
     for m in stored["messages"]:
         calls = [ToolCall(c["id"], c["name"], c.get("arguments", "{}")) for c in m.get("tool_calls", [])]
-        content = [TextPart(m["content"])] if m.get("content") else []
+        content: list[Part] = [TextPart(m["content"])] if m.get("content") else []
         messages.append(
             Message(
                 role=m["role"],
