@@ -37,7 +37,7 @@ CUES: Final[dict[str, str]] = {
     r"strategy|roadmap|steps|should (?:i|we)|trade-?offs?|compare|options|before (?:touching|writing|we)|"
     r"todo list|schema|risks|rollback|phases?|milestones?|spec|sketch|best way",
     "explain": r"explain\w*|what (?:does|is|are|'s)|what's|how (?:does|do|is)|why|where|which file|"
-    "walk me through|"
+    r"walk me through|"
     r"understand|difference|meaning|find every|locate|defined|complexity|i don'?t get|is it safe|"
     r"how (?:should|can) i|what happens",
     "command": r"run|running|install\w*|set ?up|configure|docker|kubectl|kubernetes|k8s|git|command|"
@@ -57,24 +57,24 @@ CUES: Final[dict[str, str]] = {
     r"marketing|blog post|lesson|novel|haiku|rent|buy|salary|interview",
     # Intents: a verb with its object, at the start of a sentence (higher precision than single words).
     "intent_tests": r"(?:write|add|create|generate|make|need|give me|also cover)\b[^.\n"
-    "]{0,40}\b(?:tests?|test cases?|"
+    r"]{0,40}\b(?:tests?|test cases?|"
     r"coverage)|tests? for|cover the case",
     "intent_docs": r"(?:write|add|update|generate|draft)\b[^.\n"
-    "]{0,30}\b(?:docstrings?|docs|documentation|readme|"
+    r"]{0,30}\b(?:docstrings?|docs|documentation|readme|"
     r"comments|changelog|commit message|guide|release notes|pr description|section)|document (?:this|the|it)",
     "intent_plan": r"(?:^|\. )(?:plan|design|architect|outline|break|propose|think through|sketch)\b|"
-    "how (?:would|should) "
+    r"how (?:would|should) "
     r"(?:you|we|i) (?:architect|design|structure|approach|model)|no code yet|don'?t (?:write|"
     r"change) (?:any )?"
     r"(?:code|anything) yet|before (?:touching|writing|we build)|just the design|trade-?offs",
     "intent_command": r"(?:^|\. )(?:run|start|install|set up|build the|deploy|restart|kill|squash|"
-    "rebase|bisect|"
+    r"rebase|bisect|"
     r"free up|rotate|restore|upgrade|configure|get the \w+ running)\b|(?:git|shell|bash|docker) command|"
     r"one-liner|how do i (?:see|list|undo|find|delete|remove|check)",
     "intent_review": r"(?:^|\. )(?:review|check|look over|audit|critique|sanity check|rate)\b|"
-    "before i (?:merge|push)",
+    r"before i (?:merge|push)",
     "intent_explain": r"(?:^|\. )(?:what|how|why|where|which|explain|can you explain|walk me|"
-    "i don'?t (?:get|understand))\b",
+    r"i don'?t (?:get|understand))\b",
     # Not routes: how big the job is (difficulty cues).
     "scope_hard": r"across|all|whole|entire|every|codebase|monorepo|services|multi-\w+|zero downtime|"
     r"race condition|intermittent\w*|leak|production|distributed|consisten\w*|concurren\w*|"

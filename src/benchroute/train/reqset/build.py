@@ -28,24 +28,6 @@ HARD_SCOPE = (
     " This spans the frontend, the API and the database migrations.",
 )
 EASY_SCOPE = (" It's a one-line change.", " Should be a quick one, just that spot.")
-# Kilo mode given the route: people mostly pick the matching mode, not always.
-KILO_MODES: dict[str, tuple[tuple[str, float], ...]] = {
-    "plan": (("architect", 0.4), ("plan", 0.25), ("code", 0.2), ("orchestrator", 0.1), ("ask", 0.05)),
-    "debug": (("debug", 0.45), ("code", 0.45), ("ask", 0.1)),
-    "explain": (("ask", 0.55), ("code", 0.35), ("architect", 0.1)),
-    "general": (("ask", 0.5), ("code", 0.5)),
-    "implement": (("code", 0.75), ("orchestrator", 0.15), ("architect", 0.05), ("debug", 0.05)),
-}
-KILO_DEFAULT = (("code", 0.85), ("orchestrator", 0.05), ("ask", 0.05), ("debug", 0.05))
-
-
-def _pick(table: tuple[tuple[str, float], ...], rng: random.Random) -> str:
-    u, acc = rng.random(), 0.0
-    for value, p in table:
-        acc += p
-        if u < acc:
-            return value
-    return table[-1][0]
 
 
 def _steps(ctx: str, lang: str, row: dict[str, Any], rng: random.Random) -> list[ToolStep]:
@@ -106,19 +88,6 @@ def _fill(tpl: Template, lang: str, row: dict[str, Any], rng: random.Random) -> 
     )
 
 
-def shape(conv: Conversation, route: str, rng: random.Random) -> tuple[str, dict[str, Any]]:
-    """Wrap a conversation in one client's shape, chosen at random."""
-    client = rng.choice(clients.CLIENTS)
-    if client == "kilo":
-        return client, clients.kilo(conv, _pick(KILO_MODES.get(route, KILO_DEFAULT), rng), rng)
-    if client == "claude_code":
-        plan = (route == "plan" and rng.random() < 0.4) or rng.random() < 0.03
-        return client, clients.claude_code(conv, plan, rng)
-    if client == "codex":
-        return client, clients.codex(conv, rng)
-    return client, clients.sdk(conv, rng)
-
-
 def _difficulty(tpl: Template, text: str, rng: random.Random) -> tuple[str, str]:
     if tpl.task in ("general", "explain") or rng.random() > 0.25:
         return text, tpl.difficulty
@@ -149,7 +118,7 @@ def from_template(
     if rng.random() < 0.12:
         other = templates[rng.randrange(len(templates))]
         conv.earlier = (_fill(other, lang, row, rng), "Done. Anything else?")
-    client, request = shape(conv, tpl.task, rng)
+    client, request = clients.shape(conv, tpl.task, rng)
     uses_lang = ctx != "none" or "{Lang}" in tpl.text
     return {
         "id": f"{tpl.id}#{k}",

@@ -268,3 +268,36 @@ def sdk(conv: Conversation, rng: random.Random) -> dict[str, Any]:
             {"role": "user", "content": conv.followup},
         ]
     return {"api_kind": "chat", "mode": None, "tools": [], "messages": msgs}
+
+
+# Kilo mode given the route: people mostly pick the matching mode, not always.
+KILO_MODES: dict[str, tuple[tuple[str, float], ...]] = {
+    "plan": (("architect", 0.4), ("plan", 0.25), ("code", 0.2), ("orchestrator", 0.1), ("ask", 0.05)),
+    "debug": (("debug", 0.45), ("code", 0.45), ("ask", 0.1)),
+    "explain": (("ask", 0.55), ("code", 0.35), ("architect", 0.1)),
+    "general": (("ask", 0.5), ("code", 0.5)),
+    "implement": (("code", 0.75), ("orchestrator", 0.15), ("architect", 0.05), ("debug", 0.05)),
+}
+KILO_DEFAULT = (("code", 0.85), ("orchestrator", 0.05), ("ask", 0.05), ("debug", 0.05))
+
+
+def _pick(table: tuple[tuple[str, float], ...], rng: random.Random) -> str:
+    u, acc = rng.random(), 0.0
+    for value, p in table:
+        acc += p
+        if u < acc:
+            return value
+    return table[-1][0]
+
+
+def shape(conv: Conversation, route: str, rng: random.Random) -> tuple[str, dict[str, Any]]:
+    """Wrap a conversation in one client's shape, chosen at random."""
+    client = rng.choice(CLIENTS)
+    if client == "kilo":
+        return client, kilo(conv, _pick(KILO_MODES.get(route, KILO_DEFAULT), rng), rng)
+    if client == "claude_code":
+        plan = (route == "plan" and rng.random() < 0.4) or rng.random() < 0.03
+        return client, claude_code(conv, plan, rng)
+    if client == "codex":
+        return client, codex(conv, rng)
+    return client, sdk(conv, rng)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from benchroute.routing.lexicon import CUE_NAMES, cues
-from benchroute.train.reqset import pastes
+from benchroute.train.reqset import clients, pastes
 from benchroute.train.reqset.clients import Conversation
 
 # Narrow, high-precision rules for Arena-Hard coding prompts; the first match wins, no match: dropped.
@@ -84,13 +84,11 @@ def _rec(
     rng: random.Random,
     followup: str | None = None,
 ) -> dict[str, Any]:
-    from benchroute.train.reqset.build import shape  # build imports this module
-
     task, sub, difficulty = label
     conv = Conversation(text)
     if followup:
         conv.followup = followup
-    client, request = shape(conv, task, rng)
+    client, request = clients.shape(conv, task, rng)
     return {
         "id": rid,
         "source": source,
