@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 from benchroute.wire.canonical import Message
 
-SCAN_HEAD = 8000  # characters of a user turn read from its head ...
-SCAN_TAIL = 4000  # ... and from its tail (8k tokens is ~32k characters)
-TOOL_TAIL = 1500  # characters of each of the last two tool results
+SCAN_HEAD = 4000  # characters of a user turn read from its head ...
+SCAN_TAIL = 2000  # ... and from its tail (8k tokens is ~32k characters)
+TOOL_TAIL = 800  # characters of each of the last two tool results
 GENERIC_WORDS = 6  # a latest turn this short ("continue", "yes do it") defers to the first turn
 
 _BOILERPLATE = re.compile(
