@@ -129,9 +129,9 @@ def split_instruction(text: str) -> tuple[str, PasteStats]:
     scan = bounded(text, SCAN_HEAD, SCAN_TAIL)
     blocks = _FENCE.findall(scan)
     prose = _FENCE.sub("\n", scan) if blocks else scan
-    diff = _DIFF.search(scan) is not None
+    diff = _found(_DIFF, scan, _NEED_DIFF)
     trace = _TRACE.search(scan) is not None
-    log = _LOG.search(scan) is not None
+    log = _found(_LOG, scan, _NEED_LOG)
     kept, pasted_lines = _PASTE_LINE.subn("", prose)
     code_lines = pasted_lines + sum(b[1].count("\n") for b in blocks)
     instruction = _BLANKS.sub("\n", kept).strip()
@@ -140,19 +140,42 @@ def split_instruction(text: str) -> tuple[str, PasteStats]:
     return instruction, stats
 
 
+def _found(pattern: re.Pattern[str], text: str, needles: tuple[str, ...]) -> bool:
+    """`pattern.search(text)`, skipped when no literal the pattern needs is in the text (a C-speed
+    substring test is ~50x cheaper than a failing alternation scan)."""
+    return any(n in text for n in needles) and pattern.search(text) is not None
+
+
+_NEED_FAILING = ("FAIL", "fail", "Failures", "AssertionError")
+_NEED_COMPILE = (
+    "rror",
+    "cannot find symbol",
+    "undefined: ",
+    "FAILURE",
+    "compil",
+    "No such file",
+    "not found",
+    "ERR!",
+)
+_NEED_EXIT = ("exit", "Error ")
+_NEED_PASSING = ("passed", "SUCCESS", "ok", "PASSED")
+_NEED_DIFF = ("diff --git ", "@@ -", "+++ ", "--- ")
+_NEED_LOG = ("INFO", "WARN", "ERROR", "DEBUG", "TRACE")
+
+
 def tool_signals(messages: Sequence[Message]) -> ToolSignals:
     recent = [m for m in messages[-12:] if is_tool_result(m)]
     last_two = "\n".join(m.text[-TOOL_TAIL:] for m in recent[-2:])
     calls = sum(len(m.tool_calls) for m in messages)
-    failing = _FAILING_TESTS.search(last_two) is not None
+    failing = _found(_FAILING_TESTS, last_two, _NEED_FAILING)
     return ToolSignals(
         results=sum(1 for m in messages if is_tool_result(m)),
         calls=calls,
         failing_tests=failing,
-        compile_error=_COMPILE_ERROR.search(last_two) is not None,
+        compile_error=_found(_COMPILE_ERROR, last_two, _NEED_COMPILE),
         trace=_TRACE.search(last_two) is not None,
-        exit_nonzero=_EXIT_NONZERO.search(last_two) is not None,
-        passing=not failing and _PASSING.search(last_two) is not None,
+        exit_nonzero=_found(_EXIT_NONZERO, last_two, _NEED_EXIT),
+        passing=not failing and _found(_PASSING, last_two, _NEED_PASSING),
         flagged_error=any(m.is_error for m in recent[-2:]),
         last_is_tool=bool(messages) and is_tool_result(messages[-1]),
     )
