@@ -48,7 +48,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--artifact", type=Path, default=default_path())
     parser.add_argument("--requests", type=Path, default=data.DEFAULT_REQUESTS)
-    parser.add_argument("--everyday", type=Path, default=Path("tests/data/everyday_requests.jsonl"))
+    parser.add_argument(
+        "--everyday", type=Path, default=Path("tests/routing_classifier/data/everyday_requests.jsonl")
+    )
     parser.add_argument("--split", default="test")
     args = parser.parse_args()
     clf = TextClassifier.load(args.artifact)

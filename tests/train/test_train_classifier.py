@@ -18,7 +18,7 @@ from benchroute.train.reqset.records import read_jsonl, to_request
 
 ROOT = Path(__file__).resolve().parents[2]
 REQUESTS = ROOT / "data" / "requests" / "requests.jsonl"
-EVERYDAY = ROOT / "tests" / "data" / "everyday_requests.jsonl"
+EVERYDAY = ROOT / "tests" / "routing_classifier" / "data" / "everyday_requests.jsonl"
 # Measured on the shipped artifact (docs/classifier.md); the bounds leave room for retraining
 # noise, not for a broken calibration step.
 TASK_ECE_BOUND = 0.07

@@ -1,4 +1,7 @@
-"""The hand-written everyday requests (tests/data/everyday_requests.jsonl) as labelled records.
+"""The hand-written everyday requests as labelled records.
+
+The file is tests/routing_classifier/data/everyday_requests.jsonl (not tests/data, which holds only
+slices of public data with their provenance).
 
 Each line holds a request as a person typed it (`text`), the client that sent it, an optional
 Kilo mode and optional tool results the agent saw; this module wraps it in that client's shape
