@@ -1,9 +1,11 @@
 """Classifier latency per decision (feature extraction + model), artifact size and load time.
 
-    python benchmarks/classifier/run.py [--n 2000]
+    PYTHONPATH=src python benchmarks/classifier/run.py [--n 2000] [--set-repeats 3]
 
 Prompts of ~50, ~1k and ~8k tokens (about 4 characters per token) mix prose, code and a
-traceback, sent as a one-turn request and as the last turn of an agent tool loop.
+traceback, sent as a one-turn request and as the last turn of an agent tool loop. Then every
+request of the labelled request set (data/requests/requests.jsonl: real client shapes, up to
+~100k characters), timed per size bucket.
 """
 
 from __future__ import annotations
@@ -11,8 +13,10 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
+from pathlib import Path
 
-from benchroute.routing.textclf import default_path, load_default
+from benchroute.routing.textclf import TextClassifier, default_path, load_default
+from benchroute.train.reqset.records import read_jsonl, to_request
 from benchroute.wire.canonical import ChatRequest, Message, RequestContext, TextPart, ToolCall
 
 CODE = """def load(rows):
@@ -55,6 +59,8 @@ def percentile(xs: list[float], q: float) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=2000)
+    parser.add_argument("--requests", type=Path, default=Path("data/requests/requests.jsonl"))
+    parser.add_argument("--set-repeats", type=int, default=3)
     args = parser.parse_args()
 
     size = sum(p.stat().st_size for p in default_path().iterdir() if p.is_file())
@@ -83,6 +89,28 @@ def main() -> None:
             print(
                 f"{label:>16} {statistics.median(times):8.3f} {percentile(times, 0.99):8.3f}"
                 f" {max(times):8.3f} {statistics.median(cpu):8.3f} {percentile(cpu, 0.99):8.3f}"
+            )
+    if args.requests.is_file():
+        request_set(clf, args.requests, args.set_repeats)
+
+
+def request_set(clf: TextClassifier, path: Path, repeats: int) -> None:
+    """CPU time per classify over the request set's real shapes, by total request size."""
+    buckets: dict[str, list[float]] = {"<4k chars": [], "4k-32k chars": [], ">32k chars": []}
+    for rec in read_jsonl(path):
+        req = to_request(rec["request"])
+        size = sum(len(m.text) for m in req.messages)
+        key = "<4k chars" if size < 4000 else "4k-32k chars" if size <= 32000 else ">32k chars"
+        for _ in range(repeats):
+            c = time.thread_time()
+            clf.classify(req)
+            buckets[key].append((time.thread_time() - c) * 1000)
+    print(f"{'request set':>16} {'n':>6} {'cpu p50':>8} {'cpu p99':>8} {'cpu max':>8}")
+    for key, xs in buckets.items():
+        if xs:
+            print(
+                f"{key:>16} {len(xs):6d} {statistics.median(xs):8.3f} {percentile(xs, 0.99):8.3f} "
+                f"{max(xs):8.3f}"
             )
 
 

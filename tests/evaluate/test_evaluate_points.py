@@ -10,6 +10,7 @@ from benchroute.evaluate.features import TextFeaturizer
 from benchroute.evaluate.outcomes import OutcomeMatrix
 from benchroute.evaluate.router import fit_policy, hull_models, router_designs
 from benchroute.evaluate.taskfeatures import TaskFeatures
+from benchroute.routing.taxonomy import DIFFICULTIES, TASK_TYPES
 
 
 def test_logistic_fit_recovers_the_rate_and_accepts_soft_labels() -> None:
@@ -67,11 +68,12 @@ def test_task_features_separate_code_from_maths_and_keep_unit_rows() -> None:
     texts += [f"Prove that the sum of the first {i} odd numbers is a perfect square" for i in range(20)]
     task = TaskFeatures(weight=0.3)
     feats = task.fit(texts)
-    assert feats.shape == (40, 14)
+    width = len(TASK_TYPES) + len(DIFFICULTIES)  # one log-probability per route and difficulty
+    assert feats.shape == (40, width)
     assert np.allclose(np.linalg.norm(feats, axis=1), 1.0)
     assert float(feats[:20].mean(axis=0) @ feats[20:].mean(axis=0)) < 0.0  # the two families point apart
     z = TextFeaturizer(dims=8, seed=0).fit_transform(texts)
     assert np.allclose(task.features(texts[:3]), feats[:3])
     both = task.augment(z, feats)
-    assert both.shape == (40, 8 + 14)
+    assert both.shape == (40, 8 + width)
     assert np.allclose(np.linalg.norm(both, axis=1), 1.0)

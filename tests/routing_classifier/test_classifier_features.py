@@ -52,7 +52,9 @@ def test_last_user_turn_is_the_text_through_a_tool_loop() -> None:
         ),
     )
     feats = extract(req)
-    assert feats.text == "rename foo to bar"
+    assert feats.instruction == "rename foo to bar"
+    assert feats.text.startswith("rename foo to bar\n")
+    assert "zztoolerror" in feats.markers
     named = feats.named()
     assert named["last_is_tool"] == 1.0
     assert named["tool_error"] == 1.0
@@ -64,12 +66,14 @@ def test_last_user_turn_is_the_text_through_a_tool_loop() -> None:
 def test_text_is_bounded_for_long_prompts() -> None:
     long = "word " * 40_000
     feats = extract(_req(_user(long)))
-    assert len(feats.text) <= HEAD_CHARS + TAIL_CHARS + 1
+    markers = " ".join(feats.markers)
+    assert len(feats.text) <= HEAD_CHARS + TAIL_CHARS + 2 + len(markers)
 
 
 def test_empty_request_gives_empty_text() -> None:
     feats = extract(_req())
-    assert feats.text == ""
+    assert feats.instruction == ""
+    assert feats.markers == ("zznomode",)
     assert feats.named()["user_turns"] == 0.0
 
 
@@ -107,7 +111,7 @@ def test_xml_tool_results_in_user_role_are_tool_results_not_the_task() -> None:
         _user("[execute_command for 'pytest'] Result:\nTraceback (most recent call last):\nValueError: boom"),
     )
     feats = extract(req)
-    assert feats.text == "write tests for the parser"
+    assert feats.instruction == "write tests for the parser"
     named = feats.named()
     assert named["user_turns"] == 0.0  # one real user turn -> log1p(0)
     assert named["traceback_in_tool"] == 1.0

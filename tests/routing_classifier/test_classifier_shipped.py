@@ -39,15 +39,14 @@ TRACE = (
 
 OBVIOUS = [
     (TRACE, None, "debug"),
-    ("rename foo to bar in utils.py", None, "edit"),
-    ("Rename the function `get_user` to `fetch_user` everywhere", None, "edit"),
-    ("add a caching layer to the user service", "plan", "plan"),
-    ("We need to support multiple currencies in checkout", "architect", "plan"),
+    ("rename foo to bar in utils.py", None, "implement"),
+    ("add a caching layer to the user service, just the design for now", "architect", "plan"),
+    ("We need to support multiple currencies in checkout. How should we structure it?", "architect", "plan"),
     (
         "Natalia sold clips to 48 of her friends in April, and then she sold half as many clips in May. "
         "How many clips did Natalia sell altogether in April and May?",
         None,
-        "math",
+        "general",
     ),
     ("write unit tests for the parse_config function", None, "tests"),
     ("Write pytest tests for this:\n```python\ndef add(a, b):\n    return a + b\n```", None, "tests"),
@@ -60,6 +59,13 @@ OBVIOUS = [
     ),
     ("write a python function that reverses a linked list", None, "implement"),
     ("What is the capital of Australia?", None, "general"),
+    ("where is the session cookie set?", "ask", "explain"),
+    ("run the test suite and tell me what fails", None, "command"),
+    (
+        "clean up this function, same behaviour\n```python\ndef f(x):\n    if x:\n        return 1\n```",
+        None,
+        "refactor",
+    ),
 ]
 
 
@@ -104,12 +110,61 @@ def test_tool_loop_keeps_the_task_type(clf: TextClassifier) -> None:
     assert _top_type(clf, _req(text, "code", loop)) == "tests"
 
 
+LIBRARY_CODE = "".join(
+    f"def handler_{i}(request, session, retries=3):\n    for attempt in range(retries):\n"
+    f"        try:\n            return session.get(request.url, timeout={i})\n"
+    f"        except TimeoutError:\n            continue\n    raise RuntimeError('gave up')\n\n"
+    for i in range(200)
+)
+
+
+@pytest.mark.parametrize(
+    ("instruction", "expected"),
+    [
+        ("write tests for this", "tests"),
+        ("explain what this code does", "explain"),
+        ("add docstrings to these functions", "docs"),
+        ("review this code", "review"),
+    ],
+)
+def test_a_long_paste_does_not_decide_the_task(clf: TextClassifier, instruction: str, expected: str) -> None:
+    text = f"{instruction}\n\n```python\n{LIBRARY_CODE}```"
+    assert len(text) > 20_000
+    assert _top_type(clf, _req(text)) == expected
+
+
+def test_failing_tests_in_the_tool_loop_read_as_debug(clf: TextClassifier) -> None:
+    loop = [
+        Message("assistant", tool_calls=[ToolCall("c1", "execute_command", '{"command": "pytest -q"}')]),
+        Message(
+            "tool",
+            [
+                TextPart(
+                    "FAILED tests/test_cart.py::test_total - assert 30 == 27\n1 failed, 12 passed in 0.3s"
+                )
+            ],
+            tool_call_id="c1",
+            is_error=True,
+        ),
+    ]
+    assert _top_type(clf, _req("CI is red, make the suite pass again", "code", loop)) == "debug"
+
+
+def test_low_confidence_flag_follows_the_threshold(clf: TextClassifier) -> None:
+    assert 0.0 < clf.low_confidence < 1.0
+    for text, mode, _ in OBVIOUS:
+        pred = clf.classify(_req(text, mode))
+        assert pred.low_confidence == (pred.confidence < clf.low_confidence)
+        assert pred.signals and pred.signals[0].startswith("zz")
+
+
 def test_save_load_round_trip(clf: TextClassifier, tmp_path: Path) -> None:
     clf.save(tmp_path / "clf")
     again = TextClassifier.load(tmp_path / "clf")
     req = _req(TRACE)
     a, b = clf.classify(req), again.classify(req)
     assert a.probs == pytest.approx(b.probs, abs=1e-6)
+    assert again.low_confidence == clf.low_confidence
     assert len(TASK_TYPES) * 3 == len(a.probs)
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import orjson
 
 from benchroute.leaderboard.snapshot import CellStats
-from benchroute.routing.taxonomy import DIFFICULTIES, TASK_TYPES
+from benchroute.routing.taxonomy import DIFFICULTIES, LEGACY_TASK_TYPES, TASK_TYPES
 from benchroute.store.base import BenchResult
 
 # Aider board (file stem) -> the leaderboard cell its exercises measure.
@@ -23,12 +23,12 @@ AIDER_BOARD_CELLS: dict[str, str] = {
     "qwen3_leaderboard": "implement:hard",
     "deepseek-down": "implement:hard",
     "r1_architect": "implement:hard",
-    "edit_leaderboard": "edit:medium",  # 133 Exercism Python exercises edited in place
-    "code-in-json": "edit:medium",
-    "quant": "edit:medium",
-    "sonnet-fine": "edit:medium",
-    "o1_results": "edit:medium",
-    "architect": "edit:medium",
+    "edit_leaderboard": "implement:medium",  # 133 Exercism Python exercises edited in place
+    "code-in-json": "implement:medium",
+    "quant": "implement:medium",
+    "sonnet-fine": "implement:medium",
+    "o1_results": "implement:medium",
+    "architect": "implement:medium",
     "qwq": "implement:hard",
     "refactor_leaderboard": "refactor:hard",  # 89 large real-world methods moved out of classes
 }
@@ -100,6 +100,7 @@ def import_outcomes(
                 continue
             row: dict[str, Any] = orjson.loads(line)
             task_type = row.get("task_type") or default_task_type
+            task_type = LEGACY_TASK_TYPES.get(task_type, task_type)  # old files: edit, math
             difficulty = row.get("difficulty") or default_difficulty
             if task_type not in TASK_TYPES or difficulty not in DIFFICULTIES:
                 raise ValueError(f"{path}:{line_no}: bad cell {task_type}:{difficulty}")

@@ -21,7 +21,7 @@ from typing import Any
 
 import orjson
 
-from benchroute.routing.taxonomy import DIFFICULTIES, TASK_TYPES, cell
+from benchroute.routing.taxonomy import DIFFICULTIES, LEGACY_TASK_TYPES, TASK_TYPES, cell
 from benchroute.wire.canonical import ChatRequest, Message, Role, TextPart
 
 ROLES: dict[str, Role] = {"system": "system", "user": "user", "assistant": "assistant", "tool": "tool"}
@@ -81,7 +81,7 @@ class Task:
             task = cls(
                 id=str(doc["id"]),
                 suite=str(doc["suite"]),
-                task_type=str(doc["task_type"]),
+                task_type=LEGACY_TASK_TYPES.get(str(doc["task_type"]), str(doc["task_type"])),
                 difficulty=str(doc["difficulty"]),
                 messages=tuple(
                     {"role": str(m["role"]), "content": str(m["content"])} for m in doc["messages"]

@@ -1,4 +1,4 @@
-"""`benchroute train`: rebuild the task classifier artifact from the public data, deterministically."""
+"""`benchroute train`: rebuild the task classifier artifact from the labelled request set."""
 
 from __future__ import annotations
 
@@ -8,15 +8,17 @@ from pathlib import Path
 import click
 
 DEFAULT_OUT = Path("src/benchroute/data/classifier")
+DEFAULT_REQUESTS = Path("data/requests/requests.jsonl")
 
 
 @click.command("train")
 @click.option(
-    "--data",
-    type=click.Path(file_okay=False, exists=True, path_type=Path),
-    default=Path("../shared/data"),
+    "--requests",
+    "requests_path",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    default=DEFAULT_REQUESTS,
     show_default=True,
-    help="Folder with the public datasets.",
+    help="The labelled request set (JSONL with train/dev/test splits; see docs/taxonomy.md).",
 )
 @click.option(
     "--out",
@@ -26,21 +28,19 @@ DEFAULT_OUT = Path("src/benchroute/data/classifier")
     help="Where to write the artifact (model.npz, vocab.json, meta.json).",
 )
 @click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--limit", type=int, default=None, help="Train on a stable subset of this many examples.")
-def train(data: Path, out: Path, seed: int, limit: int | None) -> None:
-    """Train the task classifier and print its held-out metrics."""
+def train(requests_path: Path, out: Path, seed: int) -> None:
+    """Train the task classifier on train, calibrate on dev, and print the test figures."""
     try:
-        from benchroute.train import dataset, fit
+        from benchroute.train import data, fit
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise click.ClickException(
             f"{exc}; install the train extra: pip install 'benchroute[train]'"
         ) from exc
 
-    click.echo(f"assembling labelled data from {data} (seed {seed})", err=True)
-    ds = dataset.build(data, seed=seed, limit=limit)
-    click.echo(f"{len(ds.examples)} examples; training", err=True)
-    clf, metrics = fit.train(ds)
+    click.echo(f"reading {requests_path}", err=True)
+    splits = data.load(requests_path)
+    clf, report = fit.train(splits, fit.TrainConfig(seed=seed))
     clf.save(out)
-    summary = {k: v for k, v in metrics.items() if not isinstance(v, dict)}
-    click.echo(json.dumps(summary, indent=2))
+    test = {k: v for k, v in report["test"].items() if not isinstance(v, (dict, list))}
+    click.echo(json.dumps({"counts": report["counts"], "config": report["config"], "test": test}, indent=2))
     click.echo(f"wrote {out}", err=True)

@@ -1,11 +1,11 @@
 """The shipped task classifier's view of a prompt, as extra features next to the TF-IDF/LSA vector.
 
-`routing.textclf.load_default()` was trained on a lot of public coding, maths and general prompts,
-far more than an outcome file's few hundred: its calibrated P(task type) and P(difficulty) carry
-knowledge the prompts of TRAIN alone cannot. Each prompt becomes the 14 log-probabilities, standardised
-with TRAIN's mean and spread (at least 0.1), scaled to unit length and appended to the (unit) prompt
-vector with weight `weight` (the prompt vector gets sqrt(1 - weight²)), so rows stay unit vectors and
-cosine geometry holds.
+`routing.textclf.load_default()` was trained on a labelled set of agent requests, far more than an
+outcome file's few hundred: its calibrated P(task type) and P(difficulty) carry knowledge the
+prompts of TRAIN alone cannot. Each prompt becomes the 13 log-probabilities (10 routes, 3
+difficulties), standardised with TRAIN's mean and spread (at least 0.1), scaled to unit length and
+appended to the (unit) prompt vector with weight `weight` (the prompt vector gets
+sqrt(1 - weight²)), so rows stay unit vectors and cosine geometry holds.
 """
 
 from __future__ import annotations

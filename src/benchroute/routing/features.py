@@ -1,10 +1,12 @@
-"""Request features for the task classifier: bounded text plus structured context signals.
+"""Request features for the task classifier: the instruction's words plus what the request carries.
 
-`extract(request)` reads a canonical request the way a person would skim it: the last real user
-turn (bounded, so an 8k-token prompt costs the same as a 1k one), the mode header, whether there is a
-stack trace, a diff, code blocks, named files, how long the conversation and its tool loop are.
-The text goes through `TextVectorizer` (word uni/bigram TF-IDF over an explicit vocabulary; numpy
-only); the structured signals are a fixed-length float vector named by `STRUCT_FEATURES`.
+`extract(request)` reads a canonical request the way a person would skim it: the latest user
+instruction apart from what was pasted into it (`signals.split_instruction`), the first instruction
+when the latest is only "continue", the mode header (or Claude Code's plan-mode reminder), how long
+the conversation and its tool loop are, and what the latest tool results report (failing tests,
+compiler errors, non-zero exit codes). The text the vectoriser reads is the bounded instruction
+followed by one marker word per signal ("zzpastediff", "zztoolfailtests", ...), so words and signals
+combine in one linear model; the same signals also form the fixed-length vector `STRUCT_FEATURES`.
 """
 
 from __future__ import annotations
@@ -14,22 +16,36 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from benchroute.routing import signals
+from benchroute.routing.lexicon import CUE_NAMES, cues
+from benchroute.routing.signals import bounded, clean_user_text, is_tool_result
 from benchroute.wire.canonical import ChatRequest, Message
 
-# How much of the last user turn the text model reads: its head and its tail. Structured
-# signals (traceback, diff, ...) are computed over the whole turn with C-speed regex scans.
+__all__ = [
+    "HEAD_CHARS",
+    "STRUCT_FEATURES",
+    "TAIL_CHARS",
+    "RequestFeatures",
+    "TextVectorizer",
+    "bounded",
+    "clean_user_text",
+    "extract",
+    "is_tool_result",
+]
+
+# How much of the instruction the text model reads: its head and its tail.
 HEAD_CHARS = 1200
 TAIL_CHARS = 300
-SCAN_HEAD = 8000  # structured signals read this much of the head of the user turn
-SCAN_TAIL = 4000  # ... and of its tail (8k tokens is ~32k characters)
 FILE_SCAN = 3000
-TOOL_TAIL = 1500  # of each of the last two tool results
+# Cue counts enter at this scale: a larger value makes them cheaper under the L2 penalty, so the
+# hand-written cues (which generalise to unseen phrasings) outweigh template-specific words.
+CUE_SCALE = 1.0
 
 KNOWN_MODES: tuple[str, ...] = (
     "plan",
@@ -50,27 +66,27 @@ STRUCT_FEATURES: tuple[str, ...] = (
     "traceback_in_user",
     "traceback_in_tool",
     "diff_in_user",
+    "log_in_user",
     "code_blocks",
+    "code_lines",
+    "paste_chars",
     "files_named",
     "user_len",
     "user_turns",
+    "followup_generic",
     "tool_results",
     "tool_error",
+    "tool_failing_tests",
+    "tool_compile_error",
+    "tool_exit_nonzero",
+    "tool_passing",
     "last_is_tool",
     "has_system",
     "has_tools",
+    *(f"cue={name}" for name in CUE_NAMES),
 )
 
 _TOKEN = re.compile(r"[a-z_]+|[0-9]+|[^\sa-z0-9_]")
-_ENV_DETAILS = re.compile(r"<environment_details>.*?(</environment_details>|$)", re.S)
-_TASK_TAG = re.compile(r"</?(task|feedback|user_message)>")
-# Cheap to scan: literal anchors first, no per-line backtracking (see benchmarks/classifier).
-_TRACEBACK = re.compile(
-    r"Traceback \(most recent call last\)|\n\s+at [\w$.<>]+ ?\([^)\n]{0,200}:\d+|Exception in thread|"
-    r"(?:Error|Exception): |panicked at|error\[E\d{4}\]|Segmentation fault|File \"[^\"\n]{1,200}\", line \d+"
-)
-_XML_TOOL_RESULT = re.compile(r"\s*\[[\w-]+(?: for [^\]\n]{0,300})?\] Result:")
-_DIFF = re.compile(r"^(diff --git |@@ -\d+(,\d+)? \+\d+(,\d+)? @@|\+\+\+ [ab/]|--- [ab/])", re.M)
 _FILE = re.compile(
     r"\w\.(?:py|js|ts|tsx|jsx|go|rs|java|kt|c|h|cc|cpp|hpp|cs|rb|php|swift|scala|"
     r"sql|sh|yml|yaml|toml|json|md|html|css|vue|svelte)\b"
@@ -81,88 +97,106 @@ _FILE = re.compile(
 class RequestFeatures:
     """What the classifier sees of a request."""
 
-    text: str  # bounded text for the vectoriser
+    text: str  # bounded instruction + signal marker words, for the vectoriser
     struct: npt.NDArray[np.float32]  # values for STRUCT_FEATURES, in order
     mode: str | None
+    instruction: str = ""  # the latest instruction (or the first, when the latest is generic)
+    markers: tuple[str, ...] = field(default_factory=tuple)
 
     def named(self) -> dict[str, float]:
         return {name: float(v) for name, v in zip(STRUCT_FEATURES, self.struct, strict=True)}
 
 
-def clean_user_text(text: str) -> str:
-    """Drop client boilerplate (Kilo/Cline environment details, task tags) from a user turn."""
-    if "<" in text:
-        text = _ENV_DETAILS.sub(" ", text)
-        text = _TASK_TAG.sub(" ", text)
-    return text.strip()
+def _mode(request: ChatRequest, latest_raw: str) -> str | None:
+    mode = (request.context.mode or "").strip().lower() or None
+    if mode is None and signals.plan_reminder(latest_raw):
+        return "plan"
+    return mode
 
 
-def bounded(text: str, head: int = HEAD_CHARS, tail: int = TAIL_CHARS) -> str:
-    if len(text) <= head + tail:
-        return text
-    return text[:head] + "\n" + text[-tail:]
+def _markers(
+    mode: str | None, paste: signals.PasteStats, tools: signals.ToolSignals, generic: bool
+) -> list[str]:
+    out = [f"zzmode{mode if mode in KNOWN_MODES else 'other'}" if mode else "zznomode"]
+    flags = (
+        (paste.code_blocks > 0 or paste.code_lines > 3, "zzpastecode"),
+        (paste.diff, "zzpastediff"),
+        (paste.trace, "zzpastetrace"),
+        (paste.log, "zzpastelog"),
+        (paste.paste_chars > 8000, "zzpastelong"),
+        (tools.results > 0, "zztoolloop"),
+        (tools.failing_tests, "zztoolfailtests"),
+        (tools.compile_error or tools.trace, "zztoolerror"),
+        (tools.exit_nonzero or tools.flagged_error, "zztoolexitfail"),
+        (tools.passing, "zztoolpass"),
+        (generic, "zzfollowup"),
+    )
+    out.extend(word for on, word in flags if on)
+    return out
 
 
-def is_tool_result(msg: Message) -> bool:
-    """A tool result: a `tool` message, or a user message in the XML tool protocol of Cline/Kilo
-    ("[read_file for 'a.py'] Result: ..."), which carries tool output in the user role."""
-    if msg.role == "tool":
-        return True
-    return msg.role == "user" and _XML_TOOL_RESULT.match(msg.text) is not None
-
-
-def _last_user_text(messages: Sequence[Message]) -> tuple[str, int]:
-    """The last user turn with real text, and the number of user turns (tool results excluded).
-
-    Reads from the end, so a long conversation costs one cleaned turn, not all of them.
-    """
-    turns = sum(1 for m in messages if m.role == "user" and m.content and not is_tool_result(m))
-    for msg in reversed(messages):
-        if msg.role == "user" and not is_tool_result(msg):
-            text = clean_user_text(msg.text)
-            if text:
-                return text, turns
-    return "", turns
-
-
-def _log1p(x: float) -> float:
-    return math.log1p(x)
+def _task_turn(turns: Sequence[Message]) -> str:
+    """The instruction of the latest earlier turn that carries a task (a few turns back at most)."""
+    for msg in list(reversed(turns))[:4]:
+        instruction, _ = signals.split_instruction(clean_user_text(msg.text))
+        if not signals.is_generic(instruction):
+            return instruction
+    return ""
 
 
 def extract(request: ChatRequest) -> RequestFeatures:
     """Features of one request. Pure, cheap and bounded in the size of the prompt."""
     messages = request.messages
-    user_text, user_turns = _last_user_text(messages)
-    scan = bounded(user_text, SCAN_HEAD, SCAN_TAIL)
-    mode = (request.context.mode or "").strip().lower() or None
-
-    tool_msgs = [m for m in messages[-12:] if is_tool_result(m)]
-    tool_text = "\n".join(m.text[-TOOL_TAIL:] for m in tool_msgs[-2:])
-    tool_calls = sum(len(m.tool_calls) for m in messages)
-    tool_trace = bool(tool_text) and _TRACEBACK.search(tool_text) is not None
-    tool_error = tool_trace or any(m.is_error for m in tool_msgs)
+    turns = signals.user_turns(messages)
+    latest_raw = turns[-1].text if turns else ""
+    latest = clean_user_text(latest_raw)
+    instruction, paste = signals.split_instruction(latest)
+    generic = len(turns) > 1 and signals.is_generic(instruction)
+    if generic:
+        instruction = f"{_task_turn(turns[:-1])}\n{instruction}"
+    mode = _mode(request, latest_raw)
+    tools = signals.tool_signals(messages)
+    text = bounded(instruction, HEAD_CHARS, TAIL_CHARS)
+    cue_counts = cues(text)
+    markers = _markers(mode, paste, tools, generic)
+    markers += [f"zzcue{name}" for name, n in zip(CUE_NAMES, cue_counts, strict=True) if n]
 
     values: list[float] = [1.0 if mode == m else 0.0 for m in KNOWN_MODES]
     values.append(1.0 if mode is not None and mode not in KNOWN_MODES else 0.0)
     values.append(1.0 if mode is None else 0.0)
     values.extend(
         [
-            1.0 if _TRACEBACK.search(scan) else 0.0,
-            1.0 if tool_trace else 0.0,
-            1.0 if _DIFF.search(scan) else 0.0,
-            _log1p(scan.count("```") // 2),
-            _log1p(min(len(_FILE.findall(scan, 0, FILE_SCAN)), 20)),
-            _log1p(len(user_text) / 4) / 5.0,
-            _log1p(max(user_turns - 1, 0)),
-            _log1p(max(len(tool_msgs), tool_calls)),
-            1.0 if tool_error else 0.0,
-            1.0 if messages and messages[-1].role == "tool" else 0.0,
+            1.0 if paste.trace else 0.0,
+            1.0 if tools.trace else 0.0,
+            1.0 if paste.diff else 0.0,
+            1.0 if paste.log else 0.0,
+            math.log1p(paste.code_blocks),
+            math.log1p(paste.code_lines) / 5.0,
+            math.log1p(paste.paste_chars / 4) / 10.0,
+            math.log1p(min(len(_FILE.findall(latest, 0, FILE_SCAN)), 20)),
+            math.log1p(len(instruction) / 4) / 5.0,
+            math.log1p(max(len(turns) - 1, 0)),
+            1.0 if generic else 0.0,
+            math.log1p(max(tools.results, tools.calls)),
+            1.0 if (tools.trace or tools.flagged_error or tools.compile_error or tools.exit_nonzero) else 0.0,
+            1.0 if tools.failing_tests else 0.0,
+            1.0 if tools.compile_error else 0.0,
+            1.0 if tools.exit_nonzero else 0.0,
+            1.0 if tools.passing else 0.0,
+            1.0 if tools.last_is_tool else 0.0,
             1.0 if any(m.role == "system" for m in messages) else 0.0,
             1.0 if request.tools else 0.0,
+            *(CUE_SCALE * math.log1p(n) for n in cue_counts),
         ]
     )
     struct = np.asarray(values, dtype=np.float32)
-    return RequestFeatures(text=bounded(user_text), struct=struct, mode=mode)
+    return RequestFeatures(
+        text=f"{text}\n{' '.join(markers)}",
+        struct=struct,
+        mode=mode,
+        instruction=instruction,
+        markers=tuple(markers),
+    )
 
 
 def tokenize(text: str) -> list[str]:

@@ -65,6 +65,7 @@ class TextClassifier:
     task_head: LinearHead
     difficulty_head: LinearHead
     meta: dict[str, Any] = field(default_factory=dict)
+    low_confidence: float = 0.0  # confidence under this: the low-confidence rule fires
 
     def __post_init__(self) -> None:
         if self.task_head.labels != TASK_TYPES:
@@ -88,11 +89,18 @@ class TextClassifier:
         )
 
     def classify(self, request: ChatRequest) -> CellPrediction:
-        p_type, p_diff = self.predict_features(extract(request))
+        features = extract(request)
+        p_type, p_diff = self.predict_features(features)
         joint = np.outer(p_type, p_diff).ravel()
         joint = joint / joint.sum()
         probs = dict(zip(ALL_CELLS, (float(p) for p in joint), strict=True))
-        return CellPrediction(probs=probs, confidence=float(p_type.max()))
+        confidence = float(p_type.max())
+        return CellPrediction(
+            probs=probs,
+            confidence=confidence,
+            low_confidence=confidence < self.low_confidence,
+            signals=features.markers,
+        )
 
     def explain(self, request: ChatRequest) -> dict[str, Any]:
         """The per-head distributions, for `benchroute route` and the decision log."""
@@ -102,6 +110,7 @@ class TextClassifier:
             "task_type": dict(zip(TASK_TYPES, map(float, p_type), strict=True)),
             "difficulty": dict(zip(DIFFICULTIES, map(float, p_diff), strict=True)),
             "signals": {k: v for k, v in features.named().items() if v},
+            "instruction": features.instruction[:200],
         }
 
     def top_cell(self, request: ChatRequest) -> str:
@@ -122,7 +131,7 @@ class TextClassifier:
         with (out / _MODEL).open("wb") as fh:
             np.savez_compressed(fh, **arrays)
         (out / _VOCAB).write_text(json.dumps(self.vectorizer.to_dict(), ensure_ascii=False))
-        meta = {**self.meta, "struct_features": list(STRUCT_FEATURES)}
+        meta = {**self.meta, "struct_features": list(STRUCT_FEATURES), "low_confidence": self.low_confidence}
         (out / _META).write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
 
     @classmethod
@@ -150,6 +159,7 @@ class TextClassifier:
             task_head=head("task", TASK_TYPES),
             difficulty_head=head("difficulty", DIFFICULTIES),
             meta=meta,
+            low_confidence=float(meta.get("low_confidence", 0.0)),
         )
 
 

@@ -1,0 +1,66 @@
+"""Figures for the shipped classifier: the request set's test split and the everyday requests.
+
+    PYTHONPATH=src python benchmarks/classifier/evaluate.py [--artifact DIR] [--split test]
+
+Prints task-type and difficulty accuracy, ECE, the low-confidence rule (share fired, accuracy
+above) and its curve, per client shape and per language. The test split is read here only to
+report; nothing is tuned on it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from benchroute.routing.features import extract
+from benchroute.routing.textclf import TextClassifier, default_path
+from benchroute.train import data, everyday, metrics
+from benchroute.train.reqset.records import read_jsonl, to_request
+
+HEADLINE = (
+    "n",
+    "task_accuracy",
+    "task_ece",
+    "difficulty_accuracy",
+    "difficulty_off_by_two",
+    "difficulty_ece",
+    "low_confidence_fires",
+    "accuracy_above_threshold",
+)
+
+
+def show(name: str, report: dict[str, object]) -> None:
+    print(f"== {name}")
+    print("  " + "  ".join(f"{k}={report[k]}" for k in HEADLINE))
+    print(f"  curve (threshold, share fired, accuracy above): {report['curve']}")
+    for key in (
+        "task_accuracy_by_client",
+        "task_accuracy_by_language",
+        "task_accuracy_by_type",
+        "difficulty_accuracy_by_client",
+        "task_accuracy_by_source",
+    ):
+        print(f"  {key}: {json.dumps(report[key])}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--artifact", type=Path, default=default_path())
+    parser.add_argument("--requests", type=Path, default=data.DEFAULT_REQUESTS)
+    parser.add_argument(
+        "--everyday", type=Path, default=Path("tests/routing_classifier/data/everyday_requests.jsonl")
+    )
+    parser.add_argument("--split", default="test")
+    args = parser.parse_args()
+    clf = TextClassifier.load(args.artifact)
+    print(f"artifact {args.artifact}; low-confidence threshold {clf.low_confidence}")
+    records = read_jsonl(args.requests)
+    show(f"request set, {args.split} split", metrics.evaluate(clf, data.split(records, args.split)))
+    rows = everyday.load(args.everyday)
+    split = data.Split(rows, [extract(to_request(r["request"])) for r in rows])
+    show("everyday requests (hand-written)", metrics.evaluate(clf, split))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,47 @@
+"""Team-written request templates: one intent per template, labelled by the rubric in docs/taxonomy.md.
+
+The templates live in `templates.jsonl` beside this module, one per line:
+{"id", "task", "subtype", "difficulty", "ctx", "text"}. A template is one way people phrase one
+kind of request. Slots ({fn}, {file}, {Lang}, {module}, {doc}) are filled per instance; `ctx`
+lists the contexts it is sent with, separated by "|": none, code (pasted code), bigcode (a long
+pasted file), trace (a pasted traceback), diff, log (pasted logs), or a tool loop ending in
+readfile / failtest / passtest / compile / cmd. The split is by template id: no template is on
+two sides.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+TEMPLATE_FILE = Path(__file__).with_name("templates.jsonl")
+
+
+@dataclass(frozen=True, slots=True)
+class Template:
+    id: str
+    task: str
+    subtype: str
+    difficulty: str
+    ctx: tuple[str, ...]
+    text: str
+
+
+def load(path: Path = TEMPLATE_FILE) -> tuple[Template, ...]:
+    out = []
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                row = json.loads(line)
+                out.append(
+                    Template(
+                        row["id"],
+                        row["task"],
+                        row["subtype"],
+                        row["difficulty"],
+                        tuple(row["ctx"].split("|")),
+                        row["text"],
+                    )
+                )
+    return tuple(out)
