@@ -189,7 +189,7 @@ async def test_ttl_cache_single_flight_and_expiry() -> None:
 
 
 def test_decision_dict_matches_to_dict() -> None:
-    from benchroute.gateway.pipeline import decision_dict
+    from benchroute.gateway.records import decision_dict
     from benchroute.routing.decision import Candidate, Decision
 
     d = Decision(

@@ -54,6 +54,11 @@ class RequestLog:
         self.error: str | None = None
         self.stream = False
 
+    def served_by(self, model: ModelInfo) -> None:
+        """The model that served the request (or, when every attempt failed, was tried last)."""
+        self.model = model
+        self.provider = model.provider
+
     def first_byte(self) -> None:
         if self.ttft is None:
             self.ttft = (time.perf_counter() - self.started) * 1000
