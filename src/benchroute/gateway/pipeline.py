@@ -257,21 +257,32 @@ async def _complete_unless_gone(
     rlog: RequestLog,
 ) -> None:
     """`_complete`, abandoned (and the upstream call cancelled) if the client disconnects first:
-    nobody would read the answer, so nobody should pay for the rest of it."""
-    work = asyncio.ensure_future(_complete(dialect, send, state, chat_request, decision, rlog))
+    nobody would read the answer, so nobody should pay for the rest of it. The work runs in this
+    task; one listener task cancels it on a disconnect (no second task, no `asyncio.wait`)."""
+    task = asyncio.current_task()
+    assert task is not None
+    gone = False
+    working = True
+
+    def on_message(listen: asyncio.Future[Any]) -> None:
+        nonlocal gone
+        if working and not listen.cancelled() and listen.exception() is None:
+            if listen.result()["type"] == "http.disconnect":
+                gone = True
+                task.cancel()
+
     listen: asyncio.Future[Any] = asyncio.ensure_future(receive())
+    listen.add_done_callback(on_message)
     try:
-        await asyncio.wait((work, listen), return_when=asyncio.FIRST_COMPLETED)
-        if not work.done() and listen.result()["type"] == "http.disconnect":
-            work.cancel()
-            await asyncio.gather(work, return_exceptions=True)
-            rlog.fail(499, "client disconnected before the response")
-            return
-        await work
+        await _complete(dialect, send, state, chat_request, decision, rlog)
+    except asyncio.CancelledError:
+        if not gone:
+            raise
+        task.uncancel()
+        rlog.fail(499, "client disconnected before the response")
     finally:
+        working = False
         listen.cancel()
-        if not work.done():
-            work.cancel()
 
 
 async def _complete(
