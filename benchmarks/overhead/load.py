@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import statistics
 import time
 from typing import Any
@@ -34,6 +35,8 @@ async def _one(session: Any, url: str, body: bytes, headers: dict[str, str], str
 
 def _summary(samples: list[tuple[float, float]], window: float, args: argparse.Namespace) -> dict[str, Any]:
     latencies = sorted(latency for start, latency in samples if start >= window)
+    if not latencies:
+        return {"requests": 0, "served": len(samples), "rps": 0.0, "p50_ms": math.nan, "p99_ms": math.nan}
     q = statistics.quantiles(latencies, n=100, method="inclusive") if len(latencies) > 1 else latencies * 99
     return {
         "requests": len(latencies),
@@ -55,10 +58,12 @@ async def load(args: argparse.Namespace) -> dict[str, Any]:
     samples: list[tuple[float, float]] = []  # (start, latency)
     errors: list[str] = []
     async with aiohttp.ClientSession(connector=connector) as session:
-        # open the connections, load the code paths
-        await asyncio.gather(
-            *(_one(session, args.url, body, headers, args.stream) for _ in range(args.concurrency))
+        # open the connections, load the code paths (a failure here counts as an error below)
+        warm = await asyncio.gather(
+            *(_one(session, args.url, body, headers, args.stream) for _ in range(args.concurrency)),
+            return_exceptions=True,
         )
+        errors.extend(str(w)[:200] for w in warm if isinstance(w, BaseException))
         started = time.perf_counter()
         window = started + args.warmup  # requests started before this are not measured
         deadline = window + args.duration

@@ -257,7 +257,7 @@ def measure(s: Scenario, ports: dict[str, int], key: str, gw: subprocess.Popen[A
     out["direct"] = run_load(f"http://127.0.0.1:{upstream}/v1/chat/completions", "m", "none", s, args)
     before = cpu_seconds(gw.pid)
     through = run_load(f"http://127.0.0.1:{ports['gateway']}/v1/chat/completions", model, key, s, args)
-    through["cpu_ms"] = 1000 * (cpu_seconds(gw.pid) - before) / through["served"]
+    through["cpu_ms"] = 1000 * (cpu_seconds(gw.pid) - before) / max(1, through["served"])
     through["lag"] = loop_lag(lag_file, through["window"])
     out["benchroute"] = through
     if "litellm" in ports:
