@@ -320,6 +320,10 @@ def main() -> None:
             procs.append(subprocess.Popen(spy, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         now = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
         print(f"{now}, load average {os.getloadavg()[0]:.2f}, {os.cpu_count()} CPUs, pinned: {args.pin}")
+        idle = (time.time(), time.time() + 2.0)
+        time.sleep(2.0)
+        lag = loop_lag(lag_file, idle)
+        print(f"gateway loop lag, idle (the probe's floor): p50 {lag['p50']:.2f} ms, p99 {lag['p99']:.2f} ms")
         print(HEADER)
         rows = [
             measure(s, ports, key, gateway, lag_file, args)

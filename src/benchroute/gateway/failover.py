@@ -206,7 +206,6 @@ async def open_stream(
             last = exc
             continue
         events = EventStream.of(provider.stream(request, target))
-        failure: ProviderError
         pending: asyncio.Future[StreamEvent] = asyncio.ensure_future(anext(events))
         try:
             await asyncio.wait((pending,), timeout=commit_after)
@@ -216,31 +215,37 @@ async def open_stream(
         secrets = secrets_of(provider, target)
         if not pending.done():
             return OpenStream(first=None, events=events, model=info, pending=pending, secrets=secrets)
-        try:
-            first = pending.result()
-        except StopAsyncIteration:
-            failure = ProviderError("protocol", "the stream ended before any event", provider=info.provider)
-        except ProviderError as err:
-            failure = err
-        except WireError as err:
-            failure = ProviderError("protocol", err.message, provider=info.provider)
-        else:
-            if not isinstance(first, StreamError):
-                state.health.success(model_id)
-                return OpenStream(first=first, events=events, model=info, secrets=secrets)
-            # An in-band error before anything reached the client is still "before the first byte".
-            kind: ErrorKind = (
-                "timeout" if first.kind == "timeout" else "connect" if first.kind == "connect" else "server"
-            )
-            failure = ProviderError(kind, first.message, provider=info.provider)
+        first = _first_or_failure(pending, info.provider)
+        if not isinstance(first, ProviderError):
+            state.health.success(model_id)
+            return OpenStream(first=first, events=events, model=info, secrets=secrets)
         await close_stream(events)
-        failure = _scrubbed(failure, secrets)
+        failure = _scrubbed(first, secrets)
         _failed(state, model_id, failure)
         last = error_for(failure, model_id)
         if not failure.retryable:
             raise FailoverError(last, info)
     assert last is not None
     raise FailoverError(last, info)
+
+
+def _first_or_failure(pending: asyncio.Future[StreamEvent], provider: str) -> StreamEvent | ProviderError:
+    """The first event of a stream, or why there is none (an in-band error before anything reached
+    the client is still "before the first byte": it fails over like a raised one)."""
+    try:
+        first = pending.result()
+    except StopAsyncIteration:
+        return ProviderError("protocol", "the stream ended before any event", provider=provider)
+    except ProviderError as err:
+        return err
+    except WireError as err:
+        return ProviderError("protocol", err.message, provider=provider)
+    if isinstance(first, StreamError):
+        kind: ErrorKind = (
+            "timeout" if first.kind == "timeout" else "connect" if first.kind == "connect" else "server"
+        )
+        return ProviderError(kind, first.message, provider=provider)
+    return first
 
 
 async def close_stream(events: EventStream) -> None:

@@ -164,40 +164,11 @@ async def serve(dialect: Dialect, scope: Scope, receive: Receive, send: Send) ->
     )
     rlog = RequestLog(caller.routing_project, context)
     state.inflight.enter()
-    limited: list[Subject] = []
+    limited: list[Subject] = []  # what the request counts against, once admitted
     if state.wal is not None:
         send = state.wal.wrap_send(send, rlog)
     try:
-        try:
-            project = await state.project(rlog.project)
-            limited, admission = await limits_http.admit(state.limiter, rlog.project, project, caller.key_id)
-            send = limits_http.with_warnings(send, admission)
-            chat_request = await _parse(dialect, receive, headers, state, context, rlog)
-            decision = await _route(state, chat_request, rlog, project)
-            if chat_request.stream:
-                opened = await failover.open_stream(state, chat_request, decision, rlog.project)
-                rlog.served_by(opened.model)
-            else:
-                await _complete_unless_gone(dialect, receive, send, state, chat_request, decision, rlog)
-                return
-        except GatewayError as exc:
-            if isinstance(exc, failover.FailoverError) and exc.model is not None:
-                rlog.served_by(exc.model)
-            rlog.fail(exc.status, exc.message)
-            extra = (
-                decision_headers(rlog.decision, rlog.model.id if rlog.model else "")
-                if rlog.decision
-                else None
-            )
-            await send_error(send, exc, extra, dialect.error_body)
-            return
-        except ClientGone:
-            rlog.fail(499, "client disconnected while sending the request")
-            return
-        relay = Relay(
-            dialect, state, chat_request, decision, rlog, opened, decision_headers(decision, opened.model.id)
-        )
-        await relay.run(receive, send)
+        await _handle(dialect, state, headers, caller.key_id, rlog, limited, receive, send)
     except asyncio.CancelledError:
         if rlog.status < 400:
             rlog.fail(499, "request cancelled (client gone or server shutting down)")
@@ -211,6 +182,48 @@ async def serve(dialect: Dialect, scope: Scope, receive: Receive, send: Send) ->
             await hand_over(state, rlog, limited)
         finally:
             state.inflight.leave()
+
+
+async def _handle(
+    dialect: Dialect,
+    state: GatewayState,
+    headers: dict[str, str],
+    key_id: str | None,
+    rlog: RequestLog,
+    limited: list[Subject],
+    receive: Receive,
+    send: Send,
+) -> None:
+    """Admit, parse, route, then answer: a whole response, a relayed stream, or an error."""
+    try:
+        project = await state.project(rlog.project)
+        subjects, admission = await limits_http.admit(state.limiter, rlog.project, project, key_id)
+        limited.extend(subjects)
+        send = limits_http.with_warnings(send, admission)
+        chat_request = await _parse(dialect, receive, headers, state, rlog.context, rlog)
+        decision = await _route(state, chat_request, rlog, project)
+        if not chat_request.stream:
+            await _complete_unless_gone(dialect, receive, send, state, chat_request, decision, rlog)
+            return
+        opened = await failover.open_stream(state, chat_request, decision, rlog.project)
+        rlog.served_by(opened.model)
+    except GatewayError as exc:
+        await _refuse(dialect, send, rlog, exc)
+        return
+    except ClientGone:
+        rlog.fail(499, "client disconnected while sending the request")
+        return
+    headers_out = decision_headers(decision, opened.model.id)
+    await Relay(dialect, state, chat_request, decision, rlog, opened, headers_out).run(receive, send)
+
+
+async def _refuse(dialect: Dialect, send: Send, rlog: RequestLog, exc: GatewayError) -> None:
+    """An error answer, with the decision's headers when routing got that far."""
+    if isinstance(exc, failover.FailoverError) and exc.model is not None:
+        rlog.served_by(exc.model)
+    rlog.fail(exc.status, exc.message)
+    extra = decision_headers(rlog.decision, rlog.model.id if rlog.model else "") if rlog.decision else None
+    await send_error(send, exc, extra, dialect.error_body)
 
 
 async def _parse(

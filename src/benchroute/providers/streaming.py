@@ -193,10 +193,3 @@ async def sse_batches(
             resp.release()
         else:
             resp.close()
-
-
-def sse_events(
-    resp: aiohttp.ClientResponse, parser: ChunkParser, *, provider: str, is_end: EndMarker
-) -> EventStream:
-    """`sse_batches` as an EventStream."""
-    return EventStream(sse_batches(resp, parser, provider=provider, is_end=is_end))
