@@ -213,6 +213,7 @@ def test_decision_dict_matches_to_dict() -> None:
 
 def test_the_usage_record_is_built_once_unless_what_it_reports_changed() -> None:
     from benchroute.gateway.usage import RequestLog
+    from benchroute.wire.canonical import RequestContext
 
     rlog = RequestLog("default", RequestContext(api_kind="chat"))
     rlog.served_by(ModelInfo(id="p/m", provider="p", upstream_id="m", input_price=1.0, output_price=2.0))

@@ -10,9 +10,10 @@ stack): headers are read once into a dict and the body is parsed once with orjso
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 import orjson
 from starlette.types import Receive, Scope, Send
@@ -24,7 +25,7 @@ from benchroute.gateway import sessions as gateway_sessions
 from benchroute.gateway.errors import GatewayError
 from benchroute.gateway.headers import header_dict, request_context
 from benchroute.gateway.records import hand_over
-from benchroute.gateway.relay import Relay
+from benchroute.gateway.relay import Relay, StreamRendererLike
 from benchroute.gateway.state import GatewayState
 from benchroute.gateway.usage import RequestLog
 from benchroute.limits.base import Subject
@@ -37,19 +38,10 @@ from benchroute.wire.canonical import (
     ChatRequest,
     ChatResponse,
     RequestContext,
-    StreamEvent,
 )
 from benchroute.wire.errors import WireError
 
 _JSON_HEADERS = [(b"content-type", b"application/json")]
-
-
-class StreamRendererLike(Protocol):
-    def render(self, event: StreamEvent) -> bytes: ...
-
-    def finish(self) -> bytes: ...
-
-    def keepalive(self) -> bytes: ...
 
 
 def openai_error(exc: GatewayError) -> dict[str, Any]:
@@ -213,8 +205,15 @@ async def _handle(
     except ClientGone:
         rlog.fail(499, "client disconnected while sending the request")
         return
+    renderer = dialect.stream_renderer(
+        dialect.id_prefix + decision.id,
+        opened.model.id,
+        int(time.time()),
+        chat_request.include_usage,
+        chat_request,
+    )
     headers_out = decision_headers(decision, opened.model.id)
-    await Relay(dialect, state, chat_request, decision, rlog, opened, headers_out).run(receive, send)
+    await Relay(state, chat_request, rlog, opened, renderer, headers_out).run(receive, send)
 
 
 async def _refuse(dialect: Dialect, send: Send, rlog: RequestLog, exc: GatewayError) -> None:

@@ -7,10 +7,10 @@ import logging
 from dataclasses import fields
 from typing import Any
 
+from benchroute.gateway import limits as limits_http
 from benchroute.gateway import sessions as gateway_sessions
 from benchroute.gateway.state import GatewayState
 from benchroute.gateway.usage import RequestLog
-from benchroute.limits import http as limits_http
 from benchroute.limits.base import Subject
 from benchroute.routing.decision import Decision
 from benchroute.store.base import DecisionRecord

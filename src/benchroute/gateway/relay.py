@@ -9,8 +9,7 @@ as soon as it is there. A keep-alive comment is sent only when the upstream has 
 from __future__ import annotations
 
 import asyncio
-import time
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from starlette.types import Receive, Send
 
@@ -18,7 +17,6 @@ from benchroute.gateway import failover
 from benchroute.gateway.state import GatewayState
 from benchroute.gateway.usage import RequestLog
 from benchroute.providers.base import ProviderError
-from benchroute.routing.decision import Decision
 from benchroute.wire.canonical import (
     ChatRequest,
     StreamError,
@@ -29,14 +27,21 @@ from benchroute.wire.canonical import (
 )
 from benchroute.wire.errors import WireError
 
-if TYPE_CHECKING:
-    from benchroute.gateway.pipeline import Dialect
-
 SSE_HEADERS = [
     (b"content-type", b"text/event-stream; charset=utf-8"),
     (b"cache-control", b"no-cache"),
     (b"x-accel-buffering", b"no"),
 ]
+
+
+class StreamRendererLike(Protocol):
+    """A dialect's renderer of one stream: canonical events to SSE bytes."""
+
+    def render(self, event: StreamEvent) -> bytes: ...
+
+    def finish(self) -> bytes: ...
+
+    def keepalive(self) -> bytes: ...
 
 
 class Relay:
@@ -51,25 +56,18 @@ class Relay:
 
     def __init__(
         self,
-        dialect: Dialect,
         state: GatewayState,
         chat_request: ChatRequest,
-        decision: Decision,
         rlog: RequestLog,
         opened: failover.OpenStream,
+        renderer: StreamRendererLike,
         headers: list[tuple[bytes, bytes]],
     ) -> None:
         self.state = state
         self.chat_request = chat_request
         self.rlog = rlog
         self.opened = opened
-        self.renderer = dialect.stream_renderer(
-            dialect.id_prefix + decision.id,
-            opened.model.id,
-            int(time.time()),
-            chat_request.include_usage,
-            chat_request,
-        )
+        self.renderer = renderer
         self.headers = [*SSE_HEADERS, *headers]
         self.text: list[str] = []
         self.usage_seen = False
