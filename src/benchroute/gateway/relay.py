@@ -154,22 +154,22 @@ class Relay:
         events = self.opened.events
         take = self._take
         self.last = loop.time()
-        try:
-            while True:
-                if out and not events.ready:  # nothing more without waiting: send what we have
-                    await self._send(send, out)
-                    out = b""
-                try:
-                    batch = await events.batch()
-                except StopAsyncIteration:
+        while True:
+            if out and not events.ready:  # nothing more without waiting: send what we have
+                await self._send(send, out)
+                out = b""
+            try:
+                batch = await events.batch()
+            except StopAsyncIteration:
+                return out
+            except Exception as exc:  # a provider that raised instead of yielding StreamError
+                # (only the upstream's failures: a failed send to the client is not the upstream's)
+                return out + take(StreamError(f"upstream failed mid-stream: {exc}", kind="upstream_error"))
+            self.last = loop.time()
+            for event in batch:
+                out += take(event)
+                if isinstance(event, StreamError):
                     return out
-                self.last = loop.time()
-                for event in batch:
-                    out += take(event)
-                    if isinstance(event, StreamError):
-                        return out
-        except Exception as exc:  # a provider that raised instead of yielding StreamError
-            return out + take(StreamError(f"upstream failed mid-stream: {exc}", kind="upstream_error"))
 
     async def _first(self) -> StreamEvent:
         """The first event of a stream that started before it arrived; a failure becomes the
