@@ -1,36 +1,39 @@
-"""Gateway overhead: the same load sent directly to a fast upstream and through the gateway.
+"""Gateway overhead: the same load sent directly to a scripted upstream, through benchroute, and
+through LiteLLM's proxy, side by side in one run.
 
-Three kinds of process: the scripted upstream (two of them: 0 ms and 200 ms before the response),
-the gateway (`benchroute serve`, auth on, SQLite usage log) in front of both, and a bounded aiohttp
-load generator (this file with --load), started once per measurement. For each concurrency
-(1, 16, 64), streaming or not, and upstream delay (0, 200 ms) it reports requests/s, p50/p99 of the
-full response time, and the latency the gateway adds (gateway minus direct).
+Processes: two scripted upstreams (no delay; 200 ms to the first token then 20 chunks 10 ms
+apart), the benchroute gateway (`benchroute serve` under `lagprobe.py`: auth on, SQLite usage
+log, usage write-ahead file), LiteLLM's proxy (from its own venv, `--litellm`), and the load
+generator (`load.py`, one process per measurement). With `--pin` (default) the gateways run on
+CPU 1 and everything else on CPU 0.
 
-    python benchmarks/overhead/run.py                # full matrix, ~2 minutes
-    python benchmarks/overhead/run.py --quick        # concurrency 64 only
-    python benchmarks/overhead/run.py --profile out.svg   # py-spy the gateway during the run
+    python benchmarks/overhead/run.py --litellm /tmp/litellm-venv/bin/litellm
+    python benchmarks/overhead/run.py --only 64s --duration 10       # one scenario
+    python benchmarks/overhead/run.py --profile flame.svg             # py-spy the gateway
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import re
+import secrets
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+HERE = Path(__file__).resolve().parent
 # the scripted upstream is a test helper (not shipped), run as a script
-UPSTREAM = Path(__file__).resolve().parents[2] / "tests" / "support" / "upstream.py"
+UPSTREAM = HERE.parents[1] / "tests" / "support" / "upstream.py"
+
 CONFIG = """
 [server]
 port = {port}
@@ -66,7 +69,33 @@ output_price = 2.0
 default = "fast/m"
 """
 
-BODY_TEXT = "Write a Python function that reverses a string, with a docstring and a test. " * 8
+LITELLM_CONFIG = """
+model_list:
+  - model_name: fast/m
+    litellm_params: {{model: openai/m, api_base: "http://127.0.0.1:{fast}/v1", api_key: none}}
+  - model_name: slow/m
+    litellm_params: {{model: openai/m, api_base: "http://127.0.0.1:{slow}/v1", api_key: none}}
+litellm_settings:
+  telemetry: false
+"""
+
+
+LITELLM_KEY = "sk-" + secrets.token_hex(16)  # its proxy refuses to start without a master key
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    slow: bool  # the 200 ms / 20 x 10 ms upstream
+    stream: bool
+    concurrency: int
+
+
+SCENARIOS = (
+    Scenario("1", slow=False, stream=False, concurrency=1),
+    Scenario("16", slow=False, stream=False, concurrency=16),
+    Scenario("64s", slow=True, stream=True, concurrency=64),
+)
 
 
 def free_port() -> int:
@@ -76,105 +105,39 @@ def free_port() -> int:
         return port
 
 
-def wait_port(port: int, timeout: float = 60.0) -> None:
+def wait_port(port: int, timeout: float = 120.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.2):
                 return
         except OSError:
-            time.sleep(0.05)
+            time.sleep(0.1)
     raise TimeoutError(f"nothing listens on {port}")
 
 
-# ---- load generator (its own process) ---------------------------------------------------------
+def pinned(cmd: list[str], cpu: int | None) -> list[str]:
+    return ["taskset", "-c", str(cpu), *cmd] if cpu is not None else cmd
 
 
-async def _one(session: Any, url: str, body: bytes, headers: dict[str, str], stream: bool) -> float:
-    started = time.perf_counter()
-    async with session.post(url, data=body, headers=headers) as resp:
-        if resp.status != 200:
-            raise RuntimeError(f"HTTP {resp.status}: {(await resp.read())[:200]!r}")
-        if stream:
-            async for _ in resp.content.iter_any():
-                pass
-        else:
-            await resp.read()
-    return time.perf_counter() - started
-
-
-async def load(args: argparse.Namespace) -> dict[str, Any]:
-    import aiohttp
-
-    body = json.dumps(
-        {"model": args.model, "stream": args.stream, "messages": [{"role": "user", "content": BODY_TEXT}]}
-    ).encode()
-    headers = {"content-type": "application/json", "authorization": f"Bearer {args.key}"}
-    connector = aiohttp.TCPConnector(limit=args.concurrency, limit_per_host=args.concurrency)
-    samples: list[tuple[float, float]] = []  # (start, latency)
-    errors = 0
-    async with aiohttp.ClientSession(connector=connector) as session:
-        # warm up: open the connections, load the code paths
-        await asyncio.gather(
-            *(_one(session, args.load, body, headers, args.stream) for _ in range(args.concurrency))
-        )
-        started = time.perf_counter()
-        window = started + args.warmup  # requests started before this are not measured
-        deadline = window + args.duration
-
-        async def worker() -> None:
-            nonlocal errors
-            while (now := time.perf_counter()) < deadline:
-                try:
-                    samples.append((now, await _one(session, args.load, body, headers, args.stream)))
-                except Exception:
-                    errors += 1
-
-        await asyncio.gather(*(worker() for _ in range(args.concurrency)))
-    latencies = sorted(latency for start, latency in samples if start >= window)
-    q = statistics.quantiles(latencies, n=100, method="inclusive") if len(latencies) > 1 else latencies * 99
-    return {
-        "requests": len(latencies),
-        "served": len(samples) + args.concurrency,  # all the server answered, the warm-up included
-        "errors": errors,
-        "rps": len(latencies) / args.duration,
-        "p50_ms": statistics.median(latencies) * 1000,
-        "p99_ms": q[98] * 1000,
-    }
-
-
-def run_load(
-    url: str, model: str, key: str, stream: bool, concurrency: int, duration: float, warmup: float
-) -> dict[str, Any]:
+def start_upstream(port: int, delay_ms: int, chunk_delay_ms: int, cpu: int | None) -> subprocess.Popen[bytes]:
     cmd = [
-        sys.executable, __file__, "--load", url, "--model", model, "--key", key,
-        "--concurrency", str(concurrency), "--duration", str(duration), "--warmup", str(warmup),
+        sys.executable, str(UPSTREAM), "--port", str(port), "--delay-ms", str(delay_ms),
+        "--chunks", "20", "--chunk-delay-ms", str(chunk_delay_ms), "--text", "x " * 40,
     ]  # fmt: skip
-    if stream:
-        cmd.append("--stream")
-    out = subprocess.run(
-        cmd, check=True, capture_output=True, text=True, timeout=(duration + warmup) * 10 + 120
-    )
-    result: dict[str, Any] = json.loads(out.stdout)
-    return result
-
-
-# ---- orchestration ----------------------------------------------------------------------------
-
-
-def start_upstream(port: int, delay_ms: int, chunks: int) -> subprocess.Popen[bytes]:
-    cmd = [
-        sys.executable, str(UPSTREAM), "--port", str(port),
-        "--delay-ms", str(delay_ms), "--chunks", str(chunks), "--text", "x " * 40,
-    ]  # fmt: skip
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(pinned(cmd, cpu), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wait_port(port)
     return proc
 
 
-def start_gateway(config: Path, home: Path) -> tuple[subprocess.Popen[str], str, int]:
-    env = {**os.environ, "BENCHROUTE_HOME": str(home), "BENCHROUTE_CONFIG": str(config)}
-    cmd = [sys.executable, "-c", "from benchroute.cli.main import main; main()", "serve"]
+def start_gateway(
+    config: Path, home: Path, lag_file: Path, cpu: int | None
+) -> tuple[subprocess.Popen[str], str]:
+    env = {
+        **os.environ, "BENCHROUTE_HOME": str(home), "BENCHROUTE_CONFIG": str(config),
+        "BENCHROUTE_LAG_FILE": str(lag_file),
+    }  # fmt: skip
+    cmd = pinned([sys.executable, str(HERE / "lagprobe.py"), "serve"], cpu)
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     assert proc.stdout is not None
     key = ""
@@ -187,7 +150,34 @@ def start_gateway(config: Path, home: Path) -> tuple[subprocess.Popen[str], str,
     threading.Thread(target=lambda: [None for _ in proc.stdout or ()], daemon=True).start()
     port = int(re.search(r"port = (\d+)", config.read_text()).group(1))  # type: ignore[union-attr]
     wait_port(port)
-    return proc, key, port
+    return proc, key
+
+
+def start_litellm(binary: str, config: Path, port: int, cpu: int | None) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ, "LITELLM_LOG": "ERROR", "LITELLM_TELEMETRY": "False", "PYTHONPATH": "",
+        "LITELLM_MASTER_KEY": LITELLM_KEY,
+    }  # fmt: skip
+    cmd = pinned([binary, "--config", str(config), "--port", str(port), "--host", "127.0.0.1",
+                  "--num_workers", "1"], cpu)  # fmt: skip
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_port(port, timeout=180)
+    return proc
+
+
+def run_load(url: str, model: str, key: str, s: Scenario, args: argparse.Namespace) -> dict[str, Any]:
+    cmd = [
+        sys.executable, str(HERE / "load.py"), url, "--model", model, "--key", key,
+        "--concurrency", str(s.concurrency), "--duration", str(args.duration), "--warmup", str(args.warmup),
+    ]  # fmt: skip
+    if s.stream:
+        cmd.append("--stream")
+    timeout = (args.duration + args.warmup) * 10 + 120
+    out = subprocess.run(
+        pinned(cmd, args.load_cpu), check=True, capture_output=True, text=True, timeout=timeout
+    )
+    result: dict[str, Any] = json.loads(out.stdout)
+    return result
 
 
 def cpu_seconds(pid: int) -> float:
@@ -196,116 +186,152 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def loop_lag(lag_file: Path, window: tuple[float, float]) -> dict[str, float]:
+    """p50 / p99 / max of the gateway's loop lag (ms) over a measured window."""
+    time.sleep(0.6)  # the probe writes every half second
+    lags = sorted(
+        float(lag)
+        for when, lag in (line.split() for line in lag_file.read_text().splitlines() if line.strip())
+        if window[0] <= float(when) <= window[1]
+    )
+    if not lags:
+        return {"p50": float("nan"), "p99": float("nan"), "max": float("nan")}
+    return {
+        "p50": lags[len(lags) // 2],
+        "p99": lags[min(len(lags) - 1, int(len(lags) * 0.99))],
+        "max": lags[-1],
+    }
+
+
 def stop(proc: subprocess.Popen[Any]) -> None:
-    is_spy = isinstance(proc.args, list) and proc.args[0] == "py-spy"
-    proc.send_signal(signal.SIGINT if is_spy else signal.SIGTERM)
+    proc.send_signal(signal.SIGINT)
     try:
         proc.wait(30)
     except subprocess.TimeoutExpired:
         proc.kill()
 
 
+# ---- one run ----------------------------------------------------------------------------------
+
+TARGETS = """targets (issue 19): '1': +p50 <= 0.5 ms, +p99 <= 1.5 ms; '16': rps >= 40% of direct;
+'64s': rps >= 98% of direct, +p99 <= 5 ms; loop lag p99 < 2 ms in every scenario"""
+
+
+def checks(s: Scenario, direct: dict[str, Any], gw: dict[str, Any]) -> list[tuple[str, bool]]:
+    add50, add99 = gw["p50_ms"] - direct["p50_ms"], gw["p99_ms"] - direct["p99_ms"]
+    share = gw["rps"] / direct["rps"]
+    out = [(f"lag p99 {gw['lag']['p99']:.2f} ms < 2", gw["lag"]["p99"] < 2.0)]
+    if s.name == "1":
+        out += [(f"+p50 {add50:.2f} <= 0.5", add50 <= 0.5), (f"+p99 {add99:.2f} <= 1.5", add99 <= 1.5)]
+    elif s.name == "16":
+        out += [(f"rps {100 * share:.0f}% >= 40%", share >= 0.40)]
+    else:
+        out += [(f"rps {100 * share:.1f}% >= 98%", share >= 0.98), (f"+p99 {add99:.2f} <= 5", add99 <= 5.0)]
+    return out
+
+
+def row(s: Scenario, name: str, r: dict[str, Any], direct: dict[str, Any]) -> str:
+    cells = (
+        f"| {s.name:>3} | {name:<10} | {r['rps']:>7.0f} | {r['p50_ms']:>8.2f} | {r['p99_ms']:>8.2f} "
+        f"| {r['p50_ms'] - direct['p50_ms']:>+7.2f} | {r['p99_ms'] - direct['p99_ms']:>+7.2f} "
+        f"| {100 * r['rps'] / direct['rps']:>5.1f}% |"
+    )
+    cpu = f" {r['cpu_ms']:.3f} |" if "cpu_ms" in r else "  |"
+    lag = f" {r['lag']['p50']:.2f} / {r['lag']['p99']:.2f} / {r['lag']['max']:.1f} |" if "lag" in r else "  |"
+    errs = f" errors {r['errors']}: {r['first_error']}" if r.get("errors") else ""
+    return cells + cpu + lag + errs
+
+
 HEADER = (
-    "delay stream conc | direct rps     p50     p99 |   gw rps     p50     p99 "
-    "| +p50 ms +p99 ms  rps % | gw cpu ms/req"
+    "| scen | target | rps | p50 ms | p99 ms | +p50 ms | +p99 ms | rps % | cpu ms/req "
+    "| loop lag p50 / p99 / max ms |\n"
+    "|---:|:---|---:|---:|---:|---:|---:|---:|---:|---:|"
 )
 
 
-def format_row(row: dict[str, Any]) -> str:
-    d, g = row["direct"], row["gateway"]
-    cells = [
-        f"{row['delay_ms']:>5} {row['stream']!s:>6} {row['concurrency']:>4}",
-        f"{d['rps']:>10.0f} {d['p50_ms']:>7.2f} {d['p99_ms']:>7.2f}",
-        f"{g['rps']:>8.0f} {g['p50_ms']:>7.2f} {g['p99_ms']:>7.2f}",
-        f"{row['added_p50_ms']:>7.2f} {row['added_p99_ms']:>7.2f} {100 * row['rps_share']:>5.1f}%",
-        f"{g['cpu_ms_per_request']:>13.3f}" + (f"  errors {g['errors']}" if g["errors"] else ""),
-    ]
-    return " | ".join(cells)
+def measure(s: Scenario, ports: dict[str, int], key: str, gw: subprocess.Popen[Any], lag_file: Path,
+            args: argparse.Namespace) -> dict[str, Any]:  # fmt: skip
+    upstream = ports["slow" if s.slow else "fast"]
+    model = "slow/m" if s.slow else "fast/m"
+    out: dict[str, Any] = {"scenario": s.name, "stream": s.stream, "concurrency": s.concurrency}
+    out["direct"] = run_load(f"http://127.0.0.1:{upstream}/v1/chat/completions", "m", "none", s, args)
+    before = cpu_seconds(gw.pid)
+    through = run_load(f"http://127.0.0.1:{ports['gateway']}/v1/chat/completions", model, key, s, args)
+    through["cpu_ms"] = 1000 * (cpu_seconds(gw.pid) - before) / max(1, through["served"])
+    through["lag"] = loop_lag(lag_file, through["window"])
+    out["benchroute"] = through
+    if "litellm" in ports:
+        out["litellm"] = run_load(
+            f"http://127.0.0.1:{ports['litellm']}/v1/chat/completions", model, LITELLM_KEY, s, args
+        )
+    print(row(s, "direct", out["direct"], out["direct"]))
+    print(row(s, "benchroute", through, out["direct"]))
+    if "litellm" in out:
+        print(row(s, "litellm", out["litellm"], out["direct"]))
+    out["checks"] = checks(s, out["direct"], through)
+    print(
+        "      " + "; ".join(f"{text}: {'met' if ok else 'NOT met'}" for text, ok in out["checks"]),
+        flush=True,
+    )
+    return out
 
 
-def main() -> None:
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--load", metavar="URL", help=argparse.SUPPRESS)
-    parser.add_argument("--model", default="m", help=argparse.SUPPRESS)
-    parser.add_argument("--key", default="none", help=argparse.SUPPRESS)
-    parser.add_argument("--stream", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--concurrency", type=int, default=1, help=argparse.SUPPRESS)
-    parser.add_argument("--duration", type=float, default=3.0, help="seconds measured per measurement")
+    parser.add_argument("--duration", type=float, default=4.0, help="seconds measured per measurement")
     parser.add_argument(
-        "--warmup", type=float, default=1.0, help="seconds of load before the measured window (not counted)"
+        "--warmup", type=float, default=1.0, help="seconds of load before the measured window"
     )
-    parser.add_argument("--quick", action="store_true", help="concurrency 64 only")
-    parser.add_argument("--chunks", type=int, default=20, help="text deltas per streamed answer")
-    parser.add_argument("--delay", type=int, choices=(0, 200), help="only this upstream delay (ms)")
-    parser.add_argument("--streamed", dest="only_stream", choices=("yes", "no"), help="only streamed or not")
+    parser.add_argument("--only", choices=[s.name for s in SCENARIOS], action="append", help="only these")
+    parser.add_argument("--litellm", metavar="BIN", help="the `litellm` proxy binary (its own venv)")
+    parser.add_argument("--no-pin", dest="pin", action="store_false", help="do not pin processes to CPUs")
     parser.add_argument("--profile", metavar="SVG", help="record the gateway with py-spy into SVG")
     parser.add_argument("--json", metavar="PATH", help="also write the results as JSON")
     args = parser.parse_args()
-    if args.load:
-        print(json.dumps(asyncio.run(load(args))))
-        return
+    args.gw_cpu, args.load_cpu = (1, 0) if args.pin else (None, None)
+    return args
 
+
+def main() -> None:
+    args = parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="benchroute-overhead-"))
-    fast_port, slow_port, gw_port = free_port(), free_port(), free_port()
+    ports = {"fast": free_port(), "slow": free_port(), "gateway": free_port()}
     config = tmp / "benchroute.toml"
-    config.write_text(CONFIG.format(port=gw_port, db=tmp / "bench.db", fast=fast_port, slow=slow_port))
+    config.write_text(
+        CONFIG.format(port=ports["gateway"], db=tmp / "bench.db", fast=ports["fast"], slow=ports["slow"])
+    )
+    lag_file = tmp / "lag.txt"
     procs: list[subprocess.Popen[Any]] = []
     try:
-        procs.append(start_upstream(fast_port, 0, args.chunks))
-        procs.append(start_upstream(slow_port, 200, args.chunks))
-        gateway, key, _ = start_gateway(config, tmp / "home")
+        procs.append(start_upstream(ports["fast"], 0, 0, args.load_cpu))
+        procs.append(start_upstream(ports["slow"], 200, 10, args.load_cpu))
+        gateway, key = start_gateway(config, tmp / "home", lag_file, args.gw_cpu)
         procs.append(gateway)
+        if args.litellm:
+            ports["litellm"] = free_port()
+            lconf = tmp / "litellm.yaml"
+            lconf.write_text(LITELLM_CONFIG.format(fast=ports["fast"], slow=ports["slow"]))
+            procs.append(start_litellm(args.litellm, lconf, ports["litellm"], args.gw_cpu))
         if args.profile:
-            fmt = ["--format", "raw"] if args.profile.endswith(".txt") else []
-            spy = [
-                "py-spy",
-                "record",
-                "-o",
-                args.profile,
-                "--pid",
-                str(gateway.pid),
-                "--rate",
-                "500",
-                "--nonblocking",
-                *fmt,
-            ]
+            raw = ["--format", "raw"] if args.profile.endswith(".txt") else []
+            spy = ["py-spy", "record", *raw, "-o", args.profile, "--pid", str(gateway.pid), "--rate", "250"]
             procs.append(subprocess.Popen(spy, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-        rows = []
-        concurrencies = [64] if args.quick else [1, 16, 64]
+        now = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
+        print(f"{now}, load average {os.getloadavg()[0]:.2f}, {os.cpu_count()} CPUs, pinned: {args.pin}")
+        idle = (time.time(), time.time() + 2.0)
+        time.sleep(2.0)
+        lag = loop_lag(lag_file, idle)
+        print(f"gateway loop lag, idle (the probe's floor): p50 {lag['p50']:.2f} ms, p99 {lag['p99']:.2f} ms")
         print(HEADER)
-        for delay, upstream_port, model in ((0, fast_port, "fast/m"), (200, slow_port, "slow/m")):
-            if args.delay is not None and delay != args.delay:
-                continue
-            for stream in (False, True):
-                if args.only_stream is not None and stream != (args.only_stream == "yes"):
-                    continue
-                for conc in concurrencies:
-                    direct = run_load(
-                        f"http://127.0.0.1:{upstream_port}/v1/chat/completions", "m", "none", stream, conc,
-                        args.duration, args.warmup,
-                    )  # fmt: skip
-                    cpu_before = cpu_seconds(gateway.pid)
-                    through = run_load(
-                        f"http://127.0.0.1:{gw_port}/v1/chat/completions",
-                        model,
-                        key,
-                        stream,
-                        conc,
-                        args.duration,
-                        args.warmup,
-                    )
-                    served = through["served"]
-                    through["cpu_ms_per_request"] = 1000 * (cpu_seconds(gateway.pid) - cpu_before) / served
-                    row = {
-                        "delay_ms": delay, "stream": stream, "concurrency": conc, "direct": direct,
-                        "gateway": through, "added_p50_ms": through["p50_ms"] - direct["p50_ms"],
-                        "added_p99_ms": through["p99_ms"] - direct["p99_ms"],
-                        "rps_share": through["rps"] / direct["rps"],
-                    }  # fmt: skip
-                    rows.append(row)
-                    print(format_row(row), flush=True)
+        rows = [
+            measure(s, ports, key, gateway, lag_file, args)
+            for s in SCENARIOS
+            if not args.only or s.name in args.only
+        ]
+        print(TARGETS)
+        print(f"load average after: {os.getloadavg()[0]:.2f}")
         if args.json:
             Path(args.json).write_text(json.dumps(rows, indent=2))
     finally:

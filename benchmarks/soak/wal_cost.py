@@ -1,5 +1,7 @@
-"""What the usage write-ahead costs a request: `UsageWal.append` (encode + os.write), with and
-without an fsync per record, on the data directory's disk.
+"""What the usage write-ahead costs a request: `UsageWal.write_ahead` (encode + os.write on the
+loop, then with fsync an fsync in a thread), with and without fsync, on the data directory's disk.
+"loop" is the time the event loop is blocked (the append), "wait" the time the request waits until
+its record is durable (one request at a time: no other record shares its fsync).
 
     python benchmarks/soak/wal_cost.py [--dir PATH] [--n 2000]
 """
@@ -39,19 +41,26 @@ def _record(i: int) -> UsageRecord:
     )  # fmt: skip
 
 
-async def measure(directory: Path, n: int, fsync: bool) -> tuple[float, float]:
+async def measure(directory: Path, n: int, fsync: bool) -> tuple[list[float], list[float]]:
     wal = UsageWal(directory, _Sink(), fsync=fsync, interval=3600)
     await wal.start()
-    times = []
+    loop_us, wait_us = [], []
     for i in range(n):
         rec = _record(i)
         t = time.perf_counter()
         wal.append(rec)
-        times.append((time.perf_counter() - t) * 1e6)
+        appended = time.perf_counter()
+        if fsync:
+            await wal.synced()
+        loop_us.append((appended - t) * 1e6)
+        wait_us.append((time.perf_counter() - t) * 1e6)
         wal.submitted(rec.id)
     await wal.close()
-    times.sort()
-    return statistics.median(times), times[int(0.99 * len(times))]
+    return sorted(loop_us), sorted(wait_us)
+
+
+def p50_p99(values: list[float]) -> str:
+    return f"p50 {statistics.median(values):8.1f} us  p99 {values[int(0.99 * len(values))]:8.1f} us"
 
 
 def main() -> None:
@@ -61,8 +70,8 @@ def main() -> None:
     args = parser.parse_args()
     directory = args.dir or Path(tempfile.mkdtemp(prefix="benchroute-wal-"))
     for fsync in (False, True):
-        p50, p99 = asyncio.run(measure(directory / f"fsync-{fsync}", args.n, fsync))
-        print(f"fsync={fsync!s:5}  append p50 {p50:8.1f} us   p99 {p99:8.1f} us   ({args.n} records)")
+        loop_us, wait_us = asyncio.run(measure(directory / f"fsync-{fsync}", args.n, fsync))
+        print(f"fsync={fsync!s:5}  loop {p50_p99(loop_us)}   wait {p50_p99(wait_us)}   ({args.n} records)")
 
 
 if __name__ == "__main__":

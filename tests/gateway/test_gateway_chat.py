@@ -196,6 +196,27 @@ async def test_failover_to_fallback_before_first_byte(gateway: GatewayFactory) -
     assert rec.routed_model == "fake/b"
 
 
+@pytest.mark.parametrize("stream", [False, True])
+async def test_when_every_attempt_fails_the_record_names_the_model_tried_last(
+    gateway: GatewayFactory, stream: bool
+) -> None:
+    from benchroute.routing.decision import Decision
+
+    class TwoStep:
+        def route(self, request: Any, project: Any, ctx: Any) -> Decision:
+            return Decision(model="fake/a", tier="auto/efficient", reason="default", fallbacks=("fake/b",))
+
+    gw = await gateway(engine=TwoStep())
+    boom = ProviderError("server", "upstream 503", status=503)
+    gw.providers["fa"].add(boom, boom)
+    gw.providers["fb"].add(boom)
+    r = await gw.chat({"model": "auto", "messages": user("x"), "stream": stream})
+    assert r.status_code == 502, r.text
+    assert r.headers["x-benchroute-model"] == "fake/b"
+    [rec] = await gw.records()
+    assert (rec.routed_model, rec.provider, rec.status) == ("fake/b", "fb", 502)
+
+
 async def test_streaming_failover_and_cooldown(gateway: GatewayFactory) -> None:
     from benchroute.routing.decision import Decision
 

@@ -1,87 +1,76 @@
-"""The hot path's write batching: SSE events ready together go out in one send, a response's head
-goes out with its body, and the step-by-step iteration the relay uses behaves like `await`."""
+"""The hot path's write batching: SSE events that arrived together (one batch of an `EventStream`)
+go out in one send, and a response's head goes out with its body."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Any
 
 import orjson
 import pytest
 from gateway_harness import GatewayFactory, user
 
-from benchroute.gateway.pipeline import ready_or_suspended, resume
 from benchroute.gateway.server import HeadCoalescingTransport
 from benchroute.providers.base import Target
+from benchroute.providers.streaming import EventStream
 from benchroute.wire.canonical import ChatRequest, ChatResponse, Finish, StreamEvent, TextDelta
 
-# ---- ready_or_suspended / resume ------------------------------------------------------------
+# ---- EventStream: batches as they arrived, events one by one --------------------------------
 
 
-async def _next(it: AsyncIterator[Any]) -> tuple[bool, Any]:
-    """(was it ready without waiting, the next item) the way the relay takes it."""
-    step = it.__anext__()
-    try:
-        suspended = ready_or_suspended(step)
-    except StopIteration as ready:
-        return True, ready.value
-    return False, await resume(step, suspended)
+def _stream(*batches: list[StreamEvent], gate: asyncio.Future[None] | None = None) -> EventStream:
+    async def source() -> AsyncGenerator[list[StreamEvent], None]:
+        for i, batch in enumerate(batches):
+            if gate is not None and i == len(batches) - 1:
+                await gate
+            yield batch
+
+    return EventStream(source())
 
 
-async def test_ready_items_are_taken_without_waiting_and_waits_resume() -> None:
-    gate: asyncio.Future[str] = asyncio.get_running_loop().create_future()
-
-    async def source() -> AsyncIterator[str]:
-        yield "a"
-        yield "b"
-        yield await gate
-        await asyncio.sleep(0)  # a bare yield to the loop
-        yield "d"
-
-    it = source()
-    assert await _next(it) == (True, "a")
-    assert await _next(it) == (True, "b")
-    asyncio.get_running_loop().call_later(0.01, gate.set_result, "c")
-    assert await _next(it) == (False, "c")
-    assert await _next(it) == (False, "d")
+async def test_event_stream_gives_the_rest_of_a_batch_without_waiting() -> None:
+    gate: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+    events = _stream([TextDelta("a"), TextDelta("b"), TextDelta("c")], [Finish("stop")], gate=gate)
+    assert not events.ready
+    assert await anext(events) == TextDelta("a")  # the way failover takes the first event
+    assert events.ready
+    assert await events.batch() == [TextDelta("b"), TextDelta("c")]
+    assert not events.ready
+    asyncio.get_running_loop().call_soon(gate.set_result, None)
+    assert await events.batch() == [Finish("stop")]
     with pytest.raises(StopAsyncIteration):
-        await _next(it)
+        await events.batch()
 
 
-async def test_resume_passes_failures_through_and_cancellation_into_the_source() -> None:
-    failing: asyncio.Future[str] = asyncio.get_running_loop().create_future()
-
-    async def broken() -> AsyncIterator[str]:
-        yield await failing
-
-    it = broken()
-    asyncio.get_running_loop().call_soon(failing.set_exception, ValueError("upstream broke"))
-    with pytest.raises(ValueError, match="upstream broke"):
-        await _next(it)
-
+async def test_event_stream_of_a_plain_iterator_and_its_closing() -> None:
     closed = asyncio.Event()
 
-    async def silent() -> AsyncIterator[str]:
+    async def plain() -> AsyncIterator[StreamEvent]:
         try:
+            yield TextDelta("x")
             await asyncio.sleep(10)
-            yield "never"
+            yield TextDelta("never")
         finally:
             closed.set()
 
-    task = asyncio.ensure_future(_next(silent()))
-    await asyncio.sleep(0.01)
-    task.cancel()
+    events = EventStream.of(plain())
+    assert EventStream.of(events) is events
+    assert await events.batch() == [TextDelta("x")]
+    waiting = asyncio.ensure_future(events.batch())
+    await asyncio.sleep(0)
+    waiting.cancel()
     with pytest.raises(asyncio.CancelledError):
-        await task
-    assert closed.is_set()  # the cancellation reached the source's own await
+        await waiting
+    await events.aclose()
+    assert closed.is_set()  # the cancellation and the close reached the source
 
 
 # ---- the relay: one send for events that arrived together ------------------------------------
 
 
 class BurstProvider:
-    """Streams `count` text deltas at once, then finishes."""
+    """Streams `count` text deltas and the finish in one batch (as one read of an upstream body)."""
 
     name = "fb"
 
@@ -91,10 +80,9 @@ class BurstProvider:
     async def complete(self, request: ChatRequest, target: Target) -> ChatResponse:
         raise NotImplementedError
 
-    async def stream(self, request: ChatRequest, target: Target) -> AsyncIterator[StreamEvent]:
-        for i in range(self.count):
-            yield TextDelta(f"t{i} ")
-        yield Finish("stop")
+    def stream(self, request: ChatRequest, target: Target) -> EventStream:
+        events: list[StreamEvent] = [TextDelta(f"t{i} ") for i in range(self.count)]
+        return _stream([*events, Finish("stop")])
 
     async def list_models(self) -> list[str]:
         return []
@@ -132,8 +120,9 @@ async def test_events_ready_together_go_out_in_one_send(gateway: GatewayFactory)
     port = int(gw.client.base_url.rsplit(":", 1)[1])
     head, chunks = await _raw_chunks(port, gw.key, {"model": "fake/b", "messages": user(), "stream": True})
     assert head.startswith(b"HTTP/1.1 200")
-    # the first event went out when the stream opened; the other 29, the finish and [DONE] together
-    assert len(chunks) <= 2
+    # the first event is held while the rest of its batch is there: all 30 and the finish go out in
+    # one send, [DONE] when the stream is seen to end
+    assert len(chunks) == 2 and chunks[1] == b"data: [DONE]\n\n"
     events = b"".join(chunks).split(b"\n\n")
     payloads = [orjson.loads(e[6:]) for e in events if e.startswith(b"data: {")]
     text = "".join(p["choices"][0]["delta"].get("content", "") for p in payloads)

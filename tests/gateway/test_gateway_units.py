@@ -189,7 +189,7 @@ async def test_ttl_cache_single_flight_and_expiry() -> None:
 
 
 def test_decision_dict_matches_to_dict() -> None:
-    from benchroute.gateway.pipeline import decision_dict
+    from benchroute.gateway.records import decision_dict
     from benchroute.routing.decision import Candidate, Decision
 
     d = Decision(
@@ -209,3 +209,18 @@ def test_decision_dict_matches_to_dict() -> None:
     expected["fallbacks"] = list(expected["fallbacks"])
     expected["candidates"] = list(expected["candidates"])
     assert decision_dict(d) == expected
+
+
+def test_the_usage_record_is_built_once_unless_what_it_reports_changed() -> None:
+    from benchroute.gateway.usage import RequestLog
+    from benchroute.wire.canonical import RequestContext
+
+    rlog = RequestLog("default", RequestContext(api_kind="chat"))
+    rlog.served_by(ModelInfo(id="p/m", provider="p", upstream_id="m", input_price=1.0, output_price=2.0))
+    ahead = rlog.record()  # the write-ahead copy at the last byte
+    assert rlog.record() is ahead  # the writer gets the same record
+    rlog.usage.completion_tokens = 7  # tokens counted after the last byte
+    counted = rlog.record()
+    assert counted is not ahead and counted.completion_tokens == 7 and counted.id == ahead.id
+    rlog.fail(499, "client disconnected during the stream")
+    assert rlog.record().status == 499 and rlog.record().completion_tokens == 7

@@ -20,6 +20,7 @@ from benchroute.gateway.state import GatewayState
 from benchroute.routing.static import StaticRouter
 from benchroute.settings import Settings
 from benchroute.store.base import UsageRecord
+from benchroute.wire.sse import parse_sse
 from support.upstream import ScriptedUpstream
 
 WEATHER_TOOL_SCHEMA: dict[str, Any] = {
@@ -114,16 +115,5 @@ async def serving(tmp: Path, **settings_kw: Any) -> AsyncIterator[Served]:
 
 
 def sse_events(raw: bytes) -> list[tuple[str | None, Any]]:
-    """(event name, decoded data) of each SSE event; comments and [DONE] skipped."""
-    out: list[tuple[str | None, Any]] = []
-    for block in raw.decode().split("\n\n"):
-        name: str | None = None
-        data: list[str] = []
-        for line in block.splitlines():
-            if line.startswith("event:"):
-                name = line[6:].strip()
-            elif line.startswith("data:"):
-                data.append(line[5:].strip())
-        if data and data != ["[DONE]"]:
-            out.append((name, orjson.loads("\n".join(data))))
-    return out
+    """(event name, decoded data) of each SSE event (the one decoder, `wire.sse`); [DONE] skipped."""
+    return [(e.event, orjson.loads(e.data)) for e in parse_sse(raw) if not e.done]

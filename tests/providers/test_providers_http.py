@@ -9,12 +9,12 @@ import aiohttp
 import pytest
 
 from benchroute.providers.http import (
-    SSEDecoder,
     create_session,
     error_from_exception,
     error_from_status,
     parse_retry_after,
 )
+from benchroute.wire.sse import SSEDecoder
 
 
 def test_sse_decoder_handles_any_split() -> None:

@@ -3,6 +3,8 @@ replayed once; finished segments are deleted only after the writer flushed them.
 
 from __future__ import annotations
 
+import asyncio
+import json
 import os
 from datetime import UTC, datetime
 from pathlib import Path
@@ -104,5 +106,28 @@ async def test_wrap_send_writes_ahead_of_the_final_body_only(tmp_path: Path) -> 
     assert seen_on_disk == [0, 0, 1]  # on disk before the last byte left
     assert wal.appended == 1 and len(sent) == 3
     wal.submitted(rlog.request_id)
+    await wal.close()
+    assert segments(tmp_path) == []
+
+
+async def test_fsync_mode_covers_concurrent_records_and_rotation(tmp_path: Path) -> None:
+    sink = SinkFake()
+    wal = UsageWal(tmp_path, sink, fsync=True, interval=3600)
+    await wal.start()
+    # 20 requests at their last byte at once: each waits until an fsync (in a thread) covered it
+    await asyncio.gather(*(wal.write_ahead(record(i)) for i in range(20)))
+    assert wal.appended == 20 and wal._synced == 20
+    (segment,) = segments(tmp_path)
+    assert [json.loads(line)["record"]["id"] for line in segment.read_text().splitlines()] == [
+        f"r{i}" for i in range(20)
+    ]
+    # a rotation while records are being written: the old segment is fsynced before it closes
+    late = [asyncio.ensure_future(wal.write_ahead(record(i))) for i in range(20, 25)]
+    await asyncio.sleep(0)  # one loop turn: they appended and wait for their fsync
+    assert wal.appended == 25
+    for i in range(25):
+        wal.submitted(f"r{i}")
+    await asyncio.gather(*late, wal.checkpoint())
+    assert wal._synced == wal.appended == 25
     await wal.close()
     assert segments(tmp_path) == []

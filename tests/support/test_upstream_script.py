@@ -13,7 +13,7 @@ from pathlib import Path
 import aiohttp
 import orjson
 
-from benchroute.providers.http import SSEDecoder
+from benchroute.wire.sse import SSEDecoder
 from support.upstream import Script, ScriptedUpstream
 
 CHAT = {"model": "m", "messages": [{"role": "user", "content": [{"type": "text", "text": "ping"}]}]}

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from benchroute.gateway.pipeline import Dialect, StreamRendererLike, dialect_app
+from benchroute.gateway.pipeline import Dialect, dialect_app
+from benchroute.gateway.relay import StreamRendererLike
 from benchroute.wire import chat as wire_chat
 from benchroute.wire.canonical import ChatRequest
 

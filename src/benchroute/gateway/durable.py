@@ -10,8 +10,9 @@ replayed into the writer; store writes are idempotent on the record id, so a rec
 in the store and in a segment is never counted twice.
 
 Cost: one `os.write` of ~0.7 KB per request (the page cache survives a process crash: SIGKILL, OOM
-kill). With `fsync=True` each append is also fsynced (survives a power loss; a few hundred
-microseconds to milliseconds per request, depending on the disk): see docs/operations.md.
+kill). With `fsync=True` the record is also fsynced before the last byte (survives a power loss):
+the fsync runs in a thread, never on the event loop, and one fsync covers every record written
+before it started (group commit), so concurrent requests share it: see docs/operations.md.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import orjson
 from starlette.types import Message, Send
 
 from benchroute.store import spill
@@ -35,12 +35,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 WAL_DIR = "usage-wal"
-
-
-def encode(record: UsageRecord) -> bytes:
-    """One line in the spill file's format (`spill.read` reads it back). orjson serialises the
-    dataclass and its datetime (ISO 8601) itself: ~3 us, against ~50 us through `asdict`."""
-    return orjson.dumps({"kind": "usage", "record": record}) + b"\n"
 
 
 class UsageWal:
@@ -58,6 +52,8 @@ class UsageWal:
         self._unsubmitted: dict[Path, set[str]] = {}  # segment -> ids not yet handed to the writer
         self._drained: dict[Path, asyncio.Event] = {}  # set when a segment's ids were all handed over
         self._task: asyncio.Task[None] | None = None
+        self._sync_lock = asyncio.Lock()  # one fsync (or segment rotation) at a time
+        self._synced = 0  # `appended` as of the last completed fsync
         self.appended = 0
         self.replayed = 0
 
@@ -90,6 +86,7 @@ class UsageWal:
             await asyncio.gather(self._task, return_exceptions=True)
             self._task = None
         await self.checkpoint(wait=5.0)
+        await self.synced()
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None
@@ -98,14 +95,31 @@ class UsageWal:
 
     # -- the request path --------------------------------------------------------------------
     def append(self, record: UsageRecord) -> None:
+        """Write one record to the open segment (the page cache; `synced` makes it durable)."""
         if self._fd is None or self._path is None:
             return
-        os.write(self._fd, encode(record))
-        if self.fsync:
-            os.fsync(self._fd)
+        os.write(self._fd, spill.encode(record))
         self._count += 1
         self.appended += 1
         self._unsubmitted.setdefault(self._path, set()).add(record.id)
+
+    async def write_ahead(self, record: UsageRecord) -> None:
+        """`append`, then with `fsync=True` wait until an fsync covered it (in a thread)."""
+        self.append(record)
+        if self.fsync:
+            await self.synced()
+
+    async def synced(self) -> None:
+        """Wait until every record appended so far is fsynced: the first waiter runs one fsync
+        for all appended before it starts; the others find themselves covered by it."""
+        target = self.appended
+        while self._synced < target:
+            async with self._sync_lock:
+                seq, fd = self.appended, self._fd
+                if self._synced >= target or fd is None:
+                    return
+                await asyncio.to_thread(os.fsync, fd)
+                self._synced = max(self._synced, seq)
 
     def submitted(self, record_id: str) -> None:
         """The record is with the writer now (the segment can go once the writer flushed)."""
@@ -125,7 +139,7 @@ class UsageWal:
             if not done and message["type"] == "http.response.body" and not message.get("more_body", False):
                 done = True
                 try:
-                    self.append(rlog.record())
+                    await self.write_ahead(rlog.record())
                 except Exception:
                     log.exception("write-ahead of usage record %s failed", rlog.request_id)
             await send(message)
@@ -143,9 +157,15 @@ class UsageWal:
         """Rotate, then delete the finished segment once its records are all with the store."""
         if self._count == 0 or self._path is None or self._fd is None:
             return
-        finished, fd = self._path, self._fd
-        self._open()
-        os.close(fd)
+        async with self._sync_lock:  # no fsync of the old segment may be running when it closes
+            finished, fd, seq = self._path, self._fd, self.appended
+            if self._count == 0 or finished is None or fd is None:
+                return  # rotated meanwhile
+            self._open()
+            if self.fsync:
+                await asyncio.to_thread(os.fsync, fd)
+                self._synced = max(self._synced, seq)
+            os.close(fd)
         if self._unsubmitted.get(finished):  # requests between their last byte and `_log`
             drained = self._drained[finished] = asyncio.Event()
             try:

@@ -1,5 +1,8 @@
 """Calling upstreams with retries and failover, before anything reached the client.
 
+`complete` and `open_stream` return what served (the model with the response or the opened
+stream); when every attempt failed they raise `FailoverError`, which names the model tried last.
+
 A connect error, timeout, 429 or 5xx before the first byte: retry on the same model
 (`server.retries` times), then try the Decision's fallbacks in order, skipping models in cooldown.
 Anything else (a 4xx, a body that is not what the dialect promises) ends the attempt chain.
@@ -9,14 +12,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from benchroute.catalog.model import ModelInfo
 from benchroute.gateway.errors import GatewayError
 from benchroute.gateway.state import GatewayState
-from benchroute.gateway.usage import RequestLog
 from benchroute.providers.base import ErrorKind, Provider, ProviderError, Target
+from benchroute.providers.streaming import EventStream
 from benchroute.routing.decision import Decision
 from benchroute.wire.canonical import ChatRequest, ChatResponse, StreamError, StreamEvent
 from benchroute.wire.errors import WireError
@@ -31,10 +33,28 @@ class OpenStream:
     and any proxy see bytes. Either way, nothing fails over any more."""
 
     first: StreamEvent | None
-    events: AsyncIterator[StreamEvent]
+    events: EventStream
     model: ModelInfo
     pending: asyncio.Future[StreamEvent] | None = None
     secrets: tuple[str, ...] = ()  # keys the call used: scrubbed from mid-stream error messages
+
+
+@dataclass(frozen=True, slots=True)
+class Served:
+    """A whole response and the model that gave it."""
+
+    response: ChatResponse
+    model: ModelInfo
+
+
+class FailoverError(GatewayError):
+    """Every attempt failed: the last failure as the client sees it, and the model tried last."""
+
+    def __init__(self, last: GatewayError, model: ModelInfo | None) -> None:
+        super().__init__(
+            last.status, last.message, code=last.code, param=last.param, type=last.type, headers=last.headers
+        )
+        self.model = model
 
 
 def secrets_of(provider: Provider, target: Target) -> tuple[str, ...]:
@@ -114,14 +134,15 @@ async def _target(state: GatewayState, info: ModelInfo, project: str) -> tuple[P
     return provider, Target(upstream_model=info.upstream_id, api_key=key, catalog_id=info.id)
 
 
-def _model(state: GatewayState, model_id: str) -> ModelInfo:
+def _model(state: GatewayState, model_id: str, previous: ModelInfo | None) -> ModelInfo:
     info = state.catalog.get(model_id)
     if info is None:
-        raise GatewayError(503, f"routed model {model_id!r} is not in the catalog", code="model_not_found")
+        error = GatewayError(503, f"routed model {model_id!r} is not in the catalog", code="model_not_found")
+        raise FailoverError(error, previous)
     return info
 
 
-def _failed(state: GatewayState, rlog: RequestLog, model_id: str, exc: ProviderError) -> None:
+def _failed(state: GatewayState, model_id: str, exc: ProviderError) -> None:
     # A request the upstream rejects (4xx) or a key it refuses (one project's BYOK key, perhaps)
     # says nothing about the model's health: only outages count toward a cooldown.
     if exc.kind not in ("client", "auth"):
@@ -129,19 +150,17 @@ def _failed(state: GatewayState, rlog: RequestLog, model_id: str, exc: ProviderE
     log.info("upstream for %s failed (%s): %s", model_id, exc.kind, exc.message)
 
 
-async def complete(
-    state: GatewayState, request: ChatRequest, decision: Decision, rlog: RequestLog
-) -> ChatResponse:
+async def complete(state: GatewayState, request: ChatRequest, decision: Decision, project: str) -> Served:
     last: GatewayError | None = None
+    info: ModelInfo | None = None
     tried: set[str] = set()
     for model_id in plan(decision, state):
         if model_id in tried and model_id in state.health.unavailable():
             continue  # it failed and went into cooldown (e.g. 429 + Retry-After): no retry on it
         tried.add(model_id)
-        info = _model(state, model_id)
-        rlog.model, rlog.provider = info, info.provider
+        info = _model(state, model_id, info)
         try:
-            provider, target = await _target(state, info, rlog.project)
+            provider, target = await _target(state, info, project)
         except GatewayError as exc:
             last = exc
             continue
@@ -149,48 +168,44 @@ async def complete(
             response = await provider.complete(request, target)
         except ProviderError as raw:
             failure = _scrubbed(raw, secrets_of(provider, target))
-            _failed(state, rlog, model_id, failure)
+            _failed(state, model_id, failure)
             last = error_for(failure, model_id)
             if failure.retryable:
                 continue
-            raise last from raw
+            raise FailoverError(last, info) from raw
         except WireError as exc:
             state.health.failure(model_id)
-            raise GatewayError(
-                502,
-                f"upstream for {model_id} sent an invalid response: "
-                f"{scrub(exc.message, secrets_of(provider, target))}",
-                code="upstream_protocol",
-            ) from exc
+            said = scrub(exc.message, secrets_of(provider, target))
+            message = f"upstream for {model_id} sent an invalid response: {said}"
+            raise FailoverError(GatewayError(502, message, code="upstream_protocol"), info) from exc
         state.health.success(model_id)
         response.model = info.id
-        return response
+        return Served(response, info)
     assert last is not None
-    raise last
+    raise FailoverError(last, info)
 
 
 async def open_stream(
-    state: GatewayState, request: ChatRequest, decision: Decision, rlog: RequestLog
+    state: GatewayState, request: ChatRequest, decision: Decision, project: str
 ) -> OpenStream:
     """Start a stream and wait for its first event, failing over while nothing was sent. A first
     event slower than `server.keepalive_seconds` is awaited by the relay instead (after the
     response started), so a slow upstream cannot make the client or a proxy time out."""
     commit_after = state.settings.server.keepalive_seconds
     last: GatewayError | None = None
+    info: ModelInfo | None = None
     tried: set[str] = set()
     for model_id in plan(decision, state):
         if model_id in tried and model_id in state.health.unavailable():
             continue  # it failed and went into cooldown (e.g. 429 + Retry-After): no retry on it
         tried.add(model_id)
-        info = _model(state, model_id)
-        rlog.model, rlog.provider = info, info.provider
+        info = _model(state, model_id, info)
         try:
-            provider, target = await _target(state, info, rlog.project)
+            provider, target = await _target(state, info, project)
         except GatewayError as exc:
             last = exc
             continue
-        events = provider.stream(request, target)
-        failure: ProviderError
+        events = EventStream.of(provider.stream(request, target))
         pending: asyncio.Future[StreamEvent] = asyncio.ensure_future(anext(events))
         try:
             await asyncio.wait((pending,), timeout=commit_after)
@@ -200,37 +215,41 @@ async def open_stream(
         secrets = secrets_of(provider, target)
         if not pending.done():
             return OpenStream(first=None, events=events, model=info, pending=pending, secrets=secrets)
-        try:
-            first = pending.result()
-        except StopAsyncIteration:
-            failure = ProviderError("protocol", "the stream ended before any event", provider=info.provider)
-        except ProviderError as err:
-            failure = err
-        except WireError as err:
-            failure = ProviderError("protocol", err.message, provider=info.provider)
-        else:
-            if not isinstance(first, StreamError):
-                state.health.success(model_id)
-                return OpenStream(first=first, events=events, model=info, secrets=secrets)
-            # An in-band error before anything reached the client is still "before the first byte".
-            kind: ErrorKind = (
-                "timeout" if first.kind == "timeout" else "connect" if first.kind == "connect" else "server"
-            )
-            failure = ProviderError(kind, first.message, provider=info.provider)
+        first = _first_or_failure(pending, info.provider)
+        if not isinstance(first, ProviderError):
+            state.health.success(model_id)
+            return OpenStream(first=first, events=events, model=info, secrets=secrets)
         await close_stream(events)
-        failure = _scrubbed(failure, secrets)
-        _failed(state, rlog, model_id, failure)
+        failure = _scrubbed(first, secrets)
+        _failed(state, model_id, failure)
         last = error_for(failure, model_id)
         if not failure.retryable:
-            raise last
+            raise FailoverError(last, info)
     assert last is not None
-    raise last
+    raise FailoverError(last, info)
 
 
-async def close_stream(events: AsyncIterator[StreamEvent]) -> None:
-    aclose = getattr(events, "aclose", None)
-    if aclose is not None:
-        try:
-            await aclose()
-        except Exception:  # closing a broken stream must not mask the original failure
-            log.debug("closing a failed upstream stream raised", exc_info=True)
+def _first_or_failure(pending: asyncio.Future[StreamEvent], provider: str) -> StreamEvent | ProviderError:
+    """The first event of a stream, or why there is none (an in-band error before anything reached
+    the client is still "before the first byte": it fails over like a raised one)."""
+    try:
+        first = pending.result()
+    except StopAsyncIteration:
+        return ProviderError("protocol", "the stream ended before any event", provider=provider)
+    except ProviderError as err:
+        return err
+    except WireError as err:
+        return ProviderError("protocol", err.message, provider=provider)
+    if isinstance(first, StreamError):
+        kind: ErrorKind = (
+            "timeout" if first.kind == "timeout" else "connect" if first.kind == "connect" else "server"
+        )
+        return ProviderError(kind, first.message, provider=provider)
+    return first
+
+
+async def close_stream(events: EventStream) -> None:
+    try:
+        await events.aclose()
+    except Exception:  # closing a broken stream must not mask the original failure
+        log.debug("closing a failed upstream stream raised", exc_info=True)

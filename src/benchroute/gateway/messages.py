@@ -13,7 +13,8 @@ import logging
 from typing import Any
 
 from benchroute.gateway.errors import GatewayError
-from benchroute.gateway.pipeline import Dialect, StreamRendererLike, dialect_app
+from benchroute.gateway.pipeline import Dialect, dialect_app
+from benchroute.gateway.relay import StreamRendererLike
 from benchroute.wire import anthropic as wire_anthropic
 from benchroute.wire.canonical import ChatRequest, RequestContext
 

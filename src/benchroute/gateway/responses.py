@@ -13,7 +13,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from benchroute.gateway.pipeline import Dialect, StreamRendererLike, dialect_app
+from benchroute.gateway.pipeline import Dialect, dialect_app
+from benchroute.gateway.relay import StreamRendererLike
 from benchroute.wire import responses as wire_responses
 from benchroute.wire.canonical import ChatRequest, RequestContext
 from benchroute.wire.errors import WireError

@@ -19,7 +19,8 @@ from starlette.responses import Response
 from benchroute.gateway import callables as callable_models
 from benchroute.gateway.errors import GatewayError
 from benchroute.gateway.headers import header_dict, request_context
-from benchroute.gateway.pipeline import decision_dict, parse_json, route_error
+from benchroute.gateway.pipeline import parse_json, route_error
+from benchroute.gateway.records import decision_dict
 from benchroute.gateway.sessions import ROUTING_ERRORS
 from benchroute.gateway.state import GatewayState
 from benchroute.routing.base import RouteContext

@@ -16,6 +16,8 @@ class RequestLog:
     """Collects the facts of one request as it runs; `record()` turns them into a UsageRecord."""
 
     __slots__ = (
+        "_last",
+        "_last_key",
         "api_kind",
         "context",
         "decision",
@@ -53,6 +55,13 @@ class RequestLog:
         self.status = 200
         self.error: str | None = None
         self.stream = False
+        self._last: UsageRecord | None = None
+        self._last_key: tuple[object, ...] = ()
+
+    def served_by(self, model: ModelInfo) -> None:
+        """The model that served the request (or, when every attempt failed, was tried last)."""
+        self.model = model
+        self.provider = model.provider
 
     def first_byte(self) -> None:
         if self.ttft is None:
@@ -63,6 +72,19 @@ class RequestLog:
         self.error = message[:1000]
 
     def record(self) -> UsageRecord:
+        """The request's usage record as it stands. Built once and given again while nothing it
+        reports changed since: the write-ahead copy taken at the last byte is the one the writer
+        gets, unless tokens were counted or the outcome changed after it (its latency is then the
+        time to the last byte)."""
+        u = self.usage
+        key = (self.status, self.error, self.model, u.prompt_tokens, u.completion_tokens, u.cached_tokens,
+               self.token_method, self.ttft)  # fmt: skip
+        if self._last is not None and key == self._last_key:
+            return self._last
+        self._last, self._last_key = self._build(), key
+        return self._last
+
+    def _build(self) -> UsageRecord:
         d = self.decision
         u = self.usage
         model = self.model

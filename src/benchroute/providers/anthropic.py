@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, Mapping
+from contextlib import aclosing
 from typing import Any
 
 import aiohttp
 
 from benchroute.providers.base import ProviderError, Target
 from benchroute.providers.http import list_model_ids, open_stream, post_json
-from benchroute.providers.streaming import anthropic_end, sse_events
+from benchroute.providers.streaming import EventStream, anthropic_end, sse_batches
 from benchroute.wire import anthropic as wire
 from benchroute.wire.canonical import ChatRequest, ChatResponse, StreamEvent
 from benchroute.wire.errors import WireError
@@ -77,7 +78,10 @@ class AnthropicProvider:
         except WireError as exc:
             raise ProviderError("protocol", f"{self.name}: {exc.message}", provider=self.name) from exc
 
-    async def stream(self, request: ChatRequest, target: Target) -> AsyncIterator[StreamEvent]:
+    def stream(self, request: ChatRequest, target: Target) -> EventStream:
+        return EventStream(self._batches(request, target))
+
+    async def _batches(self, request: ChatRequest, target: Target) -> AsyncGenerator[list[StreamEvent], None]:
         key = target.api_key or self.api_key
         resp = await open_stream(
             self.session,
@@ -88,8 +92,10 @@ class AnthropicProvider:
             read_timeout=self.timeout,
             secrets=(key,),
         )
-        async for event in sse_events(resp, wire.StreamParser(), provider=self.name, is_end=anthropic_end):
-            yield event
+        batches = sse_batches(resp, wire.StreamParser(), provider=self.name, is_end=anthropic_end)
+        async with aclosing(batches):
+            async for batch in batches:
+                yield batch
 
     async def list_models(self) -> list[str]:
         return await list_model_ids(

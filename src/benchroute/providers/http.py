@@ -1,4 +1,5 @@
-"""HTTP transport shared by every provider: the process-wide session, SSE decoding, error mapping.
+"""HTTP transport shared by every provider: the process-wide session and error mapping (SSE framing
+is `wire.sse`, the stream loop `providers.streaming`).
 
 The gateway creates ONE `aiohttp.ClientSession` in its lifespan (`create_session`) and hands it to
 every provider, so connections to an upstream are pooled and kept alive across requests. All
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import email.utils
 import time
-from collections.abc import AsyncGenerator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import aiohttp
@@ -50,71 +51,6 @@ def request_timeout(session: aiohttp.ClientSession, read_timeout: float | None) 
     if read_timeout is None:
         return session.timeout
     return aiohttp.ClientTimeout(total=None, sock_connect=read_timeout, sock_read=read_timeout)
-
-
-# ---- SSE ------------------------------------------------------------------------------------------
-
-
-class SSEDecoder:
-    """Incremental server-sent-events decoder: feed bytes, get complete `(event, data)` pairs.
-
-    Splits on newlines with `bytes.split` (no regex); handles CRLF, comments, multi-line data and
-    events split across chunks at any byte.
-    """
-
-    __slots__ = ("_buf", "_data", "_event")
-
-    def __init__(self) -> None:
-        self._buf = b""
-        self._event: str | None = None
-        self._data: list[bytes] = []
-
-    def feed(self, chunk: bytes) -> list[tuple[str | None, str]]:
-        out: list[tuple[str | None, str]] = []
-        buf = self._buf + chunk if self._buf else chunk
-        lines = buf.split(b"\n")
-        self._buf = lines.pop()
-        for line in lines:
-            self._line(line, out)
-        return out
-
-    def close(self) -> list[tuple[str | None, str]]:
-        """End of body: a last unterminated line and an event without its blank line still count."""
-        out: list[tuple[str | None, str]] = []
-        if self._buf:
-            self._line(self._buf, out)
-            self._buf = b""
-        self._line(b"", out)
-        return out
-
-    def _line(self, line: bytes, out: list[tuple[str | None, str]]) -> None:
-        if line.endswith(b"\r"):
-            line = line[:-1]
-        if not line:
-            if self._data:
-                out.append((self._event, b"\n".join(self._data).decode("utf-8", "replace")))
-            self._event = None
-            self._data = []
-            return
-        if line[0] == 0x3A:  # ":" comment / keepalive
-            return
-        name, _, value = line.partition(b":")
-        if value[:1] == b" ":
-            value = value[1:]
-        if name == b"data":
-            self._data.append(value)
-        elif name == b"event":
-            self._event = value.decode("utf-8", "replace")
-
-
-async def iter_sse(resp: aiohttp.ClientResponse) -> AsyncGenerator[tuple[str | None, str], None]:
-    """Yield `(event, data)` pairs from an SSE response body as chunks arrive."""
-    decoder = SSEDecoder()
-    async for chunk in resp.content.iter_any():
-        for item in decoder.feed(chunk):
-            yield item
-    for item in decoder.close():
-        yield item
 
 
 # ---- errors ---------------------------------------------------------------------------------------

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, Mapping
+from contextlib import aclosing
 from typing import Any, Literal
 
 import aiohttp
 
 from benchroute.providers.base import ProviderError, Target
 from benchroute.providers.http import list_model_ids, loads_json, open_stream, post_json
-from benchroute.providers.streaming import openai_end, sse_events
+from benchroute.providers.streaming import EventStream, openai_end, sse_batches
 from benchroute.wire import chat
 from benchroute.wire.canonical import (
     ChatRequest,
@@ -83,7 +84,10 @@ class OpenAICompatProvider:
         except WireError as exc:
             raise ProviderError("protocol", f"{self.name}: {exc.message}", provider=self.name) from exc
 
-    async def stream(self, request: ChatRequest, target: Target) -> AsyncIterator[StreamEvent]:
+    def stream(self, request: ChatRequest, target: Target) -> EventStream:
+        return EventStream(self._batches(request, target))
+
+    async def _batches(self, request: ChatRequest, target: Target) -> AsyncGenerator[list[StreamEvent], None]:
         key = self._key(target)
         resp = await open_stream(
             self.session,
@@ -101,11 +105,12 @@ class OpenAICompatProvider:
             finally:
                 resp.release()
             doc = loads_json(raw, provider=self.name, secrets=(key,))
-            for event in response_events(self._parse(doc, target)):
-                yield event
+            yield list(response_events(self._parse(doc, target)))
             return
-        async for event in sse_events(resp, chat.StreamParser(), provider=self.name, is_end=openai_end):
-            yield event
+        batches = sse_batches(resp, chat.StreamParser(), provider=self.name, is_end=openai_end)
+        async with aclosing(batches):
+            async for batch in batches:
+                yield batch
 
     async def list_models(self) -> list[str]:
         return await list_model_ids(

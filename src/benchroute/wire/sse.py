@@ -1,4 +1,5 @@
-"""Incremental Server-Sent Events decoding (the framing under every streaming dialect).
+"""Incremental Server-Sent Events decoding (the framing under every streaming dialect): the one
+decoder, used by the providers on upstream bodies and by tests on rendered streams.
 
 `SSEDecoder.feed(bytes)` takes network chunks split anywhere and returns the complete events so
 far; `decode_json` turns an event's data into a dict for a dialect's `StreamParser`.
@@ -6,18 +7,19 @@ far; `decode_json` turns an event's data into a dict for a dialect's `StreamPars
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
 from benchroute.wire.errors import WireError
 
 
-@dataclass(slots=True, frozen=True)
-class SSEEvent:
-    data: str
+class SSEEvent(NamedTuple):
+    """One event: its name (`event:` line, None when absent) and its data lines joined by `\\n`.
+    A tuple, so `for name, data in events` works and an event costs one small allocation."""
+
     event: str | None = None
+    data: str = ""
 
     @property
     def done(self) -> bool:
@@ -26,52 +28,53 @@ class SSEEvent:
 
 
 class SSEDecoder:
-    """Bytes in, whole events out. Comments (`: keep-alive`) and `id:`/`retry:` lines are skipped."""
+    """Bytes in, whole events out. Comments (`: keep-alive`) and `id:`/`retry:` lines are skipped;
+    CRLF line ends, multi-line data and events split across chunks at any byte are handled.
+    Splits on newlines with `bytes.split` (no regex, no per-line slicing of the buffer)."""
 
-    __slots__ = ("_buffer", "_data", "_event")
+    __slots__ = ("_buf", "_data", "_event")
 
     def __init__(self) -> None:
-        self._buffer = b""
+        self._buf = b""
         self._event: str | None = None
-        self._data: list[str] = []
+        self._data: list[bytes] = []
 
     def feed(self, chunk: bytes) -> list[SSEEvent]:
-        self._buffer += chunk
-        events: list[SSEEvent] = []
-        while True:
-            cut = self._buffer.find(b"\n")
-            if cut < 0:
-                break
-            line = self._buffer[:cut].rstrip(b"\r").decode("utf-8")
-            self._buffer = self._buffer[cut + 1 :]
-            self._line(line, events)
-        return events
+        out: list[SSEEvent] = []
+        buf = self._buf + chunk if self._buf else chunk
+        lines = buf.split(b"\n")
+        self._buf = lines.pop()
+        for line in lines:
+            self._line(line, out)
+        return out
 
     def close(self) -> list[SSEEvent]:
-        """Flush an event left unterminated at the end of the stream."""
-        events: list[SSEEvent] = []
-        if self._buffer:
-            self._line(self._buffer.rstrip(b"\r").decode("utf-8"), events)
-            self._buffer = b""
-        self._line("", events)
-        return events
+        """End of body: a last unterminated line and an event without its blank line still count."""
+        out: list[SSEEvent] = []
+        if self._buf:
+            self._line(self._buf, out)
+            self._buf = b""
+        self._line(b"", out)
+        return out
 
-    def _line(self, line: str, events: list[SSEEvent]) -> None:
+    def _line(self, line: bytes, out: list[SSEEvent]) -> None:
+        if line.endswith(b"\r"):
+            line = line[:-1]
         if not line:
             if self._data:
-                events.append(SSEEvent(data="\n".join(self._data), event=self._event))
-            self._data = []
+                out.append(SSEEvent(self._event, b"\n".join(self._data).decode("utf-8", "replace")))
             self._event = None
+            self._data = []
             return
-        if line.startswith(":"):
+        if line[0] == 0x3A:  # ":" comment / keepalive
             return
-        name, _, value = line.partition(":")
-        if value.startswith(" "):
+        name, _, value = line.partition(b":")
+        if value[:1] == b" ":
             value = value[1:]
-        if name == "data":
+        if name == b"data":
             self._data.append(value)
-        elif name == "event":
-            self._event = value
+        elif name == b"event":
+            self._event = value.decode("utf-8", "replace")
 
 
 def decode_json(event: SSEEvent) -> dict[str, Any]:

@@ -1,0 +1,57 @@
+"""What a finished request leaves behind: its usage record and its decision record, handed to the
+writer (and counted against the limits) after the response, off the client's critical path."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import fields
+from typing import Any
+
+from benchroute.gateway import limits as limits_http
+from benchroute.gateway import sessions as gateway_sessions
+from benchroute.gateway.state import GatewayState
+from benchroute.gateway.usage import RequestLog
+from benchroute.limits.base import Subject
+from benchroute.routing.decision import Decision
+from benchroute.store.base import DecisionRecord
+
+log = logging.getLogger(__name__)
+
+_DECISION_FIELDS = tuple(f.name for f in fields(Decision))
+
+
+def decision_dict(decision: Decision) -> dict[str, Any]:
+    """`Decision.to_dict()` without `asdict`'s deep copies (the Decision is frozen; its
+    candidates are the only nested dataclasses). Same keys and values, a third of the time."""
+    out = {name: getattr(decision, name) for name in _DECISION_FIELDS}
+    out["cells"] = dict(decision.cells)
+    out["fallbacks"] = list(decision.fallbacks)
+    out["candidates"] = [
+        {"model": c.model, "expected_accuracy": c.expected_accuracy, "expected_cost": c.expected_cost,
+         "eligible": c.eligible, "note": c.note}
+        for c in decision.candidates
+    ]  # fmt: skip
+    return out
+
+
+async def hand_over(state: GatewayState, rlog: RequestLog, limited: list[Subject]) -> None:
+    """Hand the usage and decision records to the writer, count the request's tokens and spend
+    against its limits; never raises into the request."""
+    try:
+        usage = rlog.record()
+        await state.writer.submit(usage)
+        if state.wal is not None:
+            state.wal.submitted(usage.id)
+        await limits_http.record(state.limiter, limited, usage)
+        d = await gateway_sessions.after_serving(state, rlog)
+        if d is not None:
+            data = decision_dict(d)
+            data["served_model"] = rlog.model.id if rlog.model else None
+            data["usage_source"] = rlog.token_method
+            data["status"] = rlog.status
+            record = DecisionRecord(
+                id=d.id, time=usage.time, project=rlog.project, session_key=rlog.session, decision=data
+            )
+            await state.writer.submit_decision(record)
+    except Exception:
+        log.exception("could not hand the usage record of request %s to the writer", rlog.request_id)
