@@ -9,20 +9,45 @@ from __future__ import annotations
 from typing import Final
 
 TASK_TYPES: Final[tuple[str, ...]] = (
-    "edit",  # small edit / rename / one-line change
-    "implement",  # write new code from a description
-    "debug",  # find and fix a bug, a failing test, a stack trace
-    "refactor",  # restructure code without changing behaviour
-    "explain",  # explain code or answer a programming question
-    "plan",  # plan / architecture / migration design
-    "review",  # review a change or a file
-    "tests",  # write or fix tests
-    "docs",  # write documentation, docstrings, READMEs, commit messages
+    "implement",  # write new code / features / small edits
+    "debug",  # fix a bug, failing test, traceback, error output, root-cause analysis
+    "refactor",  # restructure without behaviour change, cleanup, migration across modules
+    "tests",  # write or extend tests
+    "plan",  # planning / design / architecture / migration plan (no code yet)
+    "explain",  # locate, explain code, answer a programming question, research
+    "review",  # review a diff / file / PR
+    "docs",  # docstrings, README, comments, commit messages, changelogs
+    "command",  # running commands / terminal / shell / build / ops work
     "general",  # not about code
-    "math",  # maths and quantitative reasoning
 )
 
 DIFFICULTIES: Final[tuple[str, ...]] = ("easy", "medium", "hard")
+
+SUBTYPES: Final[dict[str, tuple[str, ...]]] = {
+    "implement": ("feature", "edit", "generate"),
+    "debug": ("fix", "test_repair", "root_cause"),
+    "refactor": ("cleanup", "restructure", "migrate"),
+    "tests": ("write", "extend"),
+    "plan": ("design", "migration", "breakdown"),
+    "explain": ("locate", "explain", "research"),
+    "review": ("diff", "file"),
+    "docs": ("docstring", "readme", "commit_message"),
+    "command": ("run", "setup", "ops"),
+    "general": (),
+}
+
+CODING_ROUTES: Final[tuple[str, ...]] = tuple(t for t in TASK_TYPES if t != "general")
+
+LEGACY_TASK_TYPES: Final[dict[str, str]] = {"edit": "implement", "math": "general"}
+
+
+def normalize_task_type(name: str) -> str:
+    """The route for a task type name, legacy names ("edit", "math") mapped; unknown names raise."""
+    if name in LEGACY_TASK_TYPES:
+        return LEGACY_TASK_TYPES[name]
+    if name in TASK_TYPES:
+        return name
+    raise ValueError(f"unknown task type {name!r}: one of {', '.join(TASK_TYPES)}")
 
 
 def cell(task_type: str, difficulty: str) -> str:
