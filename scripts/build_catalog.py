@@ -19,7 +19,15 @@ import argparse
 import sys
 from pathlib import Path
 
-from benchroute.catalog.build import CHAT_RESPONSES, MESSAGES, Entry, generated_entries, merge_entries, render
+from benchroute.catalog.build import (
+    CHAT_RESPONSES,
+    MESSAGES,
+    Entry,
+    builtin_key_env,
+    generated_entries,
+    merge_entries,
+    render,
+)
 
 OUT = Path(__file__).resolve().parents[1] / "src" / "benchroute" / "data" / "catalog.toml"
 
@@ -367,7 +375,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args(argv)
     entries = merge_entries(CURATED, generated_entries())
-    text = render(entries)
+    text = render(entries, builtin_key_env())
     if args.check:
         current = args.out.read_text() if args.out.exists() else ""
         if current != text:

@@ -98,6 +98,13 @@ def _apis(provider: str, upstream_id: str) -> tuple[str, ...]:
     return ("chat",)
 
 
+def builtin_key_env() -> dict[str, str]:
+    """provider -> API key variable of the built-in providers (build time: reads the registry)."""
+    from benchroute.providers.registry import BUILTIN_PROVIDERS
+
+    return {p.name: p.api_key_env for p in BUILTIN_PROVIDERS if p.api_key_env}
+
+
 def generated_entries(snapshot: Any | None = None) -> list[Entry]:
     """Every model of the installed genai-prices that the rules call a current chat model."""
     if snapshot is None:
@@ -221,8 +228,8 @@ def _entry_fields(entry: Entry) -> dict[str, object]:
     return fields
 
 
-def render(entries: tuple[Entry, ...]) -> str:
-    """The catalog TOML for `entries` (prices looked up now)."""
+def render(entries: tuple[Entry, ...], key_env: dict[str, str] | None = None) -> str:
+    """The catalog TOML for `entries` (prices looked up now), with the providers' key variables."""
     import genai_prices
 
     lines = [
@@ -232,6 +239,9 @@ def render(entries: tuple[Entry, ...]) -> str:
         "",
         f'generated_with = "genai-prices {genai_prices.__version__}"',
     ]
+    if key_env:
+        lines += ["", "[provider_keys]  # provider -> the environment variable its API key is read from"]
+        lines += [f"{name} = {_toml_value(var)}" for name, var in sorted(key_env.items())]
     for entry in entries:
         lines.append("")
         lines.append("[[models]]")

@@ -11,6 +11,7 @@ Reason = Literal[
     "best_accuracy",  # efficient at dial 1: highest A(m)
     "low_confidence",  # classifier unsure -> Balanced
     "no_evidence",  # no model has evidence for the cells -> Balanced
+    "general",  # not about code -> Balanced
     "frontier_reasoning",
     "frontier_implementation",
     "balanced",
@@ -33,7 +34,10 @@ class Candidate:
     expected_accuracy: float | None  # A(m); None when the model has no evidence
     expected_cost: float | None  # USD for this request at the cells' mean tokens
     eligible: bool = True
-    note: str = ""  # why not eligible: "not_allowed", "no_evidence", "context", "cooldown", ...
+    note: str = ""  # why not eligible: "not_allowed", "no_evidence", "wide_interval", "tools", ...
+    low: float | None = None  # the interval of A(m)
+    high: float | None = None
+    coverage: float | None = None  # share of P(c) on cells where the model is measured
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +60,9 @@ class Decision:
     expected_cost: float | None = None
     fallbacks: tuple[str, ...] = ()  # next candidates, in order, for failover before first byte
     explanation: str = ""  # one human sentence
+    reasoning_effort: str | None = None  # the variant the evidence was measured at: pin it upstream
+    setting: str | None = None  # "agent" or "single": which evidence the request was routed on
+    keyed: bool | None = None  # False: the chosen model's provider has no key here (Router.default)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -1,7 +1,7 @@
-"""The routing taxonomy: what kind of task a request is, and how hard.
+"""The routing taxonomy: what kind of task a request is (its route), and how hard.
 
 A leaderboard cell is one (task type, difficulty) pair, written "task_type:difficulty".
-docs/taxonomy.md documents every type with examples.
+docs/taxonomy.md documents every route with its labelling rubric and examples.
 """
 
 from __future__ import annotations
@@ -9,12 +9,12 @@ from __future__ import annotations
 from typing import Final
 
 TASK_TYPES: Final[tuple[str, ...]] = (
-    "implement",  # write new code / features / small edits
-    "debug",  # fix a bug, failing test, traceback, error output, root-cause analysis
-    "refactor",  # restructure without behaviour change, cleanup, migration across modules
+    "implement",  # write new code / features / small edits (the old `edit` type folds in here)
+    "debug",  # fix a bug, a failing test, a traceback, error output; root-cause analysis
+    "refactor",  # restructure without behaviour change, cleanup, moving code across modules
     "tests",  # write or extend tests
     "plan",  # planning / design / architecture / migration plan (no code yet)
-    "explain",  # locate, explain code, answer a programming question, research
+    "explain",  # investigation: locate, explain code, answer a programming question, research
     "review",  # review a diff / file / PR
     "docs",  # docstrings, README, comments, commit messages, changelogs
     "command",  # running commands / terminal / shell / build / ops work
@@ -38,16 +38,17 @@ SUBTYPES: Final[dict[str, tuple[str, ...]]] = {
 
 CODING_ROUTES: Final[tuple[str, ...]] = tuple(t for t in TASK_TYPES if t != "general")
 
+# Names used by older suites, bench results and leaderboard files.
 LEGACY_TASK_TYPES: Final[dict[str, str]] = {"edit": "implement", "math": "general"}
 
 
 def normalize_task_type(name: str) -> str:
-    """The route for a task type name, legacy names ("edit", "math") mapped; unknown names raise."""
-    if name in LEGACY_TASK_TYPES:
-        return LEGACY_TASK_TYPES[name]
+    """The current route for `name`: legacy names are mapped, known names returned unchanged."""
     if name in TASK_TYPES:
         return name
-    raise ValueError(f"unknown task type {name!r}: one of {', '.join(TASK_TYPES)}")
+    if name in LEGACY_TASK_TYPES:
+        return LEGACY_TASK_TYPES[name]
+    raise ValueError(f"unknown task type {name!r}; known: {', '.join(TASK_TYPES)}")
 
 
 def cell(task_type: str, difficulty: str) -> str:
