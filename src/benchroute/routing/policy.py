@@ -11,6 +11,7 @@ tests/routing_policy/test_policy_worked_example.py reproduces number for number.
   measured cells; m may be chosen only with coverage ≥ min_coverage and U(m) − L(m) ≤ max_width.
 - The floor is the Balanced model's A; bar(d) = floor + d·max(0, A_best − floor).
 - "Proven at d": L(m) ≥ bar(d) (the Balanced model is the floor itself: proven while A ≥ bar).
+- When no eligible model's A reaches the floor, nothing is chosen (Balanced serves it).
 - The choice at d is the cheapest proven model on the cost/accuracy frontier of the eligible
   models (no other eligible model is at most as dear and at least as accurate, one strictly);
   at d = 1, or when nothing on the frontier is proven, the most accurate. Because the frontier is
@@ -229,6 +230,8 @@ def choose(
     top = int(ids[np.lexsort((ids, cost[ids], -acc[ids]))][0])
     a_best = float(acc[top])
     base = float(np.median(acc[pool])) if floor is None else floor
+    if a_best < base - EPS:  # nobody usable is expected to reach the floor: Balanced serves it
+        return Choice(None, None, base, a_best, False)
     dial = min(max(dial, 0.0), 1.0)
     bar = base + dial * max(0.0, a_best - base)
     if dial >= 1.0:

@@ -118,12 +118,13 @@ def balanced_order(api_kind: str, tiers: TierSettings, defaults: Defaults) -> li
 
 
 def _route_means(table: PolicyTable, routes: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per model: mean agent A at medium over `routes`, share of them measured, widest interval."""
+    """Per model: mean agent A at medium over `routes`, share of them measured, and the widest
+    interval among the measured ones."""
     cols = [table.index[cell(r, "medium")] for r in routes]
     acc = table.estimate[1][:, cols].mean(axis=1)
-    measured = table.measured[:, cols].mean(axis=1)
-    width = (table.high[1][:, cols] - table.low[1][:, cols]).max(axis=1)
-    return acc, measured, width
+    on = table.measured[:, cols]
+    width = np.where(on > 0, table.high[1][:, cols] - table.low[1][:, cols], 0.0).max(axis=1)
+    return acc, on.mean(axis=1), width
 
 
 def evidence_defaults(table: PolicyTable) -> Defaults:
@@ -135,6 +136,8 @@ def evidence_defaults(table: PolicyTable) -> Defaults:
     for role, routes in ROLE_ROUTES.items():
         acc, measured, width = _route_means(table, routes)
         ok = np.flatnonzero((measured >= 0.5) & (width <= limit))
+        if not len(ok):  # nobody measured on half the group's routes: measured on any of them
+            ok = np.flatnonzero((measured > 0) & (width <= limit))
         ranked = ok[np.lexsort((ok, -acc[ok]))]
         frontier[role] = tuple(table.models[i] for i in ranked[:5])
     bench_routes = tuple(sorted(table.direct_routes))
