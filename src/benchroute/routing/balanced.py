@@ -22,7 +22,12 @@ class BalancedTier:
     def order(self, call: Call) -> list[str]:
         """Balanced models for this call, usable first; raises when the project allows none."""
         configured = balanced_order(call.request.context.api_kind, self.tiers, self.defaults)
-        order = [m for m in configured if call.usable(m, self.catalog)]
+        order: list[str] = []
+        for m in configured:  # the first few usable ones are all a Decision names
+            if call.usable(m, self.catalog):
+                order.append(m)
+                if len(order) > MAX_FALLBACKS + len(call.ctx.unavailable):
+                    break
         if not order:
             # Nothing configured can serve it: any usable model with evidence, then any usable model.
             order = [m for m in self.table.models if call.usable(m, self.catalog)][:1]

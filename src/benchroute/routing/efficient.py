@@ -46,7 +46,10 @@ class Eligibility:
 def eligibility(table: PolicyTable, sc: Scores, call: Call, allowed: BoolArray, keyed: BoolArray) -> Eligibility:
     """Capabilities, project, keys, cooldowns, then evidence: who may be chosen and why not."""
     capable = table.capable(call.needs)
-    cooling = np.array([split_variant(m)[0] in call.ctx.unavailable for m in table.models], dtype=bool)
+    if call.ctx.unavailable:
+        cooling = np.array([split_variant(m)[0] in call.ctx.unavailable for m in table.models], dtype=bool)
+    else:
+        cooling = np.zeros(len(table.models), dtype=bool)
     covered = sc.coverage >= table.params.min_coverage - 1e-12
     narrow = (sc.high - sc.low) <= table.params.max_width + 1e-12
     pool = capable & allowed & keyed & ~cooling & covered & narrow
@@ -65,14 +68,24 @@ def eligibility(table: PolicyTable, sc: Scores, call: Call, allowed: BoolArray, 
     return Eligibility(pool, notes)
 
 
+MAX_INELIGIBLE = 12  # ineligible candidates listed in a Decision (the most accurate ones)
+
+
 def candidates(table: PolicyTable, sc: Scores, elig: Eligibility) -> tuple[Candidate, ...]:
-    """Every table model, most accurate first, with its numbers and note."""
+    """The eligible models and the most accurate ineligible ones, most accurate first, with their
+    numbers and notes."""
     acc, low, high, cov, cost = (a.tolist() for a in (sc.accuracy, sc.low, sc.high, sc.coverage, sc.cost))
     ok = elig.pool.tolist()
     order = np.lexsort((np.arange(len(table.models)), -sc.accuracy)).tolist()
-    return tuple(
-        Candidate(table.models[i], acc[i], cost[i], ok[i], elig.notes[i], low[i], high[i], cov[i]) for i in order
-    )
+    out: list[Candidate] = []
+    shown = 0
+    for i in order:
+        if not ok[i]:
+            if shown >= MAX_INELIGIBLE:
+                continue
+            shown += 1
+        out.append(Candidate(table.models[i], acc[i], cost[i], ok[i], elig.notes[i], low[i], high[i], cov[i]))
+    return tuple(out)
 
 
 class EfficientTier:

@@ -25,6 +25,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Final
 
 import numpy as np
 import numpy.typing as npt
@@ -32,7 +34,14 @@ import numpy.typing as npt
 from benchroute.catalog.model import Catalog, ModelInfo
 from benchroute.routing.capabilities import UPSTREAM_APIS, Needs
 from benchroute.routing.evidence import Snapshot, split_variant
-from benchroute.routing.taxonomy import ALL_CELLS, CODING_ROUTES, normalize_task_type, split_cell
+from benchroute.routing.taxonomy import (
+    ALL_CELLS,
+    CODING_ROUTES,
+    DIFFICULTIES,
+    LEGACY_TASK_TYPES,
+    normalize_task_type,
+    split_cell,
+)
 from benchroute.wire.canonical import ChatRequest
 
 FloatArray = npt.NDArray[np.float64]
@@ -62,17 +71,25 @@ class Scores:
     cost: FloatArray
 
 
+def _cell_names() -> dict[str, str]:
+    names = {c: c for c in ALL_CELLS}
+    for legacy, route in LEGACY_TASK_TYPES.items():
+        names.update({f"{legacy}:{d}": f"{normalize_task_type(route)}:{d}" for d in DIFFICULTIES})
+    return names
+
+
+CELL_NAMES: Final[Mapping[str, str]] = MappingProxyType(_cell_names())  # any known cell -> current
+
+
 def route_probs(probs: Mapping[str, float]) -> dict[str, float]:
     """P over cells with legacy task types folded in ("edit:easy" adds to "implement:easy");
     unknown cells are dropped."""
     out: dict[str, float] = {}
+    names = CELL_NAMES
     for cell_id, p in probs.items():
-        task, level = split_cell(cell_id)
-        try:
-            key = f"{normalize_task_type(task)}:{level}"
-        except ValueError:
-            continue
-        out[key] = out.get(key, 0.0) + max(float(p), 0.0)
+        key = names.get(cell_id)
+        if key is not None and p > 0:
+            out[key] = out.get(key, 0.0) + float(p)
     return out
 
 
