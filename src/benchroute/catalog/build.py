@@ -164,7 +164,8 @@ def lookup_prices(entry: Entry, snapshot: Any | None = None) -> tuple[dict[str, 
     provider_id = GENAI_PROVIDER[entry.provider]
     ref = entry.price_ref or entry.upstream_id
     _, model = snapshot.find_provider_model(ref, None, provider_id, None)
-    when = datetime.now(tz=UTC)
+    # Standard-hours price: some providers discount off-peak hours (DeepSeek 16:30-00:30 UTC).
+    when = datetime.now(tz=UTC).replace(hour=4, minute=0, second=0, microsecond=0)
 
     def total(**usage: int) -> Decimal:
         calc = snapshot.calc(Usage(**usage), ref, provider_id, None, when)
