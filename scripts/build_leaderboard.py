@@ -196,7 +196,6 @@ AIDER_MAP: dict[tuple[str, str, str], str] = {
 }
 
 
-
 def openhands(data: Path) -> list[Observation]:
     out: list[Observation] = []
     root = data / "openhands_index" / "results"
@@ -210,12 +209,25 @@ def openhands(data: Path) -> list[Observation]:
             n, k = float(standard), float(row["score"]) / 100 * standard
             per_instance = root / name / "instance_results" / f"{bench}.json"
             if per_instance.is_file():
-                graded = [v for v in json.loads(per_instance.read_text()).values() if v.get("resolved") is not None]
+                graded = [
+                    v for v in json.loads(per_instance.read_text()).values() if v.get("resolved") is not None
+                ]
                 n, k = float(len(graded)), float(sum(1 for v in graded if v["resolved"]))
             date = str(row.get("submission_time", ""))[:10]
-            source = f"openhands:{bench} {name} score={row['score']} n={int(n)} ({row.get('agent_version', '')}, {date})"
+            version = row.get("agent_version", "")
+            source = f"openhands:{bench} {name} score={row['score']} n={int(n)} ({version}, {date})"
             out.append(
-                Observation(model, f"openhands:{bench}", route, True, n, round(k, 3), source, date, row.get("cost_per_instance"))
+                Observation(
+                    model,
+                    f"openhands:{bench}",
+                    route,
+                    True,
+                    n,
+                    round(k, 3),
+                    source,
+                    date,
+                    row.get("cost_per_instance"),
+                )
             )
     return out
 
@@ -223,7 +235,9 @@ def openhands(data: Path) -> list[Observation]:
 def gso(data: Path) -> list[Observation]:
     out: list[Observation] = []
     for name, model in sorted(GSO_MAP.items()):
-        summary = json.loads((data / "gso_bench" / "results" / "reports" / f"{name}.json").read_text())["summary"]
+        summary = json.loads((data / "gso_bench" / "results" / "reports" / f"{name}.json").read_text())[
+            "summary"
+        ]
         n, k = float(summary["total_instances"]), float(summary["opt_commit"])
         source = f"gso:opt@1 {name} score={summary['score']} n={int(n)}"
         out.append(Observation(model, "gso:opt@1", "refactor", True, n, k, source))
@@ -253,7 +267,8 @@ def aider(data: Path) -> list[Observation]:
                 continue
             n = float(row["test_cases"])
             k = round(float(row[column]) / 100 * n, 3)
-            source = f"{label} {row['dirname']} ({row['model']}, {row['edit_format']}, {column}={row[column]}, n={int(n)}, {row['date']})"
+            what = f"{row['model']}, {row['edit_format']}, {column}={row[column]}, n={int(n)}, {row['date']}"
+            source = f"{label} {row['dirname']} ({what})"
             out.append(Observation(model, label, route, False, n, k, source, row["date"]))
     return out
 
@@ -275,13 +290,17 @@ def main(argv: list[str] | None = None) -> int:
         obs,
         created="2026-07-01",
         description=(
-            "Default benchroute leaderboard: one measurement model (leaderboard/fit.py) over OpenHands Index, "
+            "Default benchroute leaderboard: one measurement model (leaderboard/fit.py) over "
+            "OpenHands Index, "
             "GSO, Terminal-Bench 2.0 (terminus-2) and Aider polyglot/edit/refactor results. Built by "
             "scripts/build_leaderboard.py; mapping and model in docs/routing.md."
         ),
     )
     args.out.write_bytes(snapshot.to_json() + b"\n")
-    print(f"wrote {len(snapshot.cells)} cells for {len(snapshot.models())} models from {len(obs)} results to {args.out}")
+    print(
+        f"wrote {len(snapshot.cells)} cells for {len(snapshot.models())} models "
+        f"from {len(obs)} results to {args.out}"
+    )
     return 0
 
 

@@ -17,9 +17,9 @@ from collections.abc import Callable
 
 from benchroute.routing.base import RouteContext
 from benchroute.routing.classifier import CellPrediction
+from benchroute.routing.policy import estimate_prompt_tokens
 from benchroute.routing.router import Router
 from benchroute.settings import ProjectSettings, Settings
-from benchroute.routing.policy import estimate_prompt_tokens
 from benchroute.wire.canonical import ChatRequest, Message, RequestContext, TextPart, Tool
 
 PROMPT = "Write a Python function that merges two sorted lists and add tests for it. " * 10
@@ -49,10 +49,15 @@ def agent_request_8k() -> ChatRequest:
     """A Kilo-shaped agent call of about 8,000 prompt tokens: system prompt, tools, pasted code."""
     code = "def handler(event, context):\n    return process(event['body'])  # noqa\n" * 400
     system = "You are Kilo Code, a highly skilled software engineer. Use the tools to act. " * 40
-    tools = [Tool(name=f"tool_{i}", description="Read, write or search files in the workspace " * 3) for i in range(12)]
+    tools = [
+        Tool(name=f"tool_{i}", description="Read, write or search files in the workspace " * 3)
+        for i in range(12)
+    ]
     messages = [
         Message(role="system", content=[TextPart(system)]),
-        Message(role="user", content=[TextPart("The Lambda handler crashes on empty bodies. Fix it.\n" + code)]),
+        Message(
+            role="user", content=[TextPart("The Lambda handler crashes on empty bodies. Fix it.\n" + code)]
+        ),
     ]
     return ChatRequest(model="auto", messages=messages, tools=tools, context=RequestContext(mode="code"))
 
@@ -105,7 +110,13 @@ def main() -> None:
         print(f"{name}: {cpu_us(fn, n):.1f} us CPU per call")
     big = agent_request_8k()
     print(f"8k-token agent request: {estimate_prompt_tokens(big)} prompt tokens (estimate)")
-    for label, r in (("policy only (fixed prediction)", Router(real.catalog, real.snapshot, Fixed(real.classifier.classify(big)), real.tiers)), ("with the shipped classifier", real)):
+    for label, r in (
+        (
+            "policy only (fixed prediction)",
+            Router(real.catalog, real.snapshot, Fixed(real.classifier.classify(big)), real.tiers),
+        ),
+        ("with the shipped classifier", real),
+    ):
         p50, p99 = percentiles_us(lambda r=r: r.route(big, project, ctx), max(n // 3, 300))
         print(f"route() 8k agent request, {label}: p50 {p50:.0f} us, p99 {p99:.0f} us")
 

@@ -21,7 +21,9 @@ SOURCES = ("openhands_index", "gso_bench", "terminal_bench_2", "aider_leaderboar
 
 
 def _build_module() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("build_leaderboard", ROOT / "scripts" / "build_leaderboard.py")
+    spec = importlib.util.spec_from_file_location(
+        "build_leaderboard", ROOT / "scripts" / "build_leaderboard.py"
+    )
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules["build_leaderboard"] = module
@@ -42,7 +44,9 @@ def test_every_cell_has_an_estimate_inside_its_interval_and_provenance_when_meas
         if s.trials:
             assert s.sources, s
         text = " ".join(s.sources).lower()
-        assert not any(w in text for w in ("mmlu", "gsm8k", "arc_challenge", "winogrande", "llmrouter")), s.sources
+        assert not any(w in text for w in ("mmlu", "gsm8k", "arc_challenge", "winogrande", "llmrouter")), (
+            s.sources
+        )
 
 
 def test_a_measured_route_has_a_narrower_interval_than_an_unmeasured_one() -> None:

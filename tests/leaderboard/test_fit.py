@@ -16,7 +16,10 @@ BENCH = {"easy-bench": -1.0, "hard-bench": 1.5}
 def observations(seed: int = 0, n: int = 400) -> list[Observation]:
     """m/a..m/c run on both benchmarks; m/d only on the easy one, m/e only on the hard one."""
     rng = np.random.default_rng(seed)
-    runs = [(m, b) for m in ("m/a", "m/b", "m/c") for b in BENCH] + [("m/d", "easy-bench"), ("m/e", "hard-bench")]
+    runs = [(m, b) for m in ("m/a", "m/b", "m/c") for b in BENCH] + [
+        ("m/d", "easy-bench"),
+        ("m/e", "hard-bench"),
+    ]
     out = []
     for model, bench in runs:
         p = 1 / (1 + math.exp(-(TRUE[model] - BENCH[bench])))

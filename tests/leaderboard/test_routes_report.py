@@ -16,7 +16,10 @@ def test_every_coding_cell_has_candidates_and_monotone_choices() -> None:
     assert len(rows) == 3 * len(CODING_ROUTES)
     for row in rows:
         assert row.candidates, row.cell
-        assert all(c.low is not None and c.high is not None and c.low <= (c.expected_accuracy or 0) <= c.high for c in row.candidates)
+        assert all(
+            c.low is not None and c.high is not None and c.low <= (c.expected_accuracy or 0) <= c.high
+            for c in row.candidates
+        )
         costs = [d.expected_cost or 0.0 for d in row.choices]
         assert costs == sorted(costs), row.cell  # dial 0 -> 1: never cheaper
         assert [d.dial for d in row.choices] == list(DIALS)

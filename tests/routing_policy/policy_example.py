@@ -87,7 +87,9 @@ def router(confidence: float = 0.9) -> Router:
     return Router(catalog(), snapshot(), FakeClassifier.fixed(PROBS, confidence), tiers())
 
 
-def request(model: str = "auto/efficient", text: str = PROMPT, *, tools: bool = False, **ctx: str) -> ChatRequest:
+def request(
+    model: str = "auto/efficient", text: str = PROMPT, *, tools: bool = False, **ctx: str
+) -> ChatRequest:
     return ChatRequest(
         model=model,
         messages=[Message(role="user", content=[TextPart(text)])],

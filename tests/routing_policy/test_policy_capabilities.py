@@ -51,7 +51,9 @@ def crippled_catalog() -> Catalog:
     defaults = evidence_defaults(PolicyTable(load_default_snapshot(), catalog))
     tops = {split_variant(v[0])[0] for v in [*defaults.balanced.values(), *defaults.frontier.values()] if v}
     free = sorted(m.id for m in catalog.free_models())[::2]
-    return Catalog((replace(m, tools=False) if m.id in tops | set(free) else m for m in catalog), catalog.key_env)
+    return Catalog(
+        (replace(m, tools=False) if m.id in tops | set(free) else m for m in catalog), catalog.key_env
+    )
 
 
 def tool_request(model: str, mode: str | None) -> ChatRequest:
@@ -77,7 +79,9 @@ def test_a_tool_request_never_goes_to_a_model_without_tools(
     catalog, router, probe = crippled()
     probe.probs = {cell(route, "medium"): 1.0}
     try:
-        d = router.route(tool_request(tier, mode), ProjectSettings(dial=dial), RouteContext(session_key=session))
+        d = router.route(
+            tool_request(tier, mode), ProjectSettings(dial=dial), RouteContext(session_key=session)
+        )
     except RouteError:
         return  # refusing is fine (no free model with tools); routing to one without is not
     for model in (d.model, *d.fallbacks):
@@ -108,8 +112,12 @@ def test_an_image_goes_to_a_vision_model() -> None:
 
 @pytest.mark.parametrize("mode", ["plan", "code"])
 def test_the_measured_variant_is_pinned(mode: str) -> None:
-    router = Router(load_catalog(), load_default_snapshot(), FakeClassifier.fixed({"refactor:hard": 1.0}, 0.9))
-    for d in (router.route(tool_request(t, mode), ProjectSettings(dial=1), RouteContext()) for t in TIERS[:3]):
+    router = Router(
+        load_catalog(), load_default_snapshot(), FakeClassifier.fixed({"refactor:hard": 1.0}, 0.9)
+    )
+    for d in (
+        router.route(tool_request(t, mode), ProjectSettings(dial=1), RouteContext()) for t in TIERS[:3]
+    ):
         ids = {c.model for c in d.candidates} | set(router.defaults.frontier["reasoning"])
         if d.reasoning_effort is not None:
             assert f"{d.model}@{d.reasoning_effort}" in ids

@@ -14,8 +14,8 @@ from policy_example import request
 
 from benchroute.catalog.loader import load_catalog
 from benchroute.routing.base import RouteContext
-from benchroute.routing.evidence import load_default_snapshot
 from benchroute.routing.classifier import CellPrediction
+from benchroute.routing.evidence import load_default_snapshot
 from benchroute.routing.policy import PolicyTable, frontier
 from benchroute.routing.router import Router
 from benchroute.routing.taxonomy import CODING_ROUTES, DIFFICULTIES, cell
@@ -73,10 +73,18 @@ def test_the_dial_is_monotone_and_spans_the_range(case: tuple[list[str], dict[st
         assert all(d.reason == decisions[0].reason and d.model == decisions[0].model for d in decisions)
         return
     ids = [d.model + (f"@{d.reasoning_effort}" if d.reasoning_effort else "") for d in decisions]
-    acc = [next(c.expected_accuracy for c in d.candidates if c.model == i) for d, i in zip(decisions, ids, strict=True)]
+    acc = [
+        next(c.expected_accuracy for c in d.candidates if c.model == i)
+        for d, i in zip(decisions, ids, strict=True)
+    ]
     cost = [d.expected_cost for d in decisions]
     for a, b in zip(range(len(DIALS)), range(1, len(DIALS)), strict=False):
-        assert acc[b] >= acc[a] - 1e-9 and cost[b] >= cost[a] - 1e-12, (allowed, probs, decisions[a].model, decisions[b].model)
+        assert acc[b] >= acc[a] - 1e-9 and cost[b] >= cost[a] - 1e-12, (
+            allowed,
+            probs,
+            decisions[a].model,
+            decisions[b].model,
+        )
     eligible = [c for c in decisions[-1].candidates if c.eligible]
     assert acc[-1] == max(c.expected_accuracy for c in eligible)  # dial 1: the most accurate
     # dial 0 and dial 1 differ wherever a cheaper model on the cost/accuracy frontier is proven

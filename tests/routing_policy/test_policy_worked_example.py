@@ -75,9 +75,13 @@ def test_a_model_above_the_floor_on_its_point_estimate_is_not_proven() -> None:
         CellStats("x/mid", "implement:medium", 40, 20, estimate=0.55, low=0.45, high=0.64),
         CellStats("x/mid", "implement:easy", 40, 28, estimate=0.72, low=0.60, high=0.80),
     ]  # floor 0.7 * 0.55 + 0.3 * 0.72 = 0.601
-    assert router().with_snapshot(Snapshot.from_stats(stats)).route(
-        request(), ProjectSettings(dial=0), RouteContext()
-    ).model == "x/small"
+    assert (
+        router()
+        .with_snapshot(Snapshot.from_stats(stats))
+        .route(request(), ProjectSettings(dial=0), RouteContext())
+        .model
+        == "x/small"
+    )
 
 
 def test_a_tool_request_skips_the_model_without_tools() -> None:
@@ -100,7 +104,9 @@ def test_low_confidence_goes_to_balanced() -> None:
 
 
 def test_allowed_models_and_cooldown_are_honoured() -> None:
-    d = router().route(request(), ProjectSettings(dial=0, allowed_models=["x/mid", "x/small"]), RouteContext())
+    d = router().route(
+        request(), ProjectSettings(dial=0, allowed_models=["x/mid", "x/small"]), RouteContext()
+    )
     # x/small is cheaper and more accurate than the floor x/mid, but not proven above it: nothing
     # is proven, so the most accurate usable model.
     assert (d.model, d.reason) == ("x/small", "best_accuracy")
@@ -121,7 +127,9 @@ def test_nothing_measured_goes_to_balanced_no_evidence() -> None:
 
 def test_not_about_code_goes_to_balanced() -> None:
     r = router()
-    r = r.__class__(r.catalog, r.snapshot, FakeClassifier.fixed({"general:easy": 0.7, "implement:easy": 0.3}), r.tiers)
+    r = r.__class__(
+        r.catalog, r.snapshot, FakeClassifier.fixed({"general:easy": 0.7, "implement:easy": 0.3}), r.tiers
+    )
     d = r.route(request(), ProjectSettings(dial=1), RouteContext())
     assert (d.model, d.reason) == ("x/mid", "general")
 

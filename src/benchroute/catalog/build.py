@@ -50,7 +50,10 @@ GENAI_PROVIDER = {
 
 # (catalog provider, pattern over genai-prices ids): current chat models of each built-in provider.
 RULES: tuple[tuple[str, str], ...] = (
-    ("openai", r"gpt-(5|6)(\.\d)?(-(mini|nano|codex|codex-mini|luna|sol|terra|astra))?|o3|o4-mini|gpt-4\.1(-mini|-nano)?"),
+    (
+        "openai",
+        r"gpt-(5|6)(\.\d)?(-(mini|nano|codex|codex-mini|luna|sol|terra|astra))?|o3|o4-mini|gpt-4\.1(-mini|-nano)?",
+    ),
     ("anthropic", r"claude-(opus|sonnet|haiku|fable)-\d(-\d)?"),
     ("google", r"gemini-(2\.5|3|3\.\d|4)-(pro|flash|flash-lite|argon)(-preview)?"),
     ("deepseek", r"deepseek-(chat|reasoner|v3\.2|v4-pro|v4-flash)"),

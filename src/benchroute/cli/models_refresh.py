@@ -26,7 +26,6 @@ from benchroute.catalog.model import ModelInfo
 from benchroute.cli.context import load_settings
 from benchroute.cli.models import models as list_models
 
-
 _SOURCE_REF = re.compile(r"\(([\w.-]+)/([^()]+)\)")
 
 
@@ -36,7 +35,11 @@ def entry_of(model: ModelInfo) -> Entry:
     from benchroute.catalog.build import lookup_prices
 
     found = _SOURCE_REF.search(model.price_source)
-    caps = ",".join(c for c, on in (("tools", model.tools), ("vision", model.vision), ("reasoning", model.reasoning)) if on)
+    caps = ",".join(
+        c
+        for c, on in (("tools", model.tools), ("vision", model.vision), ("reasoning", model.reasoning))
+        if on
+    )
     entry = Entry(
         id=model.id,
         upstream_id=model.upstream_id,
@@ -61,9 +64,13 @@ def entry_of(model: ModelInfo) -> Entry:
 def provider_listing(base_url: str, key: str, kind: str) -> set[str] | None:
     """The model ids a provider lists (GET /models), or None when it cannot be asked."""
     url = base_url.rstrip("/") + ("/v1/models" if kind == "anthropic" else "/models")
-    headers = {"x-api-key": key, "anthropic-version": "2023-06-01"} if kind == "anthropic" else {"Authorization": f"Bearer {key}"}
+    headers = (
+        {"x-api-key": key, "anthropic-version": "2023-06-01"}
+        if kind == "anthropic"
+        else {"Authorization": f"Bearer {key}"}
+    )
     try:
-        with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=15) as resp:  # noqa: S310
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=15) as resp:
             data = json.loads(resp.read())
     except (OSError, ValueError):
         return None
@@ -95,7 +102,9 @@ def listed_by_keyed_providers(entries: tuple[Entry, ...]) -> tuple[tuple[Entry, 
 
 
 @click.command("refresh")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Catalog file to write.")
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Catalog file to write."
+)
 @click.option("--dry-run", is_flag=True, help="Report the changes, write nothing.")
 @click.pass_context
 def refresh(ctx: click.Context, out: Path | None, dry_run: bool) -> None:
@@ -110,7 +119,9 @@ def refresh(ctx: click.Context, out: Path | None, dry_run: bool) -> None:
     before = {m.id for m in current}
     added = [e.id for e in entries if e.id not in before]
     text = render(entries, builtin_key_env())
-    click.echo(f"{len(entries)} models: {len(added)} added, {len(dropped)} dropped (not listed by their provider)")
+    click.echo(
+        f"{len(entries)} models: {len(added)} added, {len(dropped)} dropped (not listed by their provider)"
+    )
     for model_id in added:
         click.echo(f"  + {model_id}")
     for model_id in dropped:
@@ -123,7 +134,7 @@ def refresh(ctx: click.Context, out: Path | None, dry_run: bool) -> None:
 
 @click.group("models", invoke_without_command=True, params=list(list_models.params), help=list_models.help)
 @click.pass_context
-def models(ctx: click.Context, **options: object) -> None:
+def models(ctx: click.Context, /, **options: object) -> None:
     if ctx.invoked_subcommand is None and list_models.callback is not None:
         ctx.invoke(list_models, **options)
 

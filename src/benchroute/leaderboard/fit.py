@@ -107,7 +107,8 @@ class Fit:
         (of every model for a route without a benchmark)."""
         measured = [m for m in self.models if self.tasks.get((m, route), 0.0) > 0]
         pool = measured or list(self.models)
-        return np.mean([self._vector(m, route, False)[0] for m in pool], axis=0)
+        ref: FloatArray = np.mean([self._vector(m, route, False)[0] for m in pool], axis=0)
+        return ref
 
     def relative(self, model: str, route: str, agent: bool, ref: FloatArray) -> tuple[float, float]:
         """(mean, sd) of the model's ability on the route minus the route's reference ability. The

@@ -43,7 +43,12 @@ class Row:
 
 
 def routing_table(
-    catalog: Catalog, snapshot: Snapshot, tiers: TierSettings | None = None, *, agent: bool = True, top: int = 6
+    catalog: Catalog,
+    snapshot: Snapshot,
+    tiers: TierSettings | None = None,
+    *,
+    agent: bool = True,
+    top: int = 6,
 ) -> list[Row]:
     probe = _Cell()
     router = Router(catalog, snapshot, probe, tiers)
@@ -58,7 +63,8 @@ def routing_table(
         for level in DIFFICULTIES:
             probe.cell = cell(route, level)
             choices = tuple(
-                router.route(request, ProjectSettings(dial=d, min_confidence=0.0), RouteContext()) for d in DIALS
+                router.route(request, ProjectSettings(dial=d, min_confidence=0.0), RouteContext())
+                for d in DIALS
             )
             eligible = tuple(c for c in choices[0].candidates if c.eligible)[:top]
             rows.append(Row(probe.cell, eligible, choices))
@@ -70,7 +76,11 @@ def _usd(value: float | None) -> str:
 
 
 def _chosen(d: Decision) -> str:
-    return d.model + (f"@{d.reasoning_effort}" if d.reasoning_effort else "") + ("" if d.reason != "no_evidence" else " (Balanced)")
+    return (
+        d.model
+        + (f"@{d.reasoning_effort}" if d.reasoning_effort else "")
+        + ("" if d.reason != "no_evidence" else " (Balanced)")
+    )
 
 
 def to_markdown(rows: list[Row]) -> str:

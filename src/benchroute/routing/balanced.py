@@ -43,7 +43,13 @@ class BalancedTier:
         return healthy_first(order, call.ctx.unavailable)
 
     def decide(
-        self, call: Call, *, tier: str = BALANCED, reason: str = "balanced", why: str = "", p: FloatArray | None = None
+        self,
+        call: Call,
+        *,
+        tier: str = BALANCED,
+        reason: str = "balanced",
+        why: str = "",
+        p: FloatArray | None = None,
     ) -> Decision:
         """The Balanced model for the call; `tier`, `reason`, `why` when another tier falls back to it."""
         order = self.order(call)

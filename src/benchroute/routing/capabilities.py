@@ -37,7 +37,7 @@ def needs_of(request: ChatRequest, prompt_tokens: int) -> Needs:
 
 
 def unmet(info: ModelInfo, needs: Needs) -> str:
-    """"" when the model can serve the request, else the first unmet need ("tools", "vision",
+    """ "" when the model can serve the request, else the first unmet need ("tools", "vision",
     "context", "api")."""
     if needs.tools and not info.tools:
         return "tools"

@@ -43,7 +43,9 @@ class Eligibility:
     notes: list[str]  # per table model: "" or why not
 
 
-def eligibility(table: PolicyTable, sc: Scores, call: Call, allowed: BoolArray, keyed: BoolArray) -> Eligibility:
+def eligibility(
+    table: PolicyTable, sc: Scores, call: Call, allowed: BoolArray, keyed: BoolArray
+) -> Eligibility:
     """Capabilities, project, keys, cooldowns, then evidence: who may be chosen and why not."""
     capable = table.capable(call.needs)
     if call.ctx.unavailable:
@@ -133,7 +135,11 @@ class EfficientTier:
         i = table.row[choice.model]
         model, effort = split_variant(choice.model)
         reason = "best_accuracy" if not choice.proven or call.project.dial >= 1.0 else "cheapest_above_bar"
-        ranked = [table.models[j] for j in np.argsort(sc.cost).tolist() if elig.pool[j] and sc.low[j] >= (choice.bar or 0)]
+        ranked = [
+            table.models[j]
+            for j in np.argsort(sc.cost).tolist()
+            if elig.pool[j] and sc.low[j] >= (choice.bar or 0)
+        ]
         fallbacks = unique([split_variant(m)[0] for m in [*ranked, *order]], model)
         return Decision(
             model=model,
@@ -147,7 +153,12 @@ class EfficientTier:
         )
 
     def _common(
-        self, call: Call, top: list[tuple[str, float]], confidence: float, cands: tuple[Candidate, ...], p: FloatArray
+        self,
+        call: Call,
+        top: list[tuple[str, float]],
+        confidence: float,
+        cands: tuple[Candidate, ...],
+        p: FloatArray,
     ) -> dict[str, Any]:
         task = split_cell(top[0][0])[0] if top else None
         role = frontier_role(call.request.context.mode, task)
@@ -161,7 +172,9 @@ class EfficientTier:
             "dial": call.project.dial,
             "session_key": call.ctx.session_key,
             "frontier_model": split_variant(frontier)[0] if frontier else None,
-            "frontier_cost": expected_cost(self.catalog, self.table, frontier, p, call.prompt_tokens) if frontier else None,
+            "frontier_cost": expected_cost(self.catalog, self.table, frontier, p, call.prompt_tokens)
+            if frontier
+            else None,
             "setting": "agent" if call.needs.agent else "single",
         }
 

@@ -35,7 +35,10 @@ def chosen(text: str, choice: Choice, sc: Scores, i: int, dial: float, frontier_
     if dial >= 1.0:
         what = f"{model} has the highest expected accuracy {interval}"
     elif not choice.proven:
-        what = f"no model is proven above the bar {bar:.3f} (dial {dial:g}), so the most accurate, {model} {interval}"
+        what = (
+            f"no model is proven above the bar {bar:.3f} (dial {dial:g}), so the most accurate, "
+            f"{model} {interval}"
+        )
     else:
         what = (
             f"{model} is the cheapest model whose accuracy {interval} clears the bar {bar:.3f} "

@@ -84,5 +84,9 @@ def default_router(settings: Settings | None = None, *, classifier: Classifier |
     settings = settings or Settings.load()
     catalog = load_catalog(settings)
     return router_from_settings(
-        settings, catalog=catalog, classifier=classifier, only_keyed=False, keyed=keyed_models(settings, catalog)
+        settings,
+        catalog=catalog,
+        classifier=classifier,
+        only_keyed=False,
+        keyed=keyed_models(settings, catalog),
     )

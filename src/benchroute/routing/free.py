@@ -18,7 +18,9 @@ class FreeTier:
     def decide(self, call: Call) -> Decision:
         usable = [m for m in self.pool.ids() if call.usable(m, self.catalog)]
         if not usable:
-            need = ", ".join(n for n, on in (("tools", call.needs.tools), ("vision", call.needs.vision)) if on)
+            need = ", ".join(
+                n for n, on in (("tools", call.needs.tools), ("vision", call.needs.vision)) if on
+            )
             raise NoModelConfigured(
                 "auto/free has no usable free model"
                 + (f" that supports {need}" if need else "")

@@ -10,7 +10,14 @@ from benchroute.routing.decision import Decision
 from benchroute.routing.evidence import split_variant
 from benchroute.routing.policy import PolicyTable, expected_cost, route_probs
 from benchroute.routing.taxonomy import split_cell
-from benchroute.routing.tiers import FRONTIER, Defaults, FrontierRole, frontier_order, frontier_role, mode_role
+from benchroute.routing.tiers import (
+    FRONTIER,
+    Defaults,
+    FrontierRole,
+    frontier_order,
+    frontier_role,
+    mode_role,
+)
 from benchroute.settings import TierSettings
 
 
@@ -39,7 +46,9 @@ class FrontierTier:
             pred = self.classifier.classify(call.request)
             role = frontier_role(mode, _top_task(pred))
         other: FrontierRole = "implementation" if role == "reasoning" else "reasoning"
-        wanted = frontier_order(role, self.tiers, self.defaults) + frontier_order(other, self.tiers, self.defaults)
+        wanted = frontier_order(role, self.tiers, self.defaults) + frontier_order(
+            other, self.tiers, self.defaults
+        )
         order = [m for m in unique(wanted) if call.usable(m, self.catalog)]
         if not order:
             order = self.balanced.order(call)

@@ -109,9 +109,8 @@ class PolicyTable:
         self.index: dict[str, int] = {c: i for i, c in enumerate(self.cells)}
         self.models: tuple[str, ...] = tuple(m for m in snapshot.models() if split_variant(m)[0] in catalog)
         self.row: dict[str, int] = {m: i for i, m in enumerate(self.models)}
-        self.info: tuple[ModelInfo, ...] = tuple(
-            catalog.get(split_variant(m)[0]) for m in self.models  # type: ignore[misc]
-        )
+        infos = [catalog.get(split_variant(m)[0]) for m in self.models]
+        self.info: tuple[ModelInfo, ...] = tuple(i for i in infos if i is not None)
         self.effort: tuple[str | None, ...] = tuple(split_variant(m)[1] for m in self.models)
         shape = (len(self.models), len(self.cells))
         est = np.zeros((2, *shape))

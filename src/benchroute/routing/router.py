@@ -68,10 +68,16 @@ class Router:
         self.keyed = keyed
         self.table = PolicyTable(snapshot, catalog, self.params)
         self.defaults = T.evidence_defaults(self.table)
-        mask = np.array([routable is None or split_variant(m)[0] in routable for m in self.table.models], dtype=bool)
+        mask = np.array(
+            [routable is None or split_variant(m)[0] in routable for m in self.table.models], dtype=bool
+        )
         self.balanced = BalancedTier(catalog, self.table, self.tiers, self.defaults)
-        self.efficient = EfficientTier(catalog, self.table, classifier, self.tiers, self.defaults, self.balanced, mask)
-        self.frontier = FrontierTier(catalog, self.table, classifier, self.tiers, self.defaults, self.balanced)
+        self.efficient = EfficientTier(
+            catalog, self.table, classifier, self.tiers, self.defaults, self.balanced, mask
+        )
+        self.frontier = FrontierTier(
+            catalog, self.table, classifier, self.tiers, self.defaults, self.balanced
+        )
         self.free = FreeTier(catalog, self.free_pool)
 
     # ---- construction (factory.py does the loading) --------------------------------------------

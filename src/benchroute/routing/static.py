@@ -65,7 +65,9 @@ def is_allowed(model_id: str, patterns: list[str]) -> bool:
     return any(fnmatchcase(model_id, p) for p in patterns)
 
 
-def manual(catalog: Catalog, model_id: str, project: ProjectSettings, session_key: str | None = None) -> Decision:
+def manual(
+    catalog: Catalog, model_id: str, project: ProjectSettings, session_key: str | None = None
+) -> Decision:
     """A catalog id asked for by name: passed through when it exists and the project allows it."""
     if model_id not in catalog:
         raise ModelNotFound(
@@ -74,7 +76,8 @@ def manual(catalog: Catalog, model_id: str, project: ProjectSettings, session_ke
         )
     if not is_allowed(model_id, project.allowed_models):
         raise ModelNotAllowed(
-            f"model {model_id!r} is not in this project's allowed_models ({', '.join(project.allowed_models)})"
+            f"model {model_id!r} is not in this project's allowed_models "
+            f"({', '.join(project.allowed_models)})"
         )
     return Decision(
         model=model_id,

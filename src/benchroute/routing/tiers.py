@@ -144,13 +144,13 @@ def evidence_defaults(table: PolicyTable) -> Defaults:
     acc, measured, width = _route_means(table, bench_routes)
     prompt, completion = TYPICAL_CALL
     cost = (prompt * table.input_price + completion * table.output_price) / 1e6
-    ok = (measured >= 0.5) & (width <= limit) & table.tools & table.api_ok
-    if ok.any():
-        ok &= acc >= float(np.median(acc[ok]))
+    fit = (measured >= 0.5) & (width <= limit) & table.tools & table.api_ok
+    if fit.any():
+        fit &= acc >= float(np.median(acc[fit]))
     balanced: dict[str, tuple[str, ...]] = {}
     for kind in API_KINDS:
         native = np.array([kind in m.apis for m in table.info], dtype=bool)
-        pick = ok & native if (ok & native).any() else ok
+        pick = fit & native if (fit & native).any() else fit
         idx = np.flatnonzero(pick)
         ranked = idx[np.lexsort((idx, -acc[idx], cost[idx]))]
         balanced[kind] = tuple(table.models[i] for i in ranked[:5])
