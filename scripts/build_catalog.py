@@ -23,11 +23,11 @@ from benchroute.catalog.build import (
     CHAT_RESPONSES,
     MESSAGES,
     Entry,
-    builtin_key_env,
     generated_entries,
     merge_entries,
     render,
 )
+from benchroute.cli.models_refresh import builtin_key_env
 
 OUT = Path(__file__).resolve().parents[1] / "src" / "benchroute" / "data" / "catalog.toml"
 

@@ -101,13 +101,6 @@ def _apis(provider: str, upstream_id: str) -> tuple[str, ...]:
     return ("chat",)
 
 
-def builtin_key_env() -> dict[str, str]:
-    """provider -> API key variable of the built-in providers (build time: reads the registry)."""
-    from benchroute.providers.registry import BUILTIN_PROVIDERS
-
-    return {p.name: p.api_key_env for p in BUILTIN_PROVIDERS if p.api_key_env}
-
-
 def generated_entries(snapshot: Any | None = None) -> list[Entry]:
     """Every model of the installed genai-prices that the rules call a current chat model."""
     if snapshot is None:

@@ -21,10 +21,19 @@ from pathlib import Path
 
 import click
 
-from benchroute.catalog.build import Entry, builtin_key_env, generated_entries, merge_entries, render
+from benchroute.catalog.build import Entry, generated_entries, merge_entries, render
 from benchroute.catalog.model import ModelInfo
 from benchroute.cli.context import load_settings
 from benchroute.cli.models import models as list_models
+
+
+def builtin_key_env() -> dict[str, str]:
+    """provider -> API key variable of the built-in providers, written into the catalog so that
+    routing can tell which providers have a key without importing the providers package."""
+    from benchroute.providers.registry import BUILTIN_PROVIDERS
+
+    return {p.name: p.api_key_env for p in BUILTIN_PROVIDERS if p.api_key_env}
+
 
 _SOURCE_REF = re.compile(r"\(([\w.-]+)/([^()]+)\)")
 

@@ -7,16 +7,13 @@ is pure.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
+from typing import Any
 
 from benchroute.catalog.model import Catalog
 from benchroute.routing.classifier import Classifier
 from benchroute.routing.evidence import load_default_snapshot, load_snapshot
 from benchroute.routing.freepool import FreePool, FreePoolSource
 from benchroute.settings import Settings
-
-if TYPE_CHECKING:
-    from benchroute.routing.router import Router
 
 
 def keyed_models(settings: Settings, catalog: Catalog) -> frozenset[str]:
@@ -45,48 +42,42 @@ def load_classifier(settings: Settings) -> Classifier:
         ) from exc
 
 
-def router_from_settings(
+def router_args(
     settings: Settings,
     *,
     catalog: Catalog | None = None,
     classifier: Classifier | None = None,
     only_keyed: bool = True,
     keyed: frozenset[str] | None = None,
-) -> Router:
-    """A Router over `catalog` (else the shipped one with the config's `[[models]]`), the configured
-    (else shipped) leaderboard and classifier. With `only_keyed`, auto tiers choose only models the
-    gateway can call (`keyed_models`). Raises when the leaderboard or classifier cannot be read."""
-    from benchroute.routing.router import Router
-
+) -> dict[str, Any]:
+    """The `Router(...)` arguments: `catalog` (else the shipped one with the config's `[[models]]`),
+    the configured (else shipped) leaderboard and classifier, the free pool. With `only_keyed`,
+    auto tiers choose only models the gateway can call (`keyed_models`). Raises when the
+    leaderboard or classifier cannot be read."""
     if catalog is None:
         from benchroute.catalog.loader import load_catalog
 
         catalog = load_catalog(settings)
     snapshot = load_snapshot(settings.leaderboard) if settings.leaderboard else load_default_snapshot()
     pool = FreePoolSource(settings.tiers.free_pool, FreePool.from_catalog(catalog)).current()
-    return Router(
-        catalog,
-        snapshot,
-        classifier or load_classifier(settings),
-        settings.tiers,
-        free_pool=pool,
-        projects=settings.projects,
-        routable=keyed_models(settings, catalog) if only_keyed else None,
-        keyed=keyed,
-    )
+    return {
+        "catalog": catalog,
+        "snapshot": snapshot,
+        "classifier": classifier or load_classifier(settings),
+        "tiers": settings.tiers,
+        "free_pool": pool,
+        "projects": settings.projects,
+        "routable": keyed_models(settings, catalog) if only_keyed else None,
+        "keyed": keyed,
+    }
 
 
-def default_router(settings: Settings | None = None, *, classifier: Classifier | None = None) -> Router:
-    """`Router.default()`: routes over the whole catalog, whatever keys are set, and says in each
-    Decision whether the chosen model's provider has a key here."""
+def default_args(settings: Settings | None = None, *, classifier: Classifier | None = None) -> dict[str, Any]:
+    """`Router.default()`'s arguments: the whole catalog, whatever keys are set, and which models
+    have a key here (the Decision says so)."""
     from benchroute.catalog.loader import load_catalog
 
     settings = settings or Settings.load()
     catalog = load_catalog(settings)
-    return router_from_settings(
-        settings,
-        catalog=catalog,
-        classifier=classifier,
-        only_keyed=False,
-        keyed=keyed_models(settings, catalog),
-    )
+    keyed = keyed_models(settings, catalog)
+    return router_args(settings, catalog=catalog, classifier=classifier, only_keyed=False, keyed=keyed)

@@ -4,7 +4,8 @@ Router`).
 The Router is pure: it holds an immutable catalog, evidence (as a precomputed `PolicyTable`),
 classifier and free pool, and `route` does no I/O. It dispatches to one strategy per tier
 (efficient.py, frontier.py, balanced.py, free.py; manual ids in static.py), each with one
-`decide`. Loading from settings and disk is in factory.py (`Router.default`, `from_settings`).
+`decide`. Loading from settings and disk is factory.py's (`Router.default`, `from_settings`
+only pass its arguments on).
 Whatever changes is swapped by building a new Router (`with_snapshot`, `with_free_pool`), so a
 request in flight keeps the one it started with. docs/routing.md describes the tiers and the math.
 """
@@ -27,6 +28,7 @@ from benchroute.routing.classifier import Classifier
 from benchroute.routing.decision import Decision
 from benchroute.routing.efficient import EfficientTier
 from benchroute.routing.evidence import Snapshot, split_variant
+from benchroute.routing.factory import default_args, router_args
 from benchroute.routing.free import FreeTier
 from benchroute.routing.freepool import FreePool, fallback_key
 from benchroute.routing.frontier import FrontierTier
@@ -87,9 +89,7 @@ class Router:
         """The shipped catalog, leaderboard and classifier, or those the settings point at. Routes
         over the whole catalog; each Decision says whether its model's provider has a key here.
         Does I/O: call it once."""
-        from benchroute.routing.factory import default_router
-
-        return default_router(settings, classifier=classifier)
+        return cls(**default_args(settings, classifier=classifier))
 
     @classmethod
     def from_settings(
@@ -101,9 +101,7 @@ class Router:
         only_keyed: bool = True,
     ) -> Router:
         """A Router for the gateway: with `only_keyed`, auto tiers choose only models it can call."""
-        from benchroute.routing.factory import router_from_settings
-
-        return router_from_settings(settings, catalog=catalog, classifier=classifier, only_keyed=only_keyed)
+        return cls(**router_args(settings, catalog=catalog, classifier=classifier, only_keyed=only_keyed))
 
     def _replace(self, **changes: Any) -> Router:
         args: dict[str, Any] = {
