@@ -56,7 +56,7 @@ def test_decisions_by_dial(
         "auto/efficient",
         "none",
         PROBS,
-        1.0,  # the route is certain (all mass on implement), whatever the classifier's 0.9 says
+        0.9,
         dial,
     )
     assert model in d.explanation
@@ -100,7 +100,7 @@ def test_low_confidence_goes_to_balanced() -> None:
     assert d.expected_cost == pytest.approx(0.0017)
     # The policy averages over difficulties: a clear route is confident enough whatever the level.
     d = router(confidence=0.5).route(request(), ProjectSettings(min_confidence=0.6), RouteContext())
-    assert (d.model, d.confidence) == ("x/big", 1.0)
+    assert (d.model, d.reason, d.confidence) == ("x/big", "cheapest_above_bar", 0.5)
 
 
 def test_allowed_models_and_cooldown_are_honoured() -> None:

@@ -119,7 +119,7 @@ class EfficientTier:
         p = table.vector(probs)
         sc = table.score(p, call.needs.agent, call.prompt_tokens)
         elig = eligibility(table, sc, call, self._allowed(call.project.allowed_models), self.keyed)
-        common = self._common(call, top, confidence, candidates(table, sc, elig), p)
+        common = self._common(call, top, pred.confidence, candidates(table, sc, elig), p)
         text = explain.cells(top)
         if general_share(probs) >= GENERAL_SHARE:
             return self._fallback(call, "general", explain.general(text), p, common)
@@ -128,6 +128,8 @@ class EfficientTier:
             return self._fallback(call, "low_confidence", why, p, common)
         order = self.balanced.order(call)
         bal_row = table.row.get(order[0])
+        if bal_row is not None and not elig.pool[bal_row]:
+            bal_row = None  # a Balanced model not measured here cannot set the floor: the median does
         floor = float(sc.accuracy[bal_row]) if bal_row is not None else None
         choice = choose(table.models, sc, elig.pool, floor, call.project.dial, bal_row)
         if choice.model is None:

@@ -9,7 +9,8 @@ tests/routing_policy/test_policy_worked_example.py reproduces number for number.
 - A cell counts as measured for m when m has ≥ min_tasks tasks on its route (for a route no
   benchmark measures: ≥ min_tasks tasks behind the model's fit). Coverage(m) = Σ_c P(c) over
   measured cells; m may be chosen only with coverage ≥ min_coverage and U(m) − L(m) ≤ max_width.
-- The floor is the Balanced model's A; bar(d) = floor + d·max(0, A_best − floor).
+- The floor is the Balanced model's A when it is eligible, else the median A of the eligible
+  models; bar(d) = floor + d·max(0, A_best − floor).
 - "Proven at d": L(m) ≥ bar(d) (the Balanced model is the floor itself: proven while A ≥ bar).
 - When no eligible model's A reaches the floor, nothing is chosen (Balanced serves it).
 - The choice at d is the cheapest proven model on the cost/accuracy frontier of the eligible
