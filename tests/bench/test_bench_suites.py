@@ -85,7 +85,7 @@ def test_malformed_task_lines_are_rejected() -> None:
         '{"id": "a", "suite": "s", "task_type": "edit", "difficulty": "easy", '
         '"messages": [{"role": "user", "content": "x"}], "checker": {"kind": "exact", "answer": "1"}}'
     )
-    assert parse_tasks([good])[0].cell == "edit:easy"
+    assert parse_tasks([good])[0].cell == "implement:easy"  # legacy "edit" read as its route
     with pytest.raises(TaskError, match="unknown task_type"):
         parse_tasks([good.replace('"edit"', '"poetry"')])
     with pytest.raises(TaskError, match="checker kind"):
