@@ -16,9 +16,9 @@ from typing import Any
 import numpy as np
 
 from benchroute.routing.classifier import CellPrediction
-from benchroute.routing.features import STRUCT_FEATURES, TextVectorizer, extract
+from benchroute.routing.features import STRUCT_FEATURES, RequestFeatures, TextVectorizer, extract
 from benchroute.routing.taxonomy import DIFFICULTIES, cell
-from benchroute.routing.textclf import LinearHead
+from benchroute.routing.textclf import FloatArray, LinearHead
 from benchroute.wire.canonical import ChatRequest
 
 LEGACY_TYPES: tuple[str, ...] = (
@@ -42,11 +42,16 @@ class LegacyClassifier:
     task_head: LinearHead
     difficulty_head: LinearHead
 
-    def classify(self, request: ChatRequest) -> CellPrediction:
-        features = extract(request)
+    def predict_features(self, features: RequestFeatures) -> tuple[FloatArray, FloatArray]:
+        """(P(task type), P(difficulty)) for extracted features, as `TextClassifier`'s."""
         idx, vals = self.vectorizer.encode(features.text)
-        p_type = self.task_head.proba(idx, vals, features.struct)
-        p_diff = self.difficulty_head.proba(idx, vals, features.struct)
+        return (
+            self.task_head.proba(idx, vals, features.struct),
+            self.difficulty_head.proba(idx, vals, features.struct),
+        )
+
+    def classify(self, request: ChatRequest) -> CellPrediction:
+        p_type, p_diff = self.predict_features(extract(request))
         joint = np.outer(p_type, p_diff).ravel()
         joint = joint / joint.sum()
         names = [cell(t, d) for t in self.task_head.labels for d in DIFFICULTIES]
