@@ -121,3 +121,15 @@ def test_the_measured_variant_is_pinned(mode: str) -> None:
         ids = {c.model for c in d.candidates} | set(router.defaults.frontier["reasoning"])
         if d.reasoning_effort is not None:
             assert f"{d.model}@{d.reasoning_effort}" in ids
+
+
+def test_the_effort_is_pinned_on_the_request_unless_the_client_set_one() -> None:
+    from benchroute.routing.decision import Decision, pin_effort
+
+    req = tool_request("auto", None)
+    d = Decision(
+        model="openai/gpt-5.4", tier="auto/efficient", reason="best_accuracy", reasoning_effort="xhigh"
+    )
+    assert pin_effort(req, d).reasoning_effort == "xhigh"
+    assert pin_effort(replace(req, reasoning_effort="low"), d).reasoning_effort == "low"
+    assert pin_effort(req, replace(d, reasoning_effort=None)) is req

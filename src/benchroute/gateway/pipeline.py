@@ -30,7 +30,7 @@ from benchroute.gateway.usage import RequestLog
 from benchroute.limits.base import Subject
 from benchroute.providers.base import ProviderError
 from benchroute.routing.base import RouteContext
-from benchroute.routing.decision import Decision
+from benchroute.routing.decision import Decision, pin_effort
 from benchroute.routing.static import RouteError
 from benchroute.settings import ProjectSettings
 from benchroute.store.base import DecisionRecord
@@ -187,6 +187,7 @@ async def serve(dialect: Dialect, scope: Scope, receive: Receive, send: Send) ->
             send = limits_http.with_warnings(send, admission)
             chat_request = await _parse(dialect, receive, headers, state, context, rlog)
             decision = await _route(state, chat_request, rlog, project)
+            chat_request = pin_effort(chat_request, decision)
             if chat_request.stream:
                 opened = await failover.open_stream(state, chat_request, decision, rlog)
             else:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
+
+from benchroute.wire.canonical import ChatRequest
 
 Reason = Literal[
     "manual",  # a catalog id was asked for
@@ -66,3 +68,11 @@ class Decision:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def pin_effort(request: ChatRequest, decision: Decision) -> ChatRequest:
+    """The request with the reasoning effort the chosen variant's evidence was measured at, unless
+    the client set one itself."""
+    if decision.reasoning_effort is None or request.reasoning_effort is not None:
+        return request
+    return replace(request, reasoning_effort=decision.reasoning_effort)
