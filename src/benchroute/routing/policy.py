@@ -113,34 +113,38 @@ class PolicyTable:
         infos = [catalog.get(split_variant(m)[0]) for m in self.models]
         self.info: tuple[ModelInfo, ...] = tuple(i for i in infos if i is not None)
         self.effort: tuple[str | None, ...] = tuple(split_variant(m)[1] for m in self.models)
-        shape = (len(self.models), len(self.cells))
-        est = np.zeros((2, *shape))
-        low = np.zeros((2, *shape))
-        high = np.ones((2, *shape))
-        measured = np.zeros(shape)
-        tokens = np.full(shape, float(self.params.default_completion_tokens))
-        measured_routes = {split_cell(s.cell)[0] for s in snapshot if s.trials > 0}
-        for s in snapshot:
-            i, j = self.row.get(s.model), self.index.get(s.cell)
-            if i is None or j is None:
-                continue
-            for k, agent in enumerate((False, True)):
-                est[k, i, j], low[k, i, j], high[k, i, j] = s.interval(agent)
-            route = split_cell(s.cell)[0]
-            basis = s.trials if route in measured_routes else s.evidence_tasks
-            measured[i, j] = float(basis >= self.params.min_tasks)
-            if s.mean_completion_tokens is not None:
-                tokens[i, j] = s.mean_completion_tokens
-        self.direct_routes: frozenset[str] = frozenset(measured_routes)  # routes a benchmark measures
-        self.estimate, self.low, self.high = est, low, high
-        self.measured: FloatArray = measured
-        self.tokens: FloatArray = tokens
+        self.direct_routes: frozenset[str] = frozenset(
+            split_cell(s.cell)[0] for s in snapshot if s.trials > 0
+        )  # routes a benchmark measures
+        self._fill(snapshot)
         self.input_price: FloatArray = np.array([m.input_price for m in self.info])
         self.output_price: FloatArray = np.array([m.output_price for m in self.info])
         self.context: FloatArray = np.array([float(m.context) for m in self.info])
         self.tools: BoolArray = np.array([m.tools for m in self.info], dtype=bool)
         self.vision: BoolArray = np.array([m.vision for m in self.info], dtype=bool)
         self.api_ok: BoolArray = np.array([bool(m.apis & UPSTREAM_APIS) for m in self.info], dtype=bool)
+
+    def _fill(self, snapshot: Snapshot) -> None:
+        """The estimate / interval arrays (index 0 single-turn, 1 agent), measured cells, tokens."""
+        shape = (len(self.models), len(self.cells))
+        est, low, high = np.zeros((2, *shape)), np.zeros((2, *shape)), np.ones((2, *shape))
+        measured = np.zeros(shape)
+        tokens = np.full(shape, float(self.params.default_completion_tokens))
+        for s in snapshot:
+            i, j = self.row.get(s.model), self.index.get(s.cell)
+            if i is None or j is None:
+                continue
+            for k, agent in enumerate((False, True)):
+                est[k, i, j], low[k, i, j], high[k, i, j] = s.interval(agent)
+            basis = s.trials if split_cell(s.cell)[0] in self.direct_routes else s.evidence_tasks
+            measured[i, j] = float(basis >= self.params.min_tasks)
+            if s.mean_completion_tokens is not None:
+                tokens[i, j] = s.mean_completion_tokens
+        self.estimate: FloatArray = est
+        self.low: FloatArray = low
+        self.high: FloatArray = high
+        self.measured: FloatArray = measured
+        self.tokens: FloatArray = tokens
 
     def __contains__(self, model: object) -> bool:
         return model in self.row
