@@ -13,6 +13,7 @@ from benchroute.catalog.model import Catalog
 from benchroute.routing.classifier import Classifier
 from benchroute.routing.evidence import load_default_snapshot, load_snapshot
 from benchroute.routing.freepool import FreePool, FreePoolSource
+from benchroute.routing.tiers import Defaults
 from benchroute.settings import Settings
 
 
@@ -81,3 +82,14 @@ def default_args(settings: Settings | None = None, *, classifier: Classifier | N
     catalog = load_catalog(settings)
     keyed = keyed_models(settings, catalog)
     return router_args(settings, catalog=catalog, classifier=classifier, only_keyed=False, keyed=keyed)
+
+
+def shipped_defaults(catalog: Catalog, settings: Settings | None = None) -> Defaults:
+    """The evidence-derived tier defaults over `catalog` and the configured (else shipped)
+    leaderboard, for callers that price an always-Frontier choice without a Router at hand."""
+    from benchroute.routing.policy import PolicyTable
+    from benchroute.routing.tiers import evidence_defaults
+
+    path = settings.leaderboard if settings is not None else None
+    snapshot = load_snapshot(path) if path else load_default_snapshot()
+    return evidence_defaults(PolicyTable(snapshot, catalog))

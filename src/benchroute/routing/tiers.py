@@ -18,6 +18,7 @@ from typing import Final, Literal
 
 import numpy as np
 
+from benchroute.routing.evidence import split_variant
 from benchroute.routing.policy import PolicyTable
 from benchroute.routing.static import AUTO_TIERS, TIER_ALIASES, normalise_tier
 from benchroute.routing.taxonomy import cell
@@ -51,6 +52,7 @@ __all__ = [
     "Defaults",
     "balanced_order",
     "evidence_defaults",
+    "frontier_model",
     "frontier_order",
     "frontier_role",
     "mode_role",
@@ -99,6 +101,13 @@ def _unique(models: list[str | None]) -> list[str]:
 def frontier_order(role: FrontierRole, tiers: TierSettings, defaults: Defaults) -> list[str]:
     """Frontier models for a role, best first: the configured one, then the evidence ranking."""
     return _unique([tiers.frontier.get(role), *defaults.frontier.get(role, ())])
+
+
+def frontier_model(role: FrontierRole, tiers: TierSettings, defaults: Defaults | None = None) -> str:
+    """The Frontier model's catalog id for a role: the configured one, else the first of the
+    evidence ranking ("" when neither says)."""
+    ranking = frontier_order(role, tiers, defaults or Defaults())
+    return split_variant(ranking[0])[0] if ranking else ""
 
 
 def balanced_order(api_kind: str, tiers: TierSettings, defaults: Defaults) -> list[str]:
