@@ -1,14 +1,24 @@
 #!/usr/bin/env python3
-"""Build the shipped default leaderboard, src/benchroute/data/leaderboard.json, from public results.
+"""Build the shipped leaderboard, src/benchroute/data/leaderboard.json, from public results.
 
-Sources (all under ../shared/data, each with a SOURCE.txt):
-  aider_leaderboards/     polyglot -> implement:hard, edit -> edit:medium, refactor -> refactor:hard
-  llmrouter_ulab/         9 open models x 14 tasks, 0/1 per prompt (MBPP, HumanEval, GSM8K, MATH, ...)
-  routerbench_subset_routerdc/  11 models x MBPP / ARC-Challenge / Winogrande, 0/1 with cost per call
+Every source row is mapped onto a catalog id by an explicit table below (rows not in a table are
+left out) and onto a route with its setting (agent harness or single-turn):
 
-Every source row is mapped onto a catalog id by an explicit table below (rows not in the table are
-left out); every cell lists the rows it came from. Outcome-matrix prompts are put in a difficulty
-by the share of the source's models that solve them (docs/routing.md, "The default leaderboard").
+  openhands_index/  SWE-bench Verified -> debug, SWE-bench Multimodal -> debug (front-end),
+                    SWT-bench -> tests, commit0 -> implement      (agent: OpenHands)
+  gso_bench/        performance optimisation in real repos -> refactor          (agent: OpenHands)
+  terminal_bench_2/ the terminus-2 harness's rows -> command                      (agent)
+  aider_leaderboards/ polyglot -> implement, edit -> implement, refactor -> refactor (single-turn)
+
+Not used for accuracy: GAIA (not coding), BFCL V4 and tau2-bench (tool-calling reliability of a
+model, not coding success; docs/routing.md), SWT-bench's leaderboard (rows are systems, not
+models), the other Terminal-Bench harnesses and the OpenHands alternative agents (one harness per
+benchmark keeps the difficulty comparable), Aider's unmerged community runs (not verified), and
+the MMLU/GSM8K/ARC outcome matrices (general knowledge and maths: no coding request is routed on
+them). Nothing under a non-commercial license is read.
+
+One measurement model is fitted over all rows (benchroute.leaderboard.fit): every cell of every
+model gets A with a 90% interval, single-turn and as an agent, and the tasks behind it.
 The output depends only on the input files: rerun it and the bytes are identical.
 
     python scripts/build_leaderboard.py [--data ../shared/data] [--out src/benchroute/data/leaderboard.json]
@@ -18,28 +28,104 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import sys
-import tomllib
-from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from benchroute.leaderboard.snapshot import CellStats, Snapshot
+from benchroute.leaderboard.build import snapshot_from_fit
+from benchroute.leaderboard.fit import Observation, fit_empirical
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = ROOT.parent / "shared" / "data"
 DEFAULT_OUT = ROOT / "src" / "benchroute" / "data" / "leaderboard.json"
-CATALOG = ROOT / "src" / "benchroute" / "data" / "catalog.toml"
 
-# ---- Aider leaderboards: (file, cell, pass-rate column) and (model, edit_format) -> catalog id ----
-
+OPENHANDS_MAP: dict[str, str] = {
+    "DeepSeek-V3.2-Reasoner": "deepseek/deepseek-reasoner",
+    "DeepSeek-V4-Pro": "deepseek/deepseek-v4-pro",
+    "GLM-4.7": "openrouter/z-ai/glm-4.7",
+    "GLM-5": "openrouter/z-ai/glm-5",
+    "GLM-5.1": "openrouter/z-ai/glm-5.1",
+    "GPT-5.2": "openai/gpt-5.2",
+    "GPT-5.4": "openai/gpt-5.4",
+    "GPT-5.5": "openai/gpt-5.5",
+    "Gemini-3-Flash": "google/gemini-3-flash-preview",
+    "Gemini-3.1-Pro": "google/gemini-3.1-pro-preview",
+    "Gemini-3.5-Flash": "google/gemini-3.5-flash",
+    "Kimi-K2-Thinking": "openrouter/moonshotai/kimi-k2-thinking",
+    "Kimi-K2.5": "openrouter/moonshotai/kimi-k2.5",
+    "Kimi-K2.6": "openrouter/moonshotai/kimi-k2.6",
+    "MiniMax-M2.1": "openrouter/minimax/minimax-m2.1",
+    "MiniMax-M2.5": "openrouter/minimax/minimax-m2.5",
+    "MiniMax-M2.7": "openrouter/minimax/minimax-m2.7",
+    "MiniMax-M3": "openrouter/minimax/minimax-m3",
+    "Nemotron-3-Nano": "openrouter/nvidia/nemotron-3-nano-30b-a3b",
+    "Nemotron-3-Super": "openrouter/nvidia/nemotron-3-super-120b-a12b",
+    "Qwen3-Coder-480B": "openrouter/qwen/qwen3-coder",
+    "Qwen3-Coder-Next": "openrouter/qwen/qwen3-coder-next",
+    "Qwen3.5-Flash": "openrouter/qwen/qwen3.5-flash-02-23",
+    "Qwen3.6-Plus": "openrouter/qwen/qwen3.6-plus",
+    "Trinity-Large-Thinking": "openrouter/arcee-ai/trinity-large-thinking",
+    "claude-fable-5": "anthropic/claude-fable-5",
+    "claude-opus-4-5": "anthropic/claude-opus-4-5",
+    "claude-opus-4-6": "anthropic/claude-opus-4-6",
+    "claude-opus-4-7": "anthropic/claude-opus-4-7",
+    "claude-opus-4-8": "anthropic/claude-opus-4-8",
+    "claude-sonnet-4-5": "anthropic/claude-sonnet-4-5",
+    "claude-sonnet-4-6": "anthropic/claude-sonnet-4-6",
+}
+# benchmark -> (route, standard task count when the per-instance file is absent)
+OPENHANDS_BENCH: dict[str, tuple[str, int]] = {
+    "swe-bench": ("debug", 500),
+    "swe-bench-multimodal": ("debug", 68),
+    "swt-bench": ("tests", 433),
+    "commit0": ("implement", 16),
+}
+GSO_MAP: dict[str, str] = {
+    "claude-opus-4": "anthropic/claude-opus-4-20250514",
+    "claude-opus-4.5": "anthropic/claude-opus-4-5",
+    "claude-opus-4.6": "anthropic/claude-opus-4-6",
+    "claude-opus-4.6-high": "anthropic/claude-opus-4-6@high",
+    "claude-opus-4.7": "anthropic/claude-opus-4-7",
+    "claude-sonnet-4": "anthropic/claude-sonnet-4-20250514",
+    "claude-sonnet-4.5": "anthropic/claude-sonnet-4-5",
+    "gemini-2.5-pro": "google/gemini-2.5-pro",
+    "gemini-3-flash": "google/gemini-3-flash-preview",
+    "gemini-3.1-pro": "google/gemini-3.1-pro-preview",
+    "gpt-5": "openai/gpt-5",
+    "gpt-5.1": "openai/gpt-5.1",
+    "gpt-5.2": "openai/gpt-5.2",
+    "gpt-5.4-high": "openai/gpt-5.4@high",
+    "gpt-5.4-xhigh": "openai/gpt-5.4@xhigh",
+    "gpt-5.5-xhigh": "openai/gpt-5.5@xhigh",
+    "o3": "openai/o3",
+    "kimi-k2": "openrouter/moonshotai/kimi-k2",
+    "glm-4.5": "openrouter/z-ai/glm-4.5",
+    "qwen3-coder": "openrouter/qwen/qwen3-coder",
+}
+TB2_HARNESS = "terminus-2"
+TB2_MAP: dict[str, str] = {
+    "gpt-5": "openai/gpt-5",
+    "gpt-5-mini": "openai/gpt-5-mini",
+    "gpt-5-nano": "openai/gpt-5-nano",
+    "claude-sonnet-4-5-20250929": "anthropic/claude-sonnet-4-5",
+    "claude-opus-4-1-20250805": "anthropic/claude-opus-4-1",
+    "claude-haiku-4-5-20251001": "anthropic/claude-haiku-4-5",
+    "gemini-2.5-pro": "google/gemini-2.5-pro",
+    "gemini-2.5-flash": "google/gemini-2.5-flash",
+    "accounts/fireworks/models/minimax-m2": "openrouter/minimax/minimax-m2",
+    "moonshotai/Kimi-K2-Instruct-0905": "openrouter/moonshotai/kimi-k2-0905",
+    "Qwen/Qwen3-Coder-480B-A35B-Instruct-FP8": "openrouter/qwen/qwen3-coder",
+    "accounts/fireworks/models/glm-4p6": "openrouter/z-ai/glm-4.6",
+    "grok-4-0709": "xai/grok-4",
+    "grok-code-fast-1": "xai/grok-code-fast-1",
+    "openai/gpt-oss-120b": "openrouter/openai/gpt-oss-120b",
+    "openai/gpt-oss-20b": "openrouter/openai/gpt-oss-20b",
+}
 AIDER_FILES = (
-    ("polyglot_leaderboard.csv", "implement:hard", "pass_rate_2", "aider:polyglot"),
-    ("edit_leaderboard.csv", "edit:medium", "pass_rate_2", "aider:edit"),
-    ("refactor_leaderboard.csv", "refactor:hard", "pass_rate_1", "aider:refactor"),
+    ("polyglot_leaderboard.csv", "implement", "pass_rate_2", "aider:polyglot"),
+    ("edit_leaderboard.csv", "implement", "pass_rate_2", "aider:edit"),
+    ("refactor_leaderboard.csv", "refactor", "pass_rate_1", "aider:refactor"),
 )
-
 # One row per (file, model, edit_format): the configuration a router would send by default
 # (no extra thinking budget; default reasoning effort where the leaderboard lists several).
 AIDER_MAP: dict[tuple[str, str, str], str] = {
@@ -109,242 +195,114 @@ AIDER_MAP: dict[tuple[str, str, str], str] = {
     ("refactor_leaderboard.csv", "gpt-4o-2024-08-06", "diff"): "openai/gpt-4o",
 }
 
-# ---- Outcome matrices: source model name -> catalog id, and task -> cells by solve share ----
 
-ULAB_MAP: dict[str, str] = {
-    "qwen2.5-7b-instruct": "openrouter/qwen/qwen-2.5-7b-instruct",
-    "gemma-2-9b-it": "openrouter/google/gemma-2-9b-it",
-    "llama-3.1-8b-instruct": "openrouter/meta-llama/llama-3.1-8b-instruct",
-    "mistral-7b-instruct-v0.3": "openrouter/mistralai/mistral-7b-instruct-v0.3",
-    "llama-3.3-nemotron-super-49b-v1": "openrouter/nvidia/llama-3.3-nemotron-super-49b-v1",
-}
-ROUTERBENCH_MAP: dict[str, str] = {
-    "mistralai/mixtral-8x7b-chat": "openrouter/mistralai/mixtral-8x7b-instruct",
-}
-
-# task -> (cell when at least half of the source's models solve the prompt, cell otherwise)
-TASK_CELLS: dict[str, tuple[str, str]] = {
-    "mbpp": ("implement:easy", "implement:medium"),
-    "human_eval": ("implement:easy", "implement:medium"),
-    "gsm8k": ("math:easy", "math:medium"),
-    "math": ("math:medium", "math:hard"),
-    "mmlu": ("general:easy", "general:medium"),
-    "arc_challenge": ("general:easy", "general:medium"),
-    "commonsense_qa": ("general:easy", "general:medium"),
-    "openbook_qa": ("general:easy", "general:medium"),
-    "gpqa": ("general:hard", "general:hard"),
-    "winogrande": ("general:easy", "general:medium"),
-}
-EASY_SHARE = 0.5
-
-
-@dataclass
-class Acc:
-    """Evidence being summed for one (model, cell)."""
-
-    n: float = 0.0
-    k: float = 0.0
-    cost_n: float = 0.0  # trials that reported a cost
-    cost_sum: float = 0.0
-    tok_n: float = 0.0
-    prompt_sum: float = 0.0
-    completion_sum: float = 0.0
-    lat_n: float = 0.0
-    lat_sum: float = 0.0
-    sources: list[str] = field(default_factory=list)
-    last_run: str = ""
-
-    def stats(self, model: str, cell: str) -> CellStats:
-        return CellStats(
-            model=model,
-            cell=cell,
-            trials=round(self.n, 4),
-            successes=round(self.k, 4),
-            mean_cost=round(self.cost_sum / self.cost_n, 8) if self.cost_n else None,
-            mean_prompt_tokens=round(self.prompt_sum / self.tok_n, 1) if self.tok_n else None,
-            mean_completion_tokens=round(self.completion_sum / self.tok_n, 1) if self.tok_n else None,
-            latency_ms=round(self.lat_sum / self.lat_n, 1) if self.lat_n else None,
-            sources=tuple(sorted(self.sources)),
-            last_run=self.last_run or None,
-        )
-
-
-def _float(value: str | None) -> float | None:
-    try:
-        return float(value) if value not in (None, "") else None
-    except ValueError:
-        return None
-
-
-def aider_rows(data: Path, acc: dict[tuple[str, str], Acc]) -> set[tuple[str, str, str]]:
-    """Add the mapped Aider rows; returns the mapping keys that were found."""
-    found: set[tuple[str, str, str]] = set()
-    for fname, cell, rate_col, label in AIDER_FILES:
-        with (data / "aider_leaderboards" / fname).open(newline="", encoding="utf-8") as fh:
-            for row in csv.DictReader(fh):
-                key = (fname, row["model"].strip(), row["edit_format"].strip())
-                model = AIDER_MAP.get(key)
-                rate, n = _float(row.get(rate_col)), _float(row.get("test_cases"))
-                if model is None or rate is None or not n:
-                    continue
-                if key in found:
-                    raise SystemExit(f"ambiguous Aider mapping: {key} matches more than one row")
-                found.add(key)
-                a = acc.setdefault((model, cell), Acc())
-                a.n += n
-                a.k += rate / 100.0 * n
-                cost = _float(row.get("total_cost"))
-                if cost:  # 0.0 means a free/preview endpoint, not a cheap run: unknown
-                    a.cost_n += n
-                    a.cost_sum += cost
-                prompt, completion = _float(row.get("prompt_tokens")), _float(row.get("completion_tokens"))
-                if prompt and completion:
-                    a.tok_n += n
-                    a.prompt_sum += prompt
-                    a.completion_sum += completion
-                secs = _float(row.get("seconds_per_case"))
-                if secs:
-                    a.lat_n += n
-                    a.lat_sum += secs * 1000 * n
-                date = row.get("date", "")
-                a.sources.append(
-                    f"{label} {row['dirname']} ({row['model']}, {row['edit_format']}, "
-                    f"{rate_col}={rate}, n={n:g}, {date})"
-                )
-                a.last_run = max(a.last_run, date)
-    return found
-
-
-def _add_matrix(
-    acc: dict[tuple[str, str], Acc],
-    label: str,
-    rows: Iterable[tuple[str, dict[str, float], dict[str, float]]],
-    mapping: dict[str, str],
-    last_run: str,
-) -> None:
-    """rows: (task, {source model: score 0..1}, {source model: cost USD}) per prompt."""
-    counts: dict[tuple[str, str, str], list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0, 0.0])
-    for task, scores, costs in rows:
-        cells = TASK_CELLS.get(task)
-        if cells is None or not scores:
-            continue
-        share = sum(1.0 for v in scores.values() if v >= 0.5) / len(scores)
-        cell = cells[0] if share >= EASY_SHARE else cells[1]
-        for src, model in mapping.items():
-            if src not in scores:
+def openhands(data: Path) -> list[Observation]:
+    out: list[Observation] = []
+    root = data / "openhands_index" / "results"
+    for name, model in sorted(OPENHANDS_MAP.items()):
+        scores = json.loads((root / name / "scores.json").read_text())
+        for row in scores:
+            bench = row["benchmark"]
+            if bench not in OPENHANDS_BENCH or row.get("score") is None:
                 continue
-            c = counts[(model, cell, task)]
-            c[0] += 1
-            c[1] += scores[src]
-            if src in costs:
-                c[2] += 1
-                c[3] += costs[src]
-    for (model, cell, task), (n, k, cn, cs) in sorted(counts.items()):
-        a = acc.setdefault((model, cell), Acc())
-        a.n += n
-        a.k += k
-        a.cost_n += cn
-        a.cost_sum += cs
-        a.sources.append(f"{label}:{task} (n={n:g}, solved={k:g})")
-        a.last_run = max(a.last_run, last_run)
-
-
-def ulab_rows(data: Path) -> list[tuple[str, dict[str, float], dict[str, float]]]:
-    path = data / "llmrouter_ulab" / "dcrouter_matrix_with_task.csv"
-    csv.field_size_limit(sys.maxsize)
-    out = []
-    with path.open(newline="", encoding="utf-8") as fh:
-        reader = csv.DictReader(fh)
-        models = [c for c in reader.fieldnames or [] if c not in ("split", "idx", "task_name", "question")]
-        for row in reader:
-            scores = {m: float(row[m]) for m in models if row[m] not in ("", None)}
-            out.append((row["task_name"], scores, {}))
+            route, standard = OPENHANDS_BENCH[bench]
+            n, k = float(standard), float(row["score"]) / 100 * standard
+            per_instance = root / name / "instance_results" / f"{bench}.json"
+            if per_instance.is_file():
+                graded = [
+                    v for v in json.loads(per_instance.read_text()).values() if v.get("resolved") is not None
+                ]
+                n, k = float(len(graded)), float(sum(1 for v in graded if v["resolved"]))
+            date = str(row.get("submission_time", ""))[:10]
+            version = row.get("agent_version", "")
+            source = f"openhands:{bench} {name} score={row['score']} n={int(n)} ({version}, {date})"
+            out.append(
+                Observation(
+                    model,
+                    f"openhands:{bench}",
+                    route,
+                    True,
+                    n,
+                    round(k, 3),
+                    source,
+                    date,
+                    row.get("cost_per_instance"),
+                )
+            )
     return out
 
 
-def routerbench_rows(data: Path) -> list[tuple[str, dict[str, float], dict[str, float]]]:
-    folder = data / "routerbench_subset_routerdc"
-    csv.field_size_limit(sys.maxsize)
-    out = []
-    for fname, task in (
-        ("mbpp_train.csv", "mbpp"),
-        ("arc_challenge_train.csv", "arc_challenge"),
-        ("arc_challenge_test.csv", "arc_challenge"),
-        ("winograde_train.csv", "winogrande"),
-        ("winograde_test.csv", "winogrande"),
-    ):
-        path = folder / fname
-        if not path.exists():
-            continue
-        with path.open(newline="", encoding="utf-8") as fh:
-            reader = csv.DictReader(fh)
-            names = reader.fieldnames or []
-            models = [c for c in names if "|" not in c and c not in ("", "sample_id", "prompt", "eval_name")]
-            models = [m for m in models if m != "oracle_model_to_route_to"]
-            for row in reader:
-                scores = {m: float(row[m]) for m in models if row.get(m) not in ("", None)}
-                costs = {
-                    m: float(row[f"{m}|total_cost"])
-                    for m in models
-                    if row.get(f"{m}|total_cost") not in ("", None)
-                }
-                out.append((task, scores, costs))
+def gso(data: Path) -> list[Observation]:
+    out: list[Observation] = []
+    for name, model in sorted(GSO_MAP.items()):
+        summary = json.loads((data / "gso_bench" / "results" / "reports" / f"{name}.json").read_text())[
+            "summary"
+        ]
+        n, k = float(summary["total_instances"]), float(summary["opt_commit"])
+        source = f"gso:opt@1 {name} score={summary['score']} n={int(n)}"
+        out.append(Observation(model, "gso:opt@1", "refactor", True, n, k, source))
     return out
 
 
-def catalog_ids(path: Path) -> set[str] | None:
-    if not path.is_file():
-        return None
-    doc = tomllib.loads(path.read_text(encoding="utf-8"))
-    return {m["id"] for m in doc.get("models", []) if isinstance(m, dict) and "id" in m}
-
-
-def build(data: Path, catalog: set[str] | None) -> tuple[Snapshot, list[str]]:
-    acc: dict[tuple[str, str], Acc] = {}
-    found = aider_rows(data, acc)
-    missing = sorted(set(AIDER_MAP) - found)
-    if missing:
-        raise SystemExit(f"Aider rows in the mapping table not found in the data: {missing}")
-    # ulab snapshot commit 2025-12-04, RouterDC commit 2025-02-25: dates of the published data.
-    _add_matrix(acc, "llmrouter_ulab", ulab_rows(data), ULAB_MAP, "2025-12-04")
-    _add_matrix(acc, "routerbench_0shot", routerbench_rows(data), ROUTERBENCH_MAP, "2025-02-25")
-    dropped: list[str] = []
-    stats = []
-    for (model, cell), a in sorted(acc.items()):
-        if catalog is not None and model not in catalog:
-            dropped.append(model)
+def terminal_bench(data: Path) -> list[Observation]:
+    out: list[Observation] = []
+    path = data / "terminal_bench_2" / "tb2_agent_model_leaderboard_from_notebook.csv"
+    for row in csv.DictReader(path.open()):
+        model = TB2_MAP.get(row["model_name"])
+        if row["agent_name"] != TB2_HARNESS or model is None:
             continue
-        stats.append(a.stats(model, cell))
-    newest = max((s.last_run or "" for s in stats), default="")
-    snap = Snapshot.from_stats(
-        stats,
-        created=newest,
-        description=(
-            "Default benchroute leaderboard from public results: Aider polyglot/edit/refactor leaderboards, "
-            "LLMRouter (ulab-uiuc) outcome matrix, RouterBench 0-shot subset (RouterDC). "
-            "Built by scripts/build_leaderboard.py; mapping in docs/routing.md."
-        ),
-    )
-    return snap, sorted(set(dropped))
+        n = float(row["n_tasks"])
+        k = round(float(row["accuracy"]) / 100 * n, 3)
+        source = f"terminal-bench-2 {TB2_HARNESS} {row['model_name']} accuracy={row['accuracy']} n={int(n)}"
+        out.append(Observation(model, f"tb2:{TB2_HARNESS}", "command", True, n, k, source, "2025-11-04"))
+    return out
+
+
+def aider(data: Path) -> list[Observation]:
+    out: list[Observation] = []
+    for file, route, column, label in AIDER_FILES:
+        for row in csv.DictReader((data / "aider_leaderboards" / file).open()):
+            model = AIDER_MAP.get((file, row["model"], row["edit_format"]))
+            if model is None:
+                continue
+            n = float(row["test_cases"])
+            k = round(float(row[column]) / 100 * n, 3)
+            what = f"{row['model']}, {row['edit_format']}, {column}={row[column]}, n={int(n)}, {row['date']}"
+            source = f"{label} {row['dirname']} ({what})"
+            out.append(Observation(model, label, route, False, n, k, source, row["date"]))
+    return out
+
+
+def observations(data: Path) -> list[Observation]:
+    return [*openhands(data), *gso(data), *terminal_bench(data), *aider(data)]
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
-    ap.add_argument("--catalog", type=Path, default=CATALOG, help="only keep ids of this catalog.toml")
-    args = ap.parse_args(argv)
-    snap, dropped = build(args.data, catalog_ids(args.catalog))
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_bytes(snap.to_json() + b"\n")
-    print(
-        f"wrote {args.out}: {len(snap.cells)} cells, {len(snap.models())} models, "
-        f"{len(snap.cell_ids())} cell ids"
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    args = parser.parse_args(argv)
+    obs = observations(args.data)
+    result = fit_empirical(obs)
+    print(f"priors: route sd {result.priors.route_sd}, agent sd {result.priors.agent_sd}")
+    snapshot = snapshot_from_fit(
+        result,
+        obs,
+        created="2026-07-01",
+        description=(
+            "Default benchroute leaderboard: one measurement model (leaderboard/fit.py) over "
+            "OpenHands Index, "
+            "GSO, Terminal-Bench 2.0 (terminus-2) and Aider polyglot/edit/refactor results. Built by "
+            "scripts/build_leaderboard.py; mapping and model in docs/routing.md."
+        ),
     )
-    if dropped:
-        print(f"not in the catalog, left out: {', '.join(dropped)}", file=sys.stderr)
+    args.out.write_bytes(snapshot.to_json() + b"\n")
+    print(
+        f"wrote {len(snapshot.cells)} cells for {len(snapshot.models())} models "
+        f"from {len(obs)} results to {args.out}"
+    )
     return 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    sys.exit(main())

@@ -6,8 +6,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from support.imports import Edge, cycles, import_edges, module_names
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -51,21 +49,7 @@ FACADE_NAMES = frozenset({"__version__"})
 
 # Known violations, (importer, imported) -> the issue-17 item that removes them. Delete an entry
 # once its item has landed: the contract fails on an entry whose import is gone.
-_SPLIT = "issue 17 Router split (router helper)"
-KNOWN_VIOLATIONS: dict[tuple[str, str], str] = {
-    # request headers -> a small module below routing (wire/context.py)
-    ("benchroute.routing.router", "benchroute.gateway.headers"): f"{_SPLIT}: headers below routing",
-    # the factory that loads from settings, not the routing core, asks which providers have a key
-    ("benchroute.routing.router", "benchroute.providers.registry"): f"{_SPLIT}: loading factory",
-    # the session key comes in the RouteContext (routing sits below sessions)
-    ("benchroute.routing.router", "benchroute.sessions.keys"): f"{_SPLIT}: session key via the context",
-    # the snapshot type moves into routing (routing/evidence.py); loading it goes to the factory
-    ("benchroute.routing.router", "benchroute.leaderboard.snapshot"): f"{_SPLIT}: snapshot type in routing",
-    ("benchroute.routing.router", "benchroute.leaderboard.loader"): f"{_SPLIT}: loading factory",
-    ("benchroute.routing.policy", "benchroute.leaderboard.snapshot"): f"{_SPLIT}: snapshot type in routing",
-    # SnapshotEngine names the snapshot type: import it from routing/evidence.py once that exists
-    ("benchroute.routing.base", "benchroute.leaderboard.snapshot"): f"{_SPLIT}: snapshot type in routing",
-}
+KNOWN_VIOLATIONS: dict[tuple[str, str], str] = {}
 
 
 def _layer_of(module: str) -> int:
@@ -161,9 +145,6 @@ def test_importing_the_router_imports_no_web_or_gateway_module() -> None:
     assert _imported_by("import benchroute.routing.router") == []
 
 
-@pytest.mark.xfail(
-    strict=True, reason="issue 17 Router split: decide() still imports gateway.headers (remove at merge)"
-)
 def test_deciding_with_the_router_imports_no_web_or_gateway_module() -> None:
     body = (
         "from benchroute.routing.router import Router\n"

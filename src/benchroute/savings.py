@@ -25,7 +25,7 @@ from datetime import datetime
 from typing import Any
 
 from benchroute.catalog.model import Catalog, ModelInfo
-from benchroute.routing.tiers import frontier_model, frontier_role
+from benchroute.routing.tiers import Defaults, FrontierRole, frontier_model, frontier_role
 from benchroute.settings import TierSettings
 from benchroute.store.base import Store, UsageSummaryRow
 
@@ -37,12 +37,20 @@ NOT_COMPARED_TIERS = frozenset({"manual", ""})
 class FrontierPricer:
     """The always-Frontier model for a request's mode, and the price of tokens at its rates."""
 
-    def __init__(self, catalog: Catalog, tiers: TierSettings) -> None:
+    def __init__(self, catalog: Catalog, tiers: TierSettings, defaults: Defaults | None = None) -> None:
         self._catalog = catalog
         self._tiers = tiers
+        self._defaults = defaults  # the evidence's Frontier ranking, read when first needed
+
+    def _frontier(self, role: FrontierRole) -> str:
+        if role not in self._tiers.frontier and self._defaults is None:
+            from benchroute.routing.factory import shipped_defaults
+
+            self._defaults = shipped_defaults(self._catalog)
+        return frontier_model(role, self._tiers, self._defaults)
 
     def model_for(self, mode: str | None) -> ModelInfo | None:
-        return self._catalog.get(frontier_model(frontier_role(mode, None), self._tiers))
+        return self._catalog.get(self._frontier(frontier_role(mode, None)))
 
     def price(self, mode: str | None, prompt: int, completion: int, cached: int) -> float | None:
         model = self.model_for(mode)
@@ -50,7 +58,7 @@ class FrontierPricer:
 
     def describe(self) -> dict[str, str]:
         """role -> Frontier model id, for the pages that say what is compared."""
-        return {role: frontier_model(role, self._tiers) for role in ("reasoning", "implementation")}
+        return {role: self._frontier(role) for role in ("reasoning", "implementation")}
 
 
 @dataclass(slots=True)

@@ -32,6 +32,8 @@ def test_cli_writes_choices_and_json_report(tmp_path: Path) -> None:
         cli,
         [
             "evaluate",
+            "--router",
+            "learned",
             "--train",
             str(train),
             "--test",
@@ -65,13 +67,35 @@ def test_cli_writes_choices_and_json_report(tmp_path: Path) -> None:
 def test_cli_text_report_and_test_without_outcomes(tmp_path: Path) -> None:
     train, test, out = _files(tmp_path, with_outcomes=True)
     res = CliRunner().invoke(
-        cli, ["evaluate", "--train", str(train), "--test", str(test), "--choices", str(out)]
+        cli,
+        [
+            "evaluate",
+            "--router",
+            "learned",
+            "--train",
+            str(train),
+            "--test",
+            str(test),
+            "--choices",
+            str(out),
+        ],
     )
     assert res.exit_code == 0, res.output
     assert "AUC" in res.output and "oracle" in res.output and "knn baseline" in res.output
     train, test, out = _files(tmp_path, with_outcomes=False)
     res = CliRunner().invoke(
-        cli, ["evaluate", "--train", str(train), "--test", str(test), "--choices", str(out)]
+        cli,
+        [
+            "evaluate",
+            "--router",
+            "learned",
+            "--train",
+            str(train),
+            "--test",
+            str(test),
+            "--choices",
+            str(out),
+        ],
     )
     assert res.exit_code == 0, res.output
     assert "nothing to score" in res.output
@@ -83,7 +107,18 @@ def test_cli_rejects_bad_input(tmp_path: Path) -> None:
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"id": "a"}\n')
     res = CliRunner().invoke(
-        cli, ["evaluate", "--train", str(bad), "--test", str(bad), "--choices", str(tmp_path / "o.jsonl")]
+        cli,
+        [
+            "evaluate",
+            "--router",
+            "learned",
+            "--train",
+            str(bad),
+            "--test",
+            str(bad),
+            "--choices",
+            str(tmp_path / "o.jsonl"),
+        ],
     )
     assert res.exit_code != 0
     assert "line 1" in res.output

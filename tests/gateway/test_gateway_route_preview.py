@@ -36,11 +36,12 @@ async def test_route_preview_explains_without_calling_or_recording(gateway: Gate
     r = await gw.client.post("/v1/route", json=body, headers={**gw.auth(), "x-kilocode-taskid": "task-7"})
     assert r.status_code == 200, r.text
     d = r.json()
-    # Balanced (fake/a) sets the floor: A = (36 + 10*0.9)/50 = 0.9; fake/b reaches
-    # (37 + 10*0.925)/50 = 0.925; the gateway's default project has dial 0.5, so the bar is
-    # 0.9 + 0.5*(0.925 - 0.9) = 0.9125: only fake/b clears it, at half the price.
+    # Raw bench cells (no fitted estimate): A is the raw rate, the interval Wilson's. Balanced
+    # (fake/a) sets the floor 0.9; fake/b reaches 0.925; the gateway's default project has dial
+    # 0.5, so the bar is 0.9 + 0.5*(0.925 - 0.9) = 0.9125. No lower end clears it on 40 tasks, so
+    # the most accurate, fake/b, at half the price (docs/routing.md).
     by_model = {c["model"]: c for c in d["candidates"]}
-    assert (d["model"], d["reason"]) == ("fake/b", "cheapest_above_bar")
+    assert (d["model"], d["reason"]) == ("fake/b", "best_accuracy")
     assert d["bar"] == pytest.approx(0.9125) and d["confidence"] == 0.9 and d["cells"] == PROBS
     assert by_model["fake/a"]["expected_accuracy"] == pytest.approx(0.9)
     assert by_model["fake/b"]["expected_accuracy"] == pytest.approx(0.925)

@@ -246,11 +246,6 @@ def test_a_gateway_key_in_openai_api_key_is_ignored_with_a_warning(install: Inst
         proc.wait(30)
 
 
-@pytest.mark.xfail(
-    reason="Router.default() with no provider key: routes over the whole catalog once the router "
-    "work of issues 16/17 lands; until then it raises ModelNotAllowed",
-    strict=False,
-)
 def test_python_snippet_works_with_no_key(install: Install) -> None:
     snippet = next(b for b in blocks("python") if "Router.default()" in b)
     out = install.sh(f"python - <<'EOF'\n{snippet}EOF")

@@ -23,9 +23,9 @@ def body(model: str = "auto") -> dict[str, object]:
 
 
 def test_decide_uses_the_named_project() -> None:
-    assert make().decide(body()).model == "x/small"
+    assert make().decide(body()).model == "x/upper"
     assert make().decide(body(), project="careful").model == "x/big"
-    assert make().decide(body(), project=ProjectSettings(dial=0.5)).model == "x/upper"
+    assert make().decide(body(), project=ProjectSettings(dial=0.25)).model == "x/upper"
 
 
 def test_decide_reads_mode_session_and_client_from_headers() -> None:
@@ -63,7 +63,7 @@ def test_from_settings_uses_the_given_catalog_and_config(tmp_path: Path) -> None
         projects={"default": ProjectSettings(dial=0)},
     )
     r = Router.from_settings(settings, catalog=catalog(), classifier=FakeClassifier.fixed(PROBS, 0.9))
-    assert r.decide(body()).model == "x/small"
+    assert r.decide(body()).model == "x/upper"
     assert r.decide(body("auto/free")).model == "x/tiny"
 
 

@@ -10,7 +10,7 @@ from benchroute.routing.base import RouteContext
 from benchroute.routing.fake_classifier import FakeClassifier
 from benchroute.routing.router import Router
 from benchroute.routing.static import ModelNotAllowed, ModelNotFound
-from benchroute.routing.tiers import DEFAULT_BALANCED, balanced_order, frontier_role
+from benchroute.routing.tiers import Defaults, balanced_order, evidence_defaults, frontier_role
 from benchroute.routing.versions import is_outdated, parse_version
 from benchroute.settings import ProjectSettings, TierSettings
 
@@ -66,7 +66,7 @@ def test_frontier_skips_a_disallowed_or_cooling_model() -> None:
         RouteContext(unavailable=frozenset({"x/big"})),
     )
     assert d.model == "x/upper"
-    assert d.fallbacks == ("x/big",)
+    assert d.fallbacks and "x/big" not in d.fallbacks  # the cooling model is tried last of all
 
 
 @pytest.mark.parametrize(
@@ -78,10 +78,21 @@ def test_balanced_per_api_kind(api_kind: str, model: str) -> None:
         assert (d.model, d.reason, d.tier) == (model, "balanced", "auto/balanced")
 
 
-def test_balanced_shipped_defaults_fill_missing_kinds() -> None:
-    order = balanced_order("messages", TierSettings(balanced={"chat": "a/b"}))
-    assert order[0] == DEFAULT_BALANCED["messages"]
-    assert "a/b" in order
+def test_balanced_evidence_defaults_fill_missing_kinds() -> None:
+    defaults = Defaults(balanced={"messages": ("c/d", "e/f")})
+    order = balanced_order("messages", TierSettings(balanced={"chat": "a/b"}), defaults)
+    assert order == ["c/d", "e/f", "a/b"]
+
+
+def test_defaults_come_from_the_evidence() -> None:
+    # Balanced: measured on most routes, at least the median accuracy, cheapest -> x/small
+    # (x/tiny is under the median); Frontier: the most accurate -> x/big.
+    d = evidence_defaults(make().table)
+    assert d.balanced["chat"][0] == "x/small"
+    assert d.frontier["implementation"][0] == "x/big"
+    r = Router(catalog(), snapshot(), FakeClassifier.fixed(PROBS, 0.9), TierSettings())
+    assert r.route(request("auto/balanced"), ProjectSettings(), RouteContext()).model == "x/small"
+    assert r.route(request("auto/frontier", mode="code"), ProjectSettings(), RouteContext()).model == "x/big"
 
 
 def test_balanced_falls_back_when_not_allowed() -> None:
@@ -93,9 +104,9 @@ def test_auto_means_the_project_default_tier() -> None:
     d = make().route(request("auto"), ProjectSettings(tier="auto/balanced"), RouteContext())
     assert d.tier == "auto/balanced"
     d = make().route(request("auto"), ProjectSettings(dial=0), RouteContext())
-    assert (d.tier, d.model) == ("auto/efficient", "x/small")
+    assert (d.tier, d.model) == ("auto/efficient", "x/upper")
     d = make().route(request("kilo-auto/efficient"), ProjectSettings(dial=0), RouteContext())
-    assert (d.tier, d.model) == ("auto/efficient", "x/small")
+    assert (d.tier, d.model) == ("auto/efficient", "x/upper")
 
 
 def test_manual_ids_pass_through_but_respect_allowed_models() -> None:
@@ -139,9 +150,9 @@ def test_parse_version() -> None:
 
 def test_context_window_makes_a_model_ineligible() -> None:
     small_ctx = Catalog(
-        [*(m for m in catalog() if m.id != "x/small"), ModelInfo("x/small", "x", "small", context=500)]
+        [*(m for m in catalog() if m.id != "x/upper"), ModelInfo("x/upper", "x", "upper", context=1500)]
     )
     r = Router(small_ctx, snapshot(), FakeClassifier.fixed(PROBS, 0.9), TIERS)
     d = r.route(request(), ProjectSettings(dial=0), RouteContext())
-    assert d.model != "x/small"
-    assert {c.model: c.note for c in d.candidates}["x/small"] == "context"
+    assert d.model == "x/big"
+    assert {c.model: c.note for c in d.candidates}["x/upper"] == "capability"

@@ -26,13 +26,13 @@ from benchroute.store.memory import MemoryStore
 EASY = "Rename x to count."
 HARD = "Write a lock-free queue."
 PRICES = {"x/small": (0.1, 0.4), "x/mid": (0.5, 2.0), "x/big": (3.0, 15.0)}
-EVIDENCE = [  # model, cell, trials, successes
-    ("x/small", "implement:easy", 40, 36),
-    ("x/small", "implement:hard", 40, 4),
-    ("x/mid", "implement:easy", 40, 28),
-    ("x/mid", "implement:hard", 40, 10),
-    ("x/big", "implement:easy", 40, 38),
-    ("x/big", "implement:hard", 40, 34),
+EVIDENCE = [  # model, cell, trials, successes (400 trials: intervals narrow enough to prove)
+    ("x/small", "implement:easy", 400, 360),
+    ("x/small", "implement:hard", 400, 40),
+    ("x/mid", "implement:easy", 400, 280),
+    ("x/mid", "implement:hard", 400, 100),
+    ("x/big", "implement:easy", 400, 380),
+    ("x/big", "implement:hard", 400, 340),
 ]
 
 

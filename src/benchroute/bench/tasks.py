@@ -21,15 +21,13 @@ from typing import Any
 
 import orjson
 
-from benchroute.routing.taxonomy import DIFFICULTIES, LEGACY_TASK_TYPES, TASK_TYPES, cell
+from benchroute.routing.taxonomy import DIFFICULTIES, TASK_TYPES, cell, normalize_task_type
 from benchroute.wire.canonical import ChatRequest, Message, Role, TextPart
 
 ROLES: dict[str, Role] = {"system": "system", "user": "user", "assistant": "assistant", "tool": "tool"}
 CHECKER_KINDS = frozenset(
     {"unit_tests", "exact", "regex", "json_schema", "ast", "bug_catch", "judge", "agent"}
 )
-# Routes of the agreed route list (docs/route-spec) that the taxonomy may not list yet.
-KNOWN_TASK_TYPES = frozenset({*TASK_TYPES, "command"})
 
 
 class TaskError(ValueError):
@@ -81,7 +79,7 @@ class Task:
             task = cls(
                 id=str(doc["id"]),
                 suite=str(doc["suite"]),
-                task_type=LEGACY_TASK_TYPES.get(str(doc["task_type"]), str(doc["task_type"])),
+                task_type=_route(str(doc["task_type"])),
                 difficulty=str(doc["difficulty"]),
                 messages=tuple(
                     {"role": str(m["role"]), "content": str(m["content"])} for m in doc["messages"]
@@ -98,7 +96,7 @@ class Task:
         return task
 
     def validate(self) -> None:
-        if self.task_type not in KNOWN_TASK_TYPES:
+        if self.task_type not in TASK_TYPES:
             raise TaskError(f"task {self.id}: unknown task_type {self.task_type!r}")
         if self.difficulty not in DIFFICULTIES:
             raise TaskError(f"task {self.id}: unknown difficulty {self.difficulty!r}")
@@ -199,3 +197,12 @@ def sample_tasks(tasks: Sequence[Task], k: int | None, seed: int = 0) -> list[Ta
             if by_cell[c] and len(picked) < k:
                 picked.append(by_cell[c].pop())
     return picked
+
+
+def _route(task_type: str) -> str:
+    """The current route of a task type (legacy suites say "edit" / "math"); unknown names are
+    kept as written, for `validate` to reject with the task's id."""
+    try:
+        return normalize_task_type(task_type)
+    except ValueError:
+        return task_type

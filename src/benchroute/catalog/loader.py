@@ -52,13 +52,25 @@ def _model_from_dict(raw: dict[str, Any], where: str) -> ModelInfo:
         raise CatalogError(f"{where}: {exc}") from exc
 
 
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise CatalogError(f"cannot read catalog {path}: {exc}") from exc
+
+
+def read_key_env(path: str | Path) -> dict[str, str]:
+    """The `[provider_keys]` table of a catalog file: provider -> API key environment variable."""
+    table = _read(Path(path)).get("provider_keys", {})
+    if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
+        raise CatalogError(f"{path}: `provider_keys` must map provider names to variable names")
+    return dict(table)
+
+
 def read_catalog_file(path: str | Path) -> list[ModelInfo]:
     """The `[[models]]` tables of a catalog TOML file."""
     path = Path(path)
-    try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise CatalogError(f"cannot read catalog {path}: {exc}") from exc
+    doc = _read(path)
     models = doc.get("models", [])
     if not isinstance(models, list):
         raise CatalogError(f"{path}: `models` must be an array of tables")
@@ -112,9 +124,10 @@ def load_catalog(
     path: str | Path | None = None,
 ) -> Catalog:
     """Shipped (or `path`) entries + discovered local models + the config's `[[models]]`."""
-    models = {m.id: m for m in read_catalog_file(path or shipped_catalog_path())}
+    source = path or shipped_catalog_path()
+    models = {m.id: m for m in read_catalog_file(source)}
     for model in local_models(discovered):
         models[model.id] = model
     for override in settings.models if settings is not None else ():
         models[override.id] = apply_override(models.get(override.id), override)
-    return Catalog(models.values())
+    return Catalog(models.values(), read_key_env(source))

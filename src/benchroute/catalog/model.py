@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from benchroute.wire.canonical import ApiKind
@@ -42,10 +42,12 @@ class ModelInfo:
 
 
 class Catalog:
-    """An immutable set of models, looked up by catalog id (case-sensitive)."""
+    """An immutable set of models, looked up by catalog id (case-sensitive), and the environment
+    variable each built-in provider reads its API key from (`key_env`, provider -> variable)."""
 
-    def __init__(self, models: Iterable[ModelInfo]) -> None:
+    def __init__(self, models: Iterable[ModelInfo], key_env: Mapping[str, str] | None = None) -> None:
         self._models: dict[str, ModelInfo] = {m.id: m for m in models}
+        self.key_env: dict[str, str] = dict(key_env or {})
 
     def get(self, model_id: str) -> ModelInfo | None:
         return self._models.get(model_id)
@@ -64,10 +66,3 @@ class Catalog:
 
     def free_models(self) -> list[ModelInfo]:
         return [m for m in self._models.values() if m.free]
-
-    def with_models(self, models: Iterable[ModelInfo]) -> Catalog:
-        """A new catalog with `models` added or replacing entries of the same id."""
-        merged = dict(self._models)
-        for m in models:
-            merged[m.id] = m
-        return Catalog(merged.values())

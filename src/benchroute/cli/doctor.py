@@ -99,7 +99,7 @@ def _leaderboard(settings: Settings) -> Check:
 
 
 def _classifier(settings: Settings) -> Check:
-    from benchroute.routing.router import load_classifier
+    from benchroute.routing.factory import load_classifier
 
     try:
         load_classifier(settings)

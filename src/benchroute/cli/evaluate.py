@@ -32,10 +32,22 @@ from benchroute.evaluate.run import DEFAULT_POINTS, fit_and_choose, format_repor
 @click.option("--points", type=click.IntRange(min=12), default=DEFAULT_POINTS, show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable report.")
+@click.option(
+    "--router",
+    "which",
+    type=click.Choice(["production", "learned"]),
+    default="production",
+    show_default=True,
+    help="production: TRAIN built into evidence as the leaderboard is, TEST routed by the shipped "
+    "classifier and the gateway's Router at dials 0-1; learned: the per-prompt estimators study.",
+)
 def evaluate(
-    train_path: Path, test_path: Path, choices_path: Path, points: int, seed: int, as_json: bool
+    train_path: Path, test_path: Path, choices_path: Path, points: int, seed: int, as_json: bool, which: str
 ) -> None:
     """Replay the router over outcome data (see docs/evaluate.md)."""
+    if which == "production":
+        _production(train_path, test_path, choices_path, as_json)
+        return
     try:
         train = read_jsonl(train_path)
         prompts = read_jsonl(test_path, read_outcomes=False)
@@ -64,3 +76,34 @@ def evaluate(
         click.echo(format_report(report))
     else:
         click.echo("TEST has no outcomes: choices written, nothing to score.")
+
+
+def _production(train_path: Path, test_path: Path, choices_path: Path, as_json: bool) -> None:
+    from benchroute.evaluate.curve import single_model_points
+    from benchroute.evaluate.outcomes import OutcomeMatrix
+    from benchroute.evaluate.replay import replay, score_replay
+    from benchroute.routing.factory import load_classifier
+    from benchroute.settings import Settings
+
+    try:
+        train = read_jsonl(train_path)
+        prompts = read_jsonl(test_path, read_outcomes=False)
+    except OutcomeFormatError as exc:
+        raise click.ClickException(str(exc)) from exc
+    choices = replay(train, prompts, load_classifier(Settings()))
+    with open(choices_path, "w", encoding="utf-8") as fh:
+        for dial, models in choices.items():
+            for rec, model in zip(prompts, models, strict=True):
+                fh.write(json.dumps({"id": rec.id, "point": f"dial {dial:g}", "model": model}) + "\n")
+    truth = read_jsonl(test_path)
+    if not any(r.outcomes for r in truth):
+        click.echo(f"wrote {len(prompts) * len(choices)} choices; TEST has no outcomes to score")
+        return
+    points = score_replay(choices, truth)
+    singles = single_model_points(OutcomeMatrix.from_records(truth))
+    if as_json:
+        rows = [{"label": p.label, "cost": p.cost, "quality": p.quality} for p in [*points, *singles]]
+        click.echo(json.dumps({"train": len(train), "test": len(prompts), "points": rows}, indent=2))
+        return
+    for p in [*points, *sorted(singles, key=lambda q: q.cost)]:
+        click.echo(f"{p.label:40} cost {p.cost:.6f}  quality {p.quality:.4f}")

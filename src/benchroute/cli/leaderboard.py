@@ -75,6 +75,12 @@ def _table(snapshot: Snapshot, cell: str | None, model: str | None) -> None:
 )
 @click.option("--no-default", is_flag=True, help="Only our own bench results.")
 @click.option(
+    "--routes",
+    is_flag=True,
+    help="The routing table: per route and difficulty the candidates, estimates, intervals, cost and "
+    "the model chosen at dial 0, 0.5 and 1 (shipped or --snapshot evidence, the config's catalog).",
+)
+@click.option(
     "--aider",
     "aider_files",
     multiple=True,
@@ -92,14 +98,21 @@ def leaderboard(
     mode: str,
     snapshot_path: str | None,
     no_default: bool,
+    routes: bool,
     aider_files: tuple[str, ...],
 ) -> None:
     """Show or publish the leaderboard (bench results over the shipped default)."""
+    settings = load_settings(ctx)
+    if routes:
+        from benchroute.catalog.loader import load_catalog
+        from benchroute.leaderboard.routes import routing_table, to_markdown, to_text
+
+        rows = routing_table(load_catalog(settings), _imported(no_default, snapshot_path), settings.tiers)
+        click.echo(to_markdown(rows) if fmt == "html" else to_text(rows), nl=False)
+        return
     from benchroute.bench.aggregate import merge, snapshot_from_results
     from benchroute.bench.publish import publish, to_html
     from benchroute.store.factory import started_store
-
-    settings = load_settings(ctx)
 
     async def fetch() -> list[BenchResult]:
         async with started_store(settings) as store:

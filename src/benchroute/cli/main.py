@@ -11,7 +11,11 @@ import click
 # name -> (module, attribute, one-line help)
 SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
     "serve": ("benchroute.cli.serve", "serve", "Run the gateway."),
-    "models": ("benchroute.cli.models", "models", "List the model catalog."),
+    "models": (
+        "benchroute.cli.models_refresh",
+        "models",
+        "List the model catalog; `models refresh` rebuilds it.",
+    ),
     "keys": ("benchroute.cli.keys", "keys", "Create, list and revoke gateway keys."),
     "usage": ("benchroute.cli.usage", "usage", "Show usage and cost."),
     "route": ("benchroute.cli.route", "route", "Show the routing decision for a prompt."),

@@ -32,7 +32,7 @@ class _OnFirstUse:
 
     def classify(self, request: ChatRequest) -> CellPrediction:
         if self._loaded is None:
-            from benchroute.routing.router import load_classifier
+            from benchroute.routing.factory import load_classifier
 
             self._loaded = load_classifier(self._settings)
         return self._loaded.classify(request)

@@ -12,20 +12,43 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 import numpy.typing as npt
 
-from benchroute.routing.features import extract
-from benchroute.routing.textclf import TextClassifier, load_default
+from benchroute.routing.features import RequestFeatures, extract
+from benchroute.routing.textclf import LinearHead
 from benchroute.wire.canonical import ChatRequest, Message, TextPart
+
+
+@runtime_checkable
+class FeatureClassifier(Protocol):
+    """What the task features read from a classifier (`TextClassifier`, or the legacy adapter)."""
+
+    task_head: LinearHead
+    difficulty_head: LinearHead
+
+    def predict_features(self, features: RequestFeatures) -> tuple[FloatArray, FloatArray]: ...
+
+
+def load_default() -> FeatureClassifier:
+    """The shipped classifier, as the production router loads it (`routing.factory`)."""
+    from benchroute.routing.factory import load_classifier
+    from benchroute.settings import Settings
+
+    clf = load_classifier(Settings())
+    if not isinstance(clf, FeatureClassifier):
+        raise TypeError(f"{type(clf).__name__} does not expose the classifier's feature heads")
+    return clf
+
 
 FloatArray = npt.NDArray[np.float64]
 
 STD_FLOOR = 0.1  # in log-probability units
 
 
-def classifier_log_probs(clf: TextClassifier, texts: Sequence[str]) -> FloatArray:
+def classifier_log_probs(clf: FeatureClassifier, texts: Sequence[str]) -> FloatArray:
     """(n, task types + difficulties) log-probabilities of each prompt as a single user turn."""
     rows = []
     for text in texts:
@@ -46,11 +69,11 @@ class TaskFeatures:
     """fit(TRAIN texts) then augment(z, texts): z with the classifier's standardised log-probabilities."""
 
     weight: float = 0.3
-    clf: TextClassifier | None = None
+    clf: FeatureClassifier | None = None
     _mean: FloatArray = field(default_factory=lambda: np.zeros(0))
     _std: FloatArray = field(default_factory=lambda: np.zeros(0))
 
-    def _classifier(self) -> TextClassifier:
+    def _classifier(self) -> FeatureClassifier:
         if self.clf is None:
             self.clf = load_default()
         return self.clf

@@ -30,7 +30,7 @@ from benchroute.gateway.state import GatewayState
 from benchroute.gateway.usage import RequestLog
 from benchroute.limits.base import Subject
 from benchroute.routing.base import RouteContext
-from benchroute.routing.decision import Decision
+from benchroute.routing.decision import Decision, pin_effort
 from benchroute.routing.static import RouteError
 from benchroute.settings import ProjectSettings
 from benchroute.wire.canonical import (
@@ -194,6 +194,7 @@ async def _handle(
         send = limits_http.with_warnings(send, admission)
         chat_request = await _parse(dialect, receive, headers, state, rlog.context, rlog)
         decision = await _route(state, chat_request, rlog, project)
+        chat_request = pin_effort(chat_request, decision)
         if not chat_request.stream:
             await _complete_unless_gone(dialect, receive, send, state, chat_request, decision, rlog)
             return

@@ -28,7 +28,7 @@ def decision_dict(decision: Decision) -> dict[str, Any]:
     out["fallbacks"] = list(decision.fallbacks)
     out["candidates"] = [
         {"model": c.model, "expected_accuracy": c.expected_accuracy, "expected_cost": c.expected_cost,
-         "eligible": c.eligible, "note": c.note}
+         "eligible": c.eligible, "note": c.note, "low": c.low, "high": c.high, "coverage": c.coverage}
         for c in decision.candidates
     ]  # fmt: skip
     return out

@@ -15,8 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
-from benchroute.leaderboard.snapshot import Snapshot
 from benchroute.routing.decision import Decision
+from benchroute.routing.evidence import Snapshot
 from benchroute.routing.freepool import FreePool
 from benchroute.settings import ProjectSettings
 from benchroute.wire.canonical import ChatRequest

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
+
+from benchroute.wire.canonical import ChatRequest
 
 Reason = Literal[
     "manual",  # a catalog id was asked for
@@ -11,6 +13,7 @@ Reason = Literal[
     "best_accuracy",  # efficient at dial 1: highest A(m)
     "low_confidence",  # classifier unsure -> Balanced
     "no_evidence",  # no model has evidence for the cells -> Balanced
+    "general",  # not about code -> Balanced
     "frontier_reasoning",
     "frontier_implementation",
     "balanced",
@@ -33,7 +36,10 @@ class Candidate:
     expected_accuracy: float | None  # A(m); None when the model has no evidence
     expected_cost: float | None  # USD for this request at the cells' mean tokens
     eligible: bool = True
-    note: str = ""  # why not eligible: "not_allowed", "no_evidence", "context", "cooldown", ...
+    note: str = ""  # why not eligible: "not_allowed", "no_evidence", "wide_interval", "tools", ...
+    low: float | None = None  # the interval of A(m)
+    high: float | None = None
+    coverage: float | None = None  # share of P(c) on cells where the model is measured
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +62,17 @@ class Decision:
     expected_cost: float | None = None
     fallbacks: tuple[str, ...] = ()  # next candidates, in order, for failover before first byte
     explanation: str = ""  # one human sentence
+    reasoning_effort: str | None = None  # the variant the evidence was measured at: pin it upstream
+    setting: str | None = None  # "agent" or "single": which evidence the request was routed on
+    keyed: bool | None = None  # False: the chosen model's provider has no key here (Router.default)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def pin_effort(request: ChatRequest, decision: Decision) -> ChatRequest:
+    """The request with the reasoning effort the chosen variant's evidence was measured at, unless
+    the client set one itself."""
+    if decision.reasoning_effort is None or request.reasoning_effort is not None:
+        return request
+    return replace(request, reasoning_effort=decision.reasoning_effort)

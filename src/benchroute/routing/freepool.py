@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchroute.catalog.model import Catalog
+from benchroute.wire.canonical import ChatRequest
+from benchroute.wire.context import client_session_id, conversation_hash
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +69,12 @@ class FreePool:
         ]
         scored.sort(key=lambda sm: (-sm[0], sm[1]))
         return [m for _, m in scored]
+
+
+def fallback_key(request: ChatRequest) -> str:
+    """The session key when the caller passes none: the client's session id, else the
+    conversation hash (the same recipe as the session service's, both in `wire.context`)."""
+    return client_session_id(request.context) or conversation_hash(request)
 
 
 def _score(key: str, model: str, weight: float) -> float:

@@ -1,20 +1,23 @@
-"""The routing math: smoothed accuracy per cell, A(m), expected cost, eligibility and the bar.
+"""The routing math: A(m) with its interval, eligibility, the bar and the dial.
 
-docs/routing.md states every formula here with a worked example that
+docs/routing.md states every rule here with a worked example that
 tests/routing_policy/test_policy_worked_example.py reproduces number for number.
 
-- Overall accuracy of a model: p̄(m) = Σ_c k(m,c) / Σ_c n(m,c) over all its cells.
-- Smoothed accuracy: p̂(m,c) = (k + a·p̄(m)) / (n + a); a cell without evidence gets p̂ = p̄(m).
-- A(m) = Σ_c P(c) · p̂(m,c), P normalised over the cells the table knows.
-- Coverage(m) = Σ_c P(c) over cells where n(m,c) ≥ min_trials. Eligible for efficient routing
-  only when coverage ≥ min_coverage.
-- Expected completion tokens T(m) = Σ_c P(c) · t(m,c): the model's mean completion tokens in the
-  cell, else the mean over models with a figure for the cell, else `default_completion_tokens`.
-- Expected cost = ModelInfo.cost(prompt_tokens, round(T(m))), prompt tokens from the request.
-- A_bal (the floor) is the Balanced model's A, with p̂ on cells where it has no evidence taken as
-  the median p̂ of the models that have evidence there.
-- bar = A_bal + d · max(0, A_best − A_bal); choose the cheapest candidate with A ≥ bar (ties:
-  higher A, then id); at d = 1 that is the most accurate, ties to the cheaper.
+- Per cell c the snapshot gives Â(m,c) with an interval [L, U], single-turn and as an agent
+  (leaderboard/fit.py); a request with tools uses the agent numbers.
+- A(m) = Σ_c P(c)·Â(m,c), L(m) = Σ_c P(c)·L(m,c), U(m) likewise, P over the coding cells.
+- A cell counts as measured for m when m has ≥ min_tasks tasks on its route (for a route no
+  benchmark measures: ≥ min_tasks tasks behind the model's fit). Coverage(m) = Σ_c P(c) over
+  measured cells; m may be chosen only with coverage ≥ min_coverage and U(m) − L(m) ≤ max_width.
+- The floor is the Balanced model's A when it is eligible, else the median A of the eligible
+  models; bar(d) = floor + d·max(0, A_best − floor).
+- "Proven at d": L(m) ≥ bar(d) (the Balanced model is the floor itself: proven while A ≥ bar).
+- When no eligible model's A reaches the floor, nothing is chosen (Balanced serves it).
+- The choice at d is the cheapest proven model on the cost/accuracy frontier of the eligible
+  models (no other eligible model is at most as dear and at least as accurate, one strictly);
+  at d = 1, or when nothing on the frontier is proven, the most accurate. Because the frontier is
+  ordered the same way by cost and by accuracy and the proven set only shrinks as d grows, cost
+  and A never go down as the dial goes up.
 
 Everything here is pure; `PolicyTable` is built once per (snapshot, catalog) and then only read.
 """
@@ -23,38 +26,38 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Final
 
 import numpy as np
 import numpy.typing as npt
 
 from benchroute.catalog.model import Catalog, ModelInfo
-from benchroute.leaderboard.snapshot import Snapshot
-from benchroute.routing.taxonomy import ALL_CELLS
+from benchroute.routing.capabilities import UPSTREAM_APIS, Needs
+from benchroute.routing.evidence import Snapshot, split_variant
+from benchroute.routing.taxonomy import (
+    ALL_CELLS,
+    CODING_ROUTES,
+    DIFFICULTIES,
+    LEGACY_TASK_TYPES,
+    normalize_task_type,
+    split_cell,
+)
 from benchroute.wire.canonical import ChatRequest
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
 EPS = 1e-12
+CODING_CELLS: tuple[str, ...] = tuple(c for c in ALL_CELLS if split_cell(c)[0] in CODING_ROUTES)
 
 
 @dataclass(frozen=True, slots=True)
 class PolicyParams:
-    smoothing: float = 10.0  # a: pseudo-trials pulling p̂ toward the model's overall accuracy
-    min_trials: float = 10.0  # a cell counts as evidence from this many trials
-    min_coverage: float = 0.6  # share of P(c) that must fall on cells with evidence
+    min_tasks: float = 15.0  # tasks behind a cell for it to count as measured (commit0 has 16)
+    min_coverage: float = 0.6  # share of P(c) that must fall on measured cells
+    max_width: float = 0.5  # widest interval U − L a chosen model may have for the request
     default_completion_tokens: int = 600  # when no source reports completion tokens for a cell
-
-
-@dataclass(frozen=True, slots=True)
-class Scored:
-    """One model's numbers for one request."""
-
-    model: str
-    accuracy: float  # A(m)
-    coverage: float
-    completion_tokens: int
-    cost: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,113 +65,136 @@ class Scores:
     """Every model's numbers for one request, as arrays aligned with `PolicyTable.models`."""
 
     accuracy: FloatArray  # A(m)
+    low: FloatArray  # L(m)
+    high: FloatArray  # U(m)
     coverage: FloatArray
     completion_tokens: FloatArray  # rounded to whole tokens
     cost: FloatArray
 
 
+def _cell_names() -> dict[str, str]:
+    names = {c: c for c in ALL_CELLS}
+    for legacy, route in LEGACY_TASK_TYPES.items():
+        names.update({f"{legacy}:{d}": f"{normalize_task_type(route)}:{d}" for d in DIFFICULTIES})
+    return names
+
+
+CELL_NAMES: Final[Mapping[str, str]] = MappingProxyType(_cell_names())  # any known cell -> current
+
+
+def route_probs(probs: Mapping[str, float]) -> dict[str, float]:
+    """P over cells with legacy task types folded in ("edit:easy" adds to "implement:easy");
+    unknown cells are dropped."""
+    out: dict[str, float] = {}
+    names = CELL_NAMES
+    for cell_id, p in probs.items():
+        key = names.get(cell_id)
+        if key is not None and p > 0:
+            out[key] = out.get(key, 0.0) + float(p)
+    return out
+
+
+def general_share(probs: Mapping[str, float]) -> float:
+    """P(the request is not about code), from `route_probs` output."""
+    total = sum(probs.values())
+    gen = sum(p for c, p in probs.items() if c.startswith("general:"))
+    return gen / total if total > 0 else 0.0
+
+
 class PolicyTable:
-    """Per-model arrays over cells, precomputed from a snapshot for the models in the catalog."""
+    """Per-model arrays over the coding cells, precomputed from a snapshot for the catalog's models."""
 
     def __init__(self, snapshot: Snapshot, catalog: Catalog, params: PolicyParams | None = None) -> None:
         self.params = params or PolicyParams()
-        a = self.params.smoothing
-        cells = list(ALL_CELLS) + [c for c in snapshot.cell_ids() if c not in ALL_CELLS]
-        self.cells: tuple[str, ...] = tuple(cells)
-        self.index: dict[str, int] = {c: i for i, c in enumerate(cells)}
-        self.models: tuple[str, ...] = tuple(m for m in snapshot.models() if m in catalog)
+        self.cells = CODING_CELLS
+        self.index: dict[str, int] = {c: i for i, c in enumerate(self.cells)}
+        self.models: tuple[str, ...] = tuple(m for m in snapshot.models() if split_variant(m)[0] in catalog)
         self.row: dict[str, int] = {m: i for i, m in enumerate(self.models)}
-        self.info: tuple[ModelInfo, ...] = tuple(catalog.get(m) for m in self.models)  # type: ignore[misc]
-        n_m, n_c = len(self.models), len(cells)
-        trials = np.zeros((n_m, n_c))
-        succ = np.zeros((n_m, n_c))
-        tokens = np.full((n_m, n_c), np.nan)
-        for s in snapshot:
-            i, j = self.row.get(s.model), self.index[s.cell]
-            if i is None:
-                continue
-            trials[i, j], succ[i, j] = s.trials, s.successes
-            if s.mean_completion_tokens is not None:
-                tokens[i, j] = s.mean_completion_tokens
-        total_n = trials.sum(axis=1)
-        overall = np.divide(succ.sum(axis=1), total_n, out=np.zeros(n_m), where=total_n > 0)
-        self.overall: FloatArray = overall
-        self.trials: FloatArray = trials
-        self.successes: FloatArray = succ
-        self.phat: FloatArray = (succ + a * overall[:, None]) / (trials + a)
-        self.evidence: FloatArray = (trials >= self.params.min_trials).astype(np.float64)
-        with np.errstate(invalid="ignore"):
-            has = ~np.isnan(tokens)
-            counts = has.sum(axis=0)
-            col_mean = np.where(
-                counts > 0,
-                np.nansum(tokens, axis=0) / np.maximum(counts, 1),
-                float(self.params.default_completion_tokens),
-            )
-        self.tokens: FloatArray = np.where(has, tokens, col_mean[None, :])
-        # Per cell: the median p̂ over models with evidence there (NaN where nobody has evidence).
-        masked = np.where(self.evidence > 0, self.phat, np.nan)
-        with np.errstate(all="ignore"):
-            col_has = (self.evidence > 0).any(axis=0)
-            medians = np.full(n_c, np.nan)
-            if n_m:
-                medians[col_has] = np.nanmedian(masked[:, col_has], axis=0)
-        self.cell_median: FloatArray = medians
+        infos = [catalog.get(split_variant(m)[0]) for m in self.models]
+        self.info: tuple[ModelInfo, ...] = tuple(i for i in infos if i is not None)
+        self.effort: tuple[str | None, ...] = tuple(split_variant(m)[1] for m in self.models)
+        self.direct_routes: frozenset[str] = frozenset(
+            split_cell(s.cell)[0] for s in snapshot if s.trials > 0
+        )  # routes a benchmark measures
+        self._fill(snapshot)
         self.input_price: FloatArray = np.array([m.input_price for m in self.info])
         self.output_price: FloatArray = np.array([m.output_price for m in self.info])
         self.context: FloatArray = np.array([float(m.context) for m in self.info])
+        self.tools: BoolArray = np.array([m.tools for m in self.info], dtype=bool)
+        self.vision: BoolArray = np.array([m.vision for m in self.info], dtype=bool)
+        self.api_ok: BoolArray = np.array([bool(m.apis & UPSTREAM_APIS) for m in self.info], dtype=bool)
+
+    def _fill(self, snapshot: Snapshot) -> None:
+        """The estimate / interval arrays (index 0 single-turn, 1 agent), measured cells, tokens."""
+        shape = (len(self.models), len(self.cells))
+        est, low, high = np.zeros((2, *shape)), np.zeros((2, *shape)), np.ones((2, *shape))
+        measured = np.zeros(shape)
+        tokens = np.full(shape, float(self.params.default_completion_tokens))
+        for s in snapshot:
+            i, j = self.row.get(s.model), self.index.get(s.cell)
+            if i is None or j is None:
+                continue
+            for k, agent in enumerate((False, True)):
+                est[k, i, j], low[k, i, j], high[k, i, j] = s.interval(agent)
+            basis = s.trials if split_cell(s.cell)[0] in self.direct_routes else s.evidence_tasks
+            measured[i, j] = float(basis >= self.params.min_tasks)
+            if s.mean_completion_tokens is not None:
+                tokens[i, j] = s.mean_completion_tokens
+        self.estimate: FloatArray = est
+        self.low: FloatArray = low
+        self.high: FloatArray = high
+        self.measured: FloatArray = measured
+        self.tokens: FloatArray = tokens
 
     def __contains__(self, model: object) -> bool:
         return model in self.row
 
     def vector(self, probs: Mapping[str, float]) -> FloatArray:
-        """P(c) as a vector over the table's cells, normalised; unknown cells are dropped."""
+        """P(c) over the coding cells, normalised (general cells and unknown cells dropped)."""
         get = probs.get
         p = np.array([get(c, 0.0) for c in self.cells], dtype=np.float64)
-        np.maximum(p, 0.0, out=p)
         total = p.sum()
         return p / total if total > 0 else p
 
-    def score(self, p: FloatArray, prompt_tokens: int) -> Scores:
-        """A(m), coverage, expected completion tokens and cost for every model of the table."""
-        acc = self.phat @ p
-        cov = self.evidence @ p
+    def capable(self, needs: Needs) -> BoolArray:
+        """The capability filter (routing/capabilities.py) over the table's models."""
+        ok = self.api_ok & (self.context >= needs.tokens + 1024)
+        if needs.tools:
+            ok = ok & self.tools
+        if needs.vision:
+            ok = ok & self.vision
+        return ok
+
+    def score(self, p: FloatArray, agent: bool, prompt_tokens: int) -> Scores:
+        """A(m), its interval, coverage, expected completion tokens and cost for every model."""
+        k = 1 if agent else 0
+        acc, low, high = self.estimate[k] @ p, self.low[k] @ p, self.high[k] @ p
+        cov = self.measured @ p
         toks = np.rint(self.tokens @ p) if p.any() else np.zeros(len(self.models))
         cost = (prompt_tokens * self.input_price + toks * self.output_price) / 1_000_000
-        return Scores(acc, cov, toks, cost)
+        return Scores(acc, low, high, cov, toks, cost)
 
-    def score_all(self, p: FloatArray, prompt_tokens: int) -> list[Scored]:
-        """`score` as one record per model (for explanations and tests)."""
-        sc = self.score(p, prompt_tokens)
-        return [
-            Scored(
-                m,
-                float(sc.accuracy[i]),
-                float(sc.coverage[i]),
-                int(sc.completion_tokens[i]),
-                float(sc.cost[i]),
-            )
-            for i, m in enumerate(self.models)
-        ]
+    def eligible(self, sc: Scores) -> BoolArray:
+        """Measured enough, and an interval no wider than the limit."""
+        covered = sc.coverage >= self.params.min_coverage - EPS
+        narrow = (sc.high - sc.low) <= self.params.max_width + EPS
+        return covered & narrow
 
-    def floor_accuracy(self, model: str, p: FloatArray) -> float | None:
-        """The Balanced floor: A of `model` where it has evidence, and on the other cells the median
-        p̂ of the models that have evidence there (a typical model). None when no model has
-        evidence for any cell of the request."""
-        has_median = ~np.isnan(self.cell_median)
-        if not (p[has_median] > 0).any():
-            return None
+    def expected_tokens(self, model: str, p: FloatArray | None) -> int:
         i = self.row.get(model)
-        own = self.phat[i] if i is not None else np.zeros(len(self.cells))
-        mine = self.evidence[i] > 0 if i is not None else np.zeros(len(self.cells), dtype=bool)
-        vec = np.where(mine, own, np.where(has_median, self.cell_median, own))
-        return float(vec @ p)
-
-    def expected_tokens(self, model: str, p: FloatArray) -> int:
-        i = self.row.get(model)
-        if i is None or not p.any():
+        if i is None or p is None or not p.any():
             return self.params.default_completion_tokens
         return int(np.rint(self.tokens[i] @ p))
+
+
+def expected_cost(
+    catalog: Catalog, table: PolicyTable, model: str, p: FloatArray | None, prompt_tokens: int
+) -> float | None:
+    """USD for this request on `model` (a catalog id or a variant of one) at the cells' tokens."""
+    info = catalog.get(split_variant(model)[0])
+    if info is None:
+        return None
+    return info.cost(prompt_tokens, table.expected_tokens(model, p))
 
 
 def estimate_prompt_tokens(request: ChatRequest) -> int:
@@ -186,33 +212,56 @@ def estimate_prompt_tokens(request: ChatRequest) -> int:
 
 @dataclass(frozen=True, slots=True)
 class Choice:
-    model: str | None  # None: nobody clears the bar (caller falls back to Balanced)
+    model: str | None  # None: nothing eligible (caller falls back to Balanced)
     bar: float | None
-    a_balanced: float | None
+    floor: float | None
     a_best: float | None
-    ranked: tuple[str, ...]  # candidates clearing the bar, cheapest first (the choice is first)
+    proven: bool  # the choice clears the bar on its lower bound (False: the most accurate)
+
+
+def frontier(pool: BoolArray, accuracy: FloatArray, cost: FloatArray) -> BoolArray:
+    """Models of `pool` no other pool model dominates (as cheap or cheaper and at least as accurate,
+    one strictly; exact duplicates keep the first)."""
+    idx = np.flatnonzero(pool)
+    order = idx[np.lexsort((idx, -accuracy[idx], cost[idx]))]  # cheapest first, then most accurate
+    out = np.zeros(len(pool), dtype=bool)
+    best = -np.inf
+    for i in order.tolist():
+        if accuracy[i] > best + EPS:
+            out[i] = True
+            best = float(accuracy[i])
+    return out
 
 
 def choose(
     models: Sequence[str],
-    accuracy: FloatArray,
-    cost: FloatArray,
+    sc: Scores,
     pool: BoolArray,
-    balanced_accuracy: float | None,
+    floor: float | None,
     dial: float,
+    balanced: int | None = None,
 ) -> Choice:
-    """Cheapest model in `pool` (the models that may be chosen) with A >= bar; ties: higher A, then
-    id. At dial 1: highest A, ties to the cheaper. `models` must be sorted by id.
-
-    With `balanced_accuracy` None (no evidence to set the floor) nothing is chosen."""
-    if balanced_accuracy is None or not pool.any():
-        return Choice(None, None, balanced_accuracy, None, ())
-    a_best = float(accuracy[pool].max())
-    bar = balanced_accuracy + dial * max(0.0, a_best - balanced_accuracy)
-    above = np.flatnonzero(pool & (accuracy >= bar - EPS))
+    """The model for dial `dial` among `pool` (module docstring); `balanced` is the row of the
+    Balanced model, proven while its A clears the bar. `floor` None: the median A of the pool."""
+    if not pool.any():
+        return Choice(None, None, floor, None, False)
+    acc, cost = sc.accuracy, sc.cost
+    front = frontier(pool, acc, cost)
+    ids = np.flatnonzero(front)
+    top = int(ids[np.lexsort((ids, cost[ids], -acc[ids]))][0])
+    a_best = float(acc[top])
+    base = float(np.median(acc[pool])) if floor is None else floor
+    if a_best < base - EPS:  # nobody usable is expected to reach the floor: Balanced serves it
+        return Choice(None, None, base, a_best, False)
+    dial = min(max(dial, 0.0), 1.0)
+    bar = base + dial * max(0.0, a_best - base)
     if dial >= 1.0:
-        order = np.lexsort((above, cost[above], -np.round(accuracy[above], 9)))
-    else:
-        order = np.lexsort((above, -accuracy[above], cost[above]))
-    ranked = tuple(models[i] for i in above[order].tolist())
-    return Choice(ranked[0] if ranked else None, bar, balanced_accuracy, a_best, ranked)
+        return Choice(models[top], bar, base, a_best, True)
+    proven = front & (sc.low >= bar - EPS)
+    if balanced is not None and front[balanced] and acc[balanced] >= bar - EPS:
+        proven[balanced] = True
+    if not proven.any():
+        return Choice(models[top], bar, base, a_best, False)
+    ok = np.flatnonzero(proven)
+    pick = int(ok[np.lexsort((ok, -acc[ok], cost[ok]))][0])
+    return Choice(models[pick], bar, base, a_best, True)

@@ -65,6 +65,30 @@ def is_allowed(model_id: str, patterns: list[str]) -> bool:
     return any(fnmatchcase(model_id, p) for p in patterns)
 
 
+def manual(
+    catalog: Catalog, model_id: str, project: ProjectSettings, session_key: str | None = None
+) -> Decision:
+    """A catalog id asked for by name: passed through when it exists and the project allows it."""
+    if model_id not in catalog:
+        raise ModelNotFound(
+            f"unknown model {model_id!r}: use one of the auto tiers ({', '.join(AUTO_TIERS)}) or a "
+            "catalog id; GET /v1/models (or `benchroute models`) lists the valid ids"
+        )
+    if not is_allowed(model_id, project.allowed_models):
+        raise ModelNotAllowed(
+            f"model {model_id!r} is not in this project's allowed_models "
+            f"({', '.join(project.allowed_models)})"
+        )
+    return Decision(
+        model=model_id,
+        tier="manual",
+        reason="manual",
+        requested_model=model_id,
+        session_key=session_key,
+        explanation=f"{model_id} was asked for by name.",
+    )
+
+
 class StaticRouter:
     """A `RoutingEngine` without evidence: manual ids and the configured default."""
 
@@ -76,27 +100,8 @@ class StaticRouter:
         requested = request.model
         tier = normalise_tier(requested)
         if tier is None:
-            return self._manual(requested, project)
+            return manual(self._catalog, requested, project, ctx.session_key)
         return self._default(request, tier, project, ctx)
-
-    def _manual(self, model_id: str, project: ProjectSettings) -> Decision:
-        if model_id not in self._catalog:
-            raise ModelNotFound(
-                f"unknown model {model_id!r}: use one of the auto tiers ({', '.join(AUTO_TIERS)}) or a "
-                "catalog id; GET /v1/models (or `benchroute models`) lists the valid ids"
-            )
-        if not is_allowed(model_id, project.allowed_models):
-            raise ModelNotAllowed(
-                f"model {model_id!r} is not in this project's allowed_models "
-                f"({', '.join(project.allowed_models)})"
-            )
-        return Decision(
-            model=model_id,
-            tier="manual",
-            reason="manual",
-            requested_model=model_id,
-            explanation=f"{model_id} was asked for by name.",
-        )
 
     def default_models(self, api_kind: str) -> list[str]:
         """Configured defaults for an API kind, in order of preference, without duplicates."""

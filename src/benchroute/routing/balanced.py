@@ -1,0 +1,68 @@
+"""`auto/balanced`: one cost-effective model per API kind (configured, else from the evidence)."""
+
+from __future__ import annotations
+
+from benchroute.catalog.model import Catalog
+from benchroute.routing.call import MAX_FALLBACKS, Call, healthy_first
+from benchroute.routing.decision import Decision
+from benchroute.routing.evidence import split_variant
+from benchroute.routing.policy import FloatArray, PolicyTable, expected_cost
+from benchroute.routing.static import ModelNotAllowed, NoModelConfigured
+from benchroute.routing.tiers import BALANCED, Defaults, balanced_order
+from benchroute.settings import TierSettings
+
+
+class BalancedTier:
+    def __init__(self, catalog: Catalog, table: PolicyTable, tiers: TierSettings, defaults: Defaults) -> None:
+        self.catalog = catalog
+        self.table = table
+        self.tiers = tiers
+        self.defaults = defaults
+
+    def order(self, call: Call) -> list[str]:
+        """Balanced models for this call, usable first; raises when the project allows none."""
+        configured = balanced_order(call.request.context.api_kind, self.tiers, self.defaults)
+        order: list[str] = []
+        for m in configured:  # the first few usable ones are all a Decision names
+            if call.usable(m, self.catalog):
+                order.append(m)
+                if len(order) > MAX_FALLBACKS + len(call.ctx.unavailable):
+                    break
+        if not order:
+            # Nothing configured can serve it: any usable model with evidence, then any usable model.
+            order = [m for m in self.table.models if call.usable(m, self.catalog)][:1]
+            order = order or sorted(m.id for m in self.catalog if call.usable(m.id, self.catalog))[:1]
+        if not order:
+            if configured:
+                raise ModelNotAllowed(
+                    f"{call.request.model!r} needs a Balanced model ({configured[0]}), and no catalog model "
+                    f"is allowed by this project ({', '.join(call.project.allowed_models)}), callable (its "
+                    "provider's API key set, or a local model) and able to serve this request"
+                )
+            raise NoModelConfigured("no Balanced model is configured (tiers.balanced)")
+        return healthy_first(order, call.ctx.unavailable)
+
+    def decide(
+        self,
+        call: Call,
+        *,
+        tier: str = BALANCED,
+        reason: str = "balanced",
+        why: str = "",
+        p: FloatArray | None = None,
+    ) -> Decision:
+        """The Balanced model for the call; `tier`, `reason`, `why` when another tier falls back to it."""
+        order = self.order(call)
+        chosen, effort = split_variant(order[0])
+        explanation = why or f"{BALANCED} serves {call.request.context.api_kind} requests with {chosen}."
+        return Decision(
+            model=chosen,
+            tier=tier,
+            reason=reason,
+            requested_model=call.request.model,
+            session_key=call.ctx.session_key,
+            expected_cost=expected_cost(self.catalog, self.table, order[0], p, call.prompt_tokens),
+            fallbacks=tuple(split_variant(m)[0] for m in order[1 : 1 + MAX_FALLBACKS]),
+            explanation=explanation,
+            reasoning_effort=effort,
+        )

@@ -1,0 +1,52 @@
+"""The one human sentence of a Decision, per outcome of the Efficient tier."""
+
+from __future__ import annotations
+
+from benchroute.routing.policy import Choice, PolicyParams, Scores
+
+
+def cells(top: list[tuple[str, float]]) -> str:
+    return ", ".join(f"{c} {v:.0%}" for c, v in top[:2])
+
+
+def general(text: str) -> str:
+    return f"Not about code ({text}), so the Balanced model {{model}} serves it."
+
+
+def low_confidence(confidence: float, threshold: float, text: str) -> str:
+    return (
+        f"The classifier is unsure ({confidence:.2f} < {threshold:.2f}; {text}), so the Balanced "
+        "model {model} serves it."
+    )
+
+
+def no_evidence(text: str, params: PolicyParams) -> str:
+    return (
+        f"Routed to Balanced ({{model}}) because no usable model is measured on {params.min_coverage:.0%} "
+        f"of this request's cell probability with an interval narrower than {params.max_width:.2f} ({text})."
+    )
+
+
+def chosen(text: str, choice: Choice, sc: Scores, i: int, dial: float, frontier_cost: float | None) -> str:
+    model = choice.model
+    acc, low, high, cost = float(sc.accuracy[i]), float(sc.low[i]), float(sc.high[i]), float(sc.cost[i])
+    bar = choice.bar if choice.bar is not None else 0.0
+    interval = f"{acc:.3f} [{low:.3f}, {high:.3f}]"
+    if dial >= 1.0:
+        what = f"{model} has the highest expected accuracy {interval}"
+    elif not choice.proven:
+        what = (
+            f"no model is proven above the bar {bar:.3f} (dial {dial:g}), so the most accurate, "
+            f"{model} {interval}"
+        )
+    else:
+        what = (
+            f"{model} is the cheapest model whose accuracy {interval} clears the bar {bar:.3f} "
+            f"on its lower end (dial {dial:g})"
+        )
+    saving = ""
+    if frontier_cost and frontier_cost > 0:
+        ratio = cost / frontier_cost
+        share = "under 1%" if 0 < ratio < 0.01 else f"{ratio:.0%}"
+        saving = f", at {share} of the Frontier cost"
+    return f"For {text}: {what}{saving}."

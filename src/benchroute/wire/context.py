@@ -1,0 +1,82 @@
+"""Request headers -> `RequestContext`: client mode, task and session ids, and who the client is;
+and the session key recipe that needs nothing but the request (used by routing and sessions)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+
+from benchroute.wire.canonical import ApiKind, ChatRequest, RequestContext
+
+HASH_PREFIX = "h:"  # hashed keys start with this; client ids are used as sent
+
+# "Name/1.2.3", "OpenAI/Python 1.40.0", "codex_cli_rs/0.1.0 (Linux)": product and version.
+_PRODUCT = re.compile(r"^\s*([A-Za-z][\w.\-]*)/(?:(Python|JS|Node|Go|Java|Rust)\s+)?v?([0-9][\w.\-+]*)?")
+
+
+def header_dict(raw: Iterable[tuple[bytes, bytes]]) -> dict[str, str]:
+    """ASGI raw headers (names already lower case) as a dict; a repeated header keeps its first value."""
+    out: dict[str, str] = {}
+    for k, v in raw:
+        name = k.decode("latin-1")
+        if name not in out:
+            out[name] = v.decode("latin-1")
+    return out
+
+
+def parse_user_agent(user_agent: str | None) -> tuple[str | None, str | None]:
+    """(client name, version) from a User-Agent, names lower-cased: "Kilo-Code/7.7.7" ->
+    ("kilo-code", "7.7.7"), "OpenAI/Python 1.40.0" -> ("openai-python", "1.40.0")."""
+    if not user_agent:
+        return None, None
+    m = _PRODUCT.match(user_agent)
+    if m is None:
+        return user_agent.split(" ", 1)[0].lower()[:64] or None, None
+    name, runtime, version = m.group(1), m.group(2), m.group(3)
+    if runtime:
+        name = f"{name}-{runtime}"
+    return name.lower(), version
+
+
+def request_context(
+    headers: dict[str, str], *, api_kind: ApiKind, project: str, key_id: str | None
+) -> RequestContext:
+    get = headers.get
+    user_agent = get("user-agent")
+    client_name, client_version = parse_user_agent(user_agent)
+    return RequestContext(
+        api_kind=api_kind,
+        mode=get("x-kilocode-mode") or get("x-benchroute-mode"),
+        task_id=get("x-kilocode-taskid"),
+        parent_task_id=get("x-kilocode-parent-taskid"),
+        session_id=get("x-session-id") or get("session-id"),  # Codex CLI sends `session-id`
+        session_affinity=get("x-session-affinity"),
+        explicit_session=get("x-benchroute-session"),
+        editor_name=get("x-kilocode-editorname"),
+        machine_id=get("x-kilocode-machineid"),
+        user_agent=user_agent,
+        client_name=client_name,
+        client_version=client_version,
+        project=project,
+        key_id=key_id,
+    )
+
+
+def client_session_id(context: RequestContext) -> str | None:
+    """The session id the client sent, by the documented order of headers; None if it sent none."""
+    return (
+        context.task_id or context.session_id or context.session_affinity or context.explicit_session or None
+    )
+
+
+def conversation_hash(request: ChatRequest) -> str:
+    """A stable key for a conversation without a client id: key id (else project), system prompt
+    and the first user message (all three unchanged for the life of a conversation)."""
+    context = request.context
+    first_user = next((m.text for m in request.messages if m.role == "user"), "")
+    h = hashlib.sha256()
+    for part in (context.key_id or context.project, request.system_text, first_user):
+        h.update(part.encode("utf-8", "surrogatepass"))
+        h.update(b"\x00")
+    return HASH_PREFIX + h.hexdigest()[:24]

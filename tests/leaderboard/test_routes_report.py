@@ -1,0 +1,33 @@
+"""`benchroute leaderboard --routes`: the routing table of the shipped catalog and evidence."""
+
+from __future__ import annotations
+
+from click.testing import CliRunner
+
+from benchroute.catalog.loader import load_catalog
+from benchroute.cli.main import cli
+from benchroute.leaderboard.routes import DIALS, routing_table, to_markdown
+from benchroute.routing.evidence import load_default_snapshot
+from benchroute.routing.taxonomy import CODING_ROUTES
+
+
+def test_every_coding_cell_has_candidates_and_monotone_choices() -> None:
+    rows = routing_table(load_catalog(), load_default_snapshot())
+    assert len(rows) == 3 * len(CODING_ROUTES)
+    for row in rows:
+        assert row.candidates, row.cell
+        assert all(
+            c.low is not None and c.high is not None and c.low <= (c.expected_accuracy or 0) <= c.high
+            for c in row.candidates
+        )
+        costs = [d.expected_cost or 0.0 for d in row.choices]
+        assert costs == sorted(costs), row.cell  # dial 0 -> 1: never cheaper
+        assert [d.dial for d in row.choices] == list(DIALS)
+    assert sum(r.choices[0].model != r.choices[-1].model for r in rows) >= len(rows) // 2
+    assert to_markdown(rows).count("\n") == len(rows) + 2
+
+
+def test_cli_prints_the_table() -> None:
+    result = CliRunner().invoke(cli, ["leaderboard", "--routes"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "debug:hard" in result.output and "dial 0.5:" in result.output
