@@ -185,6 +185,7 @@ def test_render_request_hoists_system_and_merges_tool_results() -> None:
 
 def test_chat_request_renders_to_messages_with_defaults() -> None:
     body = {
+        "model": "auto",
         "messages": [
             {"role": "system", "content": "sys"},
             {"role": "user", "content": "hi"},
@@ -196,7 +197,7 @@ def test_chat_request_renders_to_messages_with_defaults() -> None:
                 ],
             },
             {"role": "tool", "tool_call_id": "c1", "content": "out"},
-        ]
+        ],
     }
     rendered = wire.render_request(chat.parse_request(body, RequestContext()), "claude-haiku-4-5")
     assert rendered["system"] == "sys" and rendered["max_tokens"] == wire.DEFAULT_MAX_TOKENS
@@ -498,6 +499,7 @@ async def test_the_anthropic_sdk_raises_on_our_stream_error() -> None:
 def test_images_in_tool_results_move_after_the_results_for_chat_upstreams() -> None:
     screenshot = {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": "iVBOR"}}
     body = {
+        "model": "auto",
         "max_tokens": 100,
         "messages": [
             {"role": "user", "content": "look at the screen"},

@@ -110,15 +110,20 @@ def test_parse_request_reads_a_kilo_code_body() -> None:
 
 
 def test_openrouter_usage_include_sets_include_usage() -> None:
-    body = {"messages": [{"role": "user", "content": "hi"}], "stream": True, "usage": {"include": True}}
+    body = {
+        "model": "auto",
+        "messages": [{"role": "user", "content": "hi"}],
+        "stream": True,
+        "usage": {"include": True},
+    }
     assert chat.parse_request(body, RequestContext()).include_usage
-    plain = {"messages": [{"role": "user", "content": "hi"}], "stream": True}
+    plain = {"model": "auto", "messages": [{"role": "user", "content": "hi"}], "stream": True}
     assert not chat.parse_request(plain, RequestContext()).include_usage
 
 
 def test_developer_role_and_explicit_nulls() -> None:
     body = {
-        "model": None,
+        "model": "auto",
         "messages": [{"role": "developer", "content": "be brief"}, {"role": "user", "content": "hi"}],
         "tools": None,
         "temperature": None,
@@ -127,6 +132,8 @@ def test_developer_role_and_explicit_nulls() -> None:
     }
     req = chat.parse_request(body, RequestContext())
     assert req.model == "auto"
+    with pytest.raises(WireError, match="model is required"):  # a null model is a missing model
+        chat.parse_request({**body, "model": None}, RequestContext())
     assert req.messages[0].role == "system"
     assert req.tools == [] and req.temperature is None and req.stop == [] and req.max_tokens == 10
 

@@ -128,6 +128,7 @@ def test_parse_request_accepts_a_plain_string_input() -> None:
 def test_json_schema_text_format_becomes_a_response_format() -> None:
     schema = {"type": "object", "properties": {}}
     body = {
+        "model": "auto",
         "input": "x",
         "text": {"format": {"type": "json_schema", "name": "out", "schema": schema, "strict": True}},
     }
@@ -434,6 +435,7 @@ async def test_the_openai_sdk_accumulates_our_stream() -> None:
 def test_local_shell_history_stays_paired() -> None:
     action = {"type": "exec", "command": ["ls"], "env": {}}
     body = {
+        "model": "auto",
         "input": [
             {"role": "user", "content": "list"},
             {
@@ -445,7 +447,7 @@ def test_local_shell_history_stays_paired() -> None:
             },
             {"type": "function_call_output", "call_id": "call_ls", "output": "a b"},
             {"type": "web_search_call", "id": "ws_1", "status": "completed"},
-        ]
+        ],
     }
     req = wire.parse_request(body, RequestContext())
     assert [m.role for m in req.messages] == ["user", "assistant", "tool"]

@@ -132,7 +132,7 @@ def requests(
             st.one_of(st.none(), st.sampled_from(choices), st.sampled_from([t.name for t in tool_list]))
         )
     stream = draw(st.booleans())
-    floats = st.one_of(st.none(), st.floats(0, 2, allow_nan=False).map(lambda x: round(x, 3)))
+    floats = st.one_of(st.none(), st.floats(0, 1, allow_nan=False).map(lambda x: round(x, 3)))
     return ChatRequest(
         model="auto",
         messages=draw(

@@ -229,6 +229,7 @@ class GatewayApp(Starlette):
     def __init__(self, *, post_paths: dict[str, Endpoint], server: ServerSettings, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.post_paths = post_paths
+        self.server_settings = server  # the HTTP edge (gateway.edge) reads its limits from here
         self._guarded = RequestGuard(self._dispatch, server)  # header count/size, slow bodies
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -9,7 +9,9 @@ from typing import Any
 
 import uvicorn
 from starlette.types import ASGIApp
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+from benchroute.gateway.edge import EdgeLimits, EdgeProtocol
+from benchroute.settings import ServerSettings
 
 
 def free_socket(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
@@ -82,19 +84,26 @@ class HeadCoalescingTransport:
         return getattr(self._transport, name)
 
 
-class GatewayHttpProtocol(HttpToolsProtocol):
-    """uvicorn's httptools protocol over a `HeadCoalescingTransport`."""
+class GatewayHttpProtocol(EdgeProtocol):
+    """uvicorn's httptools protocol with the edge limits, over a `HeadCoalescingTransport`."""
 
     def connection_made(self, transport: Any) -> None:
         wrapped: Any = HeadCoalescingTransport(transport, self.loop)
         super().connection_made(wrapped)
 
 
+def protocol_for(server: ServerSettings) -> type[GatewayHttpProtocol]:
+    """The protocol class enforcing `server`'s limits (uvicorn builds it with fixed arguments)."""
+    limits = EdgeLimits.from_server(server)
+    return type("LimitedGatewayHttpProtocol", (GatewayHttpProtocol,), {"limits": limits})
+
+
 def uvicorn_config(app: ASGIApp, **overrides: Any) -> uvicorn.Config:
-    """uvicorn as the gateway runs it: httptools (a response's head and body in one write), uvloop
-    when installed, no access log."""
+    """uvicorn as the gateway runs it: httptools (a response's head and body in one write) with the
+    edge limits of the app's server settings, uvloop when installed, no access log."""
+    server = getattr(app, "server_settings", None)
     options: dict[str, Any] = {
-        "http": GatewayHttpProtocol,
+        "http": protocol_for(server if isinstance(server, ServerSettings) else ServerSettings()),
         "loop": "auto",
         "lifespan": "on",
         "access_log": False,

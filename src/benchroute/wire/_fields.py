@@ -49,6 +49,12 @@ def opt_str(body: JSON, key: str, param: str, *, status: int = 400) -> str | Non
     return None if value is None else string(value, param, status=status)
 
 
+def tag(body: JSON, key: str, param: str, *, status: int = 400) -> str | None:
+    """A discriminator such as a block's `type`: a string or absent. Checked before it is compared
+    with a set of names, since an object or a list there cannot even be looked up in one."""
+    return opt_str(body, key, param, status=status)
+
+
 def opt_bool(body: JSON, key: str, param: str, *, status: int = 400) -> bool | None:
     value = body.get(key)
     if value is None:
@@ -72,13 +78,26 @@ def opt_int(body: JSON, key: str, param: str, *, minimum: int | None = None, sta
     return value
 
 
-def opt_float(body: JSON, key: str, param: str, *, status: int = 400) -> float | None:
+def opt_float(
+    body: JSON, key: str, param: str, *, bounds: tuple[float, float] | None = None, status: int = 400
+) -> float | None:
+    """A number, within `bounds` (inclusive) when given."""
     value = body.get(key)
     if value is None:
         return None
     if not isinstance(value, int | float) or isinstance(value, bool):
         raise _fail(param, "a number", status)
+    if bounds is not None and not bounds[0] <= value <= bounds[1]:
+        raise _fail(param, f"a number from {bounds[0]:g} to {bounds[1]:g}", status)
     return float(value)
+
+
+def model(body: JSON) -> str:
+    """The required `model` of a client body (an id or a tier such as `auto`)."""
+    value = body.get("model")
+    if value is None or value == "":
+        raise WireError("model is required (a model id, or a tier such as auto)", param="model")
+    return string(value, "model")
 
 
 def count(body: JSON | None, key: str) -> int:

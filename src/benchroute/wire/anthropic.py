@@ -62,7 +62,7 @@ _EFFORT_BUDGET = {"minimal": 1024, "low": 2048, "medium": 8192, "high": 24576}
 
 def _image(block: JSON, param: str) -> ImagePart:
     source = f.obj(block.get("source"), f"{param}.source")
-    kind = source.get("type")
+    kind = f.tag(source, "type", f"{param}.source.type")
     if kind == "base64":
         media = f.string(source.get("media_type"), f"{param}.source.media_type")
         data = f.string(source.get("data"), f"{param}.source.data")
@@ -84,7 +84,7 @@ def _parts(value: Any, param: str, *, allow: frozenset[str] = frozenset({"text",
     for i, raw in enumerate(value):
         p = f"{param}[{i}]"
         block = f.obj(raw, p)
-        kind = block.get("type")
+        kind = f.tag(block, "type", f"{p}.type")
         if kind == "text" and "text" in allow:
             text = f.string(block.get("text"), f"{p}.text")
             if text:
@@ -116,7 +116,7 @@ def _user_turn(content: Any, param: str) -> list[Message]:
     for i, raw in enumerate(content):
         p = f"{param}[{i}]"
         block = f.obj(raw, p)
-        if block.get("type") != "tool_result":
+        if f.tag(block, "type", f"{p}.type") != "tool_result":
             rest.append(block)
             continue
         results.append(
@@ -141,7 +141,7 @@ def _assistant_turn(content: Any, param: str) -> Message:
     for i, raw in enumerate(content):
         p = f"{param}[{i}]"
         block = f.obj(raw, p)
-        kind = block.get("type")
+        kind = f.tag(block, "type", f"{p}.type")
         if kind == "tool_use":
             message.tool_calls.append(_tool_call(block, p))
         elif kind == "text":
@@ -159,7 +159,10 @@ def _tools(value: Any, dropped: list[str] | None) -> list[Tool]:
         p = f"tools[{i}]"
         tool = f.obj(raw, p)
         name = f.string(tool.get("name"), f"{p}.name")
-        if tool.get("type") not in (None, "custom"):  # server tools: web_search_*, bash_*, text_editor_*...
+        if f.tag(tool, "type", f"{p}.type") not in (
+            None,
+            "custom",
+        ):  # server tools: web_search_*, bash_*, text_editor_*...
             if dropped is not None:
                 dropped.append(name)
             continue
@@ -178,10 +181,9 @@ def _tool_choice(value: Any) -> tuple[ToolChoice | None, bool | None]:
     if value is None:
         return None, None
     choice = f.obj(value, "tool_choice")
-    kind = choice.get("type")
-    parallel = (
-        None if choice.get("disable_parallel_tool_use") is None else not choice["disable_parallel_tool_use"]
-    )
+    kind = f.tag(choice, "type", "tool_choice.type")
+    disable = f.opt_bool(choice, "disable_parallel_tool_use", "tool_choice.disable_parallel_tool_use")
+    parallel = None if disable is None else not disable
     if kind == "auto":
         return "auto", parallel
     if kind == "any":
@@ -241,7 +243,6 @@ def parse_request(
     stream = bool(f.opt_bool(body, "stream", "stream"))
     raw_tools = body.get("tools")
     return ChatRequest(
-        model=f.opt_str(body, "model", "model") or "auto",
         messages=messages,
         tools=_tools(raw_tools, dropped_tools) if raw_tools is not None else [],
         tool_choice=tool_choice,
@@ -249,12 +250,13 @@ def parse_request(
         stream=stream,
         include_usage=stream,  # Anthropic streams always carry usage
         max_tokens=f.opt_int(body, "max_tokens", "max_tokens", minimum=1),
-        temperature=f.opt_float(body, "temperature", "temperature"),
-        top_p=f.opt_float(body, "top_p", "top_p"),
+        temperature=f.opt_float(body, "temperature", "temperature", bounds=(0.0, 1.0)),
+        top_p=f.opt_float(body, "top_p", "top_p", bounds=(0.0, 1.0)),
         stop=f.stop_list(body.get("stop_sequences"), "stop_sequences"),
         reasoning_effort=_effort(body.get("thinking")),
         user=f.opt_str(metadata, "user_id", "metadata.user_id"),
         context=context,
+        model=f.model(body),  # last: a body wrong in other ways says so first
     )
 
 

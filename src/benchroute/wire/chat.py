@@ -189,7 +189,6 @@ def parse_request(body: dict[str, Any], context: RequestContext) -> ChatRequest:
         effort = reasoning["effort"]
     tools = body.get("tools")
     return ChatRequest(
-        model=f.opt_str(body, "model", "model") or "auto",
         messages=messages,
         tools=_parse_tools(tools) if tools is not None else [],
         tool_choice=_parse_tool_choice(body.get("tool_choice")),
@@ -197,13 +196,14 @@ def parse_request(body: dict[str, Any], context: RequestContext) -> ChatRequest:
         stream=bool(f.opt_bool(body, "stream", "stream")),
         include_usage=include_usage,
         max_tokens=max_tokens,
-        temperature=f.opt_float(body, "temperature", "temperature"),
-        top_p=f.opt_float(body, "top_p", "top_p"),
+        temperature=f.opt_float(body, "temperature", "temperature", bounds=(0.0, 2.0)),
+        top_p=f.opt_float(body, "top_p", "top_p", bounds=(0.0, 1.0)),
         stop=f.stop_list(body.get("stop"), "stop"),
         reasoning_effort=effort,
         response_format=f.opt_obj(body, "response_format", "response_format"),
         user=f.opt_str(body, "user", "user"),
         context=context,
+        model=f.model(body),  # last: a body wrong in other ways says so first
     )
 
 

@@ -73,7 +73,7 @@ def _parts(value: Any, param: str) -> list[Part]:
     for i, raw in enumerate(value):
         p = f"{param}[{i}]"
         part = f.obj(raw, p)
-        kind = part.get("type")
+        kind = f.tag(part, "type", f"{p}.type")
         if kind in _TEXT_PARTS:
             key = "refusal" if kind == "refusal" else "text"
             text = f.string(part.get(key), f"{p}.{key}")
@@ -108,7 +108,7 @@ def _items(value: Any) -> list[Message]:
     for i, raw in enumerate(f.lst(value, "input")):
         p = f"input[{i}]"
         item = f.obj(raw, p)
-        kind = item.get("type", "message" if "role" in item else None)
+        kind = f.tag(item, "type", f"{p}.type") or ("message" if "role" in item else None)
         if kind == "message":
             raw_role = item.get("role")
             role = _ROLES.get(raw_role) if isinstance(raw_role, str) else None
@@ -165,7 +165,7 @@ def _tools(value: Any, dropped: list[str]) -> list[Tool]:
     for i, raw in enumerate(f.lst(value, "tools")):
         p = f"tools[{i}]"
         tool = f.obj(raw, p)
-        kind = tool.get("type")
+        kind = f.tag(tool, "type", f"{p}.type")
         if kind != "function":
             name = tool.get("name")
             dropped.append(name if isinstance(name, str) and name else str(kind))
@@ -189,7 +189,7 @@ def _tool_choice(value: Any, dropped: list[str]) -> ToolChoice | None:
             raise WireError("tool_choice must be 'auto', 'none', 'required' or a tool", param="tool_choice")
         return value
     choice = f.obj(value, "tool_choice")
-    kind = choice.get("type")
+    kind = f.tag(choice, "type", "tool_choice.type")
     if kind == "allowed_tools":
         mode = choice.get("mode")
         return "required" if mode == "required" else "auto"
@@ -204,7 +204,7 @@ def _tool_choice(value: Any, dropped: list[str]) -> ToolChoice | None:
 
 def _response_format(text: Any) -> JSON | None:
     fmt = text.get("format") if isinstance(text, dict) else None
-    if not isinstance(fmt, dict) or fmt.get("type") in (None, "text"):
+    if not isinstance(fmt, dict) or f.tag(fmt, "type", "text.format.type") in (None, "text"):
         return None
     if fmt.get("type") == "json_schema":
         schema = {k: v for k, v in fmt.items() if k in ("name", "schema", "strict", "description")}
@@ -231,7 +231,6 @@ def parse_request(
     reasoning = f.opt_obj(body, "reasoning", "reasoning") or {}
     stream = bool(f.opt_bool(body, "stream", "stream"))
     return ChatRequest(
-        model=f.opt_str(body, "model", "model") or "auto",
         messages=messages,
         tools=tools,
         tool_choice=_tool_choice(body.get("tool_choice"), dropped),
@@ -239,12 +238,13 @@ def parse_request(
         stream=stream,
         include_usage=stream,  # response.completed always carries usage
         max_tokens=f.opt_int(body, "max_output_tokens", "max_output_tokens", minimum=1),
-        temperature=f.opt_float(body, "temperature", "temperature"),
-        top_p=f.opt_float(body, "top_p", "top_p"),
+        temperature=f.opt_float(body, "temperature", "temperature", bounds=(0.0, 2.0)),
+        top_p=f.opt_float(body, "top_p", "top_p", bounds=(0.0, 1.0)),
         reasoning_effort=f.opt_str(reasoning, "effort", "reasoning.effort"),
         response_format=_response_format(body.get("text")),
         user=f.opt_str(body, "user", "user") or f.opt_str(body, "safety_identifier", "safety_identifier"),
         context=context,
+        model=f.model(body),  # last: a body wrong in other ways says so first
     )
 
 
