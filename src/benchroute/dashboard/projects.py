@@ -14,7 +14,7 @@ from benchroute.gateway.projects import EDITABLE, merge
 from benchroute.routing.static import AUTO_TIERS, TIER_ALIASES, is_allowed
 from benchroute.settings import ProjectSettings
 
-__all__ = ["EDITABLE", "InvalidSettings", "validate_overrides"]
+__all__ = ["EDITABLE", "InvalidSettings", "validate_overrides", "widened"]
 
 
 class InvalidSettings(ValueError):
@@ -56,3 +56,33 @@ def validate_overrides(
     if errors:
         raise InvalidSettings(errors)
     return merged
+
+
+_WILDCARDS = frozenset("*?[")
+
+
+def _covered(pattern: str, ceiling: list[str]) -> bool:
+    """True when everything `pattern` matches is matched by a pattern of `ceiling` (conservative:
+    a literal id must be allowed; a pattern must appear in the ceiling or extend a prefix* of it)."""
+    if pattern in ceiling:
+        return True
+    if not _WILDCARDS & set(pattern):
+        return is_allowed(pattern, ceiling)
+    for allowed in ceiling:
+        prefix = allowed[:-1]
+        if allowed.endswith("*") and not _WILDCARDS & set(prefix) and pattern.startswith(prefix):
+            return True
+    return False
+
+
+def widened(current: ProjectSettings, proposed: ProjectSettings) -> dict[str, str]:
+    """The fields in which `proposed` grants more than `current` (field -> message); only an admin
+    may save those. A project key may narrow its own project, never widen it."""
+    errors: dict[str, str] = {}
+    wider = [p for p in proposed.allowed_models if not _covered(p, current.allowed_models)]
+    if wider:
+        errors["allowed_models"] = (
+            f"only an admin can allow more models ({', '.join(wider[:3])} goes beyond "
+            f"{', '.join(current.allowed_models)})"
+        )
+    return errors

@@ -15,7 +15,7 @@ from starlette.responses import Response
 
 from benchroute.dashboard.changes import diffs
 from benchroute.dashboard.core import Dashboard, Visit
-from benchroute.dashboard.projects import EDITABLE, InvalidSettings, validate_overrides
+from benchroute.dashboard.projects import EDITABLE, InvalidSettings, validate_overrides, widened
 from benchroute.routing.static import AUTO_TIERS
 
 CHANGES_SHOWN = 20
@@ -110,6 +110,10 @@ class SettingsPages:
         except InvalidSettings as exc:
             shown = {**submitted, "allowed_models": form.get("allowed_models", "")}
             return await self.page(visit, status=400, errors=exc.errors, form=shown)
+        wider = {} if is_admin(visit) else widened(await source.get(project), merged)
+        if wider:
+            shown = {**submitted, "allowed_models": form.get("allowed_models", "")}
+            return await self.page(visit, status=403, errors=wider, form=shown)
         # Keep only what differs from the config, so a later config change still applies elsewhere.
         overrides = {k: getattr(merged, k) for k in EDITABLE if getattr(merged, k) != getattr(base, k)}
         previous = await visit.state.store.get_project_settings(project) or {}
@@ -148,7 +152,9 @@ class SettingsPages:
             return visit
         project = request.path_params["project"]
         name = visit.form.get("name", "").strip()[:100]
-        _, secret = await visit.state.store.create_key(project, name=name)
+        # A key made with a project key is tied to it: revoking that key revokes this one too.
+        parent = None if is_admin(visit) else visit.session.key_id
+        _, secret = await visit.state.store.create_key(project, name=name, parent=parent)
         # Shown once, on the page this redirects to: the URL carries a one-time token, never the key.
         token = self.d.new_keys.put(secret, visit.session.csrf)
         return self.d.redirect(visit, f"/p/{_seg(project)}/settings?created={token}")
@@ -163,6 +169,11 @@ class SettingsPages:
             return self.d.error(visit, 404, "There is no such key in this project.")
         await visit.state.store.revoke_key(key_id)
         return self.d.redirect(visit, f"/p/{_seg(project)}/settings?saved=key_revoked")
+
+
+def is_admin(visit: Visit) -> bool:
+    """The admin key, or nobody at all when authentication is off (loopback only)."""
+    return visit.session.admin or visit.session.key_id == "none"
 
 
 def _seg(value: str) -> str:

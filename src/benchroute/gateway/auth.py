@@ -70,6 +70,14 @@ class Authenticator:
         if not self._enabled:
             return Caller(project=ANONYMOUS.project, key_id=None)
         if secret is None:
+            scheme = headers.get("authorization", "").partition(" ")[0]
+            if scheme and scheme.lower() != "bearer":
+                raise GatewayError(
+                    401,
+                    f"unsupported authorization scheme {scheme[:20]!r}: send the key as "
+                    "'Authorization: Bearer <key>' or 'x-api-key: <key>'",
+                    code="unsupported_auth_scheme",
+                )
             raise GatewayError(
                 401,
                 "missing API key: send it as 'Authorization: Bearer <key>' or 'x-api-key: <key>' "

@@ -54,6 +54,7 @@ class KeyInfo:
     admin: bool = False
     created: datetime | None = None
     revoked: bool = False
+    parent: str | None = None  # the key this one was created with: revoked with it
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,14 +144,16 @@ class Store(Protocol):
 
     # gateway keys (hashed at rest); `create_key` returns the secret once
     async def create_key(
-        self, project: str, *, name: str = "", admin: bool = False
+        self, project: str, *, name: str = "", admin: bool = False, parent: str | None = None
     ) -> tuple[KeyInfo, str]: ...
 
     async def verify_key(self, secret: str) -> KeyInfo | None: ...
 
     async def list_keys(self, project: str | None = None) -> list[KeyInfo]: ...
 
-    async def revoke_key(self, key_id: str) -> bool: ...
+    async def revoke_key(self, key_id: str) -> bool:
+        """Revoke the key and every key created from it (`KeyInfo.parent`, transitively)."""
+        ...
 
     # bring-your-own provider keys, encrypted at rest
     async def set_provider_key(self, project: str, provider: str, secret: str) -> None: ...

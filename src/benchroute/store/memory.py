@@ -156,10 +156,17 @@ class MemoryStore:
         return out[:limit]
 
     # gateway keys
-    async def create_key(self, project: str, *, name: str = "", admin: bool = False) -> tuple[KeyInfo, str]:
+    async def create_key(
+        self, project: str, *, name: str = "", admin: bool = False, parent: str | None = None
+    ) -> tuple[KeyInfo, str]:
         key_id, secret = keys.new_secret()
         info = KeyInfo(
-            id=key_id, project=project, name=name, admin=admin or project == "*", created=datetime.now(UTC)
+            id=key_id,
+            project=project,
+            name=name,
+            admin=admin or project == "*",
+            created=datetime.now(UTC),
+            parent=parent,
         )
         self._keys[key_id] = _KeyRow(info, keys.hash_secret(secret))
         return info, secret
@@ -179,7 +186,13 @@ class MemoryStore:
         row = self._keys.get(key_id)
         if row is None or row.info.revoked:
             return False
-        row.info = replace(row.info, revoked=True)
+        frontier = {key_id}
+        while frontier:
+            for kid in frontier:
+                self._keys[kid].info = replace(self._keys[kid].info, revoked=True)
+            frontier = {
+                r.info.id for r in self._keys.values() if r.info.parent in frontier and not r.info.revoked
+            }
         return True
 
     # BYOK provider keys

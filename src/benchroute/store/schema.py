@@ -97,7 +97,9 @@ gateway_keys = sa.Table(
     sa.Column("hash", sa.String(64), nullable=False),
     sa.Column("created", UtcDateTime(), nullable=False),
     sa.Column("revoked_at", UtcDateTime()),
+    sa.Column("parent_id", sa.String(32)),  # the key this one was created with (0002)
     sa.Index("ix_gateway_keys_project", "project"),
+    sa.Index("ix_gateway_keys_parent", "parent_id"),
 )
 
 provider_keys = sa.Table(

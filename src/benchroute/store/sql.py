@@ -23,19 +23,20 @@ from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
-from benchroute.store import keys, migrate
+from benchroute.store import migrate
 from benchroute.store import schema as t
 from benchroute.store.base import (
     BenchResult,
     DecisionRecord,
-    KeyInfo,
     SettingsChange,
     UsageRecord,
     UsageSummaryRow,
 )
 from benchroute.store.crypto import KeyBox, mask
 from benchroute.store.errors import StoreError
+from benchroute.store.files import private_file
 from benchroute.store.query import GROUPS, USAGE_FIELDS, check_filters, check_group_by, sort_rows
+from benchroute.store.sql_keys import SqlKeys
 from benchroute.store.sqlite_writes import PreparedInsert, SqliteInserter
 from benchroute.store.urls import async_url, backend_of, redact, sqlite_path
 
@@ -90,7 +91,7 @@ def _sqlite_begin(conn: sa.Connection) -> None:
     conn.exec_driver_sql(f"BEGIN {mode}".strip())
 
 
-class SqlStore:
+class SqlStore(SqlKeys):
     def __init__(self, url: str, *, secret: str | None = None, schema: str | None = None) -> None:
         """`schema` (PostgreSQL only) puts every table in that schema, created on start."""
         self._url = url
@@ -121,7 +122,7 @@ class SqlStore:
         if self._backend == "sqlite":
             path = sqlite_path(self._url)
             if path is not None:
-                path.parent.mkdir(parents=True, exist_ok=True)
+                private_file(path)
             engine = create_async_engine(
                 url,
                 connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
@@ -323,66 +324,6 @@ class SqlStore:
             stmt = stmt.where(d.session_key == session_key)
         async with self.engine.connect() as conn:
             return [DecisionRecord(**m) for m in (await conn.execute(stmt)).mappings()]
-
-    # gateway keys
-    async def create_key(self, project: str, *, name: str = "", admin: bool = False) -> tuple[KeyInfo, str]:
-        key_id, secret = keys.new_secret()
-        info = KeyInfo(
-            id=key_id, project=project, name=name, admin=admin or project == "*", created=datetime.now(UTC)
-        )
-        async with self.engine.begin() as conn:
-            await conn.execute(
-                t.gateway_keys.insert().values(
-                    id=key_id,
-                    project=project,
-                    name=name,
-                    admin=info.admin,
-                    hash=keys.hash_secret(secret),
-                    created=info.created,
-                )
-            )
-        return info, secret
-
-    @staticmethod
-    def _key_info(m: Any) -> KeyInfo:
-        return KeyInfo(
-            id=m["id"],
-            project=m["project"],
-            name=m["name"],
-            admin=bool(m["admin"]),
-            created=m["created"],
-            revoked=m["revoked_at"] is not None,
-        )
-
-    async def verify_key(self, secret: str) -> KeyInfo | None:
-        key_id = keys.key_id_of(secret)
-        m = None
-        if key_id is not None:
-            async with self.engine.connect() as conn:
-                stmt = sa.select(t.gateway_keys).where(t.gateway_keys.c.id == key_id)
-                m = (await conn.execute(stmt)).mappings().first()
-        if not keys.hash_matches(secret, m["hash"] if m else None) or m is None:
-            return None
-        info = self._key_info(m)
-        return None if info.revoked else info
-
-    async def list_keys(self, project: str | None = None) -> list[KeyInfo]:
-        k = t.gateway_keys.c
-        stmt = sa.select(t.gateway_keys).order_by(k.created, k.id)
-        if project is not None:
-            stmt = stmt.where(k.project == project)
-        async with self.engine.connect() as conn:
-            return [self._key_info(m) for m in (await conn.execute(stmt)).mappings()]
-
-    async def revoke_key(self, key_id: str) -> bool:
-        k = t.gateway_keys.c
-        stmt = (
-            sa.update(t.gateway_keys)
-            .where(k.id == key_id, k.revoked_at.is_(None))
-            .values(revoked_at=datetime.now(UTC))
-        )
-        async with self.engine.begin() as conn:
-            return (await conn.execute(stmt)).rowcount > 0
 
     # BYOK provider keys
     async def set_provider_key(self, project: str, provider: str, secret: str) -> None:
