@@ -43,6 +43,7 @@ class ServerSettings(_Section):
     max_header_count: int = 100  # more request headers -> 431
     max_header_bytes: int = 32 * 1024  # more bytes of request headers (names + values) -> 431
     body_timeout: float = 60.0  # longest time to receive a whole request body (slow clients -> 408)
+    route_concurrency: int = 2  # concurrent POST /v1/route previews per project (more -> 429)
     header_timeout: float = 10.0  # longest time to receive a request head, from connect or the last response
     keepalive_seconds: float = 15.0  # SSE comment while the upstream is silent
     connect_timeout: float = 10.0

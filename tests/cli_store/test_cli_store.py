@@ -133,10 +133,10 @@ def test_db_upgrade_and_current(config: Path) -> None:
     before = invoke(config, "db", "current")
     assert before.exit_code == 0 and "revision none" in before.output and "needs" in before.output
     up = invoke(config, "db", "upgrade")
-    assert up.exit_code == 0 and "at revision 0001" in up.output
-    assert "at revision 0001" in invoke(config, "db", "upgrade").output  # idempotent
+    assert up.exit_code == 0 and "at revision 0002" in up.output
+    assert "at revision 0002" in invoke(config, "db", "upgrade").output  # idempotent
     after = invoke(config, "db", "current")
-    assert "revision 0001" in after.output and "up to date" in after.output
+    assert "revision 0002" in after.output and "up to date" in after.output
 
 
 def test_db_on_a_memory_store(tmp_path: Path) -> None:

@@ -132,3 +132,16 @@ def test_wrong_values_through_the_gateway_never_answer_5xx(gateway: Served, path
         assert r.status_code < 500, (body, r.status_code, r.text[:300])
         if r.status_code >= 400:
             _assert_dialect_error(path, r)
+
+
+@pytest.mark.parametrize("path", sorted(SEEDS))
+def test_more_items_than_the_cost_bound_is_413_before_parsing(path: str) -> None:
+    many = [{"role": "user", "content": "hi"}] * 10_001
+    body = {"model": "up/small", "max_tokens": 5, "messages": many, "input": many}
+    with pytest.raises(WireError) as info:
+        PARSERS[path](body, RequestContext())
+    assert info.value.status == 413 and "over 10000" in info.value.message
+    blocks = [{"role": "user", "content": [{"type": "text", "text": "a"}] * 6000}] * 2
+    with pytest.raises(WireError) as info:
+        PARSERS[path]({**body, "messages": blocks, "input": blocks}, RequestContext())
+    assert info.value.status == 413

@@ -8,6 +8,7 @@ not moved: this is a preview of the routing policy for the caller's project.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
@@ -17,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from benchroute.gateway import callables as callable_models
+from benchroute.gateway.concurrency import ProjectGate
 from benchroute.gateway.errors import GatewayError
 from benchroute.gateway.headers import header_dict, request_context
 from benchroute.gateway.pipeline import parse_json, route_error
@@ -25,6 +27,7 @@ from benchroute.gateway.sessions import ROUTING_ERRORS
 from benchroute.gateway.state import GatewayState
 from benchroute.routing.base import RouteContext
 from benchroute.sessions.keys import session_key
+from benchroute.settings import ProjectSettings
 from benchroute.wire import anthropic, chat, responses
 from benchroute.wire.canonical import ApiKind, ChatRequest, RequestContext
 from benchroute.wire.errors import WireError
@@ -38,6 +41,10 @@ PARSERS: dict[str, tuple[ApiKind, Parser]] = {
 }
 
 
+# Bodies larger than this are parsed and routed in a worker thread, off the event loop.
+THREAD_THRESHOLD = 64 * 1024
+
+
 async def route_preview(request: Request) -> Response:
     state: GatewayState = request.app.state.gateway
     headers = header_dict(request.scope["headers"])
@@ -47,27 +54,57 @@ async def route_preview(request: Request) -> Response:
         if api not in PARSERS:
             raise GatewayError(400, f"api must be one of {sorted(PARSERS)}, not {api!r}", param="api")
         api_kind, parse = PARSERS[api]
-        body = await _body(request, state.settings.server.max_body_bytes)
-        context = request_context(
-            headers, api_kind=api_kind, project=caller.routing_project, key_id=caller.key_id
-        )
-        try:
-            chat_request = parse(parse_json(body), context)
-        except WireError as exc:
-            raise GatewayError(exc.status, exc.message, param=exc.param, code="invalid_request") from exc
-        project = await state.project(caller.routing_project)
-        key, parent = session_key(chat_request)
-        ctx = RouteContext(unavailable=state.health.unavailable(), session_key=key)
-        try:
-            decision = state.engine.route(chat_request, project, ctx)
-        except ROUTING_ERRORS as exc:
-            raise await callable_models.route_failure(state, chat_request, project, route_error(exc)) from exc
+        with _gate(state).enter(caller.routing_project):
+            body = await _body(request, state.settings.server.max_body_bytes)
+            context = request_context(
+                headers, api_kind=api_kind, project=caller.routing_project, key_id=caller.key_id
+            )
+            project = await state.project(caller.routing_project)
+            unavailable = state.health.unavailable()
+
+            def work() -> tuple[ChatRequest, dict[str, Any] | Exception]:
+                return _preview(state, parse, body, context, project, unavailable)
+
+            chat_request, data = await asyncio.to_thread(work) if len(body) > THREAD_THRESHOLD else work()
+            if isinstance(data, Exception):
+                failure = route_error(data)
+                raise await callable_models.route_failure(state, chat_request, project, failure) from data
     except GatewayError as exc:
         return exc.response()
+    return Response(orjson.dumps(data, default=str), media_type="application/json")
+
+
+def _gate(state: GatewayState) -> ProjectGate:
+    gate = state.route_gate
+    if gate is None:
+        gate = state.route_gate = ProjectGate(state.settings.server.route_concurrency, "/v1/route")
+    return gate
+
+
+def _preview(
+    state: GatewayState,
+    parse: Parser,
+    body: bytes,
+    context: RequestContext,
+    project: ProjectSettings,
+    unavailable: frozenset[str],
+) -> tuple[ChatRequest, dict[str, Any] | Exception]:
+    """Parse and route (pure, no I/O: safe in a worker thread); a routing failure is returned, for
+    the caller to explain on the event loop."""
+    try:
+        chat_request = parse(parse_json(body), context)
+    except WireError as exc:
+        raise GatewayError(exc.status, exc.message, param=exc.param, code="invalid_request") from exc
+    key, parent = session_key(chat_request)
+    ctx = RouteContext(unavailable=unavailable, session_key=key)
+    try:
+        decision = state.engine.route(chat_request, project, ctx)
+    except ROUTING_ERRORS as exc:
+        return chat_request, exc
     data = decision_dict(replace(decision, session_key=key))
     data["parent_session_key"] = parent
     data["preview"] = True  # nothing was called, recorded or moved
-    return Response(orjson.dumps(data, default=str), media_type="application/json")
+    return chat_request, data
 
 
 async def _body(request: Request, limit: int) -> bytes:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from benchroute.catalog.model import Catalog
 from benchroute.gateway.auth import Authenticator
 from benchroute.gateway.cache import TTLCache
+from benchroute.gateway.concurrency import ProjectGate
 from benchroute.gateway.durable import UsageWal
 from benchroute.gateway.tokens import TokenCounter
 from benchroute.limits.base import Limiter
@@ -85,6 +86,7 @@ class GatewayState:
     discovered: list[LocalServer] = field(default_factory=list)  # local providers found at start
     started: float = field(default_factory=time.time)
     limiter: Limiter = field(default_factory=MemoryLimiter)  # limits and budgets (Redis when configured)
+    route_gate: ProjectGate | None = None  # concurrent /v1/route previews per project (made on first use)
     wal: UsageWal | None = None  # usage records written ahead of each response's last byte
     projects: ProjectSettingsSource | None = None  # config + dashboard overrides; None: config only
     sessions: SessionRouter | None = None  # session state (docs/sessions.md); None: per-request routing

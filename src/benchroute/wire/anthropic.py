@@ -81,7 +81,7 @@ def _parts(value: Any, param: str, *, allow: frozenset[str] = frozenset({"text",
     if not isinstance(value, list):
         raise WireError(f"{param} must be a string or a list of content blocks", param=param)
     parts: list[Part] = []
-    for i, raw in enumerate(value):
+    for i, raw in enumerate(f.bounded(value, param, nested=None)):
         p = f"{param}[{i}]"
         block = f.obj(raw, p)
         kind = f.tag(block, "type", f"{p}.type")
@@ -155,7 +155,7 @@ def _assistant_turn(content: Any, param: str) -> Message:
 
 def _tools(value: Any, dropped: list[str] | None) -> list[Tool]:
     tools: list[Tool] = []
-    for i, raw in enumerate(f.lst(value, "tools")):
+    for i, raw in enumerate(f.bounded(f.lst(value, "tools"), "tools", nested=None)):
         p = f"tools[{i}]"
         tool = f.obj(raw, p)
         name = f.string(tool.get("name"), f"{p}.name")
@@ -225,7 +225,7 @@ def parse_request(
         system_parts = _parts(system, "system", allow=frozenset({"text"}))
         if system_parts:
             messages.append(Message(role="system", content=system_parts))
-    turns = f.lst(raw_messages, "messages")
+    turns = f.bounded(f.lst(raw_messages, "messages"), "messages")
     if not turns:
         raise WireError("messages must not be empty", param="messages")
     for i, raw in enumerate(turns):

@@ -69,7 +69,7 @@ def _parse_parts(value: Any, param: str) -> list[Part]:
     if not isinstance(value, list):
         raise WireError(f"{param} must be a string or a list of parts", param=param)
     parts: list[Part] = []
-    for i, raw in enumerate(value):
+    for i, raw in enumerate(f.bounded(value, param, nested=None)):
         p = f"{param}[{i}]"
         if isinstance(raw, str):  # some clients send bare strings in the list
             if raw:
@@ -133,7 +133,7 @@ def _parse_message(raw: Any, param: str) -> Message:
 
 def _parse_tools(value: Any) -> list[Tool]:
     tools: list[Tool] = []
-    for i, raw in enumerate(f.lst(value, "tools")):
+    for i, raw in enumerate(f.bounded(f.lst(value, "tools"), "tools", nested=None)):
         p = f"tools[{i}]"
         tool = f.obj(raw, p)
         if tool.get("type", "function") != "function":
@@ -172,7 +172,8 @@ def parse_request(body: dict[str, Any], context: RequestContext) -> ChatRequest:
     raw_messages = body.get("messages")
     if raw_messages is None:
         raise WireError("messages is required", param="messages")
-    messages = [_parse_message(m, f"messages[{i}]") for i, m in enumerate(f.lst(raw_messages, "messages"))]
+    raw_list = f.bounded(f.lst(raw_messages, "messages"), "messages")
+    messages = [_parse_message(m, f"messages[{i}]") for i, m in enumerate(raw_list)]
     if not messages:
         raise WireError("messages must not be empty", param="messages")
     stream_options = f.opt_obj(body, "stream_options", "stream_options") or {}

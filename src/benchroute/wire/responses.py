@@ -70,7 +70,7 @@ def _parts(value: Any, param: str) -> list[Part]:
     if not isinstance(value, list):
         raise WireError(f"{param} must be a string or a list of content parts", param=param)
     parts: list[Part] = []
-    for i, raw in enumerate(value):
+    for i, raw in enumerate(f.bounded(value, param, nested=None)):
         p = f"{param}[{i}]"
         part = f.obj(raw, p)
         kind = f.tag(part, "type", f"{p}.type")
@@ -105,7 +105,7 @@ def _items(value: Any) -> list[Message]:
     if isinstance(value, str):
         return [Message(role="user", content=[TextPart(value)])] if value else []
     messages: list[Message] = []
-    for i, raw in enumerate(f.lst(value, "input")):
+    for i, raw in enumerate(f.bounded(f.lst(value, "input"), "input")):
         p = f"input[{i}]"
         item = f.obj(raw, p)
         kind = f.tag(item, "type", f"{p}.type") or ("message" if "role" in item else None)
@@ -162,7 +162,7 @@ def _items(value: Any) -> list[Message]:
 
 def _tools(value: Any, dropped: list[str]) -> list[Tool]:
     tools: list[Tool] = []
-    for i, raw in enumerate(f.lst(value, "tools")):
+    for i, raw in enumerate(f.bounded(f.lst(value, "tools"), "tools", nested=None)):
         p = f"tools[{i}]"
         tool = f.obj(raw, p)
         kind = f.tag(tool, "type", f"{p}.type")
