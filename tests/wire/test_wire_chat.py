@@ -498,7 +498,7 @@ def test_stream_renderer_ends_an_error_with_an_error_event_and_done() -> None:
     assert out.endswith(b"data: [DONE]\n\n")
     events = parse_sse(out)
     assert decode_json(events[1]) == {
-        "error": {"message": "boom", "type": "upstream_error", "code": "upstream_error"}
+        "error": {"message": "boom", "type": "server_error", "param": None, "code": "upstream_error"}
     }
     assert renderer.finish() == b"" and renderer.render(TextDelta("late")) == b""
 

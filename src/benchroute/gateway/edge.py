@@ -15,7 +15,9 @@ counts as it reads:
 
 The answer goes straight to the socket in the API's error shape (Anthropic's on `…/messages`), the
 write side is shut, and what the client still sends is read and dropped for up to
-`LINGER_SECONDS` so it can read the answer instead of a connection reset.
+`LINGER_SECONDS` (and the body it declared, at most `LINGER_DECLARED_BYTES`; 256 KB otherwise)
+so it can read the answer instead of a connection reset. Dropping costs loop time, so a flood is
+not read for long.
 """
 
 from __future__ import annotations
@@ -32,7 +34,8 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from benchroute.settings import ServerSettings
 
 LINGER_SECONDS = 2.0  # how long a rejected client may keep sending (read and dropped) before the close
-LINGER_BYTES = 64 * 1024 * 1024  # ... and how much of it
+LINGER_BYTES = 256 * 1024  # ... and how much of it (a declared body: up to LINGER_DECLARED_BYTES of it)
+LINGER_DECLARED_BYTES = 16 * 1024 * 1024
 REQUEST_LINE_BYTES = 16 * 1024  # room for the request line in the raw head budget
 FORM_BODY_BYTES = 64 * 1024  # dashboard forms (sign-in, settings) are small
 FORM_PREFIXES = ("/dashboard",)
@@ -118,6 +121,7 @@ class EdgeProtocol(HttpToolsProtocol):
         self._body_limit = self.limits.max_body_bytes
         self._head_timer: asyncio.TimerHandle | None = None
         self._lingering = 0  # bytes dropped since the rejection
+        self._linger_limit = LINGER_BYTES
         self._rejected = False
 
     # ---- the connection ------------------------------------------------------------------------
@@ -146,8 +150,11 @@ class EdgeProtocol(HttpToolsProtocol):
                 self._unsupported_upgrade_warning()
             return
         except httptools.HttpParserError as exc:
-            cause = exc.__context__
+            cause, exc.__context__ = exc.__context__, None
             if isinstance(cause, Rejected):
+                # Its traceback reaches this frame (and `data`) through f_back: a reference cycle
+                # that would keep each rejected chunk alive until a full garbage collection.
+                cause.__traceback__ = None
                 self.reject(cause)
             else:
                 self.logger.warning("Invalid HTTP request received.")
@@ -181,6 +188,10 @@ class EdgeProtocol(HttpToolsProtocol):
         path = self._path()
         self._body_limit = self.limits.body_limit(path)
         declared = _declared_length(self.headers)
+        if declared is not None:
+            # a client that said how much it sends may finish sending it (within reason) and read
+            # the answer; a flood of unknown length is cut off sooner
+            self._linger_limit = max(LINGER_BYTES, min(declared, LINGER_DECLARED_BYTES))
         if declared is not None and declared > self._body_limit:
             message = f"request body too large: {declared} bytes (limit {self._body_limit})"
             raise Rejected(413, message, "body_too_large")
@@ -225,7 +236,7 @@ class EdgeProtocol(HttpToolsProtocol):
 
     def _linger(self, size: int) -> None:
         self._lingering += size
-        if self._lingering > LINGER_BYTES and not self.transport.is_closing():
+        if self._lingering > self._linger_limit and not self.transport.is_closing():
             self.transport.close()
 
     def _path(self) -> str:

@@ -11,6 +11,7 @@ import logging
 import uuid
 
 import orjson
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 log = logging.getLogger("benchroute.gateway")
@@ -34,6 +35,8 @@ class CatchAll:
 
         try:
             await self.app(scope, receive, tracking_send)
+        except ClientDisconnect:
+            return  # the client left (or the HTTP edge cut its request off): nobody to answer
         except Exception as exc:
             error_id = uuid.uuid4().hex[:12]
             log.error(

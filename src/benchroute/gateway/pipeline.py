@@ -19,7 +19,7 @@ import orjson
 from starlette.types import Receive, Scope, Send
 
 from benchroute.gateway import callables as callable_models
-from benchroute.gateway import failover
+from benchroute.gateway import failover, heavy
 from benchroute.gateway import limits as limits_http
 from benchroute.gateway import sessions as gateway_sessions
 from benchroute.gateway.errors import GatewayError
@@ -226,6 +226,16 @@ async def _refuse(dialect: Dialect, send: Send, rlog: RequestLog, exc: GatewayEr
     await send_error(send, exc, extra, dialect.error_body)
 
 
+def _parse_body(
+    dialect: Dialect, body: bytes, context: RequestContext
+) -> tuple[dict[str, Any], ChatRequest | WireError]:
+    data = parse_json(body)
+    try:
+        return data, dialect.parse_request(data, context)
+    except WireError as exc:
+        return data, exc
+
+
 async def _parse(
     dialect: Dialect,
     receive: Receive,
@@ -235,14 +245,12 @@ async def _parse(
     rlog: RequestLog,
 ) -> ChatRequest:
     body = await read_body(receive, headers, state.settings.server.max_body_bytes)
-    data = parse_json(body)
+    data, request = await heavy.parse_off_loop(body, lambda: _parse_body(dialect, body, context))
     model = data.get("model")
     rlog.requested_model = model if isinstance(model, str) else ""
     rlog.stream = data.get("stream") is True
-    try:
-        request = dialect.parse_request(data, context)
-    except WireError as exc:
-        raise GatewayError(exc.status, exc.message, param=exc.param, code="invalid_request") from exc
+    if isinstance(request, WireError):
+        raise GatewayError(request.status, request.message, param=request.param, code="invalid_request")
     limits_http.check_ranges(request)
     return request
 

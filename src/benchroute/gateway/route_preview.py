@@ -8,7 +8,6 @@ not moved: this is a preview of the routing policy for the caller's project.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
@@ -18,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from benchroute.gateway import callables as callable_models
+from benchroute.gateway import heavy
 from benchroute.gateway.concurrency import ProjectGate
 from benchroute.gateway.errors import GatewayError
 from benchroute.gateway.headers import header_dict, request_context
@@ -41,10 +41,6 @@ PARSERS: dict[str, tuple[ApiKind, Parser]] = {
 }
 
 
-# Bodies larger than this are parsed and routed in a worker thread, off the event loop.
-THREAD_THRESHOLD = 64 * 1024
-
-
 async def route_preview(request: Request) -> Response:
     state: GatewayState = request.app.state.gateway
     headers = header_dict(request.scope["headers"])
@@ -65,7 +61,7 @@ async def route_preview(request: Request) -> Response:
             def work() -> tuple[ChatRequest, dict[str, Any] | Exception]:
                 return _preview(state, parse, body, context, project, unavailable)
 
-            chat_request, data = await asyncio.to_thread(work) if len(body) > THREAD_THRESHOLD else work()
+            chat_request, data = await heavy.parse_off_loop(body, work)
             if isinstance(data, Exception):
                 failure = route_error(data)
                 raise await callable_models.route_failure(state, chat_request, project, failure) from data

@@ -6,6 +6,7 @@ from typing import Any
 
 import orjson
 
+from benchroute.wire import stream_errors
 from benchroute.wire._anthropic_common import STOP_REASONS_OUT, parse_usage, render_usage, stop_reason
 from benchroute.wire.canonical import (
     Finish,
@@ -212,7 +213,8 @@ class StreamRenderer:
             self._usage = event.usage
         else:
             self._done = True
-            out += _sse("error", {"type": "error", "error": {"type": event.kind, "message": event.message}})
+            error = {"type": stream_errors.anthropic_type(event), "message": stream_errors.message(event)}
+            out += _sse("error", {"type": "error", "error": error})
         return out
 
     def _tool_call(self, event: ToolCallDelta) -> bytes:

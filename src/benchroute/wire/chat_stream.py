@@ -6,6 +6,7 @@ from typing import Any
 
 import orjson
 
+from benchroute.wire import stream_errors
 from benchroute.wire._openai_common import arguments, client_finish, finish_reason, parse_usage, render_usage
 from benchroute.wire.canonical import (
     Finish,
@@ -199,7 +200,11 @@ class StreamRenderer:
 
     def _error(self, event: StreamError) -> bytes:
         self._done = True
-        error = {"error": {"message": event.message, "type": event.kind, "code": event.kind}}
+        kind = stream_errors.openai_type(event)
+        code = "rate_limit_exceeded" if kind == "rate_limit_error" else "upstream_error"
+        error = {
+            "error": {"message": stream_errors.message(event), "type": kind, "param": None, "code": code}
+        }
         return b"data: " + orjson.dumps(error) + b"\n\n" + _DONE
 
     def finish(self) -> bytes:

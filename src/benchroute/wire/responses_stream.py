@@ -12,6 +12,7 @@ from typing import Any
 
 import orjson
 
+from benchroute.wire import stream_errors
 from benchroute.wire._responses_common import (
     function_call_item,
     message_item,
@@ -273,7 +274,7 @@ class StreamRenderer:
             self._usage = event.usage
         else:
             self._done = True
-            error = {"code": "server_error", "message": event.message}
+            error = {"code": stream_errors.responses_code(event), "message": stream_errors.message(event)}
             out += self._event("response.failed", {"response": self._response("failed", [], error=error)})
         return out
 
