@@ -17,6 +17,13 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
 
 from benchroute import __version__
+from benchroute.gateway.openapi_schemas import (
+    CHAT_REQUEST,
+    MESSAGES_REQUEST,
+    RESPONSES_REQUEST,
+    SSE_EVENTS,
+    sse,
+)
 
 JSON = dict[str, Any]
 
@@ -49,38 +56,6 @@ _ANTHROPIC_ERROR = {
     },
 }
 
-_CONTENT = {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "object"}}, {"type": "null"}]}
-_CHAT_REQUEST = {
-    "type": "object",
-    "required": ["model", "messages"],
-    "properties": {
-        "model": {"type": "string", "description": "a catalog id, or an auto tier such as `auto/efficient`"},
-        "messages": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "required": ["role"],
-                "properties": {
-                    "role": {"enum": ["system", "developer", "user", "assistant", "tool"]},
-                    "content": _CONTENT,
-                    "name": {"type": "string"},
-                    "tool_call_id": {"type": "string"},
-                    "tool_calls": {"type": "array", "items": {"type": "object"}},
-                },
-            },
-        },
-        "stream": {"type": "boolean"},
-        "stream_options": {"type": "object", "properties": {"include_usage": {"type": "boolean"}}},
-        "tools": {"type": "array", "items": {"type": "object"}},
-        "tool_choice": {"anyOf": [{"type": "string"}, {"type": "object"}]},
-        "max_tokens": {"type": "integer", "minimum": 1},
-        "max_completion_tokens": {"type": "integer", "minimum": 1},
-        "temperature": {"type": "number", "minimum": 0, "maximum": 2},
-        "top_p": {"type": "number", "minimum": 0, "maximum": 1},
-        "stop": {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]},
-        "response_format": {"type": "object"},
-    },
-}
 _CHAT_RESPONSE = {
     "type": "object",
     "required": ["id", "object", "model", "choices"],
@@ -91,39 +66,6 @@ _CHAT_RESPONSE = {
         "model": {"type": "string"},
         "choices": {"type": "array", "items": {"type": "object"}},
         "usage": {"type": "object"},
-    },
-}
-_MESSAGES_REQUEST = {
-    "type": "object",
-    "required": ["model", "messages", "max_tokens"],
-    "properties": {
-        "model": {"type": "string"},
-        "max_tokens": {"type": "integer", "minimum": 1},
-        "system": {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "object"}}]},
-        "messages": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "required": ["role", "content"],
-                "properties": {"role": {"enum": ["user", "assistant"]}, "content": _CONTENT},
-            },
-        },
-        "stream": {"type": "boolean"},
-        "tools": {"type": "array", "items": {"type": "object"}},
-        "tool_choice": {"type": "object"},
-        "temperature": {"type": "number", "minimum": 0, "maximum": 1},
-    },
-}
-_RESPONSES_REQUEST = {
-    "type": "object",
-    "required": ["model", "input"],
-    "properties": {
-        "model": {"type": "string"},
-        "input": {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "object"}}]},
-        "instructions": {"type": ["string", "null"]},
-        "stream": {"type": "boolean"},
-        "tools": {"type": "array", "items": {"type": "object"}},
-        "max_output_tokens": {"type": "integer", "minimum": 1},
     },
 }
 _MODEL_LIST = {
@@ -137,6 +79,9 @@ _MODEL_LIST = {
         },
     },
 }
+_GROUP = "(model|day|project|session|tier|client)"
+_GROUPS = {"type": "string", "pattern": f"^{_GROUP}(,{_GROUP})*$"}
+_ISO_DATE = {"type": "string", "pattern": r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|1\d|2[0-8])$"}
 _LIST = {"type": "object", "required": ["data"], "properties": {"data": {"type": "array"}}}
 
 
@@ -174,9 +119,9 @@ _HEADERS = {
 }
 
 
-def _dialect(summary: str, request: JSON, response: JSON, error: JSON = _ERROR) -> JSON:
+def _dialect(summary: str, request: JSON, response: JSON, events: str, error: JSON = _ERROR) -> JSON:
     ok = _json(response, "The completion (JSON), or a server-sent event stream when `stream` is true")
-    ok["content"]["text/event-stream"] = {"schema": {"type": "string"}}
+    ok["content"]["text/event-stream"] = sse(events)
     ok["headers"] = _HEADERS
     return {
         "summary": summary,
@@ -193,13 +138,29 @@ def _query(name: str, description: str, schema: JSON | None = None) -> JSON:
 def operation(path: str, method: str) -> JSON:
     """The documented operation of one route (a generic one for routes not described here)."""
     if method == "POST" and path.endswith("/chat/completions"):
-        return _dialect("OpenAI chat completions (routed)", _CHAT_REQUEST, _CHAT_RESPONSE)
+        return _dialect("OpenAI chat completions (routed)", CHAT_REQUEST, _CHAT_RESPONSE, SSE_EVENTS["chat"])
     if method == "POST" and path.endswith("/messages"):
         return _dialect(
-            "Anthropic Messages (routed)", _MESSAGES_REQUEST, {"type": "object"}, _ANTHROPIC_ERROR
+            "Anthropic Messages (routed)",
+            MESSAGES_REQUEST,
+            {"type": "object"},
+            SSE_EVENTS["messages"],
+            _ANTHROPIC_ERROR,
         )
     if method == "POST" and path.endswith("/responses"):
-        return _dialect("OpenAI Responses (routed)", _RESPONSES_REQUEST, {"type": "object"})
+        return _dialect(
+            "OpenAI Responses (routed)", RESPONSES_REQUEST, {"type": "object"}, SSE_EVENTS["responses"]
+        )
+    if method == "POST" and path == "/v1/route":
+        return {
+            "summary": "The routing decision for a request body, without calling a model (a preview)",
+            "parameters": [_query("api", "the body's dialect", {"enum": ["chat"]})],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": CHAT_REQUEST}}},
+            "responses": {
+                "200": _json({"type": "object"}),
+                **_errors(400, 401, 403, 404, 413, 429, 431, 503),
+            },
+        }
     if method == "GET" and path.endswith("/models"):
         return {
             "summary": "Models the project may use",
@@ -226,9 +187,9 @@ def _read_operation(path: str) -> JSON | None:
         return {
             "summary": "Usage, cost and savings against always-Frontier of the caller's project",
             "parameters": [
-                _query("group_by", groups),
-                _query("since", "ISO date or date-time"),
-                _query("until", "ISO date or date-time"),
+                _query("group_by", groups, _GROUPS),
+                _query("since", "ISO date or date-time", _ISO_DATE),
+                _query("until", "ISO date or date-time", _ISO_DATE),
             ],
             "responses": {"200": _json(_LIST), **_errors(400, 401)},
         }
