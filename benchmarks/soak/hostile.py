@@ -36,7 +36,7 @@ import aiohttp
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from run import free_port, pct, rss_mb, spawn, wait_http  # noqa: E402
+from run import UPSTREAM, free_port, pct, rss_mb, spawn, wait_http  # noqa: E402
 
 MAX_BODY = 8 * 1024 * 1024
 GB = 1024**3
@@ -202,7 +202,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     try:
         up_port = free_port()
         upstream = spawn(
-            [sys.executable, "-m", "benchroute.testing.upstream", "--port", str(up_port),
+            [sys.executable, str(UPSTREAM), "--port", str(up_port),
              "--delay-ms", str(args.delay_ms), "--chunks", "1"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip

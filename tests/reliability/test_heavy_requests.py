@@ -15,7 +15,7 @@ import pytest
 from reliability_harness import static_gateway
 
 from benchroute.settings import Settings
-from benchroute.testing.upstream import ScriptedUpstream
+from support.upstream import ScriptedUpstream
 
 pytestmark = pytest.mark.slow
 

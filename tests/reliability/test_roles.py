@@ -17,7 +17,7 @@ from reliability_harness import static_gateway
 
 from benchroute.gateway.state import GatewayState
 from benchroute.settings import Settings
-from benchroute.testing.upstream import ScriptedUpstream
+from support.upstream import ScriptedUpstream
 
 ADMIN_KEY = "br-admin-roles-test-key-0000"
 
