@@ -13,7 +13,8 @@ from click.testing import CliRunner, Result
 
 from benchroute.catalog.loader import load_catalog
 from benchroute.cli.main import cli
-from benchroute.routing.tiers import DEFAULT_FRONTIER
+from benchroute.routing.factory import shipped_defaults
+from benchroute.routing.tiers import frontier_model
 from benchroute.settings import Settings
 from benchroute.store.base import UsageRecord
 from benchroute.store.factory import started_store
@@ -105,7 +106,10 @@ def test_usage_table_and_json(config: Path) -> None:
     assert "big" in table.output and "small" in table.output and "other" not in table.output
     # savings (benchroute.savings): each request's tokens at the always-Frontier model's rates (no mode:
     # the implementation model) minus its cost
-    frontier = load_catalog(settings_of(config)).get(DEFAULT_FRONTIER["implementation"])
+    settings = settings_of(config)
+    catalog = load_catalog(settings)
+    defaults = shipped_defaults(catalog, settings)
+    frontier = catalog.get(frontier_model("implementation", settings.tiers, defaults))
     assert frontier is not None
     per_request = frontier.cost(1000, 100)
     saved = 6 * (per_request - 0.01)
