@@ -8,20 +8,19 @@ import orjson
 from dialects_harness import WEATHER_TOOL_SCHEMA, serving, sse_events
 
 from benchroute.gateway.errors import GatewayError
-from benchroute.gateway.messages import error_body
 from support.upstream import Script
 
 TOOLS = [{"name": "get_weather", "description": "Weather by city", "input_schema": WEATHER_TOOL_SCHEMA}]
 
 
 def test_error_body_has_anthropic_shape() -> None:
-    assert error_body(GatewayError(401, "bad key")) == {
+    assert GatewayError(401, "bad key").body("messages") == {
         "type": "error",
         "error": {"type": "authentication_error", "message": "bad key"},
     }
-    assert error_body(GatewayError(413, "big"))["error"]["type"] == "request_too_large"
-    assert error_body(GatewayError(503, "busy"))["error"]["type"] == "overloaded_error"
-    assert error_body(GatewayError(418, "odd"))["error"]["type"] == "invalid_request_error"
+    assert GatewayError(413, "big").body("messages")["error"]["type"] == "request_too_large"
+    assert GatewayError(503, "busy").body("messages")["error"]["type"] == "overloaded_error"
+    assert GatewayError(418, "odd").body("messages")["error"]["type"] == "invalid_request_error"
 
 
 async def test_messages_plain_answer_with_x_api_key_and_system_parts(tmp_path: Path) -> None:

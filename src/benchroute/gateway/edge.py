@@ -28,10 +28,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import httptools
-import orjson
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from benchroute.settings import ServerSettings
+from benchroute.wire.error_body import dialect_of, error_json
 
 LINGER_SECONDS = 2.0  # how long a rejected client may keep sending (read and dropped) before the close
 LINGER_BYTES = 256 * 1024  # ... and how much of it (a declared body: up to LINGER_DECLARED_BYTES of it)
@@ -81,12 +81,7 @@ class Rejected(Exception):
 
 def error_response(path: str, status: int, message: str, code: str) -> bytes:
     """A complete HTTP/1.1 response carrying the error in the API's shape, closing the connection."""
-    kind = "invalid_request_error"
-    if path.endswith("/messages"):
-        anthropic_kind = "request_too_large" if status == 413 else kind
-        body = orjson.dumps({"type": "error", "error": {"type": anthropic_kind, "message": message}})
-    else:
-        body = orjson.dumps({"error": {"message": message, "type": kind, "param": None, "code": code}})
+    body = error_json(dialect_of(path), status, message, code=code)
     head = (
         f"HTTP/1.1 {status} {http.HTTPStatus(status).phrase}\r\n"
         "content-type: application/json\r\n"

@@ -1,22 +1,13 @@
-"""The gateway's one error type, rendered once in the OpenAI error shape."""
+"""The gateway's one error type, rendered by the wire layer's one error renderer in the client's dialect."""
 
 from __future__ import annotations
 
-import orjson
+from typing import Any
+
 from starlette.responses import Response
 
-_TYPES: dict[int, str] = {
-    400: "invalid_request_error",
-    401: "authentication_error",
-    403: "permission_error",
-    404: "not_found_error",
-    413: "invalid_request_error",
-    429: "rate_limit_error",
-    500: "api_error",
-    502: "upstream_error",
-    503: "service_unavailable",
-    504: "upstream_timeout",
-}
+from benchroute.wire.canonical import ApiKind
+from benchroute.wire.error_body import default_type, error_body, error_json
 
 
 class GatewayError(Exception):
@@ -37,14 +28,20 @@ class GatewayError(Exception):
         self.message = message
         self.code = code
         self.param = param
-        self.type = type or _TYPES.get(status, "invalid_request_error" if status < 500 else "api_error")
+        self.type = type or default_type("chat", status)
         self.headers = headers or {}
 
-    def body(self) -> dict[str, dict[str, str | None]]:
-        return {"error": {"message": self.message, "type": self.type, "param": self.param, "code": self.code}}
+    def body(self, dialect: ApiKind = "chat") -> dict[str, Any]:
+        """The error in `dialect`'s shape (`type` is OpenAI's; Messages takes Anthropic's for the status)."""
+        kind = None if dialect == "messages" else self.type
+        return error_body(dialect, self.status, self.message, type=kind, code=self.code, param=self.param)
 
-    def response(self, extra_headers: dict[str, str] | None = None) -> Response:
+    def json(self, dialect: ApiKind = "chat") -> bytes:
+        kind = None if dialect == "messages" else self.type
+        return error_json(dialect, self.status, self.message, type=kind, code=self.code, param=self.param)
+
+    def response(self, extra_headers: dict[str, str] | None = None, dialect: ApiKind = "chat") -> Response:
         headers = {**self.headers, **(extra_headers or {})}
         return Response(
-            orjson.dumps(self.body()), status_code=self.status, headers=headers, media_type="application/json"
+            self.json(dialect), status_code=self.status, headers=headers, media_type="application/json"
         )

@@ -13,7 +13,6 @@ import asyncio
 import logging
 from collections.abc import Sequence
 
-import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from benchroute.gateway.errors import GatewayError
@@ -21,6 +20,7 @@ from benchroute.limits.base import Admission, Limiter, LimitExceeded, Subject, s
 from benchroute.settings import ProjectSettings, ServerSettings
 from benchroute.store.base import UsageRecord
 from benchroute.wire.canonical import ChatRequest
+from benchroute.wire.error_body import dialect_of, error_json
 
 log = logging.getLogger("benchroute.limits")
 
@@ -38,15 +38,9 @@ _LIMIT_FIELDS = (
 _ADMITTED = Admission()
 
 
-def _error_body(path: str, status: int, kind: str, message: str, code: str) -> bytes:
-    if path.endswith("/messages"):
-        return orjson.dumps({"type": "error", "error": {"type": kind, "message": message}})
-    return orjson.dumps({"error": {"message": message, "type": kind, "param": None, "code": code}})
-
-
 async def _reject(scope: Scope, send: Send, status: int, message: str, code: str) -> None:
-    kind = "invalid_request_error"
-    body = _error_body(scope.get("path", ""), status, kind, message, code)
+    dialect = dialect_of(scope.get("path", ""))
+    body = error_json(dialect, status, message, type="invalid_request_error", code=code)
     headers = [(b"content-type", b"application/json"), (b"connection", b"close")]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})

@@ -10,9 +10,10 @@ from __future__ import annotations
 import logging
 import uuid
 
-import orjson
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from benchroute.wire.error_body import dialect_of, error_json
 
 log = logging.getLogger("benchroute.gateway")
 
@@ -44,7 +45,9 @@ class CatchAll:
             )
             if started:
                 return  # the response is under way: nothing sensible can be sent any more
-            body = orjson.dumps(error_body(str(scope.get("path", "")), error_id))
+            body = error_json(
+                dialect_of(str(scope.get("path", ""))), 500, _message(error_id), code="internal_error"
+            )
             await send(
                 {
                     "type": "http.response.start",
@@ -58,8 +61,5 @@ class CatchAll:
             await send({"type": "http.response.body", "body": body})
 
 
-def error_body(path: str, error_id: str) -> dict[str, object]:
-    message = f"internal error (id {error_id}); the gateway log has the details"
-    if path.endswith("/messages"):
-        return {"type": "error", "error": {"type": "api_error", "message": message}}
-    return {"error": {"message": message, "type": "api_error", "param": None, "code": "internal_error"}}
+def _message(error_id: str) -> str:
+    return f"internal error (id {error_id}); the gateway log has the details"

@@ -24,6 +24,7 @@ from benchroute.gateway.openapi_schemas import (
     SSE_EVENTS,
     sse,
 )
+from benchroute.wire.error_body import endpoint_dialect
 
 JSON = dict[str, Any]
 
@@ -137,9 +138,10 @@ def _query(name: str, description: str, schema: JSON | None = None) -> JSON:
 
 def operation(path: str, method: str) -> JSON:
     """The documented operation of one route (a generic one for routes not described here)."""
-    if method == "POST" and path.endswith("/chat/completions"):
+    dialect = endpoint_dialect(path) if method == "POST" else None
+    if dialect == "chat":
         return _dialect("OpenAI chat completions (routed)", CHAT_REQUEST, _CHAT_RESPONSE, SSE_EVENTS["chat"])
-    if method == "POST" and path.endswith("/messages"):
+    if dialect == "messages":
         return _dialect(
             "Anthropic Messages (routed)",
             MESSAGES_REQUEST,
@@ -147,7 +149,7 @@ def operation(path: str, method: str) -> JSON:
             SSE_EVENTS["messages"],
             _ANTHROPIC_ERROR,
         )
-    if method == "POST" and path.endswith("/responses"):
+    if dialect == "responses":
         return _dialect(
             "OpenAI Responses (routed)", RESPONSES_REQUEST, {"type": "object"}, SSE_EVENTS["responses"]
         )

@@ -44,10 +44,6 @@ from benchroute.wire.errors import WireError
 _JSON_HEADERS = [(b"content-type", b"application/json")]
 
 
-def openai_error(exc: GatewayError) -> dict[str, Any]:
-    return exc.body()
-
-
 @dataclass(frozen=True, slots=True)
 class Dialect:
     """What one client API needs from the pipeline."""
@@ -58,7 +54,6 @@ class Dialect:
     # (response id, routed model, created, include_usage, request) -> renderer of one stream
     stream_renderer: Callable[[str, str, int, bool, ChatRequest], StreamRendererLike]
     id_prefix: str = ""
-    error_body: Callable[[GatewayError], dict[str, Any]] = openai_error
 
 
 class ClientGone(Exception):
@@ -126,11 +121,11 @@ async def send_error(
     send: Send,
     exc: GatewayError,
     extra: list[tuple[bytes, bytes]] | None = None,
-    render: Callable[[GatewayError], dict[str, Any]] = openai_error,
+    dialect: ApiKind = "chat",
 ) -> None:
     headers = [*_JSON_HEADERS, *((k.encode(), v.encode()) for k, v in exc.headers.items()), *(extra or [])]
     await send({"type": "http.response.start", "status": exc.status, "headers": headers})
-    await send({"type": "http.response.body", "body": orjson.dumps(render(exc))})
+    await send({"type": "http.response.body", "body": exc.json(dialect)})
 
 
 def dialect_app(dialect: Dialect) -> Callable[[Scope, Receive, Send], Any]:
@@ -149,7 +144,7 @@ async def serve(dialect: Dialect, scope: Scope, receive: Receive, send: Send) ->
     try:
         caller = await state.auth.authenticate(headers)
     except GatewayError as exc:
-        await send_error(send, exc, render=dialect.error_body)
+        await send_error(send, exc, dialect=dialect.api_kind)
         return
     context = request_context(
         headers, api_kind=dialect.api_kind, project=caller.routing_project, key_id=caller.key_id
@@ -223,7 +218,7 @@ async def _refuse(dialect: Dialect, send: Send, rlog: RequestLog, exc: GatewayEr
         rlog.served_by(exc.model)
     rlog.fail(exc.status, exc.message)
     extra = decision_headers(rlog.decision, rlog.model.id if rlog.model else "") if rlog.decision else None
-    await send_error(send, exc, extra, dialect.error_body)
+    await send_error(send, exc, extra, dialect.api_kind)
 
 
 def _parse_body(

@@ -19,6 +19,7 @@ from benchroute.wire.canonical import (
     Usage,
     UsageReport,
 )
+from benchroute.wire.error_body import error_body
 
 JSON = dict[str, Any]
 
@@ -213,8 +214,8 @@ class StreamRenderer:
             self._usage = event.usage
         else:
             self._done = True
-            error = {"type": stream_errors.anthropic_type(event), "message": stream_errors.message(event)}
-            out += _sse("error", {"type": "error", "error": error})
+            kind = stream_errors.anthropic_type(event)
+            out += _sse("error", error_body("messages", 502, stream_errors.message(event), type=kind))
         return out
 
     def _tool_call(self, event: ToolCallDelta) -> bytes:

@@ -4,6 +4,9 @@ Client direction: `parse_request` reads what a client (Kilo Code, the OpenAI SDK
 `render_response` / `StreamRenderer` answer it. Upstream direction: `render_request` builds the body
 for an OpenAI-compatible upstream; `parse_response` / `StreamParser` read its answer.
 All pure functions over JSON-decoded dicts; no I/O.
+
+This module is the dialect's face: the client request parser lives in `wire.chat_request`, the
+streams in `wire.chat_stream`; all are re-exported here.
 """
 
 from __future__ import annotations
@@ -11,9 +14,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any, Literal
 
-from benchroute.wire import _fields as f
 from benchroute.wire._openai_common import (
-    arguments,
     client_finish,
     finish_reason,
     parse_usage,
@@ -25,13 +26,11 @@ from benchroute.wire.canonical import (
     ImagePart,
     Message,
     Part,
-    RequestContext,
-    Role,
     TextPart,
-    Tool,
     ToolCall,
     ToolChoice,
 )
+from benchroute.wire.chat_request import parse_parts, parse_request, parse_tool_calls
 from benchroute.wire.chat_stream import KEEPALIVE, StreamParser, StreamRenderer
 from benchroute.wire.errors import WireError
 
@@ -49,164 +48,6 @@ __all__ = [
 ]
 
 JSON = dict[str, Any]
-
-_ROLES: dict[str, Role] = {
-    "system": "system",
-    "developer": "system",
-    "user": "user",
-    "assistant": "assistant",
-    "tool": "tool",
-}
-# ---- client body -> canonical ----------------------------------------------------------------
-
-
-def _parse_parts(value: Any, param: str) -> list[Part]:
-    """Message content: a string or a list of text / image_url parts. Empty text is dropped."""
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [TextPart(value)] if value else []
-    if not isinstance(value, list):
-        raise WireError(f"{param} must be a string or a list of parts", param=param)
-    parts: list[Part] = []
-    for i, raw in enumerate(f.bounded(value, param, nested=None)):
-        p = f"{param}[{i}]"
-        if isinstance(raw, str):  # some clients send bare strings in the list
-            if raw:
-                parts.append(TextPart(raw))
-            continue
-        part = f.obj(raw, p)
-        kind = part.get("type")
-        if kind in ("text", "input_text", "output_text", "refusal"):
-            key = "refusal" if kind == "refusal" else "text"
-            text = f.string(part.get(key), f"{p}.{key}")
-            if text:
-                parts.append(TextPart(text))
-        elif kind == "image_url":
-            image = part.get("image_url")
-            url = image if isinstance(image, str) else f.obj(image, f"{p}.image_url").get("url")
-            url = f.string(url, f"{p}.image_url.url")
-            parts.append(ImagePart(url=url, media_type=f.data_url_media_type(url)))
-        else:
-            raise WireError(f"{p}.type {kind!r} is not supported (use text or image_url)", param=f"{p}.type")
-    return parts
-
-
-def _parse_tool_calls(value: Any, param: str) -> list[ToolCall]:
-    calls: list[ToolCall] = []
-    for i, raw in enumerate(f.lst(value, param)):
-        p = f"{param}[{i}]"
-        call = f.obj(raw, p)
-        fn = f.obj(call.get("function"), f"{p}.function")
-        calls.append(
-            ToolCall(
-                id=f.string(call.get("id"), f"{p}.id"),
-                name=f.string(fn.get("name"), f"{p}.function.name"),
-                arguments=arguments(fn.get("arguments"), f"{p}.function.arguments"),
-            )
-        )
-    return calls
-
-
-def _parse_message(raw: Any, param: str) -> Message:
-    body = f.obj(raw, param)
-    role_name = body.get("role")
-    if role_name == "function":  # legacy function result: treat as a tool result
-        role_name = "tool"
-    role = _ROLES.get(role_name) if isinstance(role_name, str) else None
-    if role is None:
-        raise WireError(
-            f"{param}.role must be one of system, developer, user, assistant, tool (got {role_name!r})",
-            param=f"{param}.role",
-        )
-    message = Message(role=role, content=_parse_parts(body.get("content"), f"{param}.content"))
-    message.name = f.opt_str(body, "name", f"{param}.name")
-    if role == "assistant" and body.get("tool_calls") is not None:
-        message.tool_calls = _parse_tool_calls(body["tool_calls"], f"{param}.tool_calls")
-    if role == "tool":
-        call_id = body.get("tool_call_id")
-        if call_id is None and role_name == "tool" and body.get("role") == "function":
-            call_id = body.get("name")
-        message.tool_call_id = f.string(call_id, f"{param}.tool_call_id")
-    return message
-
-
-def _parse_tools(value: Any) -> list[Tool]:
-    tools: list[Tool] = []
-    for i, raw in enumerate(f.bounded(f.lst(value, "tools"), "tools", nested=None)):
-        p = f"tools[{i}]"
-        tool = f.obj(raw, p)
-        if tool.get("type", "function") != "function":
-            raise WireError(f"{p}.type must be 'function' (got {tool.get('type')!r})", param=f"{p}.type")
-        fn = f.obj(tool.get("function"), f"{p}.function")
-        params = f.opt_obj(fn, "parameters", f"{p}.function.parameters")
-        tools.append(
-            Tool(
-                name=f.string(fn.get("name"), f"{p}.function.name"),
-                description=f.opt_str(fn, "description", f"{p}.function.description") or "",
-                parameters=params if params is not None else {"type": "object", "properties": {}},
-            )
-        )
-    return tools
-
-
-def _parse_tool_choice(value: Any) -> ToolChoice | None:
-    if value is None:
-        return None
-    if isinstance(value, str):
-        if value not in ("auto", "none", "required"):
-            raise WireError(
-                "tool_choice must be 'auto', 'none', 'required' or a function", param="tool_choice"
-            )
-        return value
-    choice = f.obj(value, "tool_choice")
-    if choice.get("type") != "function":
-        raise WireError("tool_choice.type must be 'function'", param="tool_choice.type")
-    fn = f.obj(choice.get("function"), "tool_choice.function")
-    return f.string(fn.get("name"), "tool_choice.function.name")
-
-
-def parse_request(body: dict[str, Any], context: RequestContext) -> ChatRequest:
-    """A client's chat-completions body -> canonical. Unknown fields are ignored."""
-    body = f.obj(body, "body")
-    raw_messages = body.get("messages")
-    if raw_messages is None:
-        raise WireError("messages is required", param="messages")
-    raw_list = f.bounded(f.lst(raw_messages, "messages"), "messages")
-    messages = [_parse_message(m, f"messages[{i}]") for i, m in enumerate(raw_list)]
-    if not messages:
-        raise WireError("messages must not be empty", param="messages")
-    stream_options = f.opt_obj(body, "stream_options", "stream_options") or {}
-    usage_opts = body.get("usage")  # OpenRouter: {"usage": {"include": true}}
-    include_usage = bool(f.opt_bool(stream_options, "include_usage", "stream_options.include_usage")) or (
-        isinstance(usage_opts, dict) and usage_opts.get("include") is True
-    )
-    max_tokens = f.opt_int(body, "max_completion_tokens", "max_completion_tokens", minimum=1)
-    if max_tokens is None:
-        max_tokens = f.opt_int(body, "max_tokens", "max_tokens", minimum=1)
-    effort = f.opt_str(body, "reasoning_effort", "reasoning_effort")
-    reasoning = body.get("reasoning")  # OpenRouter: {"reasoning": {"effort": "high"}}
-    if effort is None and isinstance(reasoning, dict) and isinstance(reasoning.get("effort"), str):
-        effort = reasoning["effort"]
-    tools = body.get("tools")
-    return ChatRequest(
-        messages=messages,
-        tools=_parse_tools(tools) if tools is not None else [],
-        tool_choice=_parse_tool_choice(body.get("tool_choice")),
-        parallel_tool_calls=f.opt_bool(body, "parallel_tool_calls", "parallel_tool_calls"),
-        stream=bool(f.opt_bool(body, "stream", "stream")),
-        include_usage=include_usage,
-        max_tokens=max_tokens,
-        temperature=f.opt_float(body, "temperature", "temperature", bounds=(0.0, 2.0)),
-        top_p=f.opt_float(body, "top_p", "top_p", bounds=(0.0, 1.0)),
-        stop=f.stop_list(body.get("stop"), "stop"),
-        reasoning_effort=effort,
-        response_format=f.opt_obj(body, "response_format", "response_format"),
-        user=f.opt_str(body, "user", "user"),
-        context=context,
-        model=f.model(body),  # last: a body wrong in other ways says so first
-    )
-
 
 # ---- canonical -> upstream body --------------------------------------------------------------
 
@@ -360,8 +201,8 @@ def parse_response(body: dict[str, Any], model: str) -> ChatResponse:
     if not isinstance(raw, dict):
         raise WireError("upstream response is not a chat completion (choices[0].message)", status=502)
     try:
-        content = _parse_parts(raw.get("content"), "choices[0].message.content")
-        calls = _parse_tool_calls(raw.get("tool_calls") or [], "choices[0].message.tool_calls")
+        content = parse_parts(raw.get("content"), "choices[0].message.content")
+        calls = parse_tool_calls(raw.get("tool_calls") or [], "choices[0].message.tool_calls")
     except WireError as exc:
         raise WireError(f"upstream response: {exc.message}", param=exc.param, status=502) from exc
     created = body.get("created")

@@ -19,6 +19,7 @@ from benchroute.wire.canonical import (
     Usage,
     UsageReport,
 )
+from benchroute.wire.error_body import error_body
 
 JSON = dict[str, Any]
 
@@ -202,9 +203,7 @@ class StreamRenderer:
         self._done = True
         kind = stream_errors.openai_type(event)
         code = "rate_limit_exceeded" if kind == "rate_limit_error" else "upstream_error"
-        error = {
-            "error": {"message": stream_errors.message(event), "type": kind, "param": None, "code": code}
-        }
+        error = error_body("chat", 502, stream_errors.message(event), type=kind, code=code)
         return b"data: " + orjson.dumps(error) + b"\n\n" + _DONE
 
     def finish(self) -> bytes:

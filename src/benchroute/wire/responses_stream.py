@@ -39,6 +39,30 @@ JSON = dict[str, Any]
 KEEPALIVE = b": keep-alive\n\n"
 
 
+_DELTAS = frozenset(
+    {
+        "response.output_text.delta",
+        "response.reasoning_text.delta",
+        "response.reasoning_summary_text.delta",
+        "response.function_call_arguments.delta",
+    }
+)
+
+
+def _failure(kind: str, event: dict[str, Any]) -> StreamError:
+    """response.failed carries its error in `response.error`; a bare `error` event carries it inline."""
+    if kind == "error":
+        return StreamError(
+            str(event.get("message") or "upstream error"), kind=str(event.get("code") or "server_error")
+        )
+    response = event.get("response")
+    error = response.get("error") if isinstance(response, dict) else None
+    error = error if isinstance(error, dict) else {}
+    return StreamError(
+        str(error.get("message") or "response failed"), kind=str(error.get("code") or "server_error")
+    )
+
+
 class StreamParser:
     """Upstream Responses stream events (JSON-decoded `data:`) -> canonical events.
 
@@ -56,47 +80,34 @@ class StreamParser:
         kind = event.get("type")
         index = event.get("output_index")
         index = index if isinstance(index, int) else 0
-        if kind == "response.output_text.delta":
-            delta = event.get("delta")
-            return [TextDelta(delta)] if isinstance(delta, str) and delta else []
-        if kind in ("response.reasoning_text.delta", "response.reasoning_summary_text.delta"):
-            delta = event.get("delta")
-            return [ReasoningDelta(delta)] if isinstance(delta, str) and delta else []
-        if kind == "response.function_call_arguments.delta":
-            delta = event.get("delta")
-            if not isinstance(delta, str) or not delta:
-                return []
-            self._args_seen.add(index)
-            return [ToolCallDelta(index=index, arguments=delta)]
+        if kind in _DELTAS:
+            return self._delta(kind, index, event.get("delta"))
         if kind in ("response.output_item.added", "response.output_item.done"):
             return self._item(kind, index, event.get("item"))
         if kind in ("response.completed", "response.incomplete"):
-            response = event.get("response")
-            response = response if isinstance(response, dict) else {}
-            reason: FinishReason = "tool_calls" if self._calls else "stop"
-            if kind == "response.incomplete":
-                details = response.get("incomplete_details")
-                why = details.get("reason") if isinstance(details, dict) else None
-                reason = "content_filter" if why == "content_filter" else "length"
-            return [Finish(reason), UsageReport(parse_usage(response.get("usage")))]
-        if kind == "response.failed":
-            response = event.get("response")
-            error = response.get("error") if isinstance(response, dict) else None
-            error = error if isinstance(error, dict) else {}
-            return [
-                StreamError(
-                    str(error.get("message") or "response failed"),
-                    kind=str(error.get("code") or "server_error"),
-                )
-            ]
-        if kind == "error":
-            return [
-                StreamError(
-                    str(event.get("message") or "upstream error"),
-                    kind=str(event.get("code") or "server_error"),
-                )
-            ]
+            return self._end(kind, event.get("response"))
+        if kind in ("response.failed", "error"):
+            return [_failure(kind, event)]
         return []
+
+    def _delta(self, kind: str, index: int, delta: Any) -> list[StreamEvent]:
+        if not isinstance(delta, str) or not delta:
+            return []
+        if kind == "response.output_text.delta":
+            return [TextDelta(delta)]
+        if kind == "response.function_call_arguments.delta":
+            self._args_seen.add(index)
+            return [ToolCallDelta(index=index, arguments=delta)]
+        return [ReasoningDelta(delta)]
+
+    def _end(self, kind: str, response: Any) -> list[StreamEvent]:
+        response = response if isinstance(response, dict) else {}
+        reason: FinishReason = "tool_calls" if self._calls else "stop"
+        if kind == "response.incomplete":
+            details = response.get("incomplete_details")
+            why = details.get("reason") if isinstance(details, dict) else None
+            reason = "content_filter" if why == "content_filter" else "length"
+        return [Finish(reason), UsageReport(parse_usage(response.get("usage")))]
 
     def _item(self, kind: str, index: int, item: Any) -> list[StreamEvent]:
         if not isinstance(item, dict) or item.get("type") != "function_call":
