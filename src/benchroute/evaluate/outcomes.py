@@ -80,6 +80,45 @@ def messages_text(messages: Sequence[Any]) -> str:
     return "\n".join(lines)
 
 
+def _record_text(obj: dict[str, Any], where: str) -> str:
+    if isinstance(obj.get("prompt"), str):
+        return str(obj["prompt"])
+    if isinstance(obj.get("messages"), list):
+        return messages_text(obj["messages"])
+    raise OutcomeFormatError(f"{where}: needs 'prompt' (string) or 'messages' (list)")
+
+
+def _outcome(val: Any, model: Any, where: str) -> Outcome | None:
+    """One model's outcome; None when it is missing (explicit null) or its score is not finite."""
+    if val is None or (isinstance(val, dict) and val.get("score") is None):
+        return None  # an explicit null is a missing outcome
+    if not isinstance(val, dict) or not isinstance(val.get("score"), int | float):
+        raise OutcomeFormatError(f"{where}: outcome for {model!r} needs a numeric 'score'")
+    if not math.isfinite(val["score"]):
+        return None
+    cost = val.get("cost")
+    if isinstance(cost, int | float) and not math.isfinite(cost):
+        cost = None
+    return Outcome(score=float(val["score"]), cost=float(cost) if isinstance(cost, int | float) else None)
+
+
+def _outcomes(raw: Any, where: str) -> dict[str, Outcome]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise OutcomeFormatError(f"{where}: 'outcomes' must be an object")
+    outcomes: dict[str, Outcome] = {}
+    for model, val in raw.items():
+        outcome = _outcome(val, model, where)
+        if outcome is not None:
+            outcomes[str(model)] = outcome
+    return outcomes
+
+
+def _label(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
 def parse_record(obj: Any, *, line_no: int = 0, read_outcomes: bool = True) -> OutcomeRecord:
     """One JSON object -> OutcomeRecord. With read_outcomes=False the outcomes are never looked at."""
     where = f"line {line_no}" if line_no else "record"
@@ -87,38 +126,13 @@ def parse_record(obj: Any, *, line_no: int = 0, read_outcomes: bool = True) -> O
         raise OutcomeFormatError(f"{where}: expected a JSON object")
     if "id" not in obj:
         raise OutcomeFormatError(f"{where}: missing 'id'")
-    if isinstance(obj.get("prompt"), str):
-        text = obj["prompt"]
-    elif isinstance(obj.get("messages"), list):
-        text = messages_text(obj["messages"])
-    else:
-        raise OutcomeFormatError(f"{where}: needs 'prompt' (string) or 'messages' (list)")
-    outcomes: dict[str, Outcome] = {}
-    raw = obj.get("outcomes") if read_outcomes else None
-    if raw is not None:
-        if not isinstance(raw, dict):
-            raise OutcomeFormatError(f"{where}: 'outcomes' must be an object")
-        for model, val in raw.items():
-            if val is None or (isinstance(val, dict) and val.get("score") is None):
-                continue  # an explicit null is a missing outcome
-            if not isinstance(val, dict) or not isinstance(val.get("score"), int | float):
-                raise OutcomeFormatError(f"{where}: outcome for {model!r} needs a numeric 'score'")
-            if not math.isfinite(val["score"]):
-                continue
-            cost = val.get("cost")
-            if isinstance(cost, int | float) and not math.isfinite(cost):
-                cost = None
-            outcomes[str(model)] = Outcome(
-                score=float(val["score"]), cost=float(cost) if isinstance(cost, int | float) else None
-            )
-    task_type = obj.get("task_type")
-    difficulty = obj.get("difficulty")
+    text = _record_text(obj, where)
     return OutcomeRecord(
         id=str(obj["id"]),
         text=text,
-        outcomes=outcomes,
-        task_type=task_type if isinstance(task_type, str) else None,
-        difficulty=difficulty if isinstance(difficulty, str) else None,
+        outcomes=_outcomes(obj.get("outcomes") if read_outcomes else None, where),
+        task_type=_label(obj.get("task_type")),
+        difficulty=_label(obj.get("difficulty")),
     )
 
 

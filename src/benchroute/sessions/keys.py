@@ -1,4 +1,5 @@
-"""Which session a request belongs to: the one implementation of the session key.
+"""Which session a request belongs to: the one implementation of the session key (its client-id
+and conversation-hash steps live in `wire.context`, below routing, and are re-exported here).
 
 In order: `x-kilocode-taskid`, `x-session-id`, `x-session-affinity`, `x-benchroute-session`; else
 a hash of the gateway key id (or the project), the system prompt and the first user message, so a
@@ -8,30 +9,10 @@ A subagent (`x-kilocode-parent-taskid`) has its own session, linked to its paren
 
 from __future__ import annotations
 
-import hashlib
+from benchroute.wire.canonical import ChatRequest
+from benchroute.wire.context import HASH_PREFIX, client_session_id, conversation_hash
 
-from benchroute.wire.canonical import ChatRequest, RequestContext
-
-HASH_PREFIX = "h:"  # hashed keys start with this; client ids are used as sent
-
-
-def client_session_id(context: RequestContext) -> str | None:
-    """The session id the client sent, by the documented order of headers; None if it sent none."""
-    return (
-        context.task_id or context.session_id or context.session_affinity or context.explicit_session or None
-    )
-
-
-def conversation_hash(request: ChatRequest) -> str:
-    """A stable key for a conversation without a client id: key id (else project), system prompt
-    and the first user message (all three unchanged for the life of a conversation)."""
-    context = request.context
-    first_user = next((m.text for m in request.messages if m.role == "user"), "")
-    h = hashlib.sha256()
-    for part in (context.key_id or context.project, request.system_text, first_user):
-        h.update(part.encode("utf-8", "surrogatepass"))
-        h.update(b"\x00")
-    return HASH_PREFIX + h.hexdigest()[:24]
+__all__ = ["HASH_PREFIX", "client_session_id", "conversation_hash", "session_key"]
 
 
 def session_key(request: ChatRequest) -> tuple[str, str | None]:
