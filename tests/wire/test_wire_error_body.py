@@ -30,7 +30,8 @@ def test_openai_shape_for_chat_and_responses_keeps_key_order() -> None:
 
 def test_anthropic_shape_types_by_status_and_drops_code() -> None:
     raw = error_json("messages", 413, "too big", code="body_too_large")
-    assert orjson.loads(raw) == {"type": "error", "error": {"type": "request_too_large", "message": "too big"}}
+    expected = {"type": "error", "error": {"type": "request_too_large", "message": "too big"}}
+    assert orjson.loads(raw) == expected
     assert raw.startswith(b'{"type":"error","error":{"type":')
     assert error_body("messages", 503, "busy")["error"]["type"] == "overloaded_error"
     assert error_body("messages", 431, "h")["error"]["type"] == "invalid_request_error"

@@ -40,7 +40,7 @@ _ADMITTED = Admission()
 
 async def _reject(scope: Scope, send: Send, status: int, message: str, code: str) -> None:
     dialect = dialect_of(scope.get("path", ""))
-    body = error_json(dialect, status, message, type="invalid_request_error", code=code)
+    body = error_json(dialect, status, message, code=code)
     headers = [(b"content-type", b"application/json"), (b"connection", b"close")]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
