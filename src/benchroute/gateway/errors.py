@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
 from starlette.responses import Response
 
 from benchroute.wire.canonical import ApiKind
-from benchroute.wire.error_body import default_type, error_body, error_json
+from benchroute.wire.error_body import default_type, error_body
 
 
 class GatewayError(Exception):
@@ -37,8 +38,8 @@ class GatewayError(Exception):
         return error_body(dialect, self.status, self.message, type=kind, code=self.code, param=self.param)
 
     def json(self, dialect: ApiKind = "chat") -> bytes:
-        kind = None if dialect == "messages" else self.type
-        return error_json(dialect, self.status, self.message, type=kind, code=self.code, param=self.param)
+        """`body(dialect)` serialised."""
+        return orjson.dumps(self.body(dialect))
 
     def response(self, extra_headers: dict[str, str] | None = None, dialect: ApiKind = "chat") -> Response:
         headers = {**self.headers, **(extra_headers or {})}
