@@ -62,7 +62,7 @@ def write_config(path: Path, upstream: ScriptedUpstream, db: Path) -> Path:
 
 @pytest.fixture
 async def setup(tmp_path: Path) -> AsyncIterator[Setup]:
-    # the two GSM8K tasks of the smoke suite (math:easy), as a suite file of their own
+    # the two GSM8K tasks of the smoke suite (math, read as general:easy), as a suite file of their own
     lines = (SUITES / "smoke.jsonl").read_text().splitlines()
     tasks = tmp_path / "two.jsonl"
     tasks.write_text("\n".join(line for line in lines if '"id":"gsm8k/' in line) + "\n")
@@ -105,7 +105,7 @@ async def test_bench_run_through_the_gateway_reaches_its_leaderboard(setup: Setu
     assert {u.client_name for u in usage} == {"benchroute-bench"}
 
     async with aiohttp.ClientSession() as http:
-        params = {"model": "up/small", "cell": "math:easy"}
+        params = {"model": "up/small", "cell": "general:easy"}
         async with http.get(setup.base_url + "/v1/leaderboard", params=params) as resp:
             board = await resp.json()
     [cell] = board["cells"]
@@ -113,7 +113,7 @@ async def test_bench_run_through_the_gateway_reaches_its_leaderboard(setup: Setu
     assert cell["sources"] == ["bench:smoke"]
     assert cell["mean_completion_tokens"] > 0 and cell["latency_ms"] > 0 and cell["mean_cost"] > 0
     snapshot = setup.state.engine.snapshot  # type: ignore[attr-defined]
-    assert snapshot.get("up/small", "math:easy").trials == 2
+    assert snapshot.get("up/small", "general:easy").trials == 2
 
 
 async def test_a_gateway_on_another_store_is_warned_about(setup: Setup, tmp_path: Path) -> None:

@@ -114,8 +114,8 @@ class PolicyTable:
         self.info: tuple[ModelInfo, ...] = tuple(i for i in infos if i is not None)
         self.effort: tuple[str | None, ...] = tuple(split_variant(m)[1] for m in self.models)
         self.direct_routes: frozenset[str] = frozenset(
-            split_cell(s.cell)[0] for s in snapshot if s.trials > 0
-        )  # routes a benchmark measures
+            split_cell(s.cell)[0] for s in snapshot if s.trials > 0 and s.cell in self.index
+        )  # coding routes a benchmark measures
         self._fill(snapshot)
         self.input_price: FloatArray = np.array([m.input_price for m in self.info])
         self.output_price: FloatArray = np.array([m.output_price for m in self.info])
