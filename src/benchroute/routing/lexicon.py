@@ -4,100 +4,266 @@ Each route has a few dozen cue words and phrases a person would recognise ("segf
 debug even if no training request said it). `cues(instruction)` counts the matches per route in
 the bounded instruction; the counts join the classifier's features (the rules half of a
 rules + TF-IDF mix), so a cue shifts the probabilities rather than deciding alone.
+
+Matching is one tokenisation and dictionary lookups (no regex pass per cue list): a phrase is
+looked up as the space-joined n-gram starting at each token, a `word*` entry by its prefix, a
+`^phrase` only at the start of a sentence, and an intent (a verb with its object a few words on,
+in the same sentence) by a forward look over a bounded window.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
+from collections.abc import Iterable, Mapping
+from types import MappingProxyType
 from typing import Final
 
-_W = r"(?<![\w-])(?:{})(?![\w-])"
-
-CUES: Final[dict[str, str]] = {
-    "implement": r"add|adds|adding|implement\w*|write|create|build|make|support|generate|feature|endpoint|"
-    r"flag|option|function to|new|set the|change the|return|give me a|allow|enable|let users",
-    "debug": r"fix\w*|bugs?|errors?|exceptions?|crash\w*|fail\w*|broken|wrong|doesn'?t work|not working|"
-    r"issue|segfault\w*|panic\w*|leak\w*|race|regression|stuck|hang\w*|off by|undefined|null|"
-    r"traceback|stack ?trace|why (?:is|does|am i|do i)|red|green|debug\w*|root cause|reproduce",
-    "tests": r"tests?|testing|unit tests?|coverage|pytest|jest|junit|vitest|mocha|test cases?|fixtures?|"
-    r"mocks?|e2e|end-to-end|playwright|cypress|hypothesis|property-based|fuzz\w*|snapshot tests?|"
-    r"regression test|table-driven|parametri[sz]e",
-    "refactor": r"refactor\w*|clean\w* up|cleanup|simplif\w*|extract|split|reorgani[sz]\w*|restructur\w*|"
-    r"idiomatic|readab\w*|duplicat\w*|decouple|untangle|migrate|port|convert|replace|dead code|unused|"
-    r"same behaviou?r|no behaviou?r change|keep the behaviou?r|without changing|dispatch table|"
-    r"parametrised function|more readable|tidy",
-    "review": r"review\w*|lgtm|critique|feedback|audit|approve|look over|any (?:problems|issues)|"
-    r"is (?:this|my) (?:code )?(?:ok|correct|good|fine)|pr|pull request|patch|(?:my|these|the|"
-    r"uncommitted) changes|"
-    r"security problems|before (?:i )?(?:merge|push)\w*|would you approve|"
-    r"what should i fix before",
-    "docs": r"docstrings?|document\w*|readme|changelog|comments?|commit message|pr description|jsdoc|javadoc|"
-    r"docs|typos?|api documentation|guide|wiki|release notes|explaining the tricky",
-    "plan": r"plan\w*|design\w*|architect\w*|structure|break (?:it )?down|outline|propose|approach|"
-    r"strategy|roadmap|steps|should (?:i|we)|trade-?offs?|compare|options|before (?:touching|writing|we)|"
-    r"todo list|schema|risks|rollback|phases?|milestones?|spec|sketch|best way",
-    "explain": r"explain\w*|what (?:does|is|are|'s)|what's|how (?:does|do|is)|why|where|which file|"
-    r"walk me through|"
-    r"understand|difference|meaning|find every|locate|defined|complexity|i don'?t get|is it safe|"
-    r"how (?:should|can) i|what happens",
-    "command": r"run|running|install\w*|set ?up|configure|docker|kubectl|kubernetes|k8s|git|command|"
-    r"terminal|shell|bash|zsh|one-liner|kill|port \d+|logs|systemd|ssh|deploy|restore|backup|disk|cron|"
-    r"commits?|undo|stash|cherry-pick|chmod|sudo|apt|brew|env var|path|grep|sed|awk|find|"
-    r"ci|workflow|npm|pip|cargo|make|squash|rebase|bisect|compile|toolchain|container|server|process|"
-    r"nginx|logrotate|environment|pre-commit|tag",
-    "code": r"code|codebase|function|class|method|api|endpoint|repo|service|database|sql|query|file|module|"
-    r"app|server|commit|branch|python|javascript|typescript|java|golang|go|rust|c\+\+|c#|react|django|"
-    r"flask|fastapi|css|html|json|yaml|docker|library|package|compiler|variable|regex|script|cli|"
-    r"frontend|backend|schema|migration|deploy|bug|stack|thread|async|cache|redis|postgres|mysql|files|"
-    r"worker|queue|jobs?|scheduler|retry|request|route|token|session|config|webhooks?|ui|component|"
-    r"pipeline|tests?|build|kotlin|swift|php|ruby|bash|linux|git|program|algorithm|array|string|"
-    r"integer|list|dict|loop|exception|compile|crate|npm|pip|sdk|orm|websocket|http|url|auth|login",
-    "general": r"email|recipe|poem|story|essay|letter|speech|translate|travel|trip|dog|puppy|wedding|"
-    r"history|philosophy|prove|theorem|capital of|movie|book|song|health|diet|boil|cook|gift|"
-    r"marketing|blog post|lesson|novel|haiku|rent|buy|salary|interview",
-    # Intents: a verb with its object, at the start of a sentence (higher precision than single words).
-    "intent_tests": r"(?:write|add|create|generate|make|need|give me|also cover)\b[^.\n"
-    r"]{0,40}\b(?:tests?|test cases?|"
-    r"coverage)|tests? for|cover the case",
-    "intent_docs": r"(?:write|add|update|generate|draft)\b[^.\n"
-    r"]{0,30}\b(?:docstrings?|docs|documentation|readme|"
-    r"comments|changelog|commit message|guide|release notes|pr description|section)|document (?:this|the|it)",
-    "intent_plan": r"(?:^|\. )(?:plan|design|architect|outline|break|propose|think through|sketch)\b|"
-    r"how (?:would|should) "
-    r"(?:you|we|i) (?:architect|design|structure|approach|model)|no code yet|don'?t (?:write|"
-    r"change) (?:any )?"
-    r"(?:code|anything) yet|before (?:touching|writing|we build)|just the design|trade-?offs",
-    "intent_command": r"(?:^|\. )(?:run|start|install|set up|build the|deploy|restart|kill|squash|"
-    r"rebase|bisect|"
-    r"free up|rotate|restore|upgrade|configure|get the \w+ running)\b|(?:git|shell|bash|docker) command|"
-    r"one-liner|how do i (?:see|list|undo|find|delete|remove|check)",
-    "intent_review": r"(?:^|\. )(?:review|check|look over|audit|critique|sanity check|rate)\b|"
-    r"before i (?:merge|push)",
-    "intent_explain": r"(?:^|\. )(?:what|how|why|where|which|explain|can you explain|walk me|"
-    r"i don'?t (?:get|understand))\b",
-    # Not routes: how big the job is (difficulty cues).
-    "scope_hard": r"across|all|whole|entire|every|codebase|monorepo|services|multi-\w+|zero downtime|"
-    r"race condition|intermittent\w*|leak|production|distributed|consisten\w*|concurren\w*|"
-    r"billions?|millions?|real-time|end-to-end|offline-first|multi-region|privilege|crdts?|"
-    r"under load|thorough\w*|full picture|platform|cross-\w+|\d{2,} (?:tests|routes|services|files)",
-    "scope_easy": r"typo\w*|rename|one-line|one-liner|quick\w*|just|simple|small|a few|default|"
-    r"this function|a function|palindrome|capital|what's the|how do i|lgtm|docstring|single|tiny|"
-    r"trivial|little",
-}
-
-CUE_NAMES: Final[tuple[str, ...]] = tuple(CUES)
-_PATTERNS: Final[tuple[re.Pattern[str], ...]] = tuple(
-    re.compile(_W.format(CUES[name]), re.M) for name in CUE_NAMES
+# Entries are space-separated; the words of a phrase are joined by "_", "a|b" gives alternatives
+# for one word, a trailing "*" on a one-word entry matches every word with that prefix, and a
+# leading "^" matches only at the start of a sentence.
+# Apostrophes are dropped before matching ("doesn't" reads "doesnt"); numbers read "0" (one
+# digit) or "00" (two or more).
+CUES: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "implement": (
+            "add adds adding implement* write create build make support generate feature endpoint flag "
+            "option function_to new set_the change_the return give_me_a allow enable let_users"
+        ),
+        "debug": (
+            "fix* bug bugs error errors exception exceptions crash* fail* broken wrong doesnt_work "
+            "not_working issue segfault* panic* leak* race regression stuck hang* off_by undefined null "
+            "traceback stacktrace stack_trace why_is|does why_am|do_i red green debug* root_cause "
+            "reproduce"
+        ),
+        "tests": (
+            "test tests testing coverage pytest jest junit vitest mocha fixture fixtures mock mocks e2e "
+            "end-to-end playwright cypress hypothesis property-based fuzz* table-driven parametrise "
+            "parametrize"
+        ),
+        "refactor": (
+            "refactor* cleanup simplif* extract split reorganis* reorganiz* restructur* idiomatic readab* "
+            "duplicat* decouple untangle migrate port convert replace unused tidy "
+            "clean|cleans|cleaned|cleaning_up dead_code same_behaviour|behavior "
+            "no_behaviour|behavior_change keep_the_behaviour|behavior without_changing dispatch_table "
+            "parametrised_function more_readable"
+        ),
+        "review": (
+            "review* lgtm critique feedback audit approve pr patch look_over any_problems|issues "
+            "is_this|my_ok|correct|good|fine is_this|my_code_ok|correct|good|fine pull_request "
+            "my|these|the|uncommitted_changes security_problems "
+            "before_merge|merging|merged|push|pushing|pushed "
+            "before_i_merge|merging|merged|push|pushing|pushed would_you_approve what_should_i_fix_before"
+        ),
+        "docs": (
+            "docstring docstrings document* readme changelog comment comments jsdoc javadoc docs typo "
+            "typos guide wiki commit_message pr_description release_notes "
+            "explaining_the_tricky"
+        ),
+        "plan": (
+            "plan* design* architect* structure outline propose approach strategy roadmap steps tradeoff "
+            "tradeoffs trade-off trade-offs compare options schema risks rollback phase phases milestone "
+            "milestones spec sketch break_down break_it_down should_i|we before_touching|writing|we "
+            "todo_list best_way"
+        ),
+        "explain": (
+            "explain* whats why where understand difference meaning locate defined complexity "
+            "what_does|is|are how_does|do|is which_file walk_me_through find_every i_dont_get is_it_safe "
+            "how_should|can_i what_happens"
+        ),
+        "command": (
+            "run running install* setup configure docker kubectl kubernetes k8s git command terminal "
+            "shell bash zsh one-liner kill logs systemd ssh deploy restore backup disk cron commit "
+            "commits undo stash cherry-pick chmod sudo apt brew path grep sed awk find ci workflow npm "
+            "pip cargo make squash rebase bisect compile toolchain container server process nginx "
+            "logrotate environment pre-commit tag set_up port_0|00 env_var"
+        ),
+        "code": (
+            "code codebase function class method api endpoint repo service database sql query file module "
+            "app server commit branch python javascript typescript java golang go rust c++ c# react "
+            "django flask fastapi css html json yaml docker library package compiler variable regex "
+            "script cli frontend backend schema migration deploy bug stack thread async cache redis "
+            "postgres mysql files worker queue job jobs scheduler retry request route token session "
+            "config webhook webhooks ui component pipeline test tests build kotlin swift php ruby bash "
+            "linux git program algorithm array string integer list dict loop exception compile crate npm "
+            "pip sdk orm websocket http url auth login"
+        ),
+        "general": (
+            "email recipe poem story essay letter speech translate travel trip dog puppy wedding history "
+            "philosophy prove theorem movie book song health diet boil cook gift marketing lesson novel "
+            "haiku rent buy salary interview capital_of blog_post"
+        ),
+        # Intents: a verb with its object, or a phrase at the start of a sentence.
+        "intent_tests": "test|tests_for cover_the_case",
+        "intent_docs": "document_this|the|it",
+        "intent_plan": (
+            "^plan|design|architect|outline|break|propose|sketch ^think_through "
+            "how_would|should_you|we|i_architect|design|structure|approach|model no_code_yet "
+            "dont_write|change_code|anything_yet dont_write|change_any_code|anything_yet "
+            "before_touching|writing before_we_build just_the_design tradeoff tradeoffs trade-off "
+            "trade-offs"
+        ),
+        "intent_command": (
+            "^run|start|install|deploy|restart|kill|squash|rebase|bisect|rotate|restore|upgrade|configure "
+            "^set_up ^build_the ^free_up git|shell|bash|docker_command one-liner "
+            "how_do_i_see|list|undo|find|delete|remove|check"
+        ),
+        "intent_review": "^review|check|audit|critique|rate ^look_over ^sanity_check before_i_merge|push",
+        "intent_explain": "^what|how|why|where|which|explain|whats ^can_you_explain ^walk_me ^i_dont_get|understand",
+        # Not routes: how big the job is and how many steps it has (difficulty cues).
+        "scope_hard": (
+            "across all whole entire every codebase monorepo services multi-* intermittent* leak "
+            "production distributed consisten* concurren* billion billions million millions real-time "
+            "end-to-end offline-first multi-region privilege crdt crdts thorough* platform cross-* "
+            "zero_downtime race_condition under_load full_picture 00_tests|routes|services|files "
+            "monolith* overhaul* redesign* rewrite scalab* sharding zero-downtime high_availability "
+            "without_downtime|stopping|losing in_what_order boundaries"
+        ),
+        "scope_easy": (
+            "typo* rename one-line one-liner quick* just simple small default palindrome capital lgtm "
+            "docstring single tiny trivial little a_few this_function a_function whats_the how_do_i "
+            "short brief minor tweak nicer quick_question one_small"
+        ),
+        "multi_step": (
+            "then also finally first second third afterwards each both multiple several after_that "
+            "and_then as_well step_by_step end_to_end"
+        ),
+    }
 )
 
+# An intent: one of these verbs, then one of these objects within INTENT_WINDOW words of the same
+# sentence ("write a few unit tests").
+INTENTS: Final[Mapping[str, tuple[frozenset[str], frozenset[str]]]] = MappingProxyType(
+    {
+        "intent_tests": (
+            frozenset("write add create generate make need give cover".split()),
+            frozenset("test tests coverage".split()),
+        ),
+        "intent_docs": (
+            frozenset("write add update generate draft".split()),
+            frozenset(
+                "docstring docstrings docs documentation readme comments changelog commit guide release "
+                "section description".split()
+            ),
+        ),
+    }
+)
+INTENT_WINDOW = 8
 
-CUE_HEAD = 300  # cues are read in the instruction's head and tail: the ask is there, and the
-CUE_TAIL = 100  # regexes cost ~0.5 us per character each (benchmarks/classifier)
+CUE_NAMES: Final[tuple[str, ...]] = tuple(CUES)
+
+CUE_HEAD = 300  # cues are read in the instruction's head and tail: the ask is there
+CUE_TAIL = 100
+
+_TOKEN = re.compile(r"[a-z0-9_]+(?:-[a-z0-9_]+)*(?:\+\+|#)?|[.!?\n]")
+_BOUNDARY = frozenset(".!?\n")
+_MAX_N = 5
+
+
+def _entries(spec: str) -> Iterable[str]:
+    """The phrases of one cue spec, alternatives expanded ("why_is|does" -> "why is", "why does")."""
+    for entry in spec.split():
+        anchor = "^" if entry.startswith("^") else ""
+        slots = (slot.split("|") for slot in entry.lstrip("^").split("_"))
+        for words in itertools.product(*slots):
+            yield anchor + " ".join(words)
+
+
+def _tables() -> tuple[Mapping[str, tuple[int, ...]], Mapping[str, tuple[int, ...]], Mapping[str, int]]:
+    """(phrase -> cue indices, prefix -> cue indices, first word of a phrase -> longest phrase)."""
+    phrases: dict[str, set[int]] = {}
+    prefixes: dict[str, set[int]] = {}
+    longest: dict[str, int] = {}
+    for k, name in enumerate(CUE_NAMES):
+        for entry in _entries(CUES[name]):
+            table = prefixes if entry.endswith("*") else phrases
+            table.setdefault(entry.rstrip("*"), set()).add(k)
+            words = entry.lstrip("^").split()
+            if len(words) > 1:
+                longest[words[0]] = max(longest.get(words[0], 0), len(words))
+    return (
+        MappingProxyType({p: tuple(sorted(ks)) for p, ks in phrases.items()}),
+        MappingProxyType({p: tuple(sorted(ks)) for p, ks in prefixes.items()}),
+        MappingProxyType(longest),
+    )
+
+
+_PHRASES, _PREFIXES, _LONGEST = _tables()
+_PREFIX_LENS: Final[tuple[int, ...]] = tuple(sorted({len(p) for p in _PREFIXES}))
+_PREFIX_STEMS: Final[frozenset[str]] = frozenset(p[:3] for p in _PREFIXES)
+_INTENT_IDS: Final[tuple[tuple[int, frozenset[str], frozenset[str]], ...]] = tuple(
+    (CUE_NAMES.index(name), verbs, objects) for name, (verbs, objects) in INTENTS.items()
+)
+_VERBS: Final[frozenset[str]] = frozenset().union(*(verbs for verbs, _ in INTENTS.values()))
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-cased words (hyphenated words whole, numbers as "0"/"00") and sentence boundaries."""
+    out = _TOKEN.findall(text.lower().replace("'", "").replace("\u2019", ""))
+    return [("0" if len(t) == 1 else "00") if t.isdigit() else t for t in out]
+
+
+def _keys(toks: list[str]) -> list[str]:
+    """Every lookup key of a token list: words, the phrases starting at each word that begins
+    some cue phrase, the same anchored ("^...") at the start of a sentence, and word prefixes."""
+    keys = list(toks)
+    longest = _LONGEST.get
+    for i, tok in enumerate(toks):
+        n = longest(tok, 0)
+        if n:
+            keys += [" ".join(toks[i : i + m]) for m in range(2, min(n, len(toks) - i) + 1)]
+    starts = [0] + [i + 1 for i, tok in enumerate(toks) if tok in _BOUNDARY]
+    for i in starts:
+        if i < len(toks):
+            n = max(longest(toks[i], 0), 1)
+            keys += ["^" + " ".join(toks[i : i + m]) for m in range(1, min(n, len(toks) - i) + 1)]
+    return keys
+
+
+def _prefix_hits(toks: list[str]) -> list[str]:
+    """The cue prefixes the words start with ("segfaults" -> "segfault")."""
+    return [
+        tok[:n]
+        for tok in toks
+        if tok[:3] in _PREFIX_STEMS
+        for n in _PREFIX_LENS
+        if n <= len(tok) and tok[:n] in _PREFIXES
+    ]
+
+
+def _intents(toks: list[str], counts: list[int]) -> None:
+    """Verb + object within INTENT_WINDOW words of the same sentence; an intent's count is the
+    larger of its phrase matches and its verb + object matches (one ask is not counted twice)."""
+    found = [0] * len(_INTENT_IDS)
+    for i in [i for i, tok in enumerate(toks) if tok in _VERBS]:
+        window = toks[i + 1 : i + 1 + INTENT_WINDOW]
+        for stop, tok in enumerate(window):
+            if tok in _BOUNDARY:
+                window = window[:stop]
+                break
+        for j, (_, verbs, objects) in enumerate(_INTENT_IDS):
+            if toks[i] in verbs and not objects.isdisjoint(window):
+                found[j] += 1
+    for j, (k, _, _) in enumerate(_INTENT_IDS):
+        counts[k] = max(counts[k], found[j])
+
+
+def count_tokens(toks: list[str]) -> tuple[int, ...]:
+    """Cue counts of a token list (every phrase occurrence counts, overlapping ones too)."""
+    counts = [0] * len(CUE_NAMES)
+    get = _PHRASES.get
+    for key in _keys(toks):
+        for k in get(key, ()):
+            counts[k] += 1
+    for key in _prefix_hits(toks):
+        for k in _PREFIXES[key]:
+            counts[k] += 1
+    _intents(toks, counts)
+    return tuple(counts)
 
 
 def cues(instruction: str) -> tuple[int, ...]:
     """How many cue words of each of CUE_NAMES the instruction holds (case-insensitive)."""
     if len(instruction) > CUE_HEAD + CUE_TAIL:
         instruction = instruction[:CUE_HEAD] + "\n" + instruction[-CUE_TAIL:]
-    text = instruction.lower()  # lower once: re.IGNORECASE triples the cost of these alternations
-    return tuple(len(p.findall(text)) for p in _PATTERNS)
+    return count_tokens(tokens(instruction))
