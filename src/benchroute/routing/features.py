@@ -71,8 +71,6 @@ STRUCT_FEATURES: tuple[str, ...] = (
     "code_lines",
     "paste_chars",
     "files_named",
-    "files_distinct",
-    "instruction_lines",
     "user_len",
     "user_turns",
     "followup_generic",
@@ -93,7 +91,6 @@ _FILE = re.compile(  # a literal "." first, so the scan jumps between dots
     r"(?<=\w)\.(?:py|js|ts|tsx|jsx|go|rs|java|kt|c|h|cc|cpp|hpp|cs|rb|php|swift|scala|"
     r"sql|sh|yml|yaml|toml|json|md|html|css|vue|svelte)\b"
 )
-_NOT_NAME = re.compile(r"[^\w./-]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,7 +154,7 @@ class _Read:
     mode: str | None
     generic: bool
     turns: int
-    files: list[str]
+    files: int
 
 
 def _read(request: ChatRequest) -> _Read:
@@ -180,13 +177,9 @@ def _read(request: ChatRequest) -> _Read:
     )
 
 
-def _files(text: str) -> list[str]:
-    """The file names mentioned in a turn's first FILE_SCAN characters (at most 20)."""
-    names = []
-    for match in itertools.islice(_FILE.finditer(text, 0, FILE_SCAN), 20):
-        start = match.start()
-        names.append(_NOT_NAME.split(text[max(start - 40, 0) : start])[-1] + match.group())
-    return names
+def _files(text: str) -> int:
+    """How many file names the turn's first FILE_SCAN characters mention (at most 20)."""
+    return min(len(_FILE.findall(text, 0, FILE_SCAN)), 20)
 
 
 def _flag(on: bool) -> float:
@@ -208,9 +201,7 @@ def _paste_values(read: _Read) -> list[float]:
         math.log1p(paste.code_blocks),
         math.log1p(paste.code_lines) / 5.0,
         math.log1p(paste.paste_chars / 4) / 10.0,
-        math.log1p(min(len(read.files), 20)),
-        math.log1p(min(len(set(read.files)), 20)),
-        math.log1p(read.instruction.count("\n")),
+        math.log1p(read.files),
         math.log1p(len(read.instruction) / 4) / 5.0,
     ]
 

@@ -7,8 +7,8 @@ rules + TF-IDF mix), so a cue shifts the probabilities rather than deciding alon
 
 Matching is one tokenisation and dictionary lookups (no regex pass per cue list): a phrase is
 looked up as the space-joined n-gram starting at each token, a `word*` entry by its prefix, a
-`^phrase` only at the start of a sentence, and an intent (a verb with its object a few words on,
-in the same sentence) by a forward look over a bounded window.
+`^phrase` only at the start of a line, and an intent (a verb with its object a few words on,
+before the next full stop) by a forward look over a bounded window.
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ from typing import Final
 
 # Entries are space-separated; the words of a phrase are joined by "_", "a|b" gives alternatives
 # for one word, a trailing "*" on a one-word entry matches every word with that prefix, and a
-# leading "^" matches only at the start of a sentence.
-# Apostrophes are dropped before matching ("doesn't" reads "doesnt"); numbers read "0" (one
-# digit) or "00" (two or more).
+# leading "^" matches only at the start of a line.
+# "'s" reads as a word "s" ("what's" -> "what s"), other apostrophes are dropped ("doesn't" reads
+# "doesnt"); numbers read "0" (one digit) or "00" (two or more).
 CUES: Final[Mapping[str, str]] = MappingProxyType(
     {
         "implement": (
@@ -67,7 +67,7 @@ CUES: Final[Mapping[str, str]] = MappingProxyType(
             "todo_list best_way"
         ),
         "explain": (
-            "explain* whats why where understand difference meaning locate defined complexity "
+            "explain* what_s why where understand difference meaning locate defined complexity "
             "what_does|is|are how_does|do|is which_file walk_me_through find_every i_dont_get is_it_safe "
             "how_should|can_i what_happens"
         ),
@@ -93,7 +93,7 @@ CUES: Final[Mapping[str, str]] = MappingProxyType(
             "philosophy prove theorem movie book song health diet boil cook gift marketing lesson novel "
             "haiku rent buy salary interview capital_of blog_post"
         ),
-        # Intents: a verb with its object, or a phrase at the start of a sentence.
+        # Intents: a verb with its object, or a phrase at the start of a line.
         "intent_tests": "test|tests_for cover_the_case",
         "intent_docs": "document_this|the|it",
         "intent_plan": (
@@ -109,24 +109,19 @@ CUES: Final[Mapping[str, str]] = MappingProxyType(
             "how_do_i_see|list|undo|find|delete|remove|check"
         ),
         "intent_review": "^review|check|audit|critique|rate ^look_over ^sanity_check before_i_merge|push",
-        "intent_explain": "^what|how|why|where|which|explain|whats ^can_you_explain ^walk_me ^i_dont_get|understand",
-        # Not routes: how big the job is and how many steps it has (difficulty cues).
+        "intent_explain": (
+            "^what|how|why|where|which|explain|whats ^can_you_explain ^walk_me ^i_dont_get|understand"
+        ),
+        # Not routes: how big the job is (difficulty cues).
         "scope_hard": (
             "across all whole entire every codebase monorepo services multi-* intermittent* leak "
             "production distributed consisten* concurren* billion billions million millions real-time "
             "end-to-end offline-first multi-region privilege crdt crdts thorough* platform cross-* "
-            "zero_downtime race_condition under_load full_picture 00_tests|routes|services|files "
-            "monolith* overhaul* redesign* rewrite scalab* sharding zero-downtime high_availability "
-            "without_downtime|stopping|losing in_what_order boundaries"
+            "zero_downtime race_condition under_load full_picture 00_tests|routes|files"
         ),
         "scope_easy": (
             "typo* rename one-line one-liner quick* just simple small default palindrome capital lgtm "
-            "docstring single tiny trivial little a_few this_function a_function whats_the how_do_i "
-            "short brief minor tweak nicer quick_question one_small"
-        ),
-        "multi_step": (
-            "then also finally first second third afterwards each both multiple several after_that "
-            "and_then as_well step_by_step end_to_end"
+            "docstring single tiny trivial little a_few this_function a_function what_s_the how_do_i"
         ),
     }
 )
@@ -155,8 +150,9 @@ CUE_NAMES: Final[tuple[str, ...]] = tuple(CUES)
 CUE_HEAD = 300  # cues are read in the instruction's head and tail: the ask is there
 CUE_TAIL = 100
 
-_TOKEN = re.compile(r"[a-z0-9_]+(?:-[a-z0-9_]+)*(?:\+\+|#)?|[.!?\n]")
-_BOUNDARY = frozenset(".!?\n")
+_TOKEN = re.compile(r"\w+(?:-\w+)*(?:\+\+|#)?|[.\n]")
+_BOUNDARY = frozenset("\n")  # a "^" phrase starts a line (as the regex lexicon read it) ...
+_STOP = frozenset(".\n")  # ... and an intent's object is looked for up to the next "." or line end
 _MAX_N = 5
 
 
@@ -198,18 +194,19 @@ _VERBS: Final[frozenset[str]] = frozenset().union(*(verbs for verbs, _ in INTENT
 
 
 def tokens(text: str) -> list[str]:
-    """Lower-cased words (hyphenated words whole, numbers as "0"/"00") and sentence boundaries."""
-    out = _TOKEN.findall(text.lower().replace("'", "").replace("\u2019", ""))
+    """Lower-cased words (hyphenated words whole, numbers as "0"/"00"), full stops and line ends."""
+    text = text.lower().replace("'s", " s").replace("'", "")
+    out = _TOKEN.findall(text)
     return [("0" if len(t) == 1 else "00") if t.isdigit() else t for t in out]
 
 
 def _keys(toks: list[str]) -> list[str]:
     """Every lookup key of a token list: words, the phrases starting at each word that begins
-    some cue phrase, the same anchored ("^...") at the start of a sentence, and word prefixes."""
+    some cue phrase, the same anchored ("^...") at the start of a line."""
     keys = list(toks)
     longest = _LONGEST.get
     for i, tok in enumerate(toks):
-        n = longest(tok, 0)
+        n = longest(tok, 0) if tok != "." else 0
         if n:
             keys += [" ".join(toks[i : i + m]) for m in range(2, min(n, len(toks) - i) + 1)]
     starts = [0] + [i + 1 for i, tok in enumerate(toks) if tok in _BOUNDARY]
@@ -227,7 +224,7 @@ def _prefix_hits(toks: list[str]) -> list[str]:
         for tok in toks
         if tok[:3] in _PREFIX_STEMS
         for n in _PREFIX_LENS
-        if n <= len(tok) and tok[:n] in _PREFIXES
+        if n <= len(tok) and tok[:n] in _PREFIXES and (tok[n - 1] == "-" or "-" not in tok[n:])
     ]
 
 
@@ -238,7 +235,7 @@ def _intents(toks: list[str], counts: list[int]) -> None:
     for i in [i for i, tok in enumerate(toks) if tok in _VERBS]:
         window = toks[i + 1 : i + 1 + INTENT_WINDOW]
         for stop, tok in enumerate(window):
-            if tok in _BOUNDARY:
+            if tok in _STOP:
                 window = window[:stop]
                 break
         for j, (_, verbs, objects) in enumerate(_INTENT_IDS):

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 from benchroute.wire.canonical import Message, TextPart
 
-SCAN_HEAD = 2000  # characters of a user turn read from its head ...
-SCAN_TAIL = 1000  # ... and from its tail (8k tokens is ~32k characters), cut at line ends
+SCAN_HEAD = 4000  # characters of a user turn read from its head ...
+SCAN_TAIL = 2000  # ... and from its tail (8k tokens is ~32k characters), cut at line ends
 LOOKBACK = 64  # messages read from the end of a conversation (turn and tool-loop counts saturate)
 MARKER_HEAD = 400  # characters of a message's first text part that say what kind of turn it is
 TOOL_TAIL = 800  # characters of each of the last two tool results
@@ -26,6 +26,13 @@ _BOILERPLATE = re.compile(
     r"<(environment_details|system-reminder|environment_context|user_instructions)>.*?(?:</\1>|$)", re.S
 )
 _TAGS = re.compile(r"</?(task|feedback|user_message|answer)>")
+_NEED_BOILERPLATE = (
+    "<environment_details>",
+    "<system-reminder>",
+    "<environment_context>",
+    "<user_instructions>",
+)
+_NEED_TAGS = ("task>", "feedback>", "user_message>", "answer>")
 _PLAN_REMINDER = re.compile(r"Plan mode is active", re.I)
 _ONLY_CONTEXT = re.compile(r"\s*<(user_instructions|environment_context)>", re.S)
 _XML_TOOL_RESULT = re.compile(r"\s*\[[\w-]+(?: for [^\]\n]{0,300})?\] Result:")
@@ -124,8 +131,10 @@ def head_text(msg: Message) -> str:
 def clean_user_text(text: str) -> str:
     """Drop client boilerplate (environment details, system reminders, task tags) from a user turn."""
     if "<" in text:
-        text = _BOILERPLATE.sub(" ", text)
-        text = _TAGS.sub(" ", text)
+        if any(map(text.__contains__, _NEED_BOILERPLATE)):
+            text = _BOILERPLATE.sub(" ", text)
+        if any(map(text.__contains__, _NEED_TAGS)):
+            text = _TAGS.sub(" ", text)
     return text.strip()
 
 
@@ -163,12 +172,13 @@ def strip_fences(text: str) -> tuple[str, int, int]:
     search: a fence runs from a line with ``` or ~~~ to the next same fence (or the end)."""
     pieces: list[str] = []
     blocks = lines = pos = 0
-    fences = [f for f in ("```", "~~~") if f in text]
-    while fences:
-        starts = [i for i in (text.find(f, pos) for f in fences) if i >= 0]
-        if not starts:
+    ticks, tildes = "```" in text, "~~~" in text
+    while ticks or tildes:
+        tick = text.find("```", pos) if ticks else -1
+        tilde = text.find("~~~", pos) if tildes else -1
+        if tick < 0 and tilde < 0:
             break
-        start = min(starts)
+        start = tick if tilde < 0 or 0 <= tick < tilde else tilde
         fence = text[start : start + 3]
         body = text.find("\n", start)
         close = -1 if body < 0 else text.find(fence, body)
@@ -186,7 +196,7 @@ def strip_fences(text: str) -> tuple[str, int, int]:
 def _found(pattern: re.Pattern[str], text: str, needles: tuple[str, ...]) -> bool:
     """`pattern.search(text)`, skipped when no literal the pattern needs is in the text (a C-speed
     substring test is ~50x cheaper than a failing alternation scan)."""
-    return any(n in text for n in needles) and pattern.search(text) is not None
+    return any(map(text.__contains__, needles)) and pattern.search(text) is not None
 
 
 _NEED_FAILING = ("FAIL", "fail", "Failures", "AssertionError")
@@ -203,7 +213,18 @@ _NEED_COMPILE = (
 _NEED_EXIT = ("exit", "Error ")
 _NEED_PASSING = ("passed", "SUCCESS", "ok", "PASSED")
 _NEED_DIFF = ("diff --git ", "@@ -", "+++ ", "--- ")
-_NEED_TRACE = ("Traceback", "  at ", "\tat ", "Exception", "Error: ", "panic", "error[E", "Segmentation", "SIGSEGV", 'File "')
+_NEED_TRACE = (
+    "Traceback",
+    " at ",
+    "\tat ",
+    "Exception",
+    "Error: ",
+    "panic",
+    "error[E",
+    "Segmentation",
+    "SIGSEGV",
+    'File "',
+)
 _NEED_LOG = ("INFO", "WARN", "ERROR", "DEBUG", "TRACE")
 
 
