@@ -21,7 +21,7 @@ from typing import Final
 
 # Entries are space-separated; the words of a phrase are joined by "_", "a|b" gives alternatives
 # for one word, a trailing "*" on a one-word entry matches every word with that prefix, and a
-# leading "^" matches only at the start of a line.
+# leading "^" matches only at the start of a line, and a "?" word matches any one word.
 # "'s" reads as a word "s" ("what's" -> "what s"), other apostrophes are dropped ("doesn't" reads
 # "doesnt"); numbers read "0" (one digit) or "00" (two or more).
 CUES: Final[Mapping[str, str]] = MappingProxyType(
@@ -52,8 +52,9 @@ CUES: Final[Mapping[str, str]] = MappingProxyType(
             "review* lgtm critique feedback audit approve pr patch look_over any_problems|issues "
             "is_this|my_ok|correct|good|fine is_this|my_code_ok|correct|good|fine pull_request "
             "my|these|the|uncommitted_changes security_problems "
-            "before_merge|merging|merged|push|pushing|pushed "
-            "before_i_merge|merging|merged|push|pushing|pushed would_you_approve what_should_i_fix_before"
+            "before_merge|merges|merging|merged|push|pushes|pushing|pushed "
+            "before_i_merge|merges|merging|merged|push|pushes|pushing|pushed would_you_approve "
+            "what_should_i_fix_before"
         ),
         "docs": (
             "docstring docstrings document* readme changelog comment comments jsdoc javadoc docs typo "
@@ -94,23 +95,22 @@ CUES: Final[Mapping[str, str]] = MappingProxyType(
             "haiku rent buy salary interview capital_of blog_post"
         ),
         # Intents: a verb with its object, or a phrase at the start of a line.
-        "intent_tests": "test|tests_for cover_the_case",
-        "intent_docs": "document_this|the|it",
+        "intent_tests": "",  # verb + object: INTENTS
+        "intent_docs": "",
         "intent_plan": (
             "^plan|design|architect|outline|break|propose|sketch ^think_through "
             "how_would|should_you|we|i_architect|design|structure|approach|model no_code_yet "
             "dont_write|change_code|anything_yet dont_write|change_any_code|anything_yet "
-            "before_touching|writing before_we_build just_the_design tradeoff tradeoffs trade-off "
-            "trade-offs"
+            "before_touching|writing before_we_build just_the_design tradeoffs trade-offs"
         ),
         "intent_command": (
             "^run|start|install|deploy|restart|kill|squash|rebase|bisect|rotate|restore|upgrade|configure "
-            "^set_up ^build_the ^free_up git|shell|bash|docker_command one-liner "
+            "^set_up ^build_the ^free_up ^get_the_?_running git|shell|bash|docker_command one-liner "
             "how_do_i_see|list|undo|find|delete|remove|check"
         ),
         "intent_review": "^review|check|audit|critique|rate ^look_over ^sanity_check before_i_merge|push",
         "intent_explain": (
-            "^what|how|why|where|which|explain|whats ^can_you_explain ^walk_me ^i_dont_get|understand"
+            "^what|how|why|where|which|explain ^can_you_explain ^walk_me ^i_dont_get|understand"
         ),
         # Not routes: how big the job is (difficulty cues).
         "scope_hard": (
@@ -126,22 +126,27 @@ CUES: Final[Mapping[str, str]] = MappingProxyType(
     }
 )
 
-# An intent: one of these verbs, then one of these objects within INTENT_WINDOW words of the same
-# sentence ("write a few unit tests").
-INTENTS: Final[Mapping[str, tuple[frozenset[str], frozenset[str]]]] = MappingProxyType(
-    {
-        "intent_tests": (
-            frozenset("write add create generate make need give cover".split()),
-            frozenset("test tests coverage".split()),
-        ),
-        "intent_docs": (
-            frozenset("write add update generate draft".split()),
-            frozenset(
-                "docstring docstrings docs documentation readme comments changelog commit guide release "
-                "section description".split()
+# An intent: one of these verbs, then one of these objects within INTENT_WINDOW words before the
+# next full stop or line end ("write a few unit tests"), or one of the phrases. Matches are
+# counted left to right without overlap, a verb + object match running to its last object.
+INTENTS: Final[Mapping[str, tuple[frozenset[str], frozenset[str], tuple[tuple[str, ...], ...]]]] = (
+    MappingProxyType(
+        {
+            "intent_tests": (
+                frozenset("write add create generate make need give cover".split()),
+                frozenset("test tests coverage".split()),
+                (("test", "for"), ("tests", "for"), ("cover", "the", "case")),
             ),
-        ),
-    }
+            "intent_docs": (
+                frozenset("write add update generate draft".split()),
+                frozenset(
+                    "docstring docstrings docs documentation readme comments changelog commit guide release "
+                    "section description".split()
+                ),
+                (("document", "this"), ("document", "the"), ("document", "it")),
+            ),
+        }
+    )
 )
 INTENT_WINDOW = 8
 
@@ -150,7 +155,10 @@ CUE_NAMES: Final[tuple[str, ...]] = tuple(CUES)
 CUE_HEAD = 300  # cues are read in the instruction's head and tail: the ask is there
 CUE_TAIL = 100
 
-_TOKEN = re.compile(r"\w+(?:-\w+)*(?:\+\+|#)?|[.\n]")
+# Words (hyphenated whole, "c++"/"c#"), line ends, and every other mark as a token of its own, so
+# that a phrase does not match across punctuation (as the regex lexicon did not).
+_TOKEN = re.compile(r"\w+(?:-\w+)*(?:(?:\+\+|#)(?![\w-]))?|\n|[^\w\s]")
+_SENTENCE = re.compile(r"(?<![\w-])\. ")  # ". " after a non-word: the regex lexicon's "^" matched here
 _BOUNDARY = frozenset("\n")  # a "^" phrase starts a line (as the regex lexicon read it) ...
 _STOP = frozenset(".\n")  # ... and an intent's object is looked for up to the next "." or line end
 _MAX_N = 5
@@ -166,37 +174,71 @@ def _entries(spec: str) -> Iterable[str]:
 
 
 def _tables() -> tuple[Mapping[str, tuple[int, ...]], Mapping[str, tuple[int, ...]], Mapping[str, int]]:
-    """(phrase -> cue indices, prefix -> cue indices, first word of a phrase -> longest phrase)."""
-    phrases: dict[str, set[int]] = {}
-    prefixes: dict[str, set[int]] = {}
+    """(phrase -> cue indices, prefix -> cue indices, first word of a phrase -> longest phrase).
+
+    A cue index appears once per count: a phrase holding words that are cues of its own list
+    ("would you approve" holds "approve") counts one match in all, as the regex lexicon's
+    non-overlapping matches did, so it carries a negative entry (-1 - k) per word counted twice."""
+    phrases: dict[str, list[int]] = {}
+    prefixes: dict[str, list[int]] = {}
     longest: dict[str, int] = {}
     for k, name in enumerate(CUE_NAMES):
         for entry in _entries(CUES[name]):
+            if "?" in entry.split():
+                continue  # a gapped phrase: _GAPPED
             table = prefixes if entry.endswith("*") else phrases
-            table.setdefault(entry.rstrip("*"), set()).add(k)
+            table.setdefault(entry.rstrip("*"), []).append(k)
             words = entry.lstrip("^").split()
             if len(words) > 1:
                 longest[words[0]] = max(longest.get(words[0], 0), len(words))
+    base = {p: tuple(ks) for p, ks in phrases.items()}
+    for phrase, ks in phrases.items():
+        words = phrase.lstrip("^").split()
+        inner = [
+            k
+            for w in words
+            for k in (*_prefix_cues(w, prefixes), *(base.get(w, ()) if len(words) > 1 else ()))
+        ]
+        ks += [-1 - k for k in inner if k in ks]
     return (
-        MappingProxyType({p: tuple(sorted(ks)) for p, ks in phrases.items()}),
-        MappingProxyType({p: tuple(sorted(ks)) for p, ks in prefixes.items()}),
+        MappingProxyType({p: tuple(sorted(set(ks) if len(ks) == 1 else ks)) for p, ks in phrases.items()}),
+        MappingProxyType({p: tuple(sorted(set(ks))) for p, ks in prefixes.items()}),
         MappingProxyType(longest),
     )
 
 
+def _prefix_cues(word: str, prefixes: Mapping[str, list[int]]) -> list[int]:
+    return [
+        k
+        for n in range(3, len(word) + 1)
+        if word[:n] in prefixes and (word[n - 1] == "-" or "-" not in word[n:])
+        for k in prefixes[word[:n]]
+    ]
+
+
 _PHRASES, _PREFIXES, _LONGEST = _tables()
+# Phrases with a "?" word (any one word), matched at line starts: (cue index, words).
+_GAPPED: Final[tuple[tuple[int, tuple[str, ...]], ...]] = tuple(
+    (k, tuple(entry.lstrip("^").split()))
+    for k, name in enumerate(CUE_NAMES)
+    for entry in _entries(CUES[name])
+    if "?" in entry.split()
+)
 _PREFIX_LENS: Final[tuple[int, ...]] = tuple(sorted({len(p) for p in _PREFIXES}))
 _PREFIX_STEMS: Final[frozenset[str]] = frozenset(p[:3] for p in _PREFIXES)
-_INTENT_IDS: Final[tuple[tuple[int, frozenset[str], frozenset[str]], ...]] = tuple(
-    (CUE_NAMES.index(name), verbs, objects) for name, (verbs, objects) in INTENTS.items()
+_Intent = tuple[int, frozenset[str], frozenset[str], tuple[tuple[str, ...], ...]]
+_INTENT_IDS: Final[tuple[_Intent, ...]] = tuple(
+    (CUE_NAMES.index(name), *spec) for name, spec in INTENTS.items()
 )
-_VERBS: Final[frozenset[str]] = frozenset().union(*(verbs for verbs, _ in INTENTS.values()))
+_INTENT_STARTS: Final[frozenset[str]] = frozenset().union(
+    *(verbs | {p[0] for p in phrases} for verbs, _, phrases in INTENTS.values())
+)
 
 
 def tokens(text: str) -> list[str]:
     """Lower-cased words (hyphenated words whole, numbers as "0"/"00"), full stops and line ends."""
     text = text.lower().replace("'s", " s").replace("'", "")
-    out = _TOKEN.findall(text)
+    out = _TOKEN.findall(_SENTENCE.sub("\n", text) if ". " in text else text)
     return [("0" if len(t) == 1 else "00") if t.isdigit() else t for t in out]
 
 
@@ -206,7 +248,7 @@ def _keys(toks: list[str]) -> list[str]:
     keys = list(toks)
     longest = _LONGEST.get
     for i, tok in enumerate(toks):
-        n = longest(tok, 0) if tok != "." else 0
+        n = longest(tok, 0)
         if n:
             keys += [" ".join(toks[i : i + m]) for m in range(2, min(n, len(toks) - i) + 1)]
     starts = [0] + [i + 1 for i, tok in enumerate(toks) if tok in _BOUNDARY]
@@ -229,20 +271,31 @@ def _prefix_hits(toks: list[str]) -> list[str]:
 
 
 def _intents(toks: list[str], counts: list[int]) -> None:
-    """Verb + object within INTENT_WINDOW words of the same sentence; an intent's count is the
-    larger of its phrase matches and its verb + object matches (one ask is not counted twice)."""
-    found = [0] * len(_INTENT_IDS)
-    for i in [i for i, tok in enumerate(toks) if tok in _VERBS]:
-        window = toks[i + 1 : i + 1 + INTENT_WINDOW]
-        for stop, tok in enumerate(window):
-            if tok in _STOP:
-                window = window[:stop]
-                break
-        for j, (_, verbs, objects) in enumerate(_INTENT_IDS):
-            if toks[i] in verbs and not objects.isdisjoint(window):
-                found[j] += 1
-    for j, (k, _, _) in enumerate(_INTENT_IDS):
-        counts[k] = max(counts[k], found[j])
+    """Count each intent's verb + object and phrase matches, left to right without overlap."""
+    starts = [i for i, tok in enumerate(toks) if tok in _INTENT_STARTS]
+    if not starts:
+        return
+    for k, verbs, objects, phrases in _INTENT_IDS:
+        free = 0
+        for i in starts:
+            if i < free:
+                continue
+            end = _verb_object(toks, i, objects) if toks[i] in verbs else 0
+            end = end or next((i + len(p) for p in phrases if tuple(toks[i : i + len(p)]) == p), 0)
+            if end:
+                counts[k] += 1
+                free = end
+
+
+def _verb_object(toks: list[str], i: int, objects: frozenset[str]) -> int:
+    """The position after the last object within INTENT_WINDOW words after the verb at i (0: none)."""
+    end = 0
+    for j in range(i + 1, min(i + 1 + INTENT_WINDOW, len(toks))):
+        if toks[j] in _STOP:
+            break
+        if toks[j] in objects:
+            end = j + 1
+    return end
 
 
 def count_tokens(toks: list[str]) -> tuple[int, ...]:
@@ -251,11 +304,19 @@ def count_tokens(toks: list[str]) -> tuple[int, ...]:
     get = _PHRASES.get
     for key in _keys(toks):
         for k in get(key, ()):
-            counts[k] += 1
+            if k >= 0:
+                counts[k] += 1
+            else:
+                counts[-1 - k] -= 1
     for key in _prefix_hits(toks):
         for k in _PREFIXES[key]:
             counts[k] += 1
     _intents(toks, counts)
+    for i in [0] + [i + 1 for i, tok in enumerate(toks) if tok in _BOUNDARY]:
+        for k, words in _GAPPED:
+            got = toks[i : i + len(words)]
+            if len(got) == len(words) and all(w in ("?", t) for w, t in zip(words, got, strict=True)):
+                counts[k] += 1
     return tuple(counts)
 
 

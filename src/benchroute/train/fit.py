@@ -7,7 +7,6 @@ has been chosen on train and dev.
 
 from __future__ import annotations
 
-import itertools
 import math
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -23,15 +22,8 @@ from benchroute.train.data import Split
 
 FloatArray = npt.NDArray[np.float32]
 
-C_GRID = {"task": (8.0, 32.0, 128.0), "difficulty": (1.0, 4.0, 16.0, 64.0)}
-# Difficulty decision offsets (added to the calibrated medium and hard logits) searched on dev.
-OFFSET_GRID = tuple(round(x, 2) for x in np.arange(-1.5, 1.51, 0.1))
-MAX_OFF_BY_TWO = 0.04
-TEXT_SCALES = (0.25, 0.5, 1.0)  # difficulty head: weight of the TF-IDF columns, chosen on dev
-LOW_CONFIDENCE_MAX_SHARE = 0.15  # the rule may fire on at most this share of dev requests ...
-# ... and is set where dev accuracy above it first reaches the 0.95 target plus a margin for the
-# dev -> unseen-template gap (route accuracy fell by ~0.01-0.02 from dev to test so far).
-LOW_CONFIDENCE_TARGET = 0.95 + 0.02
+C_GRID = {"task": (8.0, 32.0, 128.0), "difficulty": (0.5, 1.0, 2.0, 4.0)}
+LOW_CONFIDENCE_MAX_SHARE = 0.15  # the rule may fire on at most this share of dev requests
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,52 +110,19 @@ def _best_head(
     cfg: TrainConfig,
     vocab: int,
     grid: tuple[float, ...],
-    text_scales: tuple[float, ...] = (1.0,),
-) -> tuple[LinearHead, float, float]:
-    """Fit on train for each C and text scale (or the given ones); keep the best dev log-loss after
-    calibration. A text scale under 1 makes the TF-IDF columns dearer under the L2 penalty, so
-    the head leans on the structured signals and cues (which carry to unseen templates)."""
-    best: tuple[float, LinearHead, float, float] | None = None
-    for c_value, scale in itertools.product([c] if c is not None else list(grid), text_scales):
-        x_train = _scale_text(x["train"], vocab, scale)
-        coef, bias = _fit(x_train, y["train"], len(labels), c_value, cfg)
-        coef[:, :vocab] *= scale
-        head = _head(labels, coef, bias, vocab)
+) -> tuple[LinearHead, float]:
+    """Fit on train for each C (or the given one); keep the best dev log-loss after calibration."""
+    best: tuple[float, LinearHead, float] | None = None
+    for c_value in [c] if c is not None else list(grid):
+        head = _head(labels, *_fit(x["train"], y["train"], len(labels), c_value, cfg), vocab)
         z = logits(head, x["dev"])
         head.temperature = fit_temperature(z, y["dev"])
         p = softmax(z / head.temperature)
         loss = float(-np.mean(np.log(p[np.arange(len(y["dev"])), y["dev"]] + 1e-12)))
         if best is None or loss < best[0]:
-            best = (loss, head, c_value, scale)
+            best = (loss, head, c_value)
     assert best is not None
-    return best[1], best[2], best[3]
-
-
-def _scale_text(x: Any, vocab: int, scale: float) -> Any:
-    if scale == 1.0:
-        return x
-    from scipy import sparse
-
-    factors = np.ones(x.shape[1])
-    factors[:vocab] = scale
-    return (x @ sparse.diags(factors)).tocsr()
-
-
-def decision_offsets(probs: FloatArray, labels: npt.NDArray[np.int64]) -> tuple[float, float]:
-    """Offsets for the medium and hard log-probabilities that maximise dev accuracy while easy and
-    hard are confused on at most MAX_OFF_BY_TWO of requests (the ordinal labels' thresholds,
-    calibrated on dev); ties go to the smaller shift."""
-    logp = np.log(probs + 1e-12)
-    best: tuple[float, float, float, float] = (-1.0, 0.0, 0.0, 0.0)
-    for med in OFFSET_GRID:
-        for hard in OFFSET_GRID:
-            pred = (logp + np.asarray([0.0, med, hard])).argmax(axis=1)
-            if np.mean(np.abs(pred - labels) == 2) > MAX_OFF_BY_TWO:
-                continue
-            key = (float(np.mean(pred == labels)), -abs(med) - abs(hard), float(med), float(hard))
-            if key[:2] > best[:2]:
-                best = key
-    return best[2], best[3]
+    return best[1], best[2]
 
 
 def train(
@@ -175,24 +134,18 @@ def train(
     x = {name: _sparse(vec, s.features) for name, s in splits.items()}
     task_y = {name: s.task for name, s in splits.items()}
     diff_y = {name: s.difficulty for name, s in splits.items()}
-    task_head, c_task, _ = _best_head(TASK_TYPES, x, task_y, cfg.c_task, cfg, vec.size, C_GRID["task"])
-    diff_head, c_diff, diff_scale = _best_head(
-        DIFFICULTIES, x, diff_y, cfg.c_difficulty, cfg, vec.size, C_GRID["difficulty"], TEXT_SCALES
+    task_head, c_task = _best_head(TASK_TYPES, x, task_y, cfg.c_task, cfg, vec.size, C_GRID["task"])
+    diff_head, c_diff = _best_head(
+        DIFFICULTIES, x, diff_y, cfg.c_difficulty, cfg, vec.size, C_GRID["difficulty"]
     )
 
-    offsets = decision_offsets(softmax(logits(diff_head, x["dev"]) / diff_head.temperature), diff_y["dev"])
-    diff_head.b = diff_head.b + np.asarray([0.0, *offsets], dtype=np.float32) * diff_head.temperature
     p_dev = softmax(logits(task_head, x["dev"]) / task_head.temperature)
-    threshold = metrics.threshold_for_accuracy(
-        p_dev, task_y["dev"], LOW_CONFIDENCE_TARGET, LOW_CONFIDENCE_MAX_SHARE
-    )
+    threshold = metrics.choose_threshold(p_dev, task_y["dev"], LOW_CONFIDENCE_MAX_SHARE)
     clf = TextClassifier(
         vectorizer=vec, task_head=task_head, difficulty_head=diff_head, low_confidence=threshold
     )
     report = {
         "config": {**asdict(cfg), "c_task": c_task, "c_difficulty": c_diff},
-        "difficulty_offsets": list(offsets),
-        "difficulty_text_scale": diff_scale,
         "low_confidence_threshold": threshold,
         "temperatures": {"task": task_head.temperature, "difficulty": diff_head.temperature},
         "vocabulary": vec.size,

@@ -49,20 +49,6 @@ def choose_threshold(probs: npt.NDArray[Any], labels: npt.NDArray[Any], max_shar
     return best_t
 
 
-def threshold_for_accuracy(
-    probs: npt.NDArray[Any], labels: npt.NDArray[Any], target: float, max_share: float
-) -> float:
-    """The lowest threshold with accuracy >= target above it while firing on <= max_share;
-    `choose_threshold` when none reaches the target."""
-    for t in np.round(np.arange(0.0, 1.0, 0.01), 2):
-        fires, acc = coverage(probs, labels, float(t))
-        if fires > max_share:
-            break
-        if acc >= target:
-            return float(t)
-    return choose_threshold(probs, labels, max_share)
-
-
 def curve(probs: npt.NDArray[Any], labels: npt.NDArray[Any]) -> list[tuple[float, float, float]]:
     """(threshold, share fired, accuracy above) at a few thresholds, for docs/classifier.md."""
     return [(t, *coverage(probs, labels, t)) for t in CURVE_POINTS]
