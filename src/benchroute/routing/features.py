@@ -87,8 +87,8 @@ STRUCT_FEATURES: tuple[str, ...] = (
 )
 
 _TOKEN = re.compile(r"[a-z_]+|[0-9]+|[^\sa-z0-9_]")
-_FILE = re.compile(  # a literal "." first, so the scan jumps between dots
-    r"(?<=\w)\.(?:py|js|ts|tsx|jsx|go|rs|java|kt|c|h|cc|cpp|hpp|cs|rb|php|swift|scala|"
+_FILE_EXT = re.compile(  # a literal "." first, so the scan jumps between dots
+    r"\.(?:py|js|ts|tsx|jsx|go|rs|java|kt|c|h|cc|cpp|hpp|cs|rb|php|swift|scala|"
     r"sql|sh|yml|yaml|toml|json|md|html|css|vue|svelte)\b"
 )
 
@@ -178,8 +178,15 @@ def _read(request: ChatRequest) -> _Read:
 
 
 def _files(text: str) -> int:
-    """How many file names the turn's first FILE_SCAN characters mention (at most 20)."""
-    return min(len(_FILE.findall(text, 0, FILE_SCAN)), 20)
+    """How many file names the turn's first FILE_SCAN characters mention (at most 20): a known
+    extension right after a word character ("main.py", "src/app.ts")."""
+    found = 0
+    for match in _FILE_EXT.finditer(text, 0, FILE_SCAN):
+        before = text[match.start() - 1] if match.start() else " "
+        found += before.isalnum() or before == "_"
+        if found == 20:
+            break
+    return found
 
 
 def _flag(on: bool) -> float:
