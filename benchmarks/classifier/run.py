@@ -1,11 +1,13 @@
 """Classifier latency per decision (feature extraction + model), artifact size and load time.
 
-    PYTHONPATH=src python benchmarks/classifier/run.py [--n 2000] [--set-repeats 3]
+    PYTHONPATH=src taskset -c 0 python benchmarks/classifier/run.py [--n 2000] [--set-repeats 3]
 
 Prompts of ~50, ~1k and ~8k tokens (about 4 characters per token) mix prose, code and a
-traceback, sent as a one-turn request and as the last turn of an agent tool loop. Then every
-request of the labelled request set (data/requests/requests.jsonl: real client shapes, up to
-~100k characters), timed per size bucket.
+traceback, sent as a one-turn request and as the last turn of an agent tool loop; a one-line
+instruction over an unfenced 32k-character paste; a 200-message agent conversation (99 tool
+calls with their results). Then every request of the labelled request set
+(data/requests/requests.jsonl: real client shapes, up to ~100k characters), timed per size bucket.
+Thread CPU time is what the classifier costs; wall time adds waiting for a core on a busy machine.
 """
 
 from __future__ import annotations
@@ -51,6 +53,42 @@ def request(tokens: int, loop: bool) -> ChatRequest:
     return ChatRequest(model="auto", messages=messages, context=RequestContext(mode="code"))
 
 
+def paste_request(chars: int) -> ChatRequest:
+    """A one-line instruction over an unfenced paste of `chars` characters of code."""
+    paste = (CODE * (chars // len(CODE) + 1))[:chars]
+    text = f"write tests for this module\n\n{paste}"
+    return ChatRequest(model="auto", messages=[Message("user", [TextPart(text)])])
+
+
+def long_conversation(messages: int) -> ChatRequest:
+    """A system prompt, a task, then tool calls and results (a test run that fails) to `messages`."""
+    out = [
+        Message("system", [TextPart("You are a coding agent. " * 200)]),
+        Message("user", [TextPart("the importer totals are wrong, fix it " + prompt(500))]),
+    ]
+    i = 0
+    while len(out) < messages:
+        out.append(Message("assistant", [TextPart("Running the tests.")], [ToolCall(f"c{i}", "bash", "{}")]))
+        result = f"{CODE * 10}\nFAILED tests/test_importer.py::test_total - KeyError\n1 failed, 9 passed"
+        out.append(Message("tool", [TextPart(result)], tool_call_id=f"c{i}"))
+        i += 1
+    return ChatRequest(model="auto", messages=out[:messages], context=RequestContext(mode="debug"))
+
+
+def timed(clf: TextClassifier, req: ChatRequest, n: int) -> tuple[list[float], list[float]]:
+    """(wall ms, thread CPU ms) of n classify calls, after a warm-up."""
+    for _ in range(50):
+        clf.classify(req)
+    times, cpu = [], []
+    for _ in range(n):
+        t = time.perf_counter()
+        c = time.thread_time()
+        clf.classify(req)
+        cpu.append((time.thread_time() - c) * 1000)
+        times.append((time.perf_counter() - t) * 1000)
+    return times, cpu
+
+
 def percentile(xs: list[float], q: float) -> float:
     xs = sorted(xs)
     return xs[min(len(xs) - 1, int(q * len(xs)))]
@@ -73,23 +111,18 @@ def main() -> None:
     )
     # Wall time includes waiting for a CPU on a shared machine; thread CPU time does not.
     print(f"{'prompt':>16} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'cpu p50':>8} {'cpu p99':>8}")
-    for tokens in (50, 1000, 8000):
-        for loop in (False, True):
-            req = request(tokens, loop)
-            for _ in range(50):
-                clf.classify(req)
-            times, cpu = [], []
-            for _ in range(args.n):
-                t = time.perf_counter()
-                c = time.thread_time()
-                clf.classify(req)
-                cpu.append((time.thread_time() - c) * 1000)
-                times.append((time.perf_counter() - t) * 1000)
-            label = f"{tokens} tok{' +loop' if loop else ''}"
-            print(
-                f"{label:>16} {statistics.median(times):8.3f} {percentile(times, 0.99):8.3f}"
-                f" {max(times):8.3f} {statistics.median(cpu):8.3f} {percentile(cpu, 0.99):8.3f}"
-            )
+    shapes = [
+        (f"{tokens} tok{' +loop' if loop else ''}", request(tokens, loop))
+        for tokens in (50, 1000, 8000)
+        for loop in (False, True)
+    ]
+    shapes += [("32k-char paste", paste_request(32_000)), ("200 messages", long_conversation(200))]
+    for label, req in shapes:
+        times, cpu = timed(clf, req, args.n)
+        print(
+            f"{label:>16} {statistics.median(times):8.3f} {percentile(times, 0.99):8.3f}"
+            f" {max(times):8.3f} {statistics.median(cpu):8.3f} {percentile(cpu, 0.99):8.3f}"
+        )
     if args.requests.is_file():
         request_set(clf, args.requests, args.set_repeats)
 

@@ -87,8 +87,8 @@ STRUCT_FEATURES: tuple[str, ...] = (
 )
 
 _TOKEN = re.compile(r"[a-z_]+|[0-9]+|[^\sa-z0-9_]")
-_FILE = re.compile(
-    r"\w\.(?:py|js|ts|tsx|jsx|go|rs|java|kt|c|h|cc|cpp|hpp|cs|rb|php|swift|scala|"
+_FILE_EXT = re.compile(  # a literal "." first, so the scan jumps between dots
+    r"\.(?:py|js|ts|tsx|jsx|go|rs|java|kt|c|h|cc|cpp|hpp|cs|rb|php|swift|scala|"
     r"sql|sh|yml|yaml|toml|json|md|html|css|vue|svelte)\b"
 )
 
@@ -144,57 +144,110 @@ def _task_turn(turns: Sequence[Message]) -> str:
     return ""
 
 
-def extract(request: ChatRequest) -> RequestFeatures:
-    """Features of one request. Pure, cheap and bounded in the size of the prompt."""
-    messages = request.messages
-    turns = signals.user_turns(messages)
+@dataclass(frozen=True, slots=True)
+class _Read:
+    """What one pass over a request found, before it becomes numbers."""
+
+    instruction: str
+    paste: signals.PasteStats
+    tools: signals.ToolSignals
+    mode: str | None
+    generic: bool
+    turns: int
+    files: int
+
+
+def _read(request: ChatRequest) -> _Read:
+    """The latest instruction (or the earlier one a "continue" defers to), paste, mode, tool loop."""
+    turns = signals.user_turns(request.messages)
     latest_raw = turns[-1].text if turns else ""
     latest = clean_user_text(latest_raw)
     instruction, paste = signals.split_instruction(latest)
     generic = len(turns) > 1 and signals.is_generic(instruction)
     if generic:
         instruction = f"{_task_turn(turns[:-1])}\n{instruction}"
-    mode = _mode(request, latest_raw)
-    tools = signals.tool_signals(messages)
-    text = bounded(instruction, HEAD_CHARS, TAIL_CHARS)
-    cue_counts = cues(text)
-    markers = _markers(mode, paste, tools, generic)
-    markers += [f"zzcue{name}" for name, n in zip(CUE_NAMES, cue_counts, strict=True) if n]
-
-    values: list[float] = [1.0 if mode == m else 0.0 for m in KNOWN_MODES]
-    values.append(1.0 if mode is not None and mode not in KNOWN_MODES else 0.0)
-    values.append(1.0 if mode is None else 0.0)
-    values.extend(
-        [
-            1.0 if paste.trace else 0.0,
-            1.0 if tools.trace else 0.0,
-            1.0 if paste.diff else 0.0,
-            1.0 if paste.log else 0.0,
-            math.log1p(paste.code_blocks),
-            math.log1p(paste.code_lines) / 5.0,
-            math.log1p(paste.paste_chars / 4) / 10.0,
-            math.log1p(min(len(_FILE.findall(latest, 0, FILE_SCAN)), 20)),
-            math.log1p(len(instruction) / 4) / 5.0,
-            math.log1p(max(len(turns) - 1, 0)),
-            1.0 if generic else 0.0,
-            math.log1p(max(tools.results, tools.calls)),
-            1.0 if (tools.trace or tools.flagged_error or tools.compile_error or tools.exit_nonzero) else 0.0,
-            1.0 if tools.failing_tests else 0.0,
-            1.0 if tools.compile_error else 0.0,
-            1.0 if tools.exit_nonzero else 0.0,
-            1.0 if tools.passing else 0.0,
-            1.0 if tools.last_is_tool else 0.0,
-            1.0 if any(m.role == "system" for m in messages) else 0.0,
-            1.0 if request.tools else 0.0,
-            *(CUE_SCALE * math.log1p(n) for n in cue_counts),
-        ]
+    return _Read(
+        instruction=instruction,
+        paste=paste,
+        tools=signals.tool_signals(request.messages),
+        mode=_mode(request, latest_raw),
+        generic=generic,
+        turns=len(turns),
+        files=_files(latest),
     )
-    struct = np.asarray(values, dtype=np.float32)
+
+
+def _files(text: str) -> int:
+    """How many file names the turn's first FILE_SCAN characters mention (at most 20): a known
+    extension right after a word character ("main.py", "src/app.ts")."""
+    found = 0
+    for match in _FILE_EXT.finditer(text, 0, FILE_SCAN):
+        before = text[match.start() - 1] if match.start() else " "
+        found += before.isalnum() or before == "_"
+        if found == 20:
+            break
+    return found
+
+
+def _flag(on: bool) -> float:
+    return 1.0 if on else 0.0
+
+
+def _mode_values(mode: str | None) -> list[float]:
+    values = [_flag(mode == m) for m in KNOWN_MODES]
+    return [*values, _flag(mode is not None and mode not in KNOWN_MODES), _flag(mode is None)]
+
+
+def _paste_values(read: _Read) -> list[float]:
+    paste, tools = read.paste, read.tools
+    return [
+        _flag(paste.trace),
+        _flag(tools.trace),
+        _flag(paste.diff),
+        _flag(paste.log),
+        math.log1p(paste.code_blocks),
+        math.log1p(paste.code_lines) / 5.0,
+        math.log1p(paste.paste_chars / 4) / 10.0,
+        math.log1p(read.files),
+        math.log1p(len(read.instruction) / 4) / 5.0,
+    ]
+
+
+def _loop_values(read: _Read, request: ChatRequest) -> list[float]:
+    tools = read.tools
+    return [
+        math.log1p(max(read.turns - 1, 0)),
+        _flag(read.generic),
+        math.log1p(max(tools.results, tools.calls)),
+        _flag(tools.trace or tools.flagged_error or tools.compile_error or tools.exit_nonzero),
+        _flag(tools.failing_tests),
+        _flag(tools.compile_error),
+        _flag(tools.exit_nonzero),
+        _flag(tools.passing),
+        _flag(tools.last_is_tool),
+        _flag(any(m.role == "system" for m in request.messages[:2])),
+        _flag(bool(request.tools)),
+    ]
+
+
+def extract(request: ChatRequest) -> RequestFeatures:
+    """Features of one request. Pure, cheap and bounded in the size of the prompt."""
+    read = _read(request)
+    text = bounded(read.instruction, HEAD_CHARS, TAIL_CHARS)
+    cue_counts = cues(text)
+    markers = _markers(read.mode, read.paste, read.tools, read.generic)
+    markers += [f"zzcue{name}" for name, n in zip(CUE_NAMES, cue_counts, strict=True) if n]
+    values = [
+        *_mode_values(read.mode),
+        *_paste_values(read),
+        *_loop_values(read, request),
+        *(CUE_SCALE * math.log1p(n) for n in cue_counts),
+    ]
     return RequestFeatures(
         text=f"{text}\n{' '.join(markers)}",
-        struct=struct,
-        mode=mode,
-        instruction=instruction,
+        struct=np.asarray(values, dtype=np.float32),
+        mode=read.mode,
+        instruction=read.instruction,
         markers=tuple(markers),
     )
 

@@ -4,100 +4,324 @@ Each route has a few dozen cue words and phrases a person would recognise ("segf
 debug even if no training request said it). `cues(instruction)` counts the matches per route in
 the bounded instruction; the counts join the classifier's features (the rules half of a
 rules + TF-IDF mix), so a cue shifts the probabilities rather than deciding alone.
+
+Matching is one tokenisation and dictionary lookups (no regex pass per cue list): a phrase is
+looked up as the space-joined n-gram starting at each token, a `word*` entry by its prefix, a
+`^phrase` only at the start of a line, and an intent (a verb with its object a few words on,
+before the next full stop) by a forward look over a bounded window.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
+from collections.abc import Iterable, Mapping
+from types import MappingProxyType
 from typing import Final
 
-_W = r"(?<![\w-])(?:{})(?![\w-])"
+# Entries are space-separated; the words of a phrase are joined by "_", "a|b" gives alternatives
+# for one word, a trailing "*" on a one-word entry matches every word with that prefix, and a
+# leading "^" matches only at the start of a line, and a "?" word matches any one word.
+# "'s" reads as a word "s" ("what's" -> "what s"), other apostrophes are dropped ("doesn't" reads
+# "doesnt"); numbers read "0" (one digit) or "00" (two or more).
+CUES: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "implement": (
+            "add adds adding implement* write create build make support generate feature endpoint flag "
+            "option function_to new set_the change_the return give_me_a allow enable let_users"
+        ),
+        "debug": (
+            "fix* bug bugs error errors exception exceptions crash* fail* broken wrong doesnt_work "
+            "not_working issue segfault* panic* leak* race regression stuck hang* off_by undefined null "
+            "traceback stacktrace stack_trace why_is|does why_am|do_i red green debug* root_cause "
+            "reproduce"
+        ),
+        "tests": (
+            "test tests testing coverage pytest jest junit vitest mocha fixture fixtures mock mocks e2e "
+            "end-to-end playwright cypress hypothesis property-based fuzz* table-driven parametrise "
+            "parametrize"
+        ),
+        "refactor": (
+            "refactor* cleanup simplif* extract split reorganis* reorganiz* restructur* idiomatic readab* "
+            "duplicat* decouple untangle migrate port convert replace unused tidy "
+            "clean|cleans|cleaned|cleaning_up dead_code same_behaviour|behavior "
+            "no_behaviour|behavior_change keep_the_behaviour|behavior without_changing dispatch_table "
+            "parametrised_function more_readable"
+        ),
+        "review": (
+            "review* lgtm critique feedback audit approve pr patch look_over any_problems|issues "
+            "is_this|my_ok|correct|good|fine is_this|my_code_ok|correct|good|fine pull_request "
+            "my|these|the|uncommitted_changes security_problems "
+            "before_merge|merges|merging|merged|push|pushes|pushing|pushed "
+            "before_i_merge|merges|merging|merged|push|pushes|pushing|pushed would_you_approve "
+            "what_should_i_fix_before"
+        ),
+        "docs": (
+            "docstring docstrings document* readme changelog comment comments jsdoc javadoc docs typo "
+            "typos guide wiki commit_message pr_description release_notes "
+            "explaining_the_tricky"
+        ),
+        "plan": (
+            "plan* design* architect* structure outline propose approach strategy roadmap steps tradeoff "
+            "tradeoffs trade-off trade-offs compare options schema risks rollback phase phases milestone "
+            "milestones spec sketch break_down break_it_down should_i|we before_touching|writing|we "
+            "todo_list best_way"
+        ),
+        "explain": (
+            "explain* what_s why where understand difference meaning locate defined complexity "
+            "what_does|is|are how_does|do|is which_file walk_me_through find_every i_dont_get is_it_safe "
+            "how_should|can_i what_happens"
+        ),
+        "command": (
+            "run running install* setup configure docker kubectl kubernetes k8s git command terminal "
+            "shell bash zsh one-liner kill logs systemd ssh deploy restore backup disk cron commit "
+            "commits undo stash cherry-pick chmod sudo apt brew path grep sed awk find ci workflow npm "
+            "pip cargo make squash rebase bisect compile toolchain container server process nginx "
+            "logrotate environment pre-commit tag set_up port_0|00 env_var"
+        ),
+        "code": (
+            "code codebase function class method api endpoint repo service database sql query file module "
+            "app server commit branch python javascript typescript java golang go rust c++ c# react "
+            "django flask fastapi css html json yaml docker library package compiler variable regex "
+            "script cli frontend backend schema migration deploy bug stack thread async cache redis "
+            "postgres mysql files worker queue job jobs scheduler retry request route token session "
+            "config webhook webhooks ui component pipeline test tests build kotlin swift php ruby bash "
+            "linux git program algorithm array string integer list dict loop exception compile crate npm "
+            "pip sdk orm websocket http url auth login"
+        ),
+        "general": (
+            "email recipe poem story essay letter speech translate travel trip dog puppy wedding history "
+            "philosophy prove theorem movie book song health diet boil cook gift marketing lesson novel "
+            "haiku rent buy salary interview capital_of blog_post"
+        ),
+        # Intents: a verb with its object, or a phrase at the start of a line.
+        "intent_tests": "",  # verb + object: INTENTS
+        "intent_docs": "",
+        "intent_plan": (
+            "^plan|design|architect|outline|break|propose|sketch ^think_through "
+            "how_would|should_you|we|i_architect|design|structure|approach|model no_code_yet "
+            "dont_write|change_code|anything_yet dont_write|change_any_code|anything_yet "
+            "before_touching|writing before_we_build just_the_design tradeoffs trade-offs"
+        ),
+        "intent_command": (
+            "^run|start|install|deploy|restart|kill|squash|rebase|bisect|rotate|restore|upgrade|configure "
+            "^set_up ^build_the ^free_up ^get_the_?_running git|shell|bash|docker_command one-liner "
+            "how_do_i_see|list|undo|find|delete|remove|check"
+        ),
+        "intent_review": "^review|check|audit|critique|rate ^look_over ^sanity_check before_i_merge|push",
+        "intent_explain": (
+            "^what|how|why|where|which|explain ^can_you_explain ^walk_me ^i_dont_get|understand"
+        ),
+        # Not routes: how big the job is (difficulty cues).
+        "scope_hard": (
+            "across all whole entire every codebase monorepo services multi-* intermittent* leak "
+            "production distributed consisten* concurren* billion billions million millions real-time "
+            "end-to-end offline-first multi-region privilege crdt crdts thorough* platform cross-* "
+            "zero_downtime race_condition under_load full_picture 00_tests|routes|files"
+        ),
+        "scope_easy": (
+            "typo* rename one-line one-liner quick* just simple small default palindrome capital lgtm "
+            "docstring single tiny trivial little a_few this_function a_function what_s_the how_do_i"
+        ),
+    }
+)
 
-CUES: Final[dict[str, str]] = {
-    "implement": r"add|adds|adding|implement\w*|write|create|build|make|support|generate|feature|endpoint|"
-    r"flag|option|function to|new|set the|change the|return|give me a|allow|enable|let users",
-    "debug": r"fix\w*|bugs?|errors?|exceptions?|crash\w*|fail\w*|broken|wrong|doesn'?t work|not working|"
-    r"issue|segfault\w*|panic\w*|leak\w*|race|regression|stuck|hang\w*|off by|undefined|null|"
-    r"traceback|stack ?trace|why (?:is|does|am i|do i)|red|green|debug\w*|root cause|reproduce",
-    "tests": r"tests?|testing|unit tests?|coverage|pytest|jest|junit|vitest|mocha|test cases?|fixtures?|"
-    r"mocks?|e2e|end-to-end|playwright|cypress|hypothesis|property-based|fuzz\w*|snapshot tests?|"
-    r"regression test|table-driven|parametri[sz]e",
-    "refactor": r"refactor\w*|clean\w* up|cleanup|simplif\w*|extract|split|reorgani[sz]\w*|restructur\w*|"
-    r"idiomatic|readab\w*|duplicat\w*|decouple|untangle|migrate|port|convert|replace|dead code|unused|"
-    r"same behaviou?r|no behaviou?r change|keep the behaviou?r|without changing|dispatch table|"
-    r"parametrised function|more readable|tidy",
-    "review": r"review\w*|lgtm|critique|feedback|audit|approve|look over|any (?:problems|issues)|"
-    r"is (?:this|my) (?:code )?(?:ok|correct|good|fine)|pr|pull request|patch|(?:my|these|the|"
-    r"uncommitted) changes|"
-    r"security problems|before (?:i )?(?:merge|push)\w*|would you approve|"
-    r"what should i fix before",
-    "docs": r"docstrings?|document\w*|readme|changelog|comments?|commit message|pr description|jsdoc|javadoc|"
-    r"docs|typos?|api documentation|guide|wiki|release notes|explaining the tricky",
-    "plan": r"plan\w*|design\w*|architect\w*|structure|break (?:it )?down|outline|propose|approach|"
-    r"strategy|roadmap|steps|should (?:i|we)|trade-?offs?|compare|options|before (?:touching|writing|we)|"
-    r"todo list|schema|risks|rollback|phases?|milestones?|spec|sketch|best way",
-    "explain": r"explain\w*|what (?:does|is|are|'s)|what's|how (?:does|do|is)|why|where|which file|"
-    r"walk me through|"
-    r"understand|difference|meaning|find every|locate|defined|complexity|i don'?t get|is it safe|"
-    r"how (?:should|can) i|what happens",
-    "command": r"run|running|install\w*|set ?up|configure|docker|kubectl|kubernetes|k8s|git|command|"
-    r"terminal|shell|bash|zsh|one-liner|kill|port \d+|logs|systemd|ssh|deploy|restore|backup|disk|cron|"
-    r"commits?|undo|stash|cherry-pick|chmod|sudo|apt|brew|env var|path|grep|sed|awk|find|"
-    r"ci|workflow|npm|pip|cargo|make|squash|rebase|bisect|compile|toolchain|container|server|process|"
-    r"nginx|logrotate|environment|pre-commit|tag",
-    "code": r"code|codebase|function|class|method|api|endpoint|repo|service|database|sql|query|file|module|"
-    r"app|server|commit|branch|python|javascript|typescript|java|golang|go|rust|c\+\+|c#|react|django|"
-    r"flask|fastapi|css|html|json|yaml|docker|library|package|compiler|variable|regex|script|cli|"
-    r"frontend|backend|schema|migration|deploy|bug|stack|thread|async|cache|redis|postgres|mysql|files|"
-    r"worker|queue|jobs?|scheduler|retry|request|route|token|session|config|webhooks?|ui|component|"
-    r"pipeline|tests?|build|kotlin|swift|php|ruby|bash|linux|git|program|algorithm|array|string|"
-    r"integer|list|dict|loop|exception|compile|crate|npm|pip|sdk|orm|websocket|http|url|auth|login",
-    "general": r"email|recipe|poem|story|essay|letter|speech|translate|travel|trip|dog|puppy|wedding|"
-    r"history|philosophy|prove|theorem|capital of|movie|book|song|health|diet|boil|cook|gift|"
-    r"marketing|blog post|lesson|novel|haiku|rent|buy|salary|interview",
-    # Intents: a verb with its object, at the start of a sentence (higher precision than single words).
-    "intent_tests": r"(?:write|add|create|generate|make|need|give me|also cover)\b[^.\n"
-    r"]{0,40}\b(?:tests?|test cases?|"
-    r"coverage)|tests? for|cover the case",
-    "intent_docs": r"(?:write|add|update|generate|draft)\b[^.\n"
-    r"]{0,30}\b(?:docstrings?|docs|documentation|readme|"
-    r"comments|changelog|commit message|guide|release notes|pr description|section)|document (?:this|the|it)",
-    "intent_plan": r"(?:^|\. )(?:plan|design|architect|outline|break|propose|think through|sketch)\b|"
-    r"how (?:would|should) "
-    r"(?:you|we|i) (?:architect|design|structure|approach|model)|no code yet|don'?t (?:write|"
-    r"change) (?:any )?"
-    r"(?:code|anything) yet|before (?:touching|writing|we build)|just the design|trade-?offs",
-    "intent_command": r"(?:^|\. )(?:run|start|install|set up|build the|deploy|restart|kill|squash|"
-    r"rebase|bisect|"
-    r"free up|rotate|restore|upgrade|configure|get the \w+ running)\b|(?:git|shell|bash|docker) command|"
-    r"one-liner|how do i (?:see|list|undo|find|delete|remove|check)",
-    "intent_review": r"(?:^|\. )(?:review|check|look over|audit|critique|sanity check|rate)\b|"
-    r"before i (?:merge|push)",
-    "intent_explain": r"(?:^|\. )(?:what|how|why|where|which|explain|can you explain|walk me|"
-    r"i don'?t (?:get|understand))\b",
-    # Not routes: how big the job is (difficulty cues).
-    "scope_hard": r"across|all|whole|entire|every|codebase|monorepo|services|multi-\w+|zero downtime|"
-    r"race condition|intermittent\w*|leak|production|distributed|consisten\w*|concurren\w*|"
-    r"billions?|millions?|real-time|end-to-end|offline-first|multi-region|privilege|crdts?|"
-    r"under load|thorough\w*|full picture|platform|cross-\w+|\d{2,} (?:tests|routes|services|files)",
-    "scope_easy": r"typo\w*|rename|one-line|one-liner|quick\w*|just|simple|small|a few|default|"
-    r"this function|a function|palindrome|capital|what's the|how do i|lgtm|docstring|single|tiny|"
-    r"trivial|little",
-}
+# An intent: one of these verbs, then one of these objects within INTENT_WINDOW words before the
+# next full stop or line end ("write a few unit tests"), or one of the phrases. Matches are
+# counted left to right without overlap, a verb + object match running to its last object.
+INTENTS: Final[Mapping[str, tuple[frozenset[str], frozenset[str], tuple[tuple[str, ...], ...]]]] = (
+    MappingProxyType(
+        {
+            "intent_tests": (
+                frozenset("write add create generate make need give cover".split()),
+                frozenset("test tests coverage".split()),
+                (("test", "for"), ("tests", "for"), ("cover", "the", "case")),
+            ),
+            "intent_docs": (
+                frozenset("write add update generate draft".split()),
+                frozenset(
+                    "docstring docstrings docs documentation readme comments changelog commit guide release "
+                    "section description".split()
+                ),
+                (("document", "this"), ("document", "the"), ("document", "it")),
+            ),
+        }
+    )
+)
+INTENT_WINDOW = 8
 
 CUE_NAMES: Final[tuple[str, ...]] = tuple(CUES)
-_PATTERNS: Final[tuple[re.Pattern[str], ...]] = tuple(
-    re.compile(_W.format(CUES[name]), re.M) for name in CUE_NAMES
+
+CUE_HEAD = 300  # cues are read in the instruction's head and tail: the ask is there
+CUE_TAIL = 100
+
+# Words (hyphenated whole, "c++"/"c#"), line ends, and every other mark as a token of its own, so
+# that a phrase does not match across punctuation (as the regex lexicon did not).
+_TOKEN = re.compile(r"\w+(?:-\w+)*(?:(?:\+\+|#)(?![\w-]))?|\n|[^\w\s]")
+_SENTENCE = re.compile(r"(?<![\w-])\. ")  # ". " after a non-word: the regex lexicon's "^" matched here
+_BOUNDARY = frozenset("\n")  # a "^" phrase starts a line (as the regex lexicon read it) ...
+_STOP = frozenset(".\n")  # ... and an intent's object is looked for up to the next "." or line end
+_MAX_N = 5
+
+
+def _entries(spec: str) -> Iterable[str]:
+    """The phrases of one cue spec, alternatives expanded ("why_is|does" -> "why is", "why does")."""
+    for entry in spec.split():
+        anchor = "^" if entry.startswith("^") else ""
+        slots = (slot.split("|") for slot in entry.lstrip("^").split("_"))
+        for words in itertools.product(*slots):
+            yield anchor + " ".join(words)
+
+
+def _tables() -> tuple[Mapping[str, tuple[int, ...]], Mapping[str, tuple[int, ...]], Mapping[str, int]]:
+    """(phrase -> cue indices, prefix -> cue indices, first word of a phrase -> longest phrase).
+
+    A cue index appears once per count: a phrase holding words that are cues of its own list
+    ("would you approve" holds "approve") counts one match in all, as the regex lexicon's
+    non-overlapping matches did, so it carries a negative entry (-1 - k) per word counted twice."""
+    phrases: dict[str, list[int]] = {}
+    prefixes: dict[str, list[int]] = {}
+    longest: dict[str, int] = {}
+    for k, name in enumerate(CUE_NAMES):
+        for entry in _entries(CUES[name]):
+            if "?" in entry.split():
+                continue  # a gapped phrase: _GAPPED
+            table = prefixes if entry.endswith("*") else phrases
+            table.setdefault(entry.rstrip("*"), []).append(k)
+            words = entry.lstrip("^").split()
+            if len(words) > 1:
+                longest[words[0]] = max(longest.get(words[0], 0), len(words))
+    base = {p: tuple(ks) for p, ks in phrases.items()}
+    for phrase, ks in phrases.items():
+        words = phrase.lstrip("^").split()
+        inner = [
+            k
+            for w in words
+            for k in (*_prefix_cues(w, prefixes), *(base.get(w, ()) if len(words) > 1 else ()))
+        ]
+        ks += [-1 - k for k in inner if k in ks]
+    return (
+        MappingProxyType({p: tuple(sorted(set(ks) if len(ks) == 1 else ks)) for p, ks in phrases.items()}),
+        MappingProxyType({p: tuple(sorted(set(ks))) for p, ks in prefixes.items()}),
+        MappingProxyType(longest),
+    )
+
+
+def _prefix_cues(word: str, prefixes: Mapping[str, list[int]]) -> list[int]:
+    return [
+        k
+        for n in range(3, len(word) + 1)
+        if word[:n] in prefixes and (word[n - 1] == "-" or "-" not in word[n:])
+        for k in prefixes[word[:n]]
+    ]
+
+
+_PHRASES, _PREFIXES, _LONGEST = _tables()
+# Phrases with a "?" word (any one word), matched at line starts: (cue index, words).
+_GAPPED: Final[tuple[tuple[int, tuple[str, ...]], ...]] = tuple(
+    (k, tuple(entry.lstrip("^").split()))
+    for k, name in enumerate(CUE_NAMES)
+    for entry in _entries(CUES[name])
+    if "?" in entry.split()
+)
+_PREFIX_LENS: Final[tuple[int, ...]] = tuple(sorted({len(p) for p in _PREFIXES}))
+_PREFIX_STEMS: Final[frozenset[str]] = frozenset(p[:3] for p in _PREFIXES)
+_Intent = tuple[int, frozenset[str], frozenset[str], tuple[tuple[str, ...], ...]]
+_INTENT_IDS: Final[tuple[_Intent, ...]] = tuple(
+    (CUE_NAMES.index(name), *spec) for name, spec in INTENTS.items()
+)
+_INTENT_STARTS: Final[frozenset[str]] = frozenset().union(
+    *(verbs | {p[0] for p in phrases} for verbs, _, phrases in INTENTS.values())
 )
 
 
-CUE_HEAD = 300  # cues are read in the instruction's head and tail: the ask is there, and the
-CUE_TAIL = 100  # regexes cost ~0.5 us per character each (benchmarks/classifier)
+def tokens(text: str) -> list[str]:
+    """Lower-cased words (hyphenated words whole, numbers as "0"/"00"), full stops and line ends."""
+    text = text.lower().replace("'s", " s").replace("'", "")
+    out = _TOKEN.findall(_SENTENCE.sub("\n", text) if ". " in text else text)
+    return [("0" if len(t) == 1 else "00") if t.isdigit() else t for t in out]
+
+
+def _keys(toks: list[str]) -> list[str]:
+    """Every lookup key of a token list: words, the phrases starting at each word that begins
+    some cue phrase, the same anchored ("^...") at the start of a line."""
+    keys = list(toks)
+    longest = _LONGEST.get
+    for i, tok in enumerate(toks):
+        n = longest(tok, 0)
+        if n:
+            keys += [" ".join(toks[i : i + m]) for m in range(2, min(n, len(toks) - i) + 1)]
+    starts = [0] + [i + 1 for i, tok in enumerate(toks) if tok in _BOUNDARY]
+    for i in starts:
+        if i < len(toks):
+            n = max(longest(toks[i], 0), 1)
+            keys += ["^" + " ".join(toks[i : i + m]) for m in range(1, min(n, len(toks) - i) + 1)]
+    return keys
+
+
+def _prefix_hits(toks: list[str]) -> list[str]:
+    """The cue prefixes the words start with ("segfaults" -> "segfault")."""
+    return [
+        tok[:n]
+        for tok in toks
+        if tok[:3] in _PREFIX_STEMS
+        for n in _PREFIX_LENS
+        if n <= len(tok) and tok[:n] in _PREFIXES and (tok[n - 1] == "-" or "-" not in tok[n:])
+    ]
+
+
+def _intents(toks: list[str], counts: list[int]) -> None:
+    """Count each intent's verb + object and phrase matches, left to right without overlap."""
+    starts = [i for i, tok in enumerate(toks) if tok in _INTENT_STARTS]
+    if not starts:
+        return
+    for k, verbs, objects, phrases in _INTENT_IDS:
+        free = 0
+        for i in starts:
+            if i < free:
+                continue
+            end = _verb_object(toks, i, objects) if toks[i] in verbs else 0
+            end = end or next((i + len(p) for p in phrases if tuple(toks[i : i + len(p)]) == p), 0)
+            if end:
+                counts[k] += 1
+                free = end
+
+
+def _verb_object(toks: list[str], i: int, objects: frozenset[str]) -> int:
+    """The position after the last object within INTENT_WINDOW words after the verb at i (0: none)."""
+    end = 0
+    for j in range(i + 1, min(i + 1 + INTENT_WINDOW, len(toks))):
+        if toks[j] in _STOP:
+            break
+        if toks[j] in objects:
+            end = j + 1
+    return end
+
+
+def count_tokens(toks: list[str]) -> tuple[int, ...]:
+    """Cue counts of a token list (every phrase occurrence counts, overlapping ones too)."""
+    counts = [0] * len(CUE_NAMES)
+    get = _PHRASES.get
+    for key in _keys(toks):
+        for k in get(key, ()):
+            if k >= 0:
+                counts[k] += 1
+            else:
+                counts[-1 - k] -= 1
+    for key in _prefix_hits(toks):
+        for k in _PREFIXES[key]:
+            counts[k] += 1
+    _intents(toks, counts)
+    for i in [0] + [i + 1 for i, tok in enumerate(toks) if tok in _BOUNDARY]:
+        for k, words in _GAPPED:
+            got = toks[i : i + len(words)]
+            if len(got) == len(words) and all(w in ("?", t) for w, t in zip(words, got, strict=True)):
+                counts[k] += 1
+    return tuple(counts)
 
 
 def cues(instruction: str) -> tuple[int, ...]:
     """How many cue words of each of CUE_NAMES the instruction holds (case-insensitive)."""
     if len(instruction) > CUE_HEAD + CUE_TAIL:
         instruction = instruction[:CUE_HEAD] + "\n" + instruction[-CUE_TAIL:]
-    text = instruction.lower()  # lower once: re.IGNORECASE triples the cost of these alternations
-    return tuple(len(p.findall(text)) for p in _PATTERNS)
+    return count_tokens(tokens(instruction))

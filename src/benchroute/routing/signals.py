@@ -3,7 +3,8 @@ and what the latest tool results report.
 
 `split_instruction(text)` separates a user turn's instruction from what was pasted into it (fenced
 blocks, diffs, tracebacks, logs, unfenced code lines), so a 20k-character paste does not outvote a
-one-line instruction. Everything scans a bounded head and tail of a turn with C-speed regexes.
+one-line instruction. Everything is bounded: a head and tail of the latest turn, the last
+LOOKBACK messages of a conversation, the tails of the last two tool results.
 """
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from benchroute.wire.canonical import Message
+from benchroute.wire.canonical import Message, TextPart
 
 SCAN_HEAD = 4000  # characters of a user turn read from its head ...
-SCAN_TAIL = 2000  # ... and from its tail (8k tokens is ~32k characters)
+SCAN_TAIL = 2000  # ... and from its tail (8k tokens is ~32k characters), cut at line ends
+LOOKBACK = 64  # messages read from the end of a conversation (turn and tool-loop counts saturate)
+MARKER_HEAD = 400  # characters of a message's first text part that say what kind of turn it is
 TOOL_TAIL = 800  # characters of each of the last two tool results
 GENERIC_WORDS = 6  # a latest turn this short ("continue", "yes do it") defers to the first turn
 
@@ -23,10 +26,16 @@ _BOILERPLATE = re.compile(
     r"<(environment_details|system-reminder|environment_context|user_instructions)>.*?(?:</\1>|$)", re.S
 )
 _TAGS = re.compile(r"</?(task|feedback|user_message|answer)>")
+_NEED_BOILERPLATE = (
+    "<environment_details>",
+    "<system-reminder>",
+    "<environment_context>",
+    "<user_instructions>",
+)
+_NEED_TAGS = ("task>", "feedback>", "user_message>", "answer>")
 _PLAN_REMINDER = re.compile(r"Plan mode is active", re.I)
 _ONLY_CONTEXT = re.compile(r"\s*<(user_instructions|environment_context)>", re.S)
 _XML_TOOL_RESULT = re.compile(r"\s*\[[\w-]+(?: for [^\]\n]{0,300})?\] Result:")
-_FENCE = re.compile(r"(```|~~~)[^\n]*\n(.*?)(?:\1|$)", re.S)
 _DIFF = re.compile(r"^(?:diff --git |@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@|\+\+\+ [ab/]|--- [ab/])", re.M)
 _TRACE = re.compile(
     r"Traceback \(most recent call last\)|\n\s+at [\w$.<>]+ ?\([^)\n]{0,200}:\d+|Exception in thread|"
@@ -94,19 +103,38 @@ def bounded(text: str, head: int, tail: int) -> str:
     return text[:head] + "\n" + text[-tail:]
 
 
+def bounded_lines(text: str, head: int, tail: int) -> str:
+    """`bounded`, but cut at line ends, so no half line of a paste reads as prose."""
+    if len(text) <= head + tail:
+        return text
+    cut = text.rfind("\n", 0, head)
+    start = text.find("\n", len(text) - tail)
+    return text[: cut if cut > 0 else head] + "\n" + text[start + 1 if start >= 0 else len(text) - tail :]
+
+
 def is_tool_result(msg: Message) -> bool:
     """A tool result: a `tool` message, or a user message in the XML tool protocol of Cline/Kilo
     ("[read_file for 'a.py'] Result: ..."), which carries tool output in the user role."""
     if msg.role == "tool":
         return True
-    return msg.role == "user" and _XML_TOOL_RESULT.match(msg.text) is not None
+    return msg.role == "user" and _XML_TOOL_RESULT.match(head_text(msg)) is not None
+
+
+def head_text(msg: Message) -> str:
+    """The first MARKER_HEAD characters of a message's text, without joining all its parts."""
+    for part in msg.content:
+        if isinstance(part, TextPart) and part.text:
+            return part.text[:MARKER_HEAD]
+    return ""
 
 
 def clean_user_text(text: str) -> str:
     """Drop client boilerplate (environment details, system reminders, task tags) from a user turn."""
     if "<" in text:
-        text = _BOILERPLATE.sub(" ", text)
-        text = _TAGS.sub(" ", text)
+        if any(map(text.__contains__, _NEED_BOILERPLATE)):
+            text = _BOILERPLATE.sub(" ", text)
+        if any(map(text.__contains__, _NEED_TAGS)):
+            text = _TAGS.sub(" ", text)
     return text.strip()
 
 
@@ -116,34 +144,59 @@ def plan_reminder(text: str) -> bool:
 
 
 def user_turns(messages: Sequence[Message]) -> list[Message]:
-    """The user's own turns: not tool results, not context-only turns (AGENTS.md, environment)."""
+    """The user's own turns among the last LOOKBACK messages: not tool results, not context-only
+    turns (AGENTS.md, environment)."""
     return [
         m
-        for m in messages
-        if m.role == "user" and m.content and not is_tool_result(m) and not _ONLY_CONTEXT.match(m.text)
+        for m in messages[-LOOKBACK:]
+        if m.role == "user" and m.content and not is_tool_result(m) and not _ONLY_CONTEXT.match(head_text(m))
     ]
 
 
 def split_instruction(text: str) -> tuple[str, PasteStats]:
     """(instruction, what was pasted) of a cleaned user turn, reading a bounded head and tail."""
-    scan = bounded(text, SCAN_HEAD, SCAN_TAIL)
-    blocks = _FENCE.findall(scan)
-    prose = _FENCE.sub("\n", scan) if blocks else scan
+    scan = bounded_lines(text, SCAN_HEAD, SCAN_TAIL)
+    prose, blocks, block_lines = strip_fences(scan)
     diff = _found(_DIFF, scan, _NEED_DIFF)
-    trace = _TRACE.search(scan) is not None
+    trace = _found(_TRACE, scan, _NEED_TRACE)
     log = _found(_LOG, scan, _NEED_LOG)
     kept, pasted_lines = _PASTE_LINE.subn("", prose)
-    code_lines = pasted_lines + sum(b[1].count("\n") for b in blocks)
     instruction = _BLANKS.sub("\n", kept).strip()
     paste_chars = max(len(text) - len(instruction), 0)
-    stats = PasteStats(len(blocks), diff, trace, log, code_lines, paste_chars)
+    stats = PasteStats(blocks, diff, trace, log, pasted_lines + block_lines, paste_chars)
     return instruction, stats
+
+
+def strip_fences(text: str) -> tuple[str, int, int]:
+    """(text without its fenced blocks, how many blocks, how many lines they held), by substring
+    search: a fence runs from a line with ``` or ~~~ to the next same fence (or the end)."""
+    pieces: list[str] = []
+    blocks = lines = pos = 0
+    ticks, tildes = "```" in text, "~~~" in text
+    while ticks or tildes:
+        tick = text.find("```", pos) if ticks else -1
+        tilde = text.find("~~~", pos) if tildes else -1
+        if tick < 0 and tilde < 0:
+            break
+        start = tick if tilde < 0 or 0 <= tick < tilde else tilde
+        fence = text[start : start + 3]
+        body = text.find("\n", start)
+        close = -1 if body < 0 else text.find(fence, body)
+        end = len(text) if close < 0 else close + 3
+        pieces.append(text[pos:start])
+        blocks += 1
+        lines += text.count("\n", start, end) - 1 if body >= 0 else 0
+        pos = end
+    if not blocks:
+        return text, 0, 0
+    pieces.append(text[pos:])
+    return "\n".join(pieces), blocks, max(lines, 0)
 
 
 def _found(pattern: re.Pattern[str], text: str, needles: tuple[str, ...]) -> bool:
     """`pattern.search(text)`, skipped when no literal the pattern needs is in the text (a C-speed
     substring test is ~50x cheaper than a failing alternation scan)."""
-    return any(n in text for n in needles) and pattern.search(text) is not None
+    return any(map(text.__contains__, needles)) and pattern.search(text) is not None
 
 
 _NEED_FAILING = ("FAIL", "fail", "Failures", "AssertionError")
@@ -160,20 +213,33 @@ _NEED_COMPILE = (
 _NEED_EXIT = ("exit", "Error ")
 _NEED_PASSING = ("passed", "SUCCESS", "ok", "PASSED")
 _NEED_DIFF = ("diff --git ", "@@ -", "+++ ", "--- ")
+_NEED_TRACE = (
+    "Traceback",
+    " at ",
+    "\tat ",
+    "Exception",
+    "Error: ",
+    "panic",
+    "error[E",
+    "Segmentation",
+    "SIGSEGV",
+    'File "',
+)
 _NEED_LOG = ("INFO", "WARN", "ERROR", "DEBUG", "TRACE")
 
 
 def tool_signals(messages: Sequence[Message]) -> ToolSignals:
-    recent = [m for m in messages[-12:] if is_tool_result(m)]
+    window = messages[-LOOKBACK:]
+    recent = [m for m in window[-12:] if is_tool_result(m)]
     last_two = "\n".join(m.text[-TOOL_TAIL:] for m in recent[-2:])
-    calls = sum(len(m.tool_calls) for m in messages)
+    calls = sum(len(m.tool_calls) for m in window)
     failing = _found(_FAILING_TESTS, last_two, _NEED_FAILING)
     return ToolSignals(
-        results=sum(1 for m in messages if is_tool_result(m)),
+        results=sum(1 for m in window if is_tool_result(m)),
         calls=calls,
         failing_tests=failing,
         compile_error=_found(_COMPILE_ERROR, last_two, _NEED_COMPILE),
-        trace=_TRACE.search(last_two) is not None,
+        trace=_found(_TRACE, last_two, _NEED_TRACE),
         exit_nonzero=_found(_EXIT_NONZERO, last_two, _NEED_EXIT),
         passing=not failing and _found(_PASSING, last_two, _NEED_PASSING),
         flagged_error=any(m.is_error for m in recent[-2:]),

@@ -93,7 +93,7 @@ class TextClassifier:
         p_type, p_diff = self.predict_features(features)
         joint = np.outer(p_type, p_diff).ravel()
         joint = joint / joint.sum()
-        probs = dict(zip(ALL_CELLS, (float(p) for p in joint), strict=True))
+        probs = dict(zip(ALL_CELLS, joint.tolist(), strict=True))
         confidence = float(p_type.max())
         return CellPrediction(
             probs=probs,

@@ -12,9 +12,21 @@ import re
 from pathlib import Path
 from typing import Any
 
-from benchroute.routing.lexicon import CUE_NAMES, cues
 from benchroute.train.reqset import clients, pastes
 from benchroute.train.reqset.clients import Conversation
+
+# Words that say a prompt is about code (the request set's build keeps its own copy, so that a
+# change to the classifier's cue lexicon does not change the committed data).
+_CODE_WORDS = re.compile(
+    r"(?<![\w-])(?:code|codebase|function|class|method|api|endpoint|repo|service|database|sql|query|"
+    r"file|module|app|server|commit|branch|python|javascript|typescript|java|golang|go|rust|c\+\+|c#|"
+    r"react|django|flask|fastapi|css|html|json|yaml|docker|library|package|compiler|variable|regex|"
+    r"script|cli|frontend|backend|schema|migration|deploy|bug|stack|thread|async|cache|redis|postgres|"
+    r"mysql|files|worker|queue|jobs?|scheduler|retry|request|route|token|session|config|webhooks?|ui|"
+    r"component|pipeline|tests?|build|kotlin|swift|php|ruby|bash|linux|git|program|algorithm|array|"
+    r"string|integer|list|dict|loop|exception|compile|crate|npm|pip|sdk|orm|websocket|http|url|auth|"
+    r"login)(?![\w-])"
+)
 
 # Narrow, high-precision rules for Arena-Hard coding prompts; the first match wins, no match: dropped.
 _RULES: tuple[tuple[str, str, re.Pattern[str]], ...] = (
@@ -51,7 +63,7 @@ _RULES: tuple[tuple[str, str, re.Pattern[str]], ...] = (
 
 def rule_label(text: str) -> tuple[str, str] | None:
     head = text[:400]
-    if not cues(head)[CUE_NAMES.index("code")]:
+    if not _CODE_WORDS.search(head.lower()):
         return None  # "coding" in Arena's category but nothing about code in the prompt
     for task, sub, pattern in _RULES:
         if pattern.search(head):
