@@ -95,10 +95,14 @@ async def run(args: argparse.Namespace) -> None:
         assert await one(app, headers, body) == 200
     if args.gc == "serve":
         tune_gc()  # what `benchroute serve` does once started: freeze, young threshold 20000
+    if args.gen0:
+        gc.set_threshold(args.gen0, *gc.get_threshold()[1:])
     profiler = cProfile.Profile(time.process_time) if args.profile else None  # CPU, not wall
     cpus: list[float] = []
     latencies: list[float] = []
     collections = [g["collections"] for g in gc.get_stats()]
+    pauses: list[float] = []  # seconds of each collection while measuring
+    gc.callbacks.append(_pause_timer(pauses))
     wall = time.perf_counter()
     for _ in range(args.rounds):
         cpu = time.process_time()
@@ -113,8 +117,12 @@ async def run(args: argparse.Namespace) -> None:
         cpus.append((time.process_time() - cpu) / args.n)
     wall = (time.perf_counter() - wall) / (args.n * args.rounds)
     collections = [g["collections"] - c for g, c in zip(gc.get_stats(), collections, strict=True)]
+    gc.callbacks.pop()
     await state.inflight.wait_idle(5)
     report(args, cpus, wall, latencies, collections)
+    print(f"gc (threshold {gc.get_threshold()}): {len(pauses)} collections, CPU {1e3 * sum(pauses):.1f} ms "
+          f"({1e6 * sum(pauses) / (args.n * args.rounds):.1f} us per request), "
+          f"longest {1e3 * max(pauses, default=0):.2f} ms")  # fmt: skip
     if profiler:
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(25)
@@ -123,6 +131,18 @@ async def run(args: argparse.Namespace) -> None:
             profiler.dump_stats(args.dump)
     await inbox.put({"type": "lifespan.shutdown"})
     await life
+
+
+def _pause_timer(pauses: list[float]) -> Any:
+    started = [0.0]
+
+    def callback(phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            started[0] = time.thread_time()  # this thread's CPU: not the writer thread, not other processes
+        else:
+            pauses.append(time.thread_time() - started[0])
+
+    return callback
 
 
 def report(
@@ -149,6 +169,7 @@ def main() -> None:
         "--gc", choices=("serve", "default"), default="serve",
         help="serve: freeze and thresholds as `benchroute serve` sets them (default); default: Python's",
     )  # fmt: skip
+    parser.add_argument("--gen0", type=int, default=0, help="young-generation threshold instead")
     parser.add_argument("--stream", action="store_true")
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--dump", default="", help="with --profile: write the raw cProfile stats here")
