@@ -84,6 +84,14 @@ async def run(args: argparse.Namespace) -> None:
         catalog=catalog,
     )
     inbox, life = await lifespan(app)
+    try:
+        await measure(app, args)
+    finally:  # also after an error: else asyncio.run cancels the writer under the lifespan's flush
+        await inbox.put({"type": "lifespan.shutdown"})
+        await life
+
+
+async def measure(app: Any, args: argparse.Namespace) -> None:
     state = app.state.gateway
     _, key = await state.store.create_key("default", name="bench")
     body = orjson.dumps(
@@ -129,8 +137,6 @@ async def run(args: argparse.Namespace) -> None:
         print(out.getvalue())
         if args.dump:
             profiler.dump_stats(args.dump)
-    await inbox.put({"type": "lifespan.shutdown"})
-    await life
 
 
 def _pause_timer(pauses: list[float]) -> Any:
