@@ -4,7 +4,8 @@ decision records written by the writer thread). What it prints is CPU time of th
 request, so it hardly depends on what else runs on the machine; `--profile` adds the top of a
 cProfile of the same loop.
 
-    python benchmarks/overhead/inprocess.py [--n 5000] [--stream] [--profile]
+    python benchmarks/overhead/inprocess.py [--n 5000] [--rounds 5] [--gc serve|default]
+                                            [--stream] [--profile [--dump FILE]]
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import gc
 import io
 import pstats
+import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -23,6 +26,7 @@ import orjson
 
 from benchroute.app import create_app
 from benchroute.catalog.model import Catalog, ModelInfo
+from benchroute.gateway.server import tune_gc
 from benchroute.providers.fake import FakeProvider
 from benchroute.routing.static import StaticRouter
 from benchroute.settings import Settings
@@ -80,6 +84,14 @@ async def run(args: argparse.Namespace) -> None:
         catalog=catalog,
     )
     inbox, life = await lifespan(app)
+    try:
+        await measure(app, args)
+    finally:  # also after an error: else asyncio.run cancels the writer under the lifespan's flush
+        await inbox.put({"type": "lifespan.shutdown"})
+        await life
+
+
+async def measure(app: Any, args: argparse.Namespace) -> None:
     state = app.state.gateway
     _, key = await state.store.create_key("default", name="bench")
     body = orjson.dumps(
@@ -89,24 +101,68 @@ async def run(args: argparse.Namespace) -> None:
                (b"content-length", str(len(body)).encode())]  # fmt: skip
     for _ in range(200):  # warm up: caches, code paths
         assert await one(app, headers, body) == 200
+    if args.gc == "serve":
+        tune_gc()  # what `benchroute serve` does once started: freeze, young threshold 20000
+    if args.gen0:
+        gc.set_threshold(args.gen0, *gc.get_threshold()[1:])
     profiler = cProfile.Profile(time.process_time) if args.profile else None  # CPU, not wall
-    cpu, wall = time.process_time(), time.perf_counter()
-    if profiler:
-        profiler.enable()
-    for _ in range(args.n):
-        await one(app, headers, body)
-    if profiler:
-        profiler.disable()
-    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    cpus: list[float] = []
+    latencies: list[float] = []
+    collections = [g["collections"] for g in gc.get_stats()]
+    pauses: list[float] = []  # seconds of each collection while measuring
+    gc.callbacks.append(_pause_timer(pauses))
+    wall = time.perf_counter()
+    for _ in range(args.rounds):
+        cpu = time.process_time()
+        if profiler:
+            profiler.enable()
+        for _ in range(args.n):
+            started = time.perf_counter()
+            await one(app, headers, body)
+            latencies.append(time.perf_counter() - started)
+        if profiler:
+            profiler.disable()
+        cpus.append((time.process_time() - cpu) / args.n)
+    wall = (time.perf_counter() - wall) / (args.n * args.rounds)
+    collections = [g["collections"] - c for g, c in zip(gc.get_stats(), collections, strict=True)]
+    gc.callbacks.pop()
     await state.inflight.wait_idle(5)
-    print(f"{'streamed' if args.stream else 'non-streamed'}: {args.n} requests, "
-          f"{1e6 * cpu / args.n:.0f} us CPU and {1e6 * wall / args.n:.0f} us wall per request")  # fmt: skip
+    report(args, cpus, wall, latencies, collections)
+    print(f"gc (threshold {gc.get_threshold()}): {len(pauses)} collections, CPU {1e3 * sum(pauses):.1f} ms "
+          f"({1e6 * sum(pauses) / (args.n * args.rounds):.1f} us per request), "
+          f"longest {1e3 * max(pauses, default=0):.2f} ms")  # fmt: skip
     if profiler:
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(25)
         print(out.getvalue())
-    await inbox.put({"type": "lifespan.shutdown"})
-    await life
+        if args.dump:
+            profiler.dump_stats(args.dump)
+
+
+def _pause_timer(pauses: list[float]) -> Any:
+    started = [0.0]
+
+    def callback(phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            started[0] = time.thread_time()  # this thread's CPU: not the writer thread, not other processes
+        else:
+            pauses.append(time.thread_time() - started[0])
+
+    return callback
+
+
+def report(
+    args: argparse.Namespace, cpus: list[float], wall: float, latencies: list[float], collections: list[int]
+) -> None:
+    """CPU per request: the median and the least of the rounds (the least is the one the other
+    processes on the machine disturbed least); wall latency of one request, p50 / p99 / max."""
+    latencies.sort()
+    p50, p99 = (latencies[int(q * (len(latencies) - 1))] for q in (0.5, 0.99))
+    print(f"{'streamed' if args.stream else 'non-streamed'}: {args.n * args.rounds} requests, "
+          f"{1e6 * statistics.median(cpus):.0f} us CPU (median of {args.rounds} rounds; least "
+          f"{1e6 * min(cpus):.0f}) and {1e6 * wall:.0f} us wall per request; latency p50 "
+          f"{1e6 * p50:.0f} us, p99 {1e6 * p99:.0f} us, max {1e6 * latencies[-1]:.0f} us; "
+          f"gc {args.gc}: collections per generation {collections}")  # fmt: skip
 
 
 def main() -> None:
@@ -114,8 +170,15 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--n", type=int, default=5000)
+    parser.add_argument("--rounds", type=int, default=1, help="measure this many rounds of --n")
+    parser.add_argument(
+        "--gc", choices=("serve", "default"), default="serve",
+        help="serve: freeze and thresholds as `benchroute serve` sets them (default); default: Python's",
+    )  # fmt: skip
+    parser.add_argument("--gen0", type=int, default=0, help="young-generation threshold instead")
     parser.add_argument("--stream", action="store_true")
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--dump", default="", help="with --profile: write the raw cProfile stats here")
     import uvloop
 
     uvloop.run(run(parser.parse_args()))

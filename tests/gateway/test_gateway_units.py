@@ -224,3 +224,15 @@ def test_the_usage_record_is_built_once_unless_what_it_reports_changed() -> None
     assert counted is not ahead and counted.completion_tokens == 7 and counted.id == ahead.id
     rlog.fail(499, "client disconnected during the stream")
     assert rlog.record().status == 499 and rlog.record().completion_tokens == 7
+
+
+def test_request_ids_are_random_version_4_uuids_in_hex() -> None:
+    import uuid
+
+    from benchroute.gateway.usage import new_request_id
+
+    ids = [new_request_id() for _ in range(2000)]
+    assert len(set(ids)) == len(ids)
+    for value in ids:
+        parsed = uuid.UUID(hex=value)
+        assert parsed.hex == value and parsed.version == 4 and parsed.variant == uuid.RFC_4122

@@ -3,14 +3,19 @@ scripted classifier) and over each SessionStore backend."""
 
 from __future__ import annotations
 
+from dataclasses import fields
+
 import pytest
 
 from benchroute.catalog.loader import load_catalog
+from benchroute.routing.base import RouteContext
 from benchroute.routing.classifier import CellPrediction
+from benchroute.routing.decision import Decision
 from benchroute.routing.evidence import CellStats, Snapshot
 from benchroute.routing.fake_classifier import FakeClassifier
 from benchroute.routing.router import Router
 from benchroute.sessions.base import SessionStore
+from benchroute.sessions.memory import MemorySessionStore
 from benchroute.sessions.service import SessionRouter
 from benchroute.settings import ProjectSettings, TierSettings
 from benchroute.wire.canonical import ChatRequest, Message, RequestContext, TextPart, ToolCall
@@ -189,3 +194,34 @@ async def test_failover_moves_the_session_and_marks_the_decision(
     assert state is not None and state.model == served
     assert state.history[-1].action == "forced_by_failure" and state.history[-1].model == served
     assert state.turns == 1 and state.switches == 0
+
+
+class _Seeing:
+    """An engine that keeps the context each call got and routes like the wrapped one."""
+
+    def __init__(self, engine: Router) -> None:
+        self.engine = engine
+        self.seen: list[RouteContext] = []
+
+    def route(self, request: ChatRequest, project: ProjectSettings, ctx: RouteContext) -> Decision:
+        self.seen.append(ctx)
+        return self.engine.route(request, project, ctx)
+
+
+async def test_the_engine_gets_every_field_of_the_callers_context(router: Router) -> None:
+    # The session layer builds the engine's context field by field (not `replace`): a field added
+    # to RouteContext must reach the engine, or be listed here as one the session layer sets.
+    session_fields = {"session_key", "session_model", "session_turns"}
+    given = RouteContext(unavailable=frozenset({"a/x"}), extra={"k": "v"})
+    assert {f.name for f in fields(RouteContext)} - session_fields == {"unavailable", "extra"}
+    engine = _Seeing(router)
+    layer = SessionRouter(MemorySessionStore(), catalog=router.catalog)
+    msgs = turn([Message("system", [TextPart("You are a coding agent.")])], EASY)
+    for decision_id in ("d1", "d2"):
+        await layer.route(engine, request(msgs), "default", ProjectSettings(), given, decision_id=decision_id)
+    first, second = engine.seen
+    for f in fields(RouteContext):
+        if f.name not in session_fields:
+            assert getattr(first, f.name) == getattr(given, f.name) == getattr(second, f.name), f.name
+    assert (first.session_key, first.session_model, first.session_turns) == ("task-1", None, 0)
+    assert (second.session_key, second.session_model, second.session_turns) == ("task-1", SMALL, 1)

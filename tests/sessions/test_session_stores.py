@@ -181,3 +181,24 @@ async def test_settings_choose_the_backend(redis_prefix: str) -> None:
     finally:
         await drop_prefix(shared)
         await shared.aclose()
+
+
+def test_record_carries_every_field_it_does_not_change() -> None:
+    # `record` builds the new state field by field (not `replace`): a field added to SessionState
+    # must be carried over, or listed here as one `record` sets.
+    from dataclasses import fields
+
+    sets = {"model", "tier", "turns", "last_decision_id", "created", "updated", "switches", "history"}
+    before = SessionState(
+        key="k", project="p", model="a/x", tier="auto/free", turns=4, last_decision_id="d4",
+        parent_key="parent", created=10.0, updated=20.0, switches=2,
+        history=(HistoryEntry("d4", "a/x", "new"),),
+    )  # fmt: skip
+    after = before.record("d5", "b/y", "auto/efficient", "escalate", 30.0)
+    for f in fields(SessionState):
+        if f.name not in sets:
+            assert getattr(after, f.name) == getattr(before, f.name), f.name
+    assert (after.model, after.tier, after.turns) == ("b/y", "auto/efficient", 5)
+    assert after.last_decision_id == "d5"
+    assert (after.created, after.updated, after.switches) == (10.0, 30.0, 3)
+    assert after.history == (HistoryEntry("d4", "a/x", "new"), HistoryEntry("d5", "b/y", "escalate"))

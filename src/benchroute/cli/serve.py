@@ -1,8 +1,11 @@
-"""`benchroute serve`: run the gateway under uvicorn (uvloop + httptools, one worker)."""
+"""`benchroute serve`: run the gateway under uvicorn (uvloop + httptools; one process, or
+`--workers N` processes on one socket: `cli/workers.py`)."""
 
 from __future__ import annotations
 
 import logging
+import os
+import socket
 from typing import TYPE_CHECKING
 
 import click
@@ -95,6 +98,13 @@ def _with_server(settings: Settings, **changes: object) -> Settings:
 @click.option("--access-log", is_flag=True, help="Log every request (off by default: it costs time).")
 @click.option("--ssl-keyfile", type=click.Path(exists=True, dir_okay=False), help="TLS private key (PEM).")
 @click.option("--ssl-certfile", type=click.Path(exists=True, dir_okay=False), help="TLS certificate (PEM).")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Gateway processes on one socket (needs PostgreSQL and Redis; docs/operations.md).",
+)
 @click.pass_context
 def serve(
     ctx: click.Context,
@@ -105,6 +115,7 @@ def serve(
     access_log: bool,
     ssl_keyfile: str | None,
     ssl_certfile: str | None,
+    workers: int,
 ) -> None:
     """Run the gateway."""
     if bool(ssl_keyfile) != bool(ssl_certfile):
@@ -121,34 +132,84 @@ def serve(
         settings = _with_server(settings, **changes) if changes else settings
     except ValueError as exc:
         raise click.ClickException(f"invalid server settings: {exc}") from exc
+    if workers > 1:
+        _check_workers(settings, workers)
 
+    scheme = "https" if ssl_certfile else "http"
+    host_part = "[" + settings.server.host + "]" if ":" in settings.server.host else settings.server.host
+    base_url = f"{scheme}://{host_part}:{settings.server.port}/v1"
+    _announce_auth(settings, base_url)
+    logging.basicConfig(level=getattr(logging, log_level.upper(), logging.WARNING))
+    options: dict[str, object] = {
+        "log_level": log_level,
+        "access_log": access_log,
+        "ssl_keyfile": ssl_keyfile,
+        "ssl_certfile": ssl_certfile,
+    }
+    if workers == 1:
+        _serve_one(settings, base_url, options)
+        return
+    from benchroute.cli.workers import run_workers, worker_settings
+    from benchroute.gateway.server import free_socket
+    from benchroute.store.crypto import ensure_secret
+
+    secret = ensure_secret(settings)  # one BYOK secret for every worker
+    sock = free_socket(settings.server.host, settings.server.port)
+
+    def worker(index: int) -> None:
+        note = f"{workers} worker processes (parent pid {os.getppid()})"
+        _serve_one(worker_settings(settings, index, secret), base_url, options, [sock], index, note)
+
+    ctx.exit(run_workers(workers, worker))
+
+
+def _serve_one(
+    settings: Settings,
+    base_url: str,
+    options: dict[str, object],
+    sockets: list[socket.socket] | None = None,
+    index: int = 0,
+    note: str = "",
+) -> None:
+    """One gateway process: uvicorn on `settings`' address (or on `sockets`, bound by the parent)."""
     import uvicorn
 
     from benchroute.app import create_app
     from benchroute.gateway.server import tune_gc, uvicorn_config
 
-    server = settings.server
-    scheme = "https" if ssl_certfile else "http"
-    base_url = f"{scheme}://{'[' + server.host + ']' if ':' in server.host else server.host}:{server.port}/v1"
-    _announce_auth(settings, base_url)
-
     def ready(state: GatewayState) -> None:
         tune_gc()  # first: the lines below tell a waiting client to connect
+        if index > 0:
+            return  # worker 0 speaks for all
         click.echo(f"benchroute gateway on {base_url}  (models: {base_url}/models, health: /healthz)")
+        if note:
+            click.echo(f"  {note}")
         for line in banner(state):
             click.echo(line)
         click.echo("Serving; stop with Ctrl+C.")
 
-    logging.basicConfig(level=getattr(logging, log_level.upper(), logging.WARNING))
     app = create_app(settings, on_ready=ready)
     config = uvicorn_config(
-        app,
-        host=server.host,
-        port=server.port,
-        loop=_loop(),
-        log_level=log_level,
-        access_log=access_log,
-        ssl_keyfile=ssl_keyfile,
-        ssl_certfile=ssl_certfile,
+        app, host=settings.server.host, port=settings.server.port, loop=_loop(), **options
     )
-    uvicorn.Server(config).run()
+    uvicorn.Server(config).run(sockets=sockets)
+
+
+def _check_workers(settings: Settings, workers: int) -> None:
+    """Refuse `--workers N` (N > 1) when state would be split between the processes, or when an
+    earlier run with more workers left usage records that only its higher-numbered workers replay."""
+    from benchroute.cli.workers import unreplayed, worker_problems
+
+    problems = worker_problems(settings)
+    if problems:
+        lines = "\n".join(f"  - {p}" for p in problems)
+        raise click.ClickException(
+            f"--workers {workers} needs state shared between processes:\n{lines}\n"
+            "or run one worker (the default). See docs/operations.md."
+        )
+    left = unreplayed(settings, workers)
+    if left:
+        raise click.ClickException(
+            f"usage records of an earlier run with more workers are not replayed yet in "
+            f"{', '.join(str(p) for p in left)}: start once with --workers {int(left[-1].name) + 1}"
+        )

@@ -28,13 +28,14 @@ ROUTING_ERRORS = (RouteError, LookupError, PermissionError, ValueError)
 async def route(
     state: GatewayState, request: ChatRequest, rlog: RequestLog, project: ProjectSettings, ctx: RouteContext
 ) -> Decision:
-    key, _ = session_key(request)
+    keys = session_key(request)  # hashes the conversation when the client sent no id: once
+    key = keys[0]
     rlog.session = key
     layer = state.sessions
     if layer is not None:
         try:
             routed = await layer.route(
-                state.engine, request, rlog.project, project, ctx, decision_id=rlog.request_id
+                state.engine, request, rlog.project, project, ctx, decision_id=rlog.request_id, keys=keys
             )
             return routed.decision
         except ROUTING_ERRORS:

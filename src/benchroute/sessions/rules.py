@@ -30,7 +30,9 @@ docs/sessions.md states the rules; in order:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
+from typing import Any
 
 from benchroute.catalog.model import Catalog
 from benchroute.routing.decision import Candidate, Decision, SessionAction
@@ -45,6 +47,8 @@ MAX_FALLBACKS = 3
 # Policy reasons for a choice backed by evidence (the others are fallbacks to Balanced).
 PROVEN_REASONS = frozenset({"cheapest_above_bar", "best_accuracy"})
 EPS = 1e-9
+# The fields a rule changes on the policy's Decision; applied in one copy (`apply_session`).
+Changes = dict[str, Any]
 
 
 def in_tool_loop(request: ChatRequest) -> bool:
@@ -79,12 +83,30 @@ def apply_session(
     allowed_models: list[str] | None = None,
     unavailable: frozenset[str] = frozenset(),
     catalog: Catalog | None = None,
+    stamp: Mapping[str, Any] | None = None,
 ) -> Decision:
     """The Decision for this request once the session is taken into account (see the module doc).
 
     `allowed_models` are the project's patterns (None: all), `unavailable` the models in cooldown
-    or that failed for this request, `catalog` gives context windows (None: not checked).
+    or that failed for this request, `catalog` gives context windows (None: not checked). `stamp`:
+    more fields to set on the returned Decision (its id, session key), in the same copy.
     """
+    changes = _changes(decision, state, request, switch_saving, allowed_models, unavailable, catalog)
+    if stamp:
+        changes.update(stamp)
+    return replace(decision, **changes)
+
+
+def _changes(
+    decision: Decision,
+    state: SessionState | None,
+    request: ChatRequest,
+    switch_saving: float,
+    allowed_models: list[str] | None,
+    unavailable: frozenset[str],
+    catalog: Catalog | None,
+) -> Changes:
+    """What the session rules change on the policy's Decision (rules 1 to 8, in order)."""
     tool_loop = in_tool_loop(request)
     agreed = _no_conflict(decision, state, tool_loop)
     if agreed is not None:
@@ -128,7 +150,7 @@ def apply_session(
     return _efficient(decision, current, candidate, request, switch_saving, catalog)
 
 
-def _no_conflict(decision: Decision, state: SessionState | None, tool_loop: bool) -> Decision | None:
+def _no_conflict(decision: Decision, state: SessionState | None, tool_loop: bool) -> Changes | None:
     """Rules 1 to 3: the Decision when the session has no model to weigh against the policy's
     choice (manual, old client, new session or tier, the same model), else None."""
     if decision.tier == "manual":
@@ -153,7 +175,7 @@ def _efficient(
     request: ChatRequest,
     switch_saving: float,
     catalog: Catalog | None,
-) -> Decision:
+) -> Changes:
     proven = decision.reason in PROVEN_REASONS
     bar = decision.bar if proven else None
     if not proven:
@@ -233,40 +255,38 @@ def _blocked(
     return ""
 
 
-def _mark(decision: Decision, action: SessionAction, note: str, *, reason: str | None = None) -> Decision:
+def _mark(decision: Decision, action: SessionAction, note: str, *, reason: str | None = None) -> Changes:
     """The policy's choice, annotated with the session action."""
     if reason is None:
-        return replace(decision, session_action=action, session_note=note)
-    return replace(
-        decision,
-        reason=reason,
-        session_action=action,
-        session_note=note,
-        explanation=f"Session: {note}. Policy: {decision.explanation}",
-    )
+        return {"session_action": action, "session_note": note}
+    return {
+        "reason": reason,
+        "session_action": action,
+        "session_note": note,
+        "explanation": f"Session: {note}. Policy: {decision.explanation}",
+    }
 
 
 def _override(
     decision: Decision, model: str, candidate: Candidate | None, *, reason: str, note: str
-) -> Decision:
+) -> Changes:
     """The session's model instead of the policy's choice, which becomes the first fallback."""
     fallbacks = [m for m in (decision.model, *decision.fallbacks) if m != model]
     cost = candidate.expected_cost if candidate is not None else decision.expected_cost
     if decision.tier == FREE:
         cost = 0.0
-    return replace(
-        decision,
-        model=model,
-        reason=reason,
-        session_action="stay",
-        session_note=note,
-        expected_cost=cost,
-        fallbacks=tuple(fallbacks[:MAX_FALLBACKS]),
-        explanation=(
+    return {
+        "model": model,
+        "reason": reason,
+        "session_action": "stay",
+        "session_note": note,
+        "expected_cost": cost,
+        "fallbacks": tuple(fallbacks[:MAX_FALLBACKS]),
+        "explanation": (
             f"Session: {note}. The policy alone would pick {decision.model} "
             f"({decision.reason}): {decision.explanation}"
         ),
-    )
+    }
 
 
 def after_failover(decision: Decision, served_model: str) -> Decision:
