@@ -11,7 +11,7 @@ import pytest
 from agent_harness import pick
 from click.testing import CliRunner, Result
 
-from benchroute.bench.agent.record import split_reason, tool_use
+from benchroute.bench.agent.record import stats_of, tool_use
 from benchroute.bench.budget import Budget
 from benchroute.bench.tasks import Task, dump_tasks
 from benchroute.cli.main import cli
@@ -110,7 +110,8 @@ def test_tool_use_aggregates_malformed_rates(config: Path, suite: Path) -> None:
     [use] = tool_use(stored)
     assert (use.model, use.driver, use.attempts, use.passed) == ("fk/echo", "builtin", 3, 0)
     assert use.missing_calls == 6 and use.malformed_rate == 1.0
-    assert all(split_reason(r.reason)[1] is not None for r in stored)
+    # through SQLite: the statistics come back from the agent_stats column
+    assert all(r.agent_stats is not None and stats_of(r) is not None for r in stored)
 
 
 def test_bench_agents_shows_the_leaderboard_section_per_driver(config: Path, suite: Path) -> None:

@@ -16,7 +16,7 @@ from dialects_harness import Served, serving
 
 from benchroute.bench.agent.kilo import KiloDriver, KiloOptions
 from benchroute.bench.agent.loop import BuiltinDriver
-from benchroute.bench.agent.record import AgentStats, for_driver, split_reason
+from benchroute.bench.agent.record import AgentStats, for_driver, stats_of
 from benchroute.bench.agent.spec import agent_spec
 from benchroute.bench.runner import BenchRunner, RunOptions
 from benchroute.bench.tasks import Task
@@ -63,8 +63,9 @@ async def run_one(
     assert (summary.done, summary.errors) == (1, 0), summary.error_samples
     [result] = await store.list_bench_results(run_id="t")
     assert result.suite == f"agent.{driver}" and result.checker.startswith("agent:")
-    reason, stats = split_reason(result.reason)
+    reason, stats = result.reason, stats_of(result)
     assert stats is not None and stats.driver == driver
+    assert result.agent_stats == stats.to_dict() and "⟦" not in reason  # a column, not a reason suffix
     return result, reason, stats
 
 

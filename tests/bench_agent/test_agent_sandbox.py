@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from agent_harness import pick
 
 from benchroute.bench.agent.loop import BuiltinDriver, LoopOptions
-from benchroute.bench.agent.record import split_reason
+from benchroute.bench.agent.record import stats_of
 from benchroute.bench.agent.spec import agent_spec
 from benchroute.bench.agent.tools import dispatch
 from benchroute.bench.agent.workspace import Workspace
@@ -76,7 +76,7 @@ async def test_a_hang_is_a_scored_failure(agent_suite: list[Task]) -> None:
     summary = await runner.run([task], ["fk/agent"], RunOptions(run_id="hang"))
     assert (summary.done, summary.passed, summary.errors) == (1, 0, 0)
     [result] = await store.list_bench_results(run_id="hang")
-    reason, stats = split_reason(result.reason)
+    reason, stats = result.reason, stats_of(result)
     assert not result.passed and "does not exist" in reason
     assert stats is not None and stats.tool_calls == 1 and stats.turns == 2
 
@@ -89,6 +89,6 @@ async def test_an_attempt_past_its_wall_time_is_a_scored_failure(agent_suite: li
     summary = await runner.run([task], ["fk/agent"], RunOptions(run_id="slow"))
     assert (summary.done, summary.passed) == (1, 0)
     [result] = await store.list_bench_results(run_id="slow")
-    reason, stats = split_reason(result.reason)
+    reason, stats = result.reason, stats_of(result)
     assert "did not finish within 1s" in reason and stats is not None and stats.stop == "timeout"
     assert result.time >= started

@@ -13,7 +13,7 @@ from agent_harness import pick
 from dialects_harness import serving
 
 from benchroute.bench.agent.loop import BuiltinDriver, LoopOptions
-from benchroute.bench.agent.record import for_driver, split_reason, tool_use
+from benchroute.bench.agent.record import for_driver, stats_of, tool_use
 from benchroute.bench.runner import BenchRunner, RunOptions
 from benchroute.bench.tasks import Task
 from benchroute.catalog.model import Catalog, ModelInfo
@@ -48,16 +48,16 @@ async def test_smollm2_runs_easy_agent_tasks_and_its_failures_are_recorded(
     results = await store.list_bench_results(run_id="smol")
     assert len(results) == len(ROUTES)
     for result in results:
-        reason, stats = split_reason(result.reason)
+        reason, stats = result.reason, stats_of(result)
         assert stats is not None and stats.turns >= 1 and result.prompt_tokens > 0
         if not result.passed:
             assert reason, result.task_id  # a failure always says why
     assert {r.routed_model for r in usage} == {MODEL} and len(usage) == sum(
-        split_reason(r.reason)[1].turns
+        stats_of(r).turns
         for r in results  # type: ignore[union-attr]
     )
     [use] = tool_use(results)
     print(
         f"SmolLM2 agent: {use.passed}/{use.attempts} passed, malformed rate {use.malformed_rate:.2f}, "
-        f"mean turns {use.mean_turns:.1f}; reasons: {[split_reason(r.reason)[0] for r in results]}"
+        f"mean turns {use.mean_turns:.1f}; reasons: {[r.reason for r in results]}"
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -252,6 +253,17 @@ async def test_bench_results(store: Store) -> None:
     assert await store.list_bench_results(model="big") == rows[2:]
     assert await store.list_bench_results(suite="humaneval", model="small", run_id="r1") == rows[:2]
     assert await store.list_bench_results(suite="other") == []
+
+
+async def test_bench_results_keep_agent_stats_as_json(store: Store) -> None:
+    stats = {"driver": "builtin", "turns": 3, "malformed": {"bad_json": 1}, "wall_s": 1.5, "effort": None}
+    agent = replace(bench("r1", "a1", "small", passed=False), suite="agent.builtin", agent_stats=stats)
+    single = bench("r1", "t1", "small")
+    await store.write_bench_results([agent, single])
+    stats["turns"] = 99  # the store holds its own copy
+    got_agent, got_single = await store.list_bench_results(run_id="r1")
+    assert got_agent.agent_stats == {**stats, "turns": 3} and got_agent.reason == "assertion failed"
+    assert got_single.agent_stats is None and got_single == single
 
 
 async def test_project_settings_and_change_log(store: Store) -> None:

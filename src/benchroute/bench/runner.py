@@ -28,7 +28,6 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from benchroute.bench.agent.driver import AgentDriver
-from benchroute.bench.agent.record import join_reason
 from benchroute.bench.agent.spec import agent_spec, is_agent_task
 from benchroute.bench.budget import Budget
 from benchroute.bench.checkers import Checker, default_checkers, run_check
@@ -304,6 +303,7 @@ class BenchRunner:
             latency_ms=stats.wall_s * 1000,
             time=self.clock(),
             checker=f"agent:{outcome.grade.grader}",
-            reason=join_reason(outcome.grade.reason, stats),
+            reason=outcome.grade.reason,
             source=task.provenance,
+            agent_stats=stats.to_dict(),
         )

@@ -162,6 +162,16 @@ class Sandbox:
         os.chmod(target, mode)
         return target
 
+    def _child_env(self, env: Mapping[str, str] | None) -> dict[str, str]:
+        return {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "HOME": str(self.path),
+            "LANG": "C.UTF-8",
+            "PYTHONDONTWRITEBYTECODE": "1",
+            "PYTHONHASHSEED": "0",
+            **(env or {}),
+        }
+
     async def run(
         self,
         argv: Sequence[str],
@@ -176,14 +186,7 @@ class Sandbox:
         err_path = self.path / f".stderr.{self._runs}"
         prefix, isolated = ((), False) if limits.network else _network_prefix()
         command = [*prefix, *_privilege_prefix(limits), *argv]
-        child_env = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "HOME": str(self.path),
-            "LANG": "C.UTF-8",
-            "PYTHONDONTWRITEBYTECODE": "1",
-            "PYTHONHASHSEED": "0",
-            **(env or {}),
-        }
+        child_env = self._child_env(env)
         started = time.monotonic()
         with out_path.open("wb") as out, err_path.open("wb") as err:
             proc = await asyncio.create_subprocess_exec(
@@ -196,21 +199,7 @@ class Sandbox:
                 start_new_session=True,
                 preexec_fn=_preexec(limits),
             )
-            timed_out = False
-            try:
-                if stdin is not None and proc.stdin is not None:
-                    proc.stdin.write(stdin)
-                    with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-                        await proc.stdin.drain()
-                    proc.stdin.close()
-                await asyncio.wait_for(proc.wait(), timeout=limits.wall_seconds)
-            except TimeoutError:
-                timed_out = True
-            finally:
-                # the whole group: also children the program left behind (or a fork bomb)
-                _kill_group(proc.pid)
-                if proc.returncode is None:
-                    await proc.wait()
+            timed_out = await _feed_and_wait(proc, stdin, limits.wall_seconds)
         duration = time.monotonic() - started
         rc = proc.returncode
         sig = signal.Signals(-rc).name if rc is not None and rc < 0 and not timed_out else None
@@ -223,6 +212,26 @@ class Sandbox:
             signal=sig,
             network_isolated=isolated,
         )
+
+
+async def _feed_and_wait(proc: asyncio.subprocess.Process, stdin: bytes | None, wall_seconds: float) -> bool:
+    """Write `stdin`, wait for the exit within `wall_seconds`; True when it timed out. The process
+    group is killed either way."""
+    try:
+        if stdin is not None and proc.stdin is not None:
+            proc.stdin.write(stdin)
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                await proc.stdin.drain()
+            proc.stdin.close()
+        await asyncio.wait_for(proc.wait(), timeout=wall_seconds)
+        return False
+    except TimeoutError:
+        return True
+    finally:
+        # the whole group: also children the program left behind (or a fork bomb)
+        _kill_group(proc.pid)
+        if proc.returncode is None:
+            await proc.wait()
 
 
 async def run_python(code: str, limits: Limits | None = None) -> SandboxResult:

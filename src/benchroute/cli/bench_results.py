@@ -20,6 +20,7 @@ def results(
     ctx: click.Context, run_id: str | None, suite: str | None, model: str | None, failures: bool
 ) -> None:
     """Summarise stored results per model (and list failures)."""
+    from benchroute.bench.agent.record import reason_of
     from benchroute.store.factory import started_store
 
     settings = load_settings(ctx)
@@ -39,7 +40,7 @@ def results(
         if failures:
             for r in group:
                 if not r.passed:
-                    click.echo(f"    {r.task_id:<28} {r.checker:<12} {r.reason[:100]}")
+                    click.echo(f"    {r.task_id:<28} {r.checker:<12} {reason_of(r)[:100]}")
 
 
 @click.command("import")

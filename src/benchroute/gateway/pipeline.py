@@ -98,15 +98,9 @@ def parse_json(body: bytes) -> dict[str, Any]:
     return data
 
 
-def route_error(exc: Exception) -> GatewayError:
-    """A routing failure as a client error; engines may raise RouteError or the builtin kinds."""
-    if isinstance(exc, RouteError):
-        return GatewayError(exc.status, exc.message, code=exc.code, param=exc.param)
-    if isinstance(exc, PermissionError):
-        return GatewayError(403, str(exc), code="model_not_allowed", param="model")
-    if isinstance(exc, LookupError):
-        return GatewayError(404, str(exc).strip("'\""), code="model_not_found", param="model")
-    return GatewayError(400, str(exc), code="invalid_model", param="model")
+def route_error(exc: RouteError) -> GatewayError:
+    """A routing failure (the router's own error types only) as a client error."""
+    return GatewayError(exc.status, exc.message, code=exc.code, param=exc.param)
 
 
 def decision_headers(decision: Decision, model: str) -> list[tuple[bytes, bytes]]:

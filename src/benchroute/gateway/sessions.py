@@ -21,8 +21,9 @@ from benchroute.wire.canonical import ChatRequest
 
 log = logging.getLogger(__name__)
 
-# What a routing engine raises for a request it cannot route (mapped to a client error).
-ROUTING_ERRORS = (RouteError, LookupError, PermissionError, ValueError)
+# What a routing engine raises for a request it cannot route (mapped to a client error). Anything
+# else raised while routing is a bug, not the client's: a 500 with a generic message, details logged.
+ROUTING_ERRORS = (RouteError,)
 
 
 async def route(

@@ -100,6 +100,9 @@ class BenchResult:
     checker: str = ""  # "unit_tests", "exact", "regex", "json_schema", "ast", "judge:<model>"
     reason: str = ""  # why it failed, when it did
     source: str = ""  # task provenance, e.g. "humaneval (MIT)"
+    # an agent attempt's statistics (turns, tool calls, malformed calls, driver, ...) as JSON; None
+    # for single-turn results. The store keeps it as given; `bench.agent.record` reads it.
+    agent_stats: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -216,7 +216,10 @@ class MemoryStore:
 
     # bench results
     async def write_bench_results(self, results: Sequence[BenchResult]) -> None:
-        self._bench.extend(replace(r, time=to_utc(r.time)) for r in results)
+        # a copy of agent_stats, as the SQL stores keep their own (JSON) copy
+        self._bench.extend(
+            replace(r, time=to_utc(r.time), agent_stats=copy.deepcopy(r.agent_stats)) for r in results
+        )
 
     async def list_bench_results(
         self, *, run_id: str | None = None, suite: str | None = None, model: str | None = None

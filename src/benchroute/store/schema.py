@@ -133,6 +133,7 @@ bench_results = sa.Table(
     sa.Column("checker", sa.String(200), nullable=False, default=""),
     sa.Column("reason", sa.Text, nullable=False, default=""),
     sa.Column("source", sa.String(200), nullable=False, default=""),
+    sa.Column("agent_stats", sa.JSON),  # agent attempts only (0003)
     sa.Index("ix_bench_results_run", "run_id"),
     sa.Index("ix_bench_results_suite_model", "suite", "model"),
 )

@@ -11,18 +11,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from benchroute.bench.agent.record import AgentStats, split_reason, tool_use
+from benchroute.bench.agent.record import AgentStats, stats_of, tool_use
 from benchroute.bench.aggregate import aggregate, latest_per_task
 from benchroute.store.base import BenchResult
 
 
 def agent_results(results: Iterable[BenchResult]) -> list[BenchResult]:
     """The results of agent attempts (they carry agent statistics), newest per task."""
-    return [r for r in latest_per_task(results) if split_reason(r.reason)[1] is not None]
+    return [r for r in latest_per_task(results) if stats_of(r) is not None]
 
 
 def _stats(r: BenchResult) -> AgentStats:
-    stats = split_reason(r.reason)[1]
+    stats = stats_of(r)
     assert stats is not None
     return stats
 

@@ -1,9 +1,10 @@
 """What one agent attempt records beyond pass/fail, and how it rides in a stored `BenchResult`.
 
-The store's bench-result row has no column for agent statistics, so they travel in `reason` after
-the grader's own reason, as `<reason> ⟦agent {json}⟧`; `split_reason` reads them back. Agent
-results are filed under the suite `<suite>.<driver>` (e.g. `agent.builtin`), so each driver's
-results are their own evidence (and their own leaderboard section) and resume independently.
+The statistics are the result's `agent_stats` (a JSON column, migration 0003): `stats_of` reads
+them back. Rows written before that column carried them at the end of `reason`, as
+`<reason> ⟦agent {json}⟧`; `stats_of` and `reason_of` still read those. Agent results are filed
+under the suite `<suite>.<driver>` (e.g. `agent.builtin`), so each driver's results are their own
+evidence (and their own leaderboard section) and resume independently.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from benchroute.bench.tasks import Task
 from benchroute.store.base import BenchResult
 
 MALFORMED_KINDS = ("bad_json", "bad_args", "unknown_tool", "no_tool_call")
-_OPEN, _CLOSE = " ⟦agent ", "⟧"
+_LEGACY_OPEN, _LEGACY_CLOSE = " ⟦agent ", "⟧"  # rows written before agent_stats
 
 
 @dataclass(slots=True)
@@ -41,8 +42,8 @@ class AgentStats:
     def count_malformed(self, kind: str) -> None:
         self.malformed[kind] = self.malformed.get(kind, 0) + 1
 
-    def to_json(self) -> str:
-        return json.dumps(asdict(self), separators=(",", ":"), sort_keys=True)
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
 
     @classmethod
     def from_dict(cls, doc: dict[str, Any]) -> AgentStats:
@@ -50,18 +51,30 @@ class AgentStats:
         return cls(**known)
 
 
-def join_reason(reason: str, stats: AgentStats) -> str:
-    return f"{reason}{_OPEN}{stats.to_json()}{_CLOSE}"
-
-
-def split_reason(reason: str) -> tuple[str, AgentStats | None]:
-    head, sep, tail = reason.partition(_OPEN)
-    if not sep or not tail.endswith(_CLOSE):
+def _split_legacy(reason: str) -> tuple[str, AgentStats | None]:
+    """(grader's reason, statistics) of a `reason` written before `agent_stats` existed."""
+    head, sep, tail = reason.partition(_LEGACY_OPEN)
+    if not sep or not tail.endswith(_LEGACY_CLOSE):
         return reason, None
     try:
-        return head, AgentStats.from_dict(json.loads(tail[: -len(_CLOSE)]))
+        return head, AgentStats.from_dict(json.loads(tail[: -len(_LEGACY_CLOSE)]))
     except (ValueError, TypeError):
         return reason, None
+
+
+def stats_of(result: BenchResult) -> AgentStats | None:
+    """The agent statistics of a stored result (None for a single-turn result)."""
+    if result.agent_stats is not None:
+        try:
+            return AgentStats.from_dict(result.agent_stats)
+        except TypeError:  # a required field missing: not statistics this version can read
+            return None
+    return _split_legacy(result.reason)[1]
+
+
+def reason_of(result: BenchResult) -> str:
+    """The grader's reason, without the statistics old rows carried at its end."""
+    return _split_legacy(result.reason)[0]
 
 
 def suite_for(suite: str, driver: str) -> str:
@@ -97,7 +110,7 @@ def tool_use(results: Iterable[BenchResult]) -> list[ToolUse]:
     groups: dict[tuple[str, str], list[AgentStats]] = {}
     passed: dict[tuple[str, str], int] = {}
     for r in results:
-        _, stats = split_reason(r.reason)
+        stats = stats_of(r)
         if stats is None:
             continue
         key = (r.model, stats.driver)

@@ -17,6 +17,17 @@ depends_on = None
 
 
 def upgrade() -> None:
+    # One helper per table, called in the original order: the operations are exactly 0001's.
+    _usage()
+    _decisions()
+    _gateway_keys()
+    _provider_keys()
+    _bench_results()
+    _project_settings()
+    _settings_changes()
+
+
+def _usage() -> None:
     op.create_table(
         "usage",
         sa.Column("id", sa.String(64), primary_key=True),
@@ -51,6 +62,9 @@ def upgrade() -> None:
     )
     op.create_index("ix_usage_project_time", "usage", ["project", "time"])
     op.create_index("ix_usage_time", "usage", ["time"])
+
+
+def _decisions() -> None:
     op.create_table(
         "decisions",
         sa.Column("id", sa.String(64), primary_key=True),
@@ -61,6 +75,9 @@ def upgrade() -> None:
     )
     op.create_index("ix_decisions_project_session_time", "decisions", ["project", "session_key", "time"])
     op.create_index("ix_decisions_project_time", "decisions", ["project", "time"])
+
+
+def _gateway_keys() -> None:
     op.create_table(
         "gateway_keys",
         sa.Column("id", sa.String(32), primary_key=True),
@@ -72,6 +89,9 @@ def upgrade() -> None:
         sa.Column("revoked_at", sa.DateTime(timezone=True)),
     )
     op.create_index("ix_gateway_keys_project", "gateway_keys", ["project"])
+
+
+def _provider_keys() -> None:
     op.create_table(
         "provider_keys",
         sa.Column("project", sa.String(200), primary_key=True),
@@ -80,6 +100,9 @@ def upgrade() -> None:
         sa.Column("masked", sa.String(32), nullable=False),
         sa.Column("updated", sa.DateTime(timezone=True), nullable=False),
     )
+
+
+def _bench_results() -> None:
     op.create_table(
         "bench_results",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
@@ -103,12 +126,18 @@ def upgrade() -> None:
     )
     op.create_index("ix_bench_results_run", "bench_results", ["run_id"])
     op.create_index("ix_bench_results_suite_model", "bench_results", ["suite", "model"])
+
+
+def _project_settings() -> None:
     op.create_table(
         "project_settings",
         sa.Column("project", sa.String(200), primary_key=True),
         sa.Column("json", sa.JSON, nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
     )
+
+
+def _settings_changes() -> None:
     op.create_table(
         "settings_changes",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
