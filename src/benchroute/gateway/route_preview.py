@@ -26,6 +26,7 @@ from benchroute.gateway.records import decision_dict
 from benchroute.gateway.sessions import ROUTING_ERRORS
 from benchroute.gateway.state import GatewayState
 from benchroute.routing.base import RouteContext
+from benchroute.routing.static import RouteError
 from benchroute.sessions.keys import session_key
 from benchroute.settings import ProjectSettings
 from benchroute.wire import anthropic, chat, responses
@@ -58,11 +59,11 @@ async def route_preview(request: Request) -> Response:
             project = await state.project(caller.routing_project)
             unavailable = state.health.unavailable()
 
-            def work() -> tuple[ChatRequest, dict[str, Any] | Exception]:
+            def work() -> tuple[ChatRequest, dict[str, Any] | RouteError]:
                 return _preview(state, parse, body, context, project, unavailable)
 
             chat_request, data = await heavy.parse_off_loop(body, work)
-            if isinstance(data, Exception):
+            if isinstance(data, RouteError):
                 failure = route_error(data)
                 raise await callable_models.route_failure(state, chat_request, project, failure) from data
     except GatewayError as exc:
@@ -84,7 +85,7 @@ def _preview(
     context: RequestContext,
     project: ProjectSettings,
     unavailable: frozenset[str],
-) -> tuple[ChatRequest, dict[str, Any] | Exception]:
+) -> tuple[ChatRequest, dict[str, Any] | RouteError]:
     """Parse and route (pure, no I/O: safe in a worker thread); a routing failure is returned, for
     the caller to explain on the event loop."""
     try:
