@@ -14,7 +14,7 @@ from benchroute.settings import ProjectSettings, ProviderSettings, Settings
 
 
 def make() -> Router:
-    projects = {"default": ProjectSettings(dial=0), "careful": ProjectSettings(dial=1)}
+    projects = {"default": ProjectSettings(dial=0.5), "careful": ProjectSettings(dial=1)}
     return Router(catalog(), snapshot(), FakeClassifier.fixed(PROBS, 0.9), tiers(), projects=projects)
 
 
@@ -25,7 +25,7 @@ def body(model: str = "auto") -> dict[str, object]:
 def test_decide_uses_the_named_project() -> None:
     assert make().decide(body()).model == "x/upper"
     assert make().decide(body(), project="careful").model == "x/big"
-    assert make().decide(body(), project=ProjectSettings(dial=0.25)).model == "x/upper"
+    assert make().decide(body(), project=ProjectSettings(dial=0.6)).model == "x/upper"
 
 
 def test_decide_reads_mode_session_and_client_from_headers() -> None:
@@ -38,7 +38,7 @@ def test_decide_reads_mode_session_and_client_from_headers() -> None:
 
 
 def test_decide_honours_cooldown_and_api_kind() -> None:
-    d = make().decide(body(), unavailable=frozenset({"x/small"}))
+    d = make().decide(body(), project=ProjectSettings(dial=0), unavailable=frozenset({"x/small"}))
     assert d.model == "x/mid"
     with pytest.raises(ValueError):
         make().decide(body(), api_kind="grpc")
@@ -60,7 +60,7 @@ def test_from_settings_uses_the_given_catalog_and_config(tmp_path: Path) -> None
         providers={"x": ProviderSettings(kind="fake", base_url="http://127.0.0.1:9")},
         leaderboard=str(board),
         tiers=tiers().model_copy(update={"free_pool": str(pool)}),
-        projects={"default": ProjectSettings(dial=0)},
+        projects={"default": ProjectSettings(dial=0.5)},
     )
     r = Router.from_settings(settings, catalog=catalog(), classifier=FakeClassifier.fixed(PROBS, 0.9))
     assert r.decide(body()).model == "x/upper"

@@ -103,9 +103,9 @@ def test_balanced_falls_back_when_not_allowed() -> None:
 def test_auto_means_the_project_default_tier() -> None:
     d = make().route(request("auto"), ProjectSettings(tier="auto/balanced"), RouteContext())
     assert d.tier == "auto/balanced"
-    d = make().route(request("auto"), ProjectSettings(dial=0), RouteContext())
+    d = make().route(request("auto"), ProjectSettings(dial=0.5), RouteContext())
     assert (d.tier, d.model) == ("auto/efficient", "x/upper")
-    d = make().route(request("kilo-auto/efficient"), ProjectSettings(dial=0), RouteContext())
+    d = make().route(request("kilo-auto/efficient"), ProjectSettings(dial=0.5), RouteContext())
     assert (d.tier, d.model) == ("auto/efficient", "x/upper")
 
 
@@ -153,6 +153,6 @@ def test_context_window_makes_a_model_ineligible() -> None:
         [*(m for m in catalog() if m.id != "x/upper"), ModelInfo("x/upper", "x", "upper", context=1500)]
     )
     r = Router(small_ctx, snapshot(), FakeClassifier.fixed(PROBS, 0.9), TIERS)
-    d = r.route(request(), ProjectSettings(dial=0), RouteContext())
+    d = r.route(request(), ProjectSettings(dial=0.5), RouteContext())
     assert d.model == "x/big"
     assert {c.model: c.note for c in d.candidates}["x/upper"] == "capability"

@@ -37,10 +37,11 @@ def test_A_interval_coverage_and_cost() -> None:
 @pytest.mark.parametrize(
     ("dial", "model", "bar", "cost", "reason", "fallbacks"),
     [
-        (0.0, "x/upper", 0.66, 0.0034, "cheapest_above_bar", ("x/big", "x/mid", "x/small")),
-        (0.25, "x/upper", 0.715, 0.0034, "cheapest_above_bar", ("x/big", "x/mid", "x/small")),
-        (0.5, "x/big", 0.77, 0.012, "cheapest_above_bar", ("x/mid", "x/small")),
-        (1.0, "x/big", 0.88, 0.012, "best_accuracy", ("x/mid", "x/small")),
+        (0.0, "x/small", 0.56, 0.00034, "cheapest_above_bar", ("x/upper", "x/big")),
+        (0.25, "x/small", 0.62225, 0.00034, "cheapest_above_bar", ("x/upper", "x/big")),
+        (0.5, "x/upper", 0.6845, 0.0034, "cheapest_above_bar", ("x/big", "x/small")),
+        (0.75, "x/big", 0.74675, 0.012, "cheapest_above_bar", ("x/upper", "x/small")),
+        (1.0, "x/big", 0.809, 0.012, "best_accuracy", ("x/upper", "x/small")),
     ],
 )
 def test_decisions_by_dial(
@@ -63,30 +64,30 @@ def test_decisions_by_dial(
     notes = {c.model: c.note for c in d.candidates}
     assert notes["x/nodata"] == "no_evidence"
     assert notes["x/wide"] == "wide_interval"
-    assert notes["x/small"] == ""  # eligible, but its lower end 0.631 is under the floor 0.66
+    assert notes["x/small"] == ""
+    assert notes["x/mid"] == ""  # eligible, but dominated by x/small: never a fallback
 
 
 def test_a_model_above_the_floor_on_its_point_estimate_is_not_proven() -> None:
-    # x/small's A 0.725 beats the floor 0.66; only at 0.62 and below does its lower end clear the bar.
-    d = router().route(request(), ProjectSettings(dial=0), RouteContext())
-    assert d.model != "x/small"
-    stats = [s for s in snapshot() if s.model != "x/mid"]
-    stats += [
-        CellStats("x/mid", "implement:medium", 40, 20, estimate=0.55, low=0.45, high=0.64),
-        CellStats("x/mid", "implement:easy", 40, 28, estimate=0.72, low=0.60, high=0.80),
-    ]  # floor 0.7 * 0.55 + 0.3 * 0.72 = 0.601
-    assert (
-        router()
-        .with_snapshot(Snapshot.from_stats(stats))
-        .route(request(), ProjectSettings(dial=0), RouteContext())
-        .model
-        == "x/small"
-    )
+    # x/small with a wider interval: A 0.725 is still above the reference's A 0.66, but its lower end
+    # 0.7 * 0.40 + 0.3 * 0.82 = 0.526 is under the floor, the reference's lower end 0.56.
+    stats = [s for s in snapshot() if not (s.model == "x/small" and s.cell == "implement:medium")]
+    stats.append(CellStats("x/small", "implement:medium", 40, 26, estimate=0.65, low=0.40, high=0.74))
+    d = router().with_snapshot(Snapshot.from_stats(stats)).route(request(), ProjectSettings(dial=0), RouteContext())
+    small = next(c for c in d.candidates if c.model == "x/small")
+    assert (small.expected_accuracy, small.low) == (pytest.approx(0.725), pytest.approx(0.526))
+    assert (d.model, d.bar) == ("x/upper", pytest.approx(0.56))
+
+
+def test_dial_half_is_the_midpoint_between_the_floor_and_the_top_lower_end() -> None:
+    bars = [router().route(request(), ProjectSettings(dial=d), RouteContext()).bar for d in (0, 0.5, 1)]
+    assert bars[1] == pytest.approx((bars[0] + bars[2]) / 2)
+    assert bars == [pytest.approx(0.56), pytest.approx(0.6845), pytest.approx(0.809)]
 
 
 def test_a_tool_request_skips_the_model_without_tools() -> None:
-    d = router().route(request(tools=True), ProjectSettings(dial=0), RouteContext())
-    assert d.model == "x/big"  # x/upper has no tool support; x/small is not proven
+    d = router().route(request(tools=True), ProjectSettings(dial=0.5), RouteContext())
+    assert d.model == "x/big"  # x/upper has no tool support; x/small is not proven at 0.6845
     assert {c.model: c.note for c in d.candidates}["x/upper"] == "capability"
     assert d.setting == "agent"
 
@@ -100,18 +101,17 @@ def test_low_confidence_goes_to_balanced() -> None:
     assert d.expected_cost == pytest.approx(0.0017)
     # The policy averages over difficulties: a clear route is confident enough whatever the level.
     d = router(confidence=0.5).route(request(), ProjectSettings(min_confidence=0.6), RouteContext())
-    assert (d.model, d.reason, d.confidence) == ("x/big", "cheapest_above_bar", 0.5)
+    assert (d.model, d.reason, d.confidence) == ("x/upper", "cheapest_above_bar", 0.5)
 
 
 def test_allowed_models_and_cooldown_are_honoured() -> None:
     d = router().route(
         request(), ProjectSettings(dial=0, allowed_models=["x/mid", "x/small"]), RouteContext()
     )
-    # x/small is cheaper and more accurate than the floor x/mid, but not proven above it: nothing
-    # is proven, so the most accurate usable model.
-    assert (d.model, d.reason) == ("x/small", "best_accuracy")
+    # x/mid is not allowed, but its lower end is still the floor x/small is proven above.
+    assert (d.model, d.reason, d.bar) == ("x/small", "cheapest_above_bar", pytest.approx(0.56))
     assert {c.model: c.note for c in d.candidates}["x/upper"] == "not_allowed"
-    d = router().route(request(), ProjectSettings(dial=0), RouteContext(unavailable=frozenset({"x/upper"})))
+    d = router().route(request(), ProjectSettings(dial=0.5), RouteContext(unavailable=frozenset({"x/upper"})))
     assert d.model == "x/big"
     assert {c.model: c.note for c in d.candidates}["x/upper"] == "cooldown"
     assert "x/upper" not in d.fallbacks
@@ -138,7 +138,7 @@ def test_legacy_labels_are_folded_into_the_routes() -> None:
     r = router()
     legacy = {"implement:medium": 0.7, "edit:easy": 0.3}  # the old classifier's "edit" is implement
     r = r.__class__(r.catalog, r.snapshot, FakeClassifier.fixed(legacy, 0.9), r.tiers)
-    d = r.route(request(), ProjectSettings(dial=0), RouteContext())
+    d = r.route(request(), ProjectSettings(dial=0.5), RouteContext())
     assert (d.model, d.cells) == ("x/upper", PROBS)
 
 
@@ -146,5 +146,5 @@ def test_with_snapshot_swaps_evidence_without_touching_the_old_router() -> None:
     old = router()
     stats = [s for s in snapshot() if s.model != "x/upper"]
     new = old.with_snapshot(Snapshot.from_stats(stats))
-    assert new.route(request(), ProjectSettings(dial=0), RouteContext()).model == "x/big"
-    assert old.route(request(), ProjectSettings(dial=0), RouteContext()).model == "x/upper"
+    assert new.route(request(), ProjectSettings(dial=0.5), RouteContext()).model == "x/big"
+    assert old.route(request(), ProjectSettings(dial=0.5), RouteContext()).model == "x/upper"

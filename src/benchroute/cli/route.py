@@ -12,7 +12,7 @@ from benchroute.cli.context import load_settings
 from benchroute.cli.readiness import callable_here
 from benchroute.leaderboard.snapshot import Snapshot
 from benchroute.routing.classifier import CellPrediction, Classifier
-from benchroute.routing.decision import Decision
+from benchroute.routing.decision import Candidate, Decision
 from benchroute.wire.canonical import ChatRequest
 
 TIER_CHOICES = {
@@ -152,24 +152,32 @@ def _print(d: Decision, snapshot: Snapshot) -> None:
     console.print("  ".join(facts))
     if not d.candidates:
         return
-    table = Table(title="candidates (A = expected accuracy on this request)")
+    table = Table(title="candidates (A = expected accuracy on this request, [L, U] its interval)")
     table.add_column("model", no_wrap=True)
-    table.add_column("A(m)", justify="right")
+    table.add_column("A(m) [L, U]", justify="right", no_wrap=True)
     table.add_column("expected cost", justify="right")
     top_cell = next(iter(d.cells), None)
     table.add_column(f"n, 95% CI on {top_cell}" if top_cell else "evidence", justify="right")
     table.add_column("eligible")
     table.add_column("note", overflow="fold")
     for c in d.candidates:
-        acc = f"{c.expected_accuracy:.3f}" if c.expected_accuracy is not None else "-"
-        above = d.bar is not None and c.expected_accuracy is not None and c.expected_accuracy >= d.bar - 1e-9
+        acc = _accuracy(c)
+        above = d.bar is not None and c.low is not None and c.low >= d.bar - 1e-9  # the rule's test: L ≥ bar
         mark = "→ " if c.model == d.model else "  "
         table.add_row(
             mark + c.model,
-            acc + (" ≥ bar" if above and c.eligible else ""),
+            acc + (" L ≥ bar" if above and c.eligible else ""),
             _usd(c.expected_cost),
             _evidence(snapshot, c.model, top_cell),
             "yes" if c.eligible else "no",
             c.note,
         )
     console.print(table)
+
+
+def _accuracy(c: Candidate) -> str:
+    if c.expected_accuracy is None:
+        return "-"
+    if c.low is None or c.high is None:
+        return f"{c.expected_accuracy:.3f}"
+    return f"{c.expected_accuracy:.3f} [{c.low:.3f}, {c.high:.3f}]"

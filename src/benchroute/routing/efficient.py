@@ -26,12 +26,13 @@ from benchroute.routing.policy import (
     Scores,
     choose,
     expected_cost,
+    frontier,
     general_share,
     route_probs,
 )
 from benchroute.routing.static import is_allowed
 from benchroute.routing.taxonomy import split_cell
-from benchroute.routing.tiers import EFFICIENT, Defaults, frontier_order, frontier_role
+from benchroute.routing.tiers import EFFICIENT, Defaults, balanced_order, frontier_order, frontier_role
 from benchroute.settings import TierSettings
 
 GENERAL_SHARE = 0.5  # P(not about code) from which a request goes to Balanced
@@ -68,6 +69,21 @@ def eligibility(
         for i in np.flatnonzero(~mask).tolist():
             notes[i] = note
     return Eligibility(pool, notes)
+
+
+def fallbacks(
+    table: PolicyTable, sc: Scores, pool: BoolArray, chosen: int, floor: float | None, balanced: list[str]
+) -> tuple[str, ...]:
+    """After the chosen model: the other frontier models proven at the floor, nearest in A first
+    (ties: the cheaper), then the Balanced models; never a model an eligible model dominates."""
+    front = frontier(pool, sc.accuracy, sc.cost)
+    base = -np.inf if floor is None else floor - 1e-12
+    ids = [j for j in np.flatnonzero(front & (sc.low >= base)).tolist() if j != chosen]
+    ids.sort(key=lambda j: (abs(float(sc.accuracy[j] - sc.accuracy[chosen])), float(sc.cost[j]), j))
+    dominated = {table.models[j] for j in np.flatnonzero(pool & ~front).tolist()}
+    rest = [m for m in balanced if m not in dominated]
+    names = [split_variant(m)[0] for m in [*(table.models[j] for j in ids), *rest]]
+    return tuple(unique(names, split_variant(table.models[chosen])[0])[:MAX_FALLBACKS])
 
 
 MAX_INELIGIBLE = 12  # ineligible candidates listed in a Decision (the most accurate ones)
@@ -121,38 +137,39 @@ class EfficientTier:
         elig = eligibility(table, sc, call, self._allowed(call.project.allowed_models), self.keyed)
         common = self._common(call, top, pred.confidence, candidates(table, sc, elig), p)
         text = explain.cells(top)
-        if general_share(probs) >= GENERAL_SHARE:
-            return self._fallback(call, "general", explain.general(text), p, common)
+        gen = general_share(probs)
+        if gen >= GENERAL_SHARE:
+            return self._fallback(call, "general", explain.general(gen, text), p, common)
         if confidence < call.project.min_confidence:
             why = explain.low_confidence(confidence, call.project.min_confidence, text)
             return self._fallback(call, "low_confidence", why, p, common)
         order = self.balanced.order(call)
-        bal_row = table.row.get(order[0])
-        if bal_row is not None and not elig.pool[bal_row]:
-            bal_row = None  # a Balanced model not measured here cannot set the floor: the median does
-        floor = float(sc.accuracy[bal_row]) if bal_row is not None else None
-        choice = choose(table.models, sc, elig.pool, floor, call.project.dial, bal_row)
+        ref, floor = self._floor(sc)
+        choice = choose(table.models, sc, elig.pool, floor, call.project.dial)
         if choice.model is None:
             return self._fallback(call, "no_evidence", explain.no_evidence(text, table.params), p, common)
         i = table.row[choice.model]
         model, effort = split_variant(choice.model)
         reason = "best_accuracy" if not choice.proven or call.project.dial >= 1.0 else "cheapest_above_bar"
-        ranked = [
-            table.models[j]
-            for j in np.argsort(sc.cost).tolist()
-            if elig.pool[j] and sc.low[j] >= (choice.bar or 0)
-        ]
-        fallbacks = unique([split_variant(m)[0] for m in [*ranked, *order]], model)
         return Decision(
             model=model,
             reason=reason,
             bar=choice.bar,
             expected_cost=float(sc.cost[i]),
-            fallbacks=tuple(fallbacks[:MAX_FALLBACKS]),
-            explanation=explain.chosen(text, choice, sc, i, call.project.dial, common["frontier_cost"]),
+            fallbacks=fallbacks(table, sc, elig.pool, i, choice.floor, order),
+            explanation=explain.chosen(text, choice, sc, i, call.project.dial, common["frontier_cost"], ref),
             reasoning_effort=effort,
             **common,
         )
+
+    def _floor(self, sc: Scores) -> tuple[str | None, float | None]:
+        """The reference model (the Balanced model for the chat API, for every client) and its lower
+        end L when it is measured for this request; else (None, None): the median L decides."""
+        ref = next(iter(balanced_order("chat", self.tiers, self.defaults)), None)
+        row = self.table.row.get(ref) if ref is not None else None
+        if row is None or not self.table.eligible(sc)[row]:
+            return None, None
+        return ref, float(sc.low[row])
 
     def _common(
         self,

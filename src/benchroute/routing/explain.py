@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from benchroute.routing.policy import Choice, PolicyParams, Scores
 
 
@@ -9,8 +11,8 @@ def cells(top: list[tuple[str, float]]) -> str:
     return ", ".join(f"{c} {v:.0%}" for c, v in top[:2])
 
 
-def general(text: str) -> str:
-    return f"Not about code ({text}), so the Balanced model {{model}} serves it."
+def general(share: float, text: str) -> str:
+    return f"Not about code (P(general) {share:.0%} in all; {text}), so the Balanced model {{model}} serves it."
 
 
 def low_confidence(confidence: float, threshold: float, text: str) -> str:
@@ -27,22 +29,23 @@ def no_evidence(text: str, params: PolicyParams) -> str:
     )
 
 
-def chosen(text: str, choice: Choice, sc: Scores, i: int, dial: float, frontier_cost: float | None) -> str:
+def chosen(
+    text: str, choice: Choice, sc: Scores, i: int, dial: float, frontier_cost: float | None, ref: str | None
+) -> str:
+    """What the rule did, with the numbers it compared: each quoted relation holds as printed."""
     model = choice.model
     acc, low, high, cost = float(sc.accuracy[i]), float(sc.low[i]), float(sc.high[i]), float(sc.cost[i])
     bar = choice.bar if choice.bar is not None else 0.0
     interval = f"{acc:.3f} [{low:.3f}, {high:.3f}]"
     if dial >= 1.0:
-        what = f"{model} has the highest expected accuracy {interval}"
-    elif not choice.proven:
-        what = (
-            f"no model is proven above the bar {bar:.3f} (dial {dial:g}), so the most accurate, "
-            f"{model} {interval}"
-        )
+        what = f"{model} has the highest expected accuracy, {interval} (dial 1)"
     else:
+        floor = choice.floor if choice.floor is not None else 0.0
+        origin = f"the lower end of {ref}" if ref else "the median lower end of the eligible models"
         what = (
-            f"{model} is the cheapest model whose accuracy {interval} clears the bar {bar:.3f} "
-            f"on its lower end (dial {dial:g})"
+            f"{model} is the cheapest model on the cost/accuracy frontier whose lower end {low:.3f} "
+            f"≥ the bar {_down(bar):.3f} (accuracy {interval}; dial {dial:g}, bar between the floor "
+            f"{floor:.3f}, {origin}, and the most accurate model's lower end {choice.top_low or 0.0:.3f})"
         )
     saving = ""
     if frontier_cost and frontier_cost > 0:
@@ -50,3 +53,8 @@ def chosen(text: str, choice: Choice, sc: Scores, i: int, dial: float, frontier_
         share = "under 1%" if 0 < ratio < 0.01 else f"{ratio:.0%}"
         saving = f", at {share} of the Frontier cost"
     return f"For {text}: {what}{saving}."
+
+
+def _down(x: float) -> float:
+    """`x` rounded down to 3 decimals, so that a quoted "L ≥ bar" holds as printed."""
+    return math.floor(x * 1000 + 1e-9) / 1000

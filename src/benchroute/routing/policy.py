@@ -9,15 +9,17 @@ tests/routing_policy/test_policy_worked_example.py reproduces number for number.
 - A cell counts as measured for m when m has ≥ min_tasks tasks on its route (for a route no
   benchmark measures: ≥ min_tasks tasks behind the model's fit). Coverage(m) = Σ_c P(c) over
   measured cells; m may be chosen only with coverage ≥ min_coverage and U(m) − L(m) ≤ max_width.
-- The floor is the Balanced model's A when it is eligible, else the median A of the eligible
-  models; bar(d) = floor + d·max(0, A_best − floor).
-- "Proven at d": L(m) ≥ bar(d) (the Balanced model is the floor itself: proven while A ≥ bar).
-- When no eligible model's A reaches the floor, nothing is chosen (Balanced serves it).
-- The choice at d is the cheapest proven model on the cost/accuracy frontier of the eligible
-  models (no other eligible model is at most as dear and at least as accurate, one strictly);
-  at d = 1, or when nothing on the frontier is proven, the most accurate. Because the frontier is
-  ordered the same way by cost and by accuracy and the proven set only shrinks as d grows, cost
-  and A never go down as the dial goes up.
+- The floor is one reference lower end for every client: L(ref) of the reference model (the
+  Balanced model for the chat API, whatever API the request speaks) when it is measured for the
+  request, else the median L of the eligible models.
+- Bar and rule are on one scale, lower ends: bar(d) = floor + d·max(0, L_top − floor), L_top the
+  lower end of the most accurate frontier model (by estimate). "Proven at d": L(m) ≥ bar(d).
+- When no eligible frontier model's L reaches the floor, nothing is chosen (Balanced serves it).
+- The choice at d < 1 is the cheapest proven model on the cost/accuracy frontier of the eligible
+  models (no other eligible model is at most as dear and at least as accurate, one strictly); at
+  d = 1 the most accurate by estimate (whose L is bar(1)). Along the frontier cost and A rise
+  together and the proven set only shrinks as d grows, so cost and A never go down as the dial
+  goes up; at d = 0.5 the bar is the midpoint between the floor and L_top.
 
 Everything here is pure; `PolicyTable` is built once per (snapshot, catalog) and then only read.
 """
@@ -212,11 +214,12 @@ def estimate_prompt_tokens(request: ChatRequest) -> int:
 
 @dataclass(frozen=True, slots=True)
 class Choice:
-    model: str | None  # None: nothing eligible (caller falls back to Balanced)
-    bar: float | None
-    floor: float | None
-    a_best: float | None
-    proven: bool  # the choice clears the bar on its lower bound (False: the most accurate)
+    model: str | None  # None: no eligible model is proven at the floor (caller falls back to Balanced)
+    bar: float | None  # on the lower-end scale: compared with L(m)
+    floor: float | None  # the reference lower end L_ref (or the median L of the pool)
+    a_best: float | None  # the highest A(m) on the frontier
+    proven: bool  # the choice clears the bar on its lower end L(m) (False: the most accurate, at dial 1)
+    top_low: float | None = None  # L of the most accurate model: the bar at dial 1
 
 
 def frontier(pool: BoolArray, accuracy: FloatArray, cost: FloatArray) -> BoolArray:
@@ -233,35 +236,29 @@ def frontier(pool: BoolArray, accuracy: FloatArray, cost: FloatArray) -> BoolArr
     return out
 
 
-def choose(
-    models: Sequence[str],
-    sc: Scores,
-    pool: BoolArray,
-    floor: float | None,
-    dial: float,
-    balanced: int | None = None,
-) -> Choice:
-    """The model for dial `dial` among `pool` (module docstring); `balanced` is the row of the
-    Balanced model, proven while its A clears the bar. `floor` None: the median A of the pool."""
+def most_accurate(front: BoolArray, accuracy: FloatArray, cost: FloatArray) -> int:
+    """The row of the highest A on `front` (ties: the cheaper, then the first)."""
+    ids = np.flatnonzero(front)
+    return int(ids[np.lexsort((ids, cost[ids], -accuracy[ids]))][0])
+
+
+def choose(models: Sequence[str], sc: Scores, pool: BoolArray, floor: float | None, dial: float) -> Choice:
+    """The model for dial `dial` among `pool` (module docstring). `floor` is a lower end (the
+    reference model's L); None: the median L of the pool. Bar and test are both on lower ends."""
     if not pool.any():
         return Choice(None, None, floor, None, False)
-    acc, cost = sc.accuracy, sc.cost
+    acc, low, cost = sc.accuracy, sc.low, sc.cost
     front = frontier(pool, acc, cost)
-    ids = np.flatnonzero(front)
-    top = int(ids[np.lexsort((ids, cost[ids], -acc[ids]))][0])
-    a_best = float(acc[top])
-    base = float(np.median(acc[pool])) if floor is None else floor
-    if a_best < base - EPS:  # nobody usable is expected to reach the floor: Balanced serves it
-        return Choice(None, None, base, a_best, False)
+    top = most_accurate(front, acc, cost)
+    a_best, top_low = float(acc[top]), float(low[top])
+    base = float(np.median(low[pool])) if floor is None else floor
+    if not (front & (low >= base - EPS)).any():  # nobody usable is proven at the floor: Balanced
+        return Choice(None, None, base, a_best, False, top_low)
     dial = min(max(dial, 0.0), 1.0)
-    bar = base + dial * max(0.0, a_best - base)
+    bar = base + dial * max(0.0, top_low - base)
     if dial >= 1.0:
-        return Choice(models[top], bar, base, a_best, True)
-    proven = front & (sc.low >= bar - EPS)
-    if balanced is not None and front[balanced] and acc[balanced] >= bar - EPS:
-        proven[balanced] = True
-    if not proven.any():
-        return Choice(models[top], bar, base, a_best, False)
-    ok = np.flatnonzero(proven)
+        return Choice(models[top], bar, base, a_best, bool(top_low >= bar - EPS), top_low)
+    proven = front & (low >= bar - EPS)
+    ok = np.flatnonzero(proven)  # not empty: the floor check above, and bar <= max(base, top_low)
     pick = int(ok[np.lexsort((ok, -acc[ok], cost[ok]))][0])
-    return Choice(models[pick], bar, base, a_best, True)
+    return Choice(models[pick], bar, base, a_best, True, top_low)
