@@ -77,11 +77,13 @@ def fallbacks(
     """After the chosen model: the other frontier models proven at the floor, nearest in A first
     (ties: the cheaper), then the Balanced models; never a model an eligible model dominates."""
     front = frontier(pool, sc.accuracy, sc.cost)
-    base = -np.inf if floor is None else floor - 1e-12
-    ids = [j for j in np.flatnonzero(front & (sc.low >= base)).tolist() if j != chosen]
+    least = -np.inf if floor is None else floor - 1e-12
+    ids = [j for j in np.flatnonzero(front & (sc.low >= least)).tolist() if j != chosen]
     ids.sort(key=lambda j: (abs(float(sc.accuracy[j] - sc.accuracy[chosen])), float(sc.cost[j]), j))
-    dominated = {table.models[j] for j in np.flatnonzero(pool & ~front).tolist()}
-    rest = [m for m in balanced if m not in dominated]
+    base = [split_variant(m)[0] for m in table.models]
+    on_front = {base[j] for j in np.flatnonzero(front).tolist()}
+    dominated = {base[j] for j in np.flatnonzero(pool & ~front).tolist()} - on_front
+    rest = [m for m in balanced if split_variant(m)[0] not in dominated]
     names = [split_variant(m)[0] for m in [*(table.models[j] for j in ids), *rest]]
     return tuple(unique(names, split_variant(table.models[chosen])[0])[:MAX_FALLBACKS])
 

@@ -45,7 +45,7 @@ def chosen(
         what = (
             f"{model} is the cheapest model on the cost/accuracy frontier whose lower end {low:.3f} "
             f"≥ the bar {_down(bar):.3f} (accuracy {interval}; dial {dial:g}, bar between the floor "
-            f"{floor:.3f}, {origin}, and the most accurate model's lower end {choice.top_low or 0.0:.3f})"
+            f"{_down(floor):.3f}, {origin}, and the most accurate model's lower end {choice.top_low or 0.0:.3f})"
         )
     saving = ""
     if frontier_cost and frontier_cost > 0:
