@@ -11,17 +11,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from benchroute.catalog.loader import load_catalog
-from benchroute.catalog.model import Catalog
+from benchroute.catalog.model import Catalog, ModelInfo
 from benchroute.routing.base import RouteContext
 from benchroute.routing.classifier import CellPrediction
-from benchroute.routing.evidence import load_default_snapshot, split_variant
+from benchroute.routing.evidence import Snapshot, load_default_snapshot, split_variant
 from benchroute.routing.fake_classifier import FakeClassifier
 from benchroute.routing.policy import PolicyTable
 from benchroute.routing.router import Router
 from benchroute.routing.static import RouteError
 from benchroute.routing.taxonomy import CODING_ROUTES, cell
 from benchroute.routing.tiers import evidence_defaults
-from benchroute.settings import ProjectSettings
+from benchroute.settings import ProjectSettings, TierSettings
 from benchroute.wire.canonical import ChatRequest, ImagePart, Message, RequestContext, TextPart, Tool
 
 TIERS = ("auto/efficient", "auto/frontier", "auto/balanced", "auto/free")
@@ -133,3 +133,21 @@ def test_the_effort_is_pinned_on_the_request_unless_the_client_set_one() -> None
     assert pin_effort(req, d).reasoning_effort == "xhigh"
     assert pin_effort(replace(req, reasoning_effort="low"), d).reasoning_effort == "low"
     assert pin_effort(req, replace(d, reasoning_effort=None)) is req
+
+
+def test_a_manual_model_without_tools_is_served_with_a_warning() -> None:
+    from benchroute.routing.static import StaticRouter
+
+    cat = Catalog([ModelInfo("x/notools", "x", "notools", tools=False), ModelInfo("x/tools", "x", "tools", tools=True)])
+    req = ChatRequest(
+        model="x/notools",
+        messages=[Message(role="user", content=[TextPart("read the file")])],
+        tools=[Tool(name="read_file", description="Read a file")],
+    )
+    for engine in (Router(cat, Snapshot.from_stats([]), FakeClassifier.fixed({"implement:easy": 1.0}), TierSettings()),
+                   StaticRouter(cat, TierSettings())):  # fmt: skip
+        d = engine.route(req, ProjectSettings(), RouteContext())
+        assert (d.model, d.reason) == ("x/notools", "manual")
+        assert len(d.warnings) == 1 and "tools" in d.warnings[0] and d.warnings[0] in d.explanation
+        ok = engine.route(replace(req, model="x/tools"), ProjectSettings(), RouteContext())
+        assert (ok.model, ok.warnings) == ("x/tools", ())

@@ -65,6 +65,7 @@ class Decision:
     reasoning_effort: str | None = None  # the variant the evidence was measured at: pin it upstream
     setting: str | None = None  # "agent" or "single": which evidence the request was routed on
     keyed: bool | None = None  # False: the chosen model's provider has no key here (Router.default)
+    warnings: tuple[str, ...] = ()  # caveats the caller should see (a manual model that lacks a need)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

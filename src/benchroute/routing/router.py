@@ -154,10 +154,11 @@ class Router:
         tier = T.normalise_tier(project.tier) if requested == "auto" else T.normalise_tier(requested)
         if requested == "auto" and tier is None:
             tier = T.EFFICIENT
-        if tier is None:
-            return manual(self.catalog, requested, project, ctx.session_key)
         tokens = estimate_prompt_tokens(request)
-        call = Call(request, project, ctx, tokens, needs_of(request, tokens), self.routable)
+        needs = needs_of(request, tokens)
+        if tier is None:
+            return manual(self.catalog, requested, project, ctx.session_key, needs)
+        call = Call(request, project, ctx, tokens, needs, self.routable)
         rc = request.context
         if tier != T.FREE and is_outdated(rc.client_name, rc.client_version, self.tiers.min_client_versions):
             why = (

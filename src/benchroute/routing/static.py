@@ -11,6 +11,7 @@ from fnmatch import fnmatchcase
 
 from benchroute.catalog.model import Catalog
 from benchroute.routing.base import RouteContext
+from benchroute.routing.capabilities import Needs, needs_of, unmet
 from benchroute.routing.decision import Decision
 from benchroute.settings import ProjectSettings, TierSettings
 from benchroute.wire.canonical import ChatRequest
@@ -66,9 +67,15 @@ def is_allowed(model_id: str, patterns: list[str]) -> bool:
 
 
 def manual(
-    catalog: Catalog, model_id: str, project: ProjectSettings, session_key: str | None = None
+    catalog: Catalog,
+    model_id: str,
+    project: ProjectSettings,
+    session_key: str | None = None,
+    needs: Needs | None = None,
 ) -> Decision:
-    """A catalog id asked for by name: passed through when it exists and the project allows it."""
+    """A catalog id asked for by name: passed through when it exists and the project allows it.
+    The choice is respected even when the model lacks something the request needs (tools, images,
+    context): the Decision then says so in its explanation and `warnings`."""
     if model_id not in catalog:
         raise ModelNotFound(
             f"unknown model {model_id!r}: use one of the auto tiers ({', '.join(AUTO_TIERS)}) or a "
@@ -79,14 +86,31 @@ def manual(
             f"model {model_id!r} is not in this project's allowed_models "
             f"({', '.join(project.allowed_models)})"
         )
+    warnings = _manual_warnings(catalog, model_id, needs)
     return Decision(
         model=model_id,
         tier="manual",
         reason="manual",
         requested_model=model_id,
         session_key=session_key,
-        explanation=f"{model_id} was asked for by name.",
+        explanation=" ".join([f"{model_id} was asked for by name.", *warnings]),
+        warnings=warnings,
     )
+
+
+MANUAL_CAVEATS = {
+    "tools": "The request has tools but {model} does not support tool calls; it is served as asked.",
+    "vision": "The request has images but {model} does not accept images; it is served as asked.",
+    "context": "The prompt may not fit {model}'s context window; it is served as asked.",
+}
+
+
+def _manual_warnings(catalog: Catalog, model_id: str, needs: Needs | None) -> tuple[str, ...]:
+    info = catalog.get(model_id)
+    if needs is None or info is None:
+        return ()
+    gap = unmet(info, needs)
+    return (MANUAL_CAVEATS[gap].format(model=model_id),) if gap in MANUAL_CAVEATS else ()
 
 
 class StaticRouter:
@@ -100,7 +124,8 @@ class StaticRouter:
         requested = request.model
         tier = normalise_tier(requested)
         if tier is None:
-            return manual(self._catalog, requested, project, ctx.session_key)
+            needs = needs_of(request, 0)  # tools and images; the context check needs the policy's token estimate
+            return manual(self._catalog, requested, project, ctx.session_key, needs)
         return self._default(request, tier, project, ctx)
 
     def default_models(self, api_kind: str) -> list[str]:
