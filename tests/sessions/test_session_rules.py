@@ -14,11 +14,11 @@ from benchroute.wire.canonical import ChatRequest, Message, TextPart, ToolCall
 
 EFF = "auto/efficient"
 CANDIDATES = (
-    Candidate("big/x", 0.90, 0.010),
-    Candidate("mid/y", 0.80, 0.004),
-    Candidate("near/b", 0.72, 0.003),
-    Candidate("cheap/a", 0.75, 0.001),
-    Candidate("weak/z", 0.50, 0.0005),
+    Candidate("big/x", 0.90, 0.010, low=0.85),  # the policy's bar is on lower ends
+    Candidate("mid/y", 0.80, 0.004, low=0.75),
+    Candidate("near/b", 0.72, 0.003, low=0.67),
+    Candidate("cheap/a", 0.75, 0.001, low=0.70),
+    Candidate("weak/z", 0.50, 0.0005, low=0.45),
     Candidate("thin/n", 0.95, 0.002, eligible=False, note="no_evidence"),
     Candidate("void/v", None, 0.001, eligible=False, note="no_evidence"),
 )
@@ -156,7 +156,7 @@ def test_escalate_at_once_when_below_the_bar() -> None:
     out = apply_session(policy("cheap/a"), state("weak/z"), FOLLOW_UP)
     assert out.model == "cheap/a"
     assert out.reason == "session_escalate" and out.session_action == "escalate"
-    assert "0.500" in out.session_note and "0.700" in out.session_note
+    assert "lower end 0.450" in out.session_note and "0.700" in out.session_note
 
 
 def test_escalate_when_the_current_model_has_no_evidence_here() -> None:
@@ -223,3 +223,10 @@ def test_after_failover_records_forced_by_failure() -> None:
 def test_rules_are_pure() -> None:
     args = (policy("cheap/a"), state("big/x"), FOLLOW_UP)
     assert apply_session(*args) == apply_session(*args)
+
+
+def test_the_session_bar_is_on_the_lower_end_like_the_policy() -> None:
+    # near/b: A .72 is above the bar .70, but its lower end .67 is not: not proven, escalate at once.
+    out = apply_session(policy("cheap/a"), state("near/b"), FOLLOW_UP)
+    assert (out.model, out.session_action, out.reason) == ("cheap/a", "escalate", "session_escalate")
+    assert "lower end 0.670" in out.session_note

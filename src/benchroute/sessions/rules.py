@@ -16,8 +16,8 @@ docs/sessions.md states the rules; in order:
 5. Inside a tool loop (the last message is a tool result, or the last assistant message has tool
    calls not yet answered): "stay", reason `session_tool_loop`, whatever the bar says.
 6. Free tier: stay on the session's free model until it fails or cools down (rule 4).
-7. Efficient tier: if the session's model does not clear the bar (its A(m) from the Decision's
-   candidates is below `Decision.bar`, or the policy found no evidence for it on this request's
+7. Efficient tier: if the session's model does not clear the bar (its lower end L(m) from the
+   Decision's candidates is below `Decision.bar`, the policy's test, or the policy found no evidence for it on this request's
    cells, candidate note "no_evidence") -> "escalate" at once. (Its A(m) there would be only its
    overall accuracy: an 8B model proven on easy tasks is not thereby proven on hard ones.) When
    the policy itself fell back to Balanced (low confidence, no evidence), no choice is proven and
@@ -183,7 +183,9 @@ def _efficient(
         # cells; the bar is the floor, Balanced's own A.
         chosen = _candidate(decision, decision.model)
         bar = chosen.expected_accuracy if chosen is not None else None
-    acc = candidate.expected_accuracy if candidate is not None else None
+    # One scale with the policy: a proven choice's bar is on lower ends (routing/policy.py).
+    acc = candidate and (candidate.low if proven else candidate.expected_accuracy)
+    what = "lower end" if proven else "expected accuracy"
     unproven = proven and candidate is not None and candidate.note == "no_evidence"
     if candidate is None or acc is None or unproven:
         return _mark(
@@ -196,10 +198,11 @@ def _efficient(
         return _mark(
             decision,
             "escalate",
-            f"{current} expected accuracy {acc:.3f} is below the bar {bar:.3f}; moved to {decision.model}",
+            f"{current} {what} {acc:.3f} is below the bar {bar:.3f}; moved to {decision.model}",
             reason="session_escalate",
         )
-    clears = f"A={acc:.3f} clears the bar {bar:.3f}" if bar is not None else f"A={acc:.3f}"
+    label = "L" if proven else "A"
+    clears = f"{label}={acc:.3f} clears the bar {bar:.3f}" if bar is not None else f"{label}={acc:.3f}"
     cur_cost, new_cost = candidate.expected_cost, decision.expected_cost
     saving = 1.0 - new_cost / cur_cost if cur_cost and new_cost is not None and cur_cost > 0 else 0.0
     if not is_new_user_turn(request):
