@@ -37,12 +37,13 @@ async def test_route_preview_explains_without_calling_or_recording(gateway: Gate
     assert r.status_code == 200, r.text
     d = r.json()
     # Raw bench cells (no fitted estimate): A is the raw rate, the interval Wilson's. Balanced
-    # (fake/a) sets the floor 0.9; fake/b reaches 0.925; the gateway's default project has dial
-    # 0.5, so the bar is 0.9 + 0.5*(0.925 - 0.9) = 0.9125. No lower end clears it on 40 tasks, so
-    # the most accurate, fake/b, at half the price (docs/routing.md).
+    # (fake/a) sets the floor, its lower end; fake/b (A 0.925 vs 0.9, at half the price) is the
+    # most accurate, and the gateway's default project has dial 0.5, so the bar is the midpoint of
+    # the two lower ends, which fake/b clears on its own lower end (docs/routing.md).
     by_model = {c["model"]: c for c in d["candidates"]}
-    assert (d["model"], d["reason"]) == ("fake/b", "best_accuracy")
-    assert d["bar"] == pytest.approx(0.9125) and d["confidence"] == 0.9 and d["cells"] == PROBS
+    assert (d["model"], d["reason"]) == ("fake/b", "cheapest_above_bar")
+    low_a, low_b = by_model["fake/a"]["low"], by_model["fake/b"]["low"]
+    assert d["bar"] == pytest.approx((low_a + low_b) / 2) and d["confidence"] == 0.9 and d["cells"] == PROBS
     assert by_model["fake/a"]["expected_accuracy"] == pytest.approx(0.9)
     assert by_model["fake/b"]["expected_accuracy"] == pytest.approx(0.925)
     assert by_model["fake/b"]["expected_cost"] < by_model["fake/a"]["expected_cost"]

@@ -77,7 +77,9 @@ def test_the_table_marks_the_bar_on_the_lower_end_the_rule_uses() -> None:
     data = orjson.loads(run("route", prompt, "--dial", "0.5", "--json"))
     assert data["bar"] is not None
     marked = [c for c in data["candidates"] if c["eligible"] and c["low"] >= data["bar"] - 1e-9]
-    point_only = [c for c in data["candidates"] if c["eligible"] and c["expected_accuracy"] >= data["bar"] > c["low"]]
+    point_only = [
+        c for c in data["candidates"] if c["eligible"] and c["expected_accuracy"] >= data["bar"] > c["low"]
+    ]
     assert marked and point_only  # the two scales disagree on this request: the mark must follow L
     out = run("route", prompt, "--dial", "0.5")
     assert out.count("L ≥ bar") == len(marked)

@@ -138,14 +138,18 @@ def test_the_effort_is_pinned_on_the_request_unless_the_client_set_one() -> None
 def test_a_manual_model_without_tools_is_served_with_a_warning() -> None:
     from benchroute.routing.static import StaticRouter
 
-    cat = Catalog([ModelInfo("x/notools", "x", "notools", tools=False), ModelInfo("x/tools", "x", "tools", tools=True)])
+    cat = Catalog(
+        [ModelInfo("x/notools", "x", "notools", tools=False), ModelInfo("x/tools", "x", "tools", tools=True)]
+    )
     req = ChatRequest(
         model="x/notools",
         messages=[Message(role="user", content=[TextPart("read the file")])],
         tools=[Tool(name="read_file", description="Read a file")],
     )
-    for engine in (Router(cat, Snapshot.from_stats([]), FakeClassifier.fixed({"implement:easy": 1.0}), TierSettings()),
-                   StaticRouter(cat, TierSettings())):  # fmt: skip
+    router = Router(
+        cat, Snapshot.from_stats([]), FakeClassifier.fixed({"implement:easy": 1.0}), TierSettings()
+    )
+    for engine in (router, StaticRouter(cat, TierSettings())):
         d = engine.route(req, ProjectSettings(), RouteContext())
         assert (d.model, d.reason) == ("x/notools", "manual")
         assert len(d.warnings) == 1 and "tools" in d.warnings[0] and d.warnings[0] in d.explanation

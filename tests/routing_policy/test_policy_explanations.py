@@ -66,7 +66,11 @@ def test_every_quoted_relation_holds() -> None:
             assert m, d.explanation
             low, bar, floor = (float(x) for x in m.groups())
             assert low >= bar >= floor - 1e-9, d.explanation
-            assert low == round(chosen(d)[1], 3) and d.bar is not None and bar <= d.bar + 1e-9 <= bar + 0.001 + 2e-9
+            assert (
+                low == round(chosen(d)[1], 3)
+                and d.bar is not None
+                and bar <= d.bar + 1e-9 <= bar + 0.001 + 2e-9
+            )
             assert chosen(d)[1] >= d.bar - 1e-9  # the rule's own test, on the lower end
         elif d.reason == "best_accuracy":
             m = BEST.search(d.explanation)

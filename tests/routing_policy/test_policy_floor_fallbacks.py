@@ -26,7 +26,9 @@ def test_the_floor_does_not_depend_on_the_api_kind() -> None:
     }
     assert [(d.model, d.bar) for d in by_kind.values()] == [("x/small", pytest.approx(0.56))] * 3
     # The Balanced model per API kind still serves what the policy does not decide.
-    prose = Router(catalog(), snapshot(), FakeClassifier.fixed({"general:easy": 0.7, "implement:easy": 0.3}), SPLIT)
+    prose = Router(
+        catalog(), snapshot(), FakeClassifier.fixed({"general:easy": 0.7, "implement:easy": 0.3}), SPLIT
+    )
     assert prose.route(request(api_kind="messages"), ProjectSettings(), RouteContext()).model == "x/big"
     assert prose.route(request(api_kind="chat"), ProjectSettings(), RouteContext()).model == "x/mid"
 
@@ -49,7 +51,9 @@ def test_fallbacks_are_never_dominated_and_start_next_to_the_choice() -> None:
         for f in d.fallbacks:
             variants = [c for c in eligible if c.model.split("@")[0] == f]
             assert not variants or not all(dominated(c, eligible) for c in variants), (d.model, f)
-        acc = {c.model.split("@")[0]: c.expected_accuracy or 0.0 for c in eligible if not dominated(c, eligible)}
+        acc = {
+            c.model.split("@")[0]: c.expected_accuracy or 0.0 for c in eligible if not dominated(c, eligible)
+        }
         chosen = max(c.expected_accuracy or 0.0 for c in eligible if c.model.split("@")[0] == d.model)
         near = [f for f in d.fallbacks if f in acc]
         if len(near) >= 2:

@@ -73,7 +73,11 @@ def test_a_model_above_the_floor_on_its_point_estimate_is_not_proven() -> None:
     # 0.7 * 0.40 + 0.3 * 0.82 = 0.526 is under the floor, the reference's lower end 0.56.
     stats = [s for s in snapshot() if not (s.model == "x/small" and s.cell == "implement:medium")]
     stats.append(CellStats("x/small", "implement:medium", 40, 26, estimate=0.65, low=0.40, high=0.74))
-    d = router().with_snapshot(Snapshot.from_stats(stats)).route(request(), ProjectSettings(dial=0), RouteContext())
+    d = (
+        router()
+        .with_snapshot(Snapshot.from_stats(stats))
+        .route(request(), ProjectSettings(dial=0), RouteContext())
+    )
     small = next(c for c in d.candidates if c.model == "x/small")
     assert (small.expected_accuracy, small.low) == (pytest.approx(0.725), pytest.approx(0.526))
     assert (d.model, d.bar) == ("x/upper", pytest.approx(0.56))

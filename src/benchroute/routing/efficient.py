@@ -136,15 +136,19 @@ class EfficientTier:
         table = self.table
         p = table.vector(probs)
         sc = table.score(p, call.needs.agent, call.prompt_tokens)
-        elig = eligibility(table, sc, call, self._allowed(call.project.allowed_models), self.keyed)
+        allowed = self._allowed(call.project.allowed_models)
+        elig = eligibility(table, sc, call, allowed, self.keyed)
         common = self._common(call, top, pred.confidence, candidates(table, sc, elig), p)
         text = explain.cells(top)
         gen = general_share(probs)
         if gen >= GENERAL_SHARE:
             return self._fallback(call, "general", explain.general(gen, text), p, common)
         if confidence < call.project.min_confidence:
-            why = explain.low_confidence(confidence, call.project.min_confidence, text)
-            return self._fallback(call, "low_confidence", why, p, common)
+            agreed = self._agreement(call, probs, allowed)
+            if agreed is None:
+                why = explain.low_confidence(confidence, call.project.min_confidence, text)
+                return self._fallback(call, "low_confidence", why, p, common)
+            text = explain.agreed(confidence, call.project.min_confidence, text, *agreed)
         order = self.balanced.order(call)
         ref, floor = self._floor(sc)
         choice = choose(table.models, sc, elig.pool, floor, call.project.dial)
@@ -163,6 +167,25 @@ class EfficientTier:
             reasoning_effort=effort,
             **common,
         )
+
+    def _agreement(
+        self, call: Call, probs: dict[str, float], allowed: BoolArray
+    ) -> tuple[str, str, str] | None:
+        """(route 1, route 2, model) when the policy, run on each of the two likeliest routes
+        alone, chooses the same model; else None (the Balanced model serves the unsure request)."""
+        routes: dict[str, float] = {}
+        for c, v in probs.items():
+            routes[split_cell(c)[0]] = routes.get(split_cell(c)[0], 0.0) + v
+        two = sorted(routes, key=lambda r: -routes[r])[:2]
+        picks = []
+        for route in two:
+            p = self.table.vector({c: v for c, v in probs.items() if split_cell(c)[0] == route})
+            sc = self.table.score(p, call.needs.agent, call.prompt_tokens)
+            pool = eligibility(self.table, sc, call, allowed, self.keyed).pool
+            picks.append(choose(self.table.models, sc, pool, self._floor(sc)[1], call.project.dial).model)
+        if len(two) < 2 or picks[0] is None or picks[0] != picks[1]:
+            return None
+        return two[0], two[1], split_variant(picks[0])[0]
 
     def _floor(self, sc: Scores) -> tuple[str | None, float | None]:
         """The reference model (the Balanced model for the chat API, for every client) and its lower

@@ -12,13 +12,23 @@ def cells(top: list[tuple[str, float]]) -> str:
 
 
 def general(share: float, text: str) -> str:
-    return f"Not about code (P(general) {share:.0%} in all; {text}), so the Balanced model {{model}} serves it."
+    return (
+        f"Not about code (P(general) {share:.0%} in all; {text}), so the Balanced model {{model}} serves it."
+    )
 
 
 def low_confidence(confidence: float, threshold: float, text: str) -> str:
     return (
         f"The classifier is unsure ({confidence:.2f} < {threshold:.2f}; {text}), so the Balanced "
         "model {model} serves it."
+    )
+
+
+def agreed(confidence: float, threshold: float, text: str, first: str, second: str, model: str) -> str:
+    """The cells of an unsure request whose two likeliest routes lead to the same model."""
+    return (
+        f"{text} (the classifier is unsure, {confidence:.2f} < {threshold:.2f}, but read as {first} or as "
+        f"{second} alone the policy chooses {model} both times, so the request is routed on the mixture)"
     )
 
 
@@ -45,7 +55,8 @@ def chosen(
         what = (
             f"{model} is the cheapest model on the cost/accuracy frontier whose lower end {low:.3f} "
             f"≥ the bar {_down(bar):.3f} (accuracy {interval}; dial {dial:g}, bar between the floor "
-            f"{_down(floor):.3f}, {origin}, and the most accurate model's lower end {choice.top_low or 0.0:.3f})"
+            f"{_down(floor):.3f}, {origin}, and the most accurate model's lower end "
+            f"{choice.top_low or 0.0:.3f})"
         )
     saving = ""
     if frontier_cost and frontier_cost > 0:

@@ -124,7 +124,9 @@ class StaticRouter:
         requested = request.model
         tier = normalise_tier(requested)
         if tier is None:
-            needs = needs_of(request, 0)  # tools and images; the context check needs the policy's token estimate
+            needs = needs_of(
+                request, 0
+            )  # tools and images; the context check needs the policy's token estimate
             return manual(self._catalog, requested, project, ctx.session_key, needs)
         return self._default(request, tier, project, ctx)
 

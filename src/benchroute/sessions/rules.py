@@ -17,9 +17,10 @@ docs/sessions.md states the rules; in order:
    calls not yet answered): "stay", reason `session_tool_loop`, whatever the bar says.
 6. Free tier: stay on the session's free model until it fails or cools down (rule 4).
 7. Efficient tier: if the session's model does not clear the bar (its lower end L(m) from the
-   Decision's candidates is below `Decision.bar`, the policy's test, or the policy found no evidence for it on this request's
-   cells, candidate note "no_evidence") -> "escalate" at once. (Its A(m) there would be only its
-   overall accuracy: an 8B model proven on easy tasks is not thereby proven on hard ones.) When
+   Decision's candidates is below `Decision.bar`, the policy's test, or the policy found no
+   evidence for it on this request's cells, candidate note "no_evidence") -> "escalate" at once.
+   (Its A(m) there would be only its overall accuracy: an 8B model proven on easy tasks is not
+   thereby proven on hard ones.) When
    the policy itself fell back to Balanced (low confidence, no evidence), no choice is proven and
    the bar is the floor: the session's model stays if its A(m) >= the Balanced model's A.
    Otherwise, at a new user turn, move to the policy's cheaper choice only when that saves at
@@ -184,7 +185,7 @@ def _efficient(
         chosen = _candidate(decision, decision.model)
         bar = chosen.expected_accuracy if chosen is not None else None
     # One scale with the policy: a proven choice's bar is on lower ends (routing/policy.py).
-    acc = candidate and (candidate.low if proven else candidate.expected_accuracy)
+    acc = None if candidate is None else candidate.low if proven else candidate.expected_accuracy
     what = "lower end" if proven else "expected accuracy"
     unproven = proven and candidate is not None and candidate.note == "no_evidence"
     if candidate is None or acc is None or unproven:
