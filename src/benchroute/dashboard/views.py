@@ -40,7 +40,7 @@ LATENCY_SCAN = 20000  # the newest requests of the range the latency percentiles
 # What each reason code means, in one line (routing/decision.py lists the codes).
 REASON_TEXT = {
     "manual": "the client asked for this model by name",
-    "cheapest_above_bar": "the cheapest model whose expected accuracy clears the bar",
+    "cheapest_above_bar": "the cheapest model whose lower end clears the bar",
     "best_accuracy": "the highest expected accuracy (dial at 1)",
     "low_confidence": "the classifier was unsure, so the Balanced model",
     "no_evidence": "no model has evidence for these cells, so the Balanced model",
