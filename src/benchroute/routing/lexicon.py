@@ -28,13 +28,16 @@ CUES: Final[Mapping[str, str]] = MappingProxyType(
     {
         "implement": (
             "add adds adding implement* write create build make support generate feature endpoint flag "
-            "option function_to new set_the change_the return give_me_a allow enable let_users"
+            "option function_to new set_the change_the return give_me_a allow enable let_users mockup "
+            "mock-up wireframe figma pixel-perfect exactly_like like_the_screenshot|mockup|design"
         ),
         "debug": (
             "fix* bug bugs error errors exception exceptions crash* fail* broken wrong doesnt_work "
             "not_working issue segfault* panic* leak* race regression stuck hang* off_by undefined null "
             "traceback stacktrace stack_trace why_is|does why_am|do_i red green debug* root_cause "
-            "reproduce"
+            "reproduce flicker* glitch* collapse* misalign* overlap* overflows jank* upside_down "
+            "breaks broke cut_off looks_wrong|off|broken renders|rendered_wrong|wrong|incorrectly|blank "
+            "only_in_safari|firefox|chrome|edge|ios|android"
         ),
         "tests": (
             "test tests testing coverage pytest jest junit vitest mocha fixture fixtures mock mocks e2e "
@@ -87,7 +90,9 @@ CUES: Final[Mapping[str, str]] = MappingProxyType(
             "postgres mysql files worker queue job jobs scheduler retry request route token session "
             "config webhook webhooks ui component pipeline test tests build kotlin swift php ruby bash "
             "linux git program algorithm array string integer list dict loop exception compile crate npm "
-            "pip sdk orm websocket http url auth login"
+            "pip sdk orm websocket http url auth login layout page screen screens screenshot safari "
+            "firefox chrome chromium browser browsers webkit dropdown navbar modal button sidebar "
+            "viewport responsive mobile render* px flexbox tailwind svg canvas stylesheet"
         ),
         "general": (
             "email recipe poem story essay letter speech translate travel trip dog puppy wedding history "

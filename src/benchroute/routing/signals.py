@@ -20,6 +20,7 @@ SCAN_TAIL = 2000  # ... and from its tail (8k tokens is ~32k characters), cut at
 LOOKBACK = 64  # messages read from the end of a conversation (turn and tool-loop counts saturate)
 MARKER_HEAD = 400  # characters of a message's first text part that say what kind of turn it is
 TOOL_TAIL = 800  # characters of each of the last two tool results
+ERROR_ONLY_WORDS = 3  # a turn of pasted error output with at most this many words of its own
 GENERIC_WORDS = 6  # a latest turn this short ("continue", "yes do it") defers to the first turn
 
 _BOILERPLATE = re.compile(
@@ -53,7 +54,8 @@ _PASTE_LINE = re.compile(
     r"return|struct|impl|use|@\w+)\b.*[(:;={]\s*.*|"
     r"(?:@@|\+\+\+|---|diff --git|index [0-9a-f]{6}|[+-](?:[^\s+-]| {2,}|\t)).*|"
     r"(?:Traceback|File \"|\w*(?:Error|Exception)\b:?|panic|thread '|error(?:\[\w+\])?:|warning:|"
-    r"note:|FAILED|"
+    r"note:|FAILED|[\w./\\-]+:\d+(?::\d+)?: (?:fatal )?(?:error|warning|note)\b|"
+    r"\d+ errors? generated|make(?:\[\d+\])?: \*\*\*|"
     r"FAIL|PASS|ok  |=====|_____|\[(?:ERROR|INFO)\]).*|"
     r"\S*\d{4}-\d\d-\d\d[T ]\d.*|\s*\d+ ?[|:] .*)$",
     re.M,
@@ -82,6 +84,7 @@ class PasteStats:
     log: bool = False
     code_lines: int = 0
     paste_chars: int = 0
+    error_only: bool = False  # the turn is pasted error output (trace, compiler errors) and almost no words
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,8 +166,18 @@ def split_instruction(text: str) -> tuple[str, PasteStats]:
     kept, pasted_lines = _PASTE_LINE.subn("", prose)
     instruction = _BLANKS.sub("\n", kept).strip()
     paste_chars = max(len(text) - len(instruction), 0)
-    stats = PasteStats(blocks, diff, trace, log, pasted_lines + block_lines, paste_chars)
+    error_only = paste_chars > 0 and _few_words(instruction) and _is_error_output(scan, trace)
+    stats = PasteStats(blocks, diff, trace, log, pasted_lines + block_lines, paste_chars, error_only)
     return instruction, stats
+
+
+def _few_words(instruction: str) -> bool:
+    return len(instruction) <= 40 and len(_WORDS.findall(instruction.lower())) <= ERROR_ONLY_WORDS
+
+
+def _is_error_output(scan: str, trace: bool) -> bool:
+    """A traceback, or compiler / build error lines, somewhere in the scanned turn."""
+    return trace or _found(_COMPILE_ERROR, scan, _NEED_COMPILE)
 
 
 def strip_fences(text: str) -> tuple[str, int, int]:

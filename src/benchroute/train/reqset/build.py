@@ -72,6 +72,9 @@ def _paste(ctx: str, lang: str, row: dict[str, Any], rows: list[dict[str, Any]],
         return f"```\n{text}\n```" if rng.random() < 0.5 else text
     if ctx == "diff":
         return f"```diff\n{pastes.diff(row, lang, rng)}\n```"
+    if ctx == "errpaste":
+        text = pastes.compiler_error(lang, row, rng)
+        return f"```\n{text}\n```" if rng.random() < 0.5 else text
     if ctx == "log":
         return pastes.log_lines(rng, rng.choice((20, 80, 400)))
     return ""
@@ -89,6 +92,8 @@ def _fill(tpl: Template, lang: str, row: dict[str, Any], rng: random.Random) -> 
 
 
 def _difficulty(tpl: Template, text: str, rng: random.Random) -> tuple[str, str]:
+    if len(text) < 10:  # a bare paste ("", "??", "help") carries no scope words
+        return text, tpl.difficulty
     if tpl.task in ("general", "explain") or rng.random() > 0.25:
         return text, tpl.difficulty
     if tpl.difficulty != "hard" and rng.random() < 0.5:
@@ -108,7 +113,8 @@ def from_template(
     text, difficulty = _difficulty(tpl, _fill(tpl, lang, row, rng), rng)
     paste = _paste(ctx, lang, row, rows[lang], rng)
     if paste:
-        text = f"{text}\n\n{paste}" if rng.random() < 0.7 else f"{paste}\n\n{text}"
+        joined = f"{text}\n\n{paste}" if rng.random() < 0.7 else f"{paste}\n\n{text}"
+        text = joined if text else paste  # a bare paste: the turn is the paste alone
     steps = (
         _steps(ctx, lang, row, rng) if ctx in ("readfile", "failtest", "passtest", "compile", "cmd") else []
     )

@@ -4,9 +4,10 @@ The templates live in `templates.jsonl` beside this module, one per line:
 {"id", "task", "subtype", "difficulty", "ctx", "text"}. A template is one way people phrase one
 kind of request. Slots ({fn}, {file}, {Lang}, {module}, {doc}) are filled per instance; `ctx`
 lists the contexts it is sent with, separated by "|": none, code (pasted code), bigcode (a long
-pasted file), trace (a pasted traceback), diff, log (pasted logs), or a tool loop ending in
-readfile / failtest / passtest / compile / cmd. The split is by template id: no template is on
-two sides.
+pasted file), trace (a pasted traceback), errpaste (pasted compiler / build errors), diff, log
+(pasted logs), or a tool loop ending in readfile / failtest / passtest / compile / cmd. An empty
+(or near-empty) text is a bare paste: the user turn is the pasted error output alone. The split is
+by template id: no template is on two sides.
 """
 
 from __future__ import annotations
