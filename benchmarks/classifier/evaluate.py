@@ -1,10 +1,14 @@
 """Figures for the shipped classifier: the request set's test split and the everyday requests.
 
     PYTHONPATH=src python benchmarks/classifier/evaluate.py [--artifact DIR] [--split test]
+        [--earlier-set OLD_REQUESTS.jsonl]
 
 Prints task-type and difficulty accuracy, ECE, the low-confidence rule (share fired, accuracy
 above) and its curve, per client shape and per language. The test split is read here only to
-report; nothing is tuned on it.
+report; nothing is tuned on it. With `--earlier-set` (an earlier build of the request set, e.g.
+`git show main:data/requests/requests.jsonl > /tmp/old.jsonl`) it also reports the split restricted
+to the requests that were in that split of the earlier set, so figures compare like for like after
+templates were added.
 """
 
 from __future__ import annotations
@@ -52,11 +56,19 @@ def main() -> None:
         "--everyday", type=Path, default=Path("tests/routing_classifier/data/everyday_requests.jsonl")
     )
     parser.add_argument("--split", default="test")
+    parser.add_argument("--earlier-set", type=Path, default=None)
     args = parser.parse_args()
     clf = TextClassifier.load(args.artifact)
     print(f"artifact {args.artifact}; low-confidence threshold {clf.low_confidence}")
     records = read_jsonl(args.requests)
     show(f"request set, {args.split} split", metrics.evaluate(clf, data.split(records, args.split)))
+    if args.earlier_set is not None:
+        earlier = {r["id"] for r in read_jsonl(args.earlier_set) if r["split"] == args.split}
+        same = [{**r, "split": "earlier"} for r in records if r["id"] in earlier]
+        show(
+            f"requests in the earlier set's {args.split} split",
+            metrics.evaluate(clf, data.split(same, "earlier")),
+        )
     rows = everyday.load(args.everyday)
     split = data.Split(rows, [extract(to_request(r["request"])) for r in rows])
     show("everyday requests (hand-written)", metrics.evaluate(clf, split))
