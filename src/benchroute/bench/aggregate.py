@@ -13,10 +13,23 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Literal
 
+from benchroute.leaderboard.fit import Observation
 from benchroute.leaderboard.snapshot import CellStats, Snapshot
+from benchroute.routing.taxonomy import CODING_ROUTES, normalize_task_type
 from benchroute.store.base import BenchResult
 
 MergeMode = Literal["prefer_bench", "combine"]
+Setting = Literal["single", "agent", "all"]
+AGENT_SOURCE = "bench:agent"  # sources of agent-harness results: bench:agent.builtin, bench:agent.kilo
+
+
+def is_agent(result: BenchResult) -> bool:
+    """An agent-harness result (suite `agent.<driver>`): evidence for agent work, not single-turn."""
+    return f"bench:{result.suite}".startswith(AGENT_SOURCE)
+
+
+def in_setting(result: BenchResult, setting: Setting) -> bool:
+    return setting == "all" or is_agent(result) == (setting == "agent")
 
 
 def latest_per_task(results: Iterable[BenchResult]) -> list[BenchResult]:
@@ -32,8 +45,12 @@ def _mean(values: list[float]) -> float | None:
     return sum(values) / len(values) if values else None
 
 
-def aggregate(results: Iterable[BenchResult], *, latest_only: bool = True) -> list[CellStats]:
-    rows = latest_per_task(results) if latest_only else list(results)
+def aggregate(
+    results: Iterable[BenchResult], *, latest_only: bool = True, setting: Setting = "single"
+) -> list[CellStats]:
+    """Per (model, cell), the results of one setting: single-turn (default) and agent-harness
+    results are different evidence and never pooled into one cell (`setting="all"` only on purpose)."""
+    rows = [r for r in (latest_per_task(results) if latest_only else results) if in_setting(r, setting)]
     groups: dict[tuple[str, str], list[BenchResult]] = {}
     for r in rows:
         groups.setdefault((r.model, f"{r.task_type}:{r.difficulty}"), []).append(r)
@@ -62,8 +79,26 @@ def snapshot_from_results(
     description: str = "benchroute bench results",
     created: str | None = None,
 ) -> Snapshot:
+    """Raw cells: single-turn results as trials/successes (Wilson interval), agent results as the
+    cell's agent numbers (their rate and 90% Wilson interval), never pooled with single-turn ones.
+    A cell with only agent results has no single-turn trials: its single-turn numbers stay open."""
+    rows = list(results)
+    cells = {(s.model, s.cell): s for s in aggregate(rows)}
+    for a in aggregate(rows, setting="agent"):
+        low, high = a.wilson(1.645)
+        base = cells.get((a.model, a.cell)) or replace(
+            a, trials=0.0, successes=0.0, estimate=0.5, low=0.0, high=1.0, evidence_tasks=a.trials
+        )
+        cells[(a.model, a.cell)] = replace(
+            base,
+            agent_estimate=a.accuracy,
+            agent_low=low,
+            agent_high=high,
+            sources=tuple(sorted(set(base.sources) | set(a.sources))),
+            last_run=max(filter(None, (base.last_run, a.last_run)), default=None),
+        )
     return Snapshot.from_stats(
-        aggregate(results),
+        cells.values(),
         created=created or datetime.now(UTC).isoformat(timespec="seconds"),
         description=description,
     )
@@ -108,3 +143,32 @@ def merge(own: Snapshot, imported: Snapshot, *, mode: MergeMode = "prefer_bench"
             cells[key] = stats
     description = f"{own.description} + {imported.description}".strip(" +")
     return Snapshot(cells, created=own.created or imported.created, description=description)
+
+
+def observations(results: Iterable[BenchResult]) -> list[Observation]:
+    """Bench results as observations of the measurement model (leaderboard/fit.py): per model,
+    suite, route and difficulty, n tasks and k passed, newest result per task. A suite's difficulty
+    level is its own benchmark (its own β); agent-harness suites set the fit's agent term. Results
+    on routes that are not about code are left out (no coding route is estimated from them)."""
+    groups: dict[tuple[str, str, str, str], list[BenchResult]] = {}
+    for r in latest_per_task(results):
+        try:
+            route = normalize_task_type(r.task_type)
+        except ValueError:
+            continue
+        if route in CODING_ROUTES:
+            groups.setdefault((r.model, r.suite, route, r.difficulty), []).append(r)
+    return [
+        Observation(
+            model=model,
+            benchmark=f"bench:{suite}/{route}:{level}",
+            route=route,
+            agent=is_agent(group[0]),
+            n=float(len(group)),
+            k=float(sum(1 for r in group if r.passed)),
+            source=f"bench:{suite}",
+            date=max(r.time for r in group).date().isoformat(),
+            cost_per_task=sum(r.cost_usd for r in group) / len(group),
+        )
+        for (model, suite, route, level), group in sorted(groups.items())
+    ]

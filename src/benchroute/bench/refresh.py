@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
-from benchroute.bench.aggregate import MergeMode, merge, snapshot_from_results
+from benchroute.bench.agent.evidence import malformed_rates
+from benchroute.bench.aggregate import MergeMode, merge, observations, snapshot_from_results
+from benchroute.leaderboard.build import fitted_from, refit
 from benchroute.leaderboard.snapshot import Snapshot
 from benchroute.settings import Settings
 from benchroute.store.base import BenchResult, Store
@@ -53,8 +55,30 @@ def base_snapshot(settings: Settings) -> Snapshot:
 def build_snapshot(
     results: Sequence[BenchResult], base: Snapshot, *, mode: MergeMode = "prefer_bench"
 ) -> Snapshot:
-    """Bench results aggregated per (model, cell) and merged over `base` (pure)."""
-    return merge(snapshot_from_results(results), base, mode=mode)
+    """The evidence with the bench results in it (pure).
+
+    Over a fitted base (the shipped leaderboard carries its observations) the results are fitted
+    together with the base's observations: one scale, intervals, agent results through the fit's
+    agent term (`leaderboard.build.refit`). Over a raw base they are aggregated per (model, cell),
+    single-turn and agent kept apart, and merged (`mode`). Either way the snapshot carries the
+    per-model malformed-tool-call rate of the agent results (the router's capability signal)."""
+    malformed = malformed_rates(results)
+    extra = observations(results)
+    if extra and fitted_from(base) is not None:
+        built = refit(base, extra, created=base.created, description=f"{base.description} + bench results")
+        cells = dict(built.cells)
+        for key, raw in snapshot_from_results(results).cells.items():  # measured tokens and latency
+            if key in cells:
+                cells[key] = replace(
+                    cells[key],
+                    mean_prompt_tokens=raw.mean_prompt_tokens,
+                    mean_completion_tokens=raw.mean_completion_tokens,
+                    latency_ms=raw.latency_ms,
+                )
+        snap = Snapshot(cells, built.created, built.description, built.fit)
+    else:
+        snap = merge(snapshot_from_results(results), base, mode=mode)
+    return replace(snap, malformed={**base.malformed, **malformed})
 
 
 async def stored_stamp(store: Store) -> ResultsStamp | None:

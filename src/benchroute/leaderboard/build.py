@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import asdict, fields
+from typing import Any
 
-from benchroute.leaderboard.fit import Estimate, Fit, Observation, estimates
+from benchroute.leaderboard.fit import Estimate, Fit, Observation, Priors, estimates, fit
 from benchroute.routing.evidence import CellStats, Snapshot
 from benchroute.routing.taxonomy import cell
 
@@ -54,4 +56,26 @@ def snapshot_from_fit(
                 evidence_tasks=float(total[model]),
             )
         )
-    return Snapshot.from_stats(stats, created, description)
+    basis = {"priors": asdict(result.priors), "observations": [asdict(o) for o in observations]}
+    return Snapshot.from_stats(stats, created, description, fit=basis)
+
+
+def fitted_from(snapshot: Snapshot) -> tuple[list[Observation], Priors] | None:
+    """The observations and priors a fitted snapshot was built from (None for a raw snapshot)."""
+    if not snapshot.fit:
+        return None
+    names = {f.name for f in fields(Observation)}
+    obs = [Observation(**{k: v for k, v in row.items() if k in names}) for row in snapshot.fit["observations"]]
+    priors: dict[str, Any] = snapshot.fit.get("priors") or {}
+    return obs, Priors(**{k: float(v) for k, v in priors.items() if k in {f.name for f in fields(Priors)}})
+
+
+def refit(base: Snapshot, extra: Sequence[Observation], *, created: str = "", description: str = "") -> Snapshot:
+    """`base`'s observations plus `extra`, fitted again at `base`'s priors: new results (bench runs,
+    agent runs) land on the same scale as everything the base was built from. `base` must be fitted."""
+    basis = fitted_from(base)
+    if basis is None:
+        raise ValueError("the base snapshot carries no fit to extend")
+    obs, priors = basis
+    every = [*obs, *extra]
+    return snapshot_from_fit(fit(every, priors), every, created=created, description=description)

@@ -82,10 +82,23 @@ class Snapshot:
     cells: dict[tuple[str, str], CellStats] = field(default_factory=dict)
     created: str = ""
     description: str = ""
+    # What the estimates were fitted from (leaderboard/build.py): {"priors": {...}, "observations":
+    # [...]}, so new results can be fitted on the same scale; None for raw snapshots.
+    fit: dict[str, Any] | None = field(default=None, compare=False)
+    # Per model, the measured share of malformed tool calls on agent tasks (bench/agent/evidence.py).
+    malformed: dict[str, float] = field(default_factory=dict)
 
     @classmethod
-    def from_stats(cls, stats: Iterable[CellStats], created: str = "", description: str = "") -> Snapshot:
-        return cls({(s.model, s.cell): s for s in stats}, created, description)
+    def from_stats(
+        cls,
+        stats: Iterable[CellStats],
+        created: str = "",
+        description: str = "",
+        *,
+        fit: dict[str, Any] | None = None,
+        malformed: dict[str, float] | None = None,
+    ) -> Snapshot:
+        return cls({(s.model, s.cell): s for s in stats}, created, description, fit, dict(malformed or {}))
 
     def get(self, model: str, cell: str) -> CellStats | None:
         return self.cells.get((model, cell))
@@ -109,6 +122,10 @@ class Snapshot:
             "description": self.description,
             "cells": [asdict(s) for s in sorted(self.cells.values(), key=lambda s: (s.model, s.cell))],
         }
+        if self.malformed:
+            doc["malformed_tool_calls"] = dict(sorted(self.malformed.items()))
+        if self.fit is not None:
+            doc["fit"] = self.fit
         return orjson.dumps(doc, option=orjson.OPT_INDENT_2)
 
     @classmethod
@@ -121,7 +138,13 @@ class Snapshot:
             row = dict(row)
             row["sources"] = tuple(row.get("sources") or ())
             stats.append(CellStats(**row))
-        return cls.from_stats(stats, doc.get("created", ""), doc.get("description", ""))
+        return cls.from_stats(
+            stats,
+            doc.get("created", ""),
+            doc.get("description", ""),
+            fit=doc.get("fit"),
+            malformed={str(m): float(v) for m, v in (doc.get("malformed_tool_calls") or {}).items()},
+        )
 
     @classmethod
     def load(cls, path: str | Path) -> Snapshot:

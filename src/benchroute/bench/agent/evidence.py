@@ -61,7 +61,7 @@ def agent_section(results: Iterable[BenchResult]) -> dict[str, Any]:
                 },
                 "cells": {},
             }
-        for cell in aggregate(group, latest_only=False):
+        for cell in aggregate(group, latest_only=False, setting="agent"):
             low, high = cell.wilson()
             models[cell.model]["cells"][cell.cell] = {
                 "trials": cell.trials,
