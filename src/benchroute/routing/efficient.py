@@ -47,7 +47,8 @@ class Eligibility:
 def eligibility(
     table: PolicyTable, sc: Scores, call: Call, allowed: BoolArray, keyed: BoolArray
 ) -> Eligibility:
-    """Capabilities, project, keys, cooldowns, then evidence: who may be chosen and why not."""
+    """Capabilities, project, keys, cooldowns, then evidence: who may be chosen and why not. A
+    request with tools also excludes models measured to break tool calls (`PolicyTable.tool_safe`)."""
     capable = table.capable(call.needs)
     if call.ctx.unavailable:
         cooling = np.array([split_variant(m)[0] in call.ctx.unavailable for m in table.models], dtype=bool)
@@ -55,11 +56,13 @@ def eligibility(
         cooling = np.zeros(len(table.models), dtype=bool)
     covered = sc.coverage >= table.params.min_coverage - 1e-12
     narrow = (sc.high - sc.low) <= table.params.max_width + 1e-12
-    pool = capable & allowed & keyed & ~cooling & covered & narrow
+    tool_safe = table.tool_safe() if call.needs.tools else np.ones(len(table.models), dtype=bool)
+    pool = capable & tool_safe & allowed & keyed & ~cooling & covered & narrow
     checks = (
         (allowed, "not_allowed"),
         (keyed, "no_key"),
         (capable, "capability"),
+        (tool_safe, "malformed_tool_calls"),
         (~cooling, "cooldown"),
         (covered, "no_evidence"),
         (narrow, "wide_interval"),
@@ -140,6 +143,12 @@ class EfficientTier:
         elig = eligibility(table, sc, call, allowed, self.keyed)
         common = self._common(call, top, pred.confidence, candidates(table, sc, elig), p)
         text = explain.cells(top)
+        broken = [i for i, note in enumerate(elig.notes) if note == "malformed_tool_calls"]
+        left_out = explain.malformed(
+            [table.models[i] for i in broken],
+            [float(table.malformed[i]) for i in broken],
+            table.params.max_malformed_rate,
+        )
         gen = general_share(probs)
         if gen >= GENERAL_SHARE:
             return self._fallback(call, "general", explain.general(gen, text), p, common)
@@ -153,7 +162,8 @@ class EfficientTier:
         ref, floor = self._floor(sc)
         choice = choose(table.models, sc, elig.pool, floor, call.project.dial)
         if choice.model is None:
-            return self._fallback(call, "no_evidence", explain.no_evidence(text, table.params), p, common)
+            why = explain.no_evidence(text, table.params) + left_out
+            return self._fallback(call, "no_evidence", why, p, common)
         i = table.row[choice.model]
         model, effort = split_variant(choice.model)
         reason = "best_accuracy" if not choice.proven or call.project.dial >= 1.0 else "cheapest_above_bar"
@@ -163,7 +173,8 @@ class EfficientTier:
             bar=choice.bar,
             expected_cost=float(sc.cost[i]),
             fallbacks=fallbacks(table, sc, elig.pool, i, choice.floor, order),
-            explanation=explain.chosen(text, choice, sc, i, call.project.dial, common["frontier_cost"], ref),
+            explanation=explain.chosen(text, choice, sc, i, call.project.dial, common["frontier_cost"], ref)
+            + left_out,
             reasoning_effort=effort,
             **common,
         )

@@ -69,3 +69,15 @@ def chosen(
 def _down(x: float) -> float:
     """`x` rounded down to 3 decimals, so that a quoted "L ≥ bar" holds as printed."""
     return math.floor(x * 1000 + 1e-9) / 1000
+
+
+def malformed(models: list[str], rates: list[float], limit: float) -> str:
+    """The sentence naming models left out of a request with tools for breaking tool calls."""
+    if not models:
+        return ""
+    shown = ", ".join(f"{m} ({r:.0%})" for m, r in zip(models[:4], rates[:4], strict=True))
+    more = f" and {len(models) - 4} more" if len(models) > 4 else ""
+    return (
+        f" Not proven for agent work, their measured malformed tool calls being above {limit:.0%}: "
+        f"{shown}{more}."
+    )

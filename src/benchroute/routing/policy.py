@@ -6,6 +6,8 @@ tests/routing_policy/test_policy_worked_example.py reproduces number for number.
 - Per cell c the snapshot gives Â(m,c) with an interval [L, U], single-turn and as an agent
   (leaderboard/fit.py); a request with tools uses the agent numbers.
 - A(m) = Σ_c P(c)·Â(m,c), L(m) = Σ_c P(c)·L(m,c), U(m) likewise, P over the coding cells.
+- A request with tools excludes every model whose measured malformed-tool-call rate on agent tasks
+  (the snapshot's `malformed`) is above `max_malformed_rate`: it is not proven for agent work.
 - A cell counts as measured for m when m has ≥ min_tasks tasks on its route (for a route no
   benchmark measures: ≥ min_tasks tasks behind the model's fit). Coverage(m) = Σ_c P(c) over
   measured cells; m may be chosen only with coverage ≥ min_coverage and U(m) − L(m) ≤ max_width.
@@ -60,6 +62,9 @@ class PolicyParams:
     min_coverage: float = 0.6  # share of P(c) that must fall on measured cells
     max_width: float = 0.5  # widest interval U − L a chosen model may have for the request
     default_completion_tokens: int = 600  # when no source reports completion tokens for a cell
+    # A model whose measured malformed-tool-call rate on agent tasks is above this is not proven
+    # for agent work (a request with tools), whatever its single-turn score (docs/routing.md).
+    max_malformed_rate: float = 0.05
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +130,16 @@ class PolicyTable:
         self.tools: BoolArray = np.array([m.tools for m in self.info], dtype=bool)
         self.vision: BoolArray = np.array([m.vision for m in self.info], dtype=bool)
         self.api_ok: BoolArray = np.array([bool(m.apis & UPSTREAM_APIS) for m in self.info], dtype=bool)
+        # measured malformed-tool-call rate per model (a variant's own, else its base model's); 0: unmeasured
+        rates = snapshot.malformed
+        self.malformed: FloatArray = np.array(
+            [rates.get(m, rates.get(split_variant(m)[0], 0.0)) for m in self.models], dtype=np.float64
+        )
+
+    def tool_safe(self) -> BoolArray:
+        """Models not measured to break tool calls (rate at most `max_malformed_rate`)."""
+        ok: BoolArray = self.malformed <= self.params.max_malformed_rate + EPS
+        return ok
 
     def _fill(self, snapshot: Snapshot) -> None:
         """The estimate / interval arrays (index 0 single-turn, 1 agent), measured cells, tokens."""
