@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from starlette.applications import Starlette
@@ -32,7 +33,7 @@ from benchroute.gateway.headers import header_dict
 from benchroute.gateway.routes import json_response
 from benchroute.gateway.state import GatewayState
 from benchroute.leaderboard.snapshot import CellStats, Snapshot
-from benchroute.routing.base import SnapshotEngine
+from benchroute.routing.base import ProjectSnapshotEngine, SnapshotEngine
 from benchroute.routing.taxonomy import ALL_CELLS, TASK_TYPES
 
 log = logging.getLogger(__name__)
@@ -44,13 +45,19 @@ def engine_snapshot(state: GatewayState) -> Snapshot | None:
     return state.engine.snapshot if isinstance(state.engine, SnapshotEngine) else None
 
 
-def swap_snapshot(state: GatewayState, snapshot: Snapshot) -> bool:
-    """Put `snapshot` into the router (one assignment, no await in between: atomic for requests).
-    False when the engine routes on no snapshot (the static router)."""
+def swap_snapshot(
+    state: GatewayState, snapshot: Snapshot, projects: Mapping[str, Snapshot] | None = None
+) -> bool:
+    """Put `snapshot` (and the projects' own snapshots, their pool results included) into the
+    router (one assignment, no await in between: atomic for requests). False when the engine
+    routes on no snapshot (the static router)."""
     engine = state.engine
     if not isinstance(engine, SnapshotEngine):
         return False
-    state.engine = engine.with_snapshot(snapshot)
+    swapped = engine.with_snapshot(snapshot)
+    if projects is not None and isinstance(swapped, ProjectSnapshotEngine):
+        swapped = swapped.with_project_snapshots(projects)
+    state.engine = swapped
     return True
 
 
@@ -58,7 +65,7 @@ async def refresh_once(state: GatewayState, source: LeaderboardSource, *, force:
     """Refresh the source; when the snapshot was rebuilt, swap it into the router. True if rebuilt."""
     if not await source.refresh(force=force):
         return False
-    swapped = swap_snapshot(state, source.snapshot)
+    swapped = swap_snapshot(state, source.snapshot, source.project_snapshots)
     log.info(
         "leaderboard refreshed: %d bench results, %d cells%s",
         source.stamp.count if source.stamp else 0,

@@ -14,6 +14,7 @@ it reads the results. The gateway polls it and swaps the new snapshot into its r
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -81,6 +82,32 @@ def build_snapshot(
     return replace(snap, malformed={**base.malformed, **malformed})
 
 
+POOL_RUN = re.compile(r"^pool-(?P<project>.+)-\d{8}$")  # the run ids of `benchroute bench pool`
+
+
+def pool_project(run_id: str) -> str | None:
+    """The project a `bench pool` run measured for (run id pool-<project>-<UTC date>), else None."""
+    match = POOL_RUN.match(run_id)
+    return match.group("project") if match else None
+
+
+def build_snapshots(
+    results: Sequence[BenchResult], base: Snapshot, *, mode: MergeMode = "prefer_bench"
+) -> tuple[Snapshot, dict[str, Snapshot]]:
+    """The shared snapshot (every result but the projects' pool runs) and, per project with pool
+    results, the shared evidence with that project's pool results in it (pure)."""
+    shared: list[BenchResult] = []
+    pools: dict[str, list[BenchResult]] = {}
+    for r in results:
+        project = pool_project(r.run_id)
+        if project is None:
+            shared.append(r)
+        else:
+            pools.setdefault(project, []).append(r)
+    overlays = {p: build_snapshot([*shared, *own], base, mode=mode) for p, own in sorted(pools.items())}
+    return build_snapshot(shared, base, mode=mode), overlays
+
+
 async def stored_stamp(store: Store) -> ResultsStamp | None:
     """The stamp of the stored results from one `count(*), max(time)` query when `store` is the SQL
     backend (reading 10,000 results instead takes ~0.4 s of the event loop); None for other stores.
@@ -100,7 +127,8 @@ async def stored_stamp(store: Store) -> ResultsStamp | None:
 
 
 class LeaderboardSource:
-    """Holds the current snapshot; `refresh()` rebuilds it when the stored results changed.
+    """Holds the current snapshot (and one per project with `bench pool` results); `refresh()`
+    rebuilds them when the stored results changed.
 
     Refreshes are serialised (the periodic one and one asked for over HTTP never interleave).
     Until the first refresh the snapshot is `base`.
@@ -111,6 +139,7 @@ class LeaderboardSource:
         self.base = base
         self.mode: MergeMode = mode
         self.snapshot = base
+        self.project_snapshots: dict[str, Snapshot] = {}  # per project with pool results
         self.stamp: ResultsStamp | None = None
         self.refreshed: datetime | None = None  # when the snapshot was last rebuilt
         self.checked: datetime | None = None  # when the store was last looked at
@@ -128,7 +157,9 @@ class LeaderboardSource:
             if not force and stamp == self.stamp:
                 return False
             # Aggregation is pure CPU work: keep it off the event loop that serves requests.
-            self.snapshot = await asyncio.to_thread(build_snapshot, results, self.base, mode=self.mode)
+            self.snapshot, self.project_snapshots = await asyncio.to_thread(
+                build_snapshots, results, self.base, mode=self.mode
+            )
             self.stamp = stamp
             self.refreshed = self.checked
             return True

@@ -12,6 +12,7 @@ router is neither; the gateway checks with `isinstance`, never by probing attrib
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -58,4 +59,14 @@ class FreePoolEngine(RoutingEngine, Protocol):
 
     def with_free_pool(self, pool: FreePool) -> RoutingEngine:
         """A copy routing `auto/free` over `pool`."""
+        ...
+
+
+@runtime_checkable
+class ProjectSnapshotEngine(SnapshotEngine, Protocol):
+    """A snapshot engine that routes named projects on their own snapshots (a project's pool
+    results over the shared evidence; bench/refresh.py builds them when the results change)."""
+
+    def with_project_snapshots(self, snapshots: Mapping[str, Snapshot]) -> RoutingEngine:
+        """A copy routing each named project on its snapshot, the others on the shared one."""
         ...

@@ -56,6 +56,7 @@ class Router:
         params: PolicyParams | None = None,
         routable: frozenset[str] | None = None,
         keyed: frozenset[str] | None = None,
+        project_snapshots: Mapping[str, Snapshot] | None = None,
     ) -> None:
         self.catalog = catalog
         self.snapshot = snapshot
@@ -81,6 +82,13 @@ class Router:
             catalog, self.table, classifier, self.tiers, self.defaults, self.balanced
         )
         self.free = FreeTier(catalog, self.free_pool)
+        # Per project, evidence that includes the project's pool results (`benchroute bench pool`):
+        # its requests are routed by a Router on that snapshot, built here, once.
+        self.project_snapshots: dict[str, Snapshot] = dict(project_snapshots or {})
+        self._overlays: dict[str, Router] = {
+            name: self._replace(snapshot=snap, project_snapshots=None)
+            for name, snap in self.project_snapshots.items()
+        }
 
     # ---- construction (factory.py does the loading) --------------------------------------------
 
@@ -114,12 +122,18 @@ class Router:
             "params": self.params,
             "routable": self.routable,
             "keyed": self.keyed,
+            "project_snapshots": self.project_snapshots,
         }
         args.update(changes)
         return Router(**args)
 
     def with_snapshot(self, snapshot: Snapshot) -> Router:
         return self._replace(snapshot=snapshot)
+
+    def with_project_snapshots(self, snapshots: Mapping[str, Snapshot]) -> Router:
+        """A copy routing each named project on its own snapshot (the shared one with the project's
+        pool results in it); other projects keep the shared snapshot."""
+        return self._replace(project_snapshots=snapshots)
 
     def with_free_pool(self, pool: FreePool) -> Router:
         return self._replace(free_pool=pool)
@@ -150,6 +164,9 @@ class Router:
     # ---- RoutingEngine -----------------------------------------------------------------------
 
     def route(self, request: ChatRequest, project: ProjectSettings, ctx: RouteContext) -> Decision:
+        overlay = self._overlays.get(request.context.project) if self._overlays else None
+        if overlay is not None:
+            return overlay.route(request, project, ctx)
         requested = request.model
         tier = T.normalise_tier(project.tier) if requested == "auto" else T.normalise_tier(requested)
         if requested == "auto" and tier is None:
