@@ -16,16 +16,30 @@ from benchroute.store.base import BenchResult
 T0 = datetime(2026, 3, 1, tzinfo=UTC)
 
 
-def res(task: str, passed: bool, *, model: str = "m/a", suite: str = "humaneval", malformed: int = 0) -> BenchResult:
+def res(
+    task: str, passed: bool, *, model: str = "m/a", suite: str = "humaneval", malformed: int = 0
+) -> BenchResult:
     reason = "ok"
     if suite.startswith("agent."):
         stats = AgentStats(driver=suite.split(".")[1], driver_version="1.0", turns=3, tool_calls=10)
         stats.malformed = {"bad_json": malformed} if malformed else {}
         reason = join_reason("ok", stats)
     return BenchResult(
-        run_id="r", suite=suite, task_id=task, model=model, provider="p", task_type="debug",
-        difficulty="medium", score=float(passed), passed=passed, prompt_tokens=100,
-        completion_tokens=50, cost_usd=0.01, latency_ms=100.0, time=T0, reason=reason,
+        run_id="r",
+        suite=suite,
+        task_id=task,
+        model=model,
+        provider="p",
+        task_type="debug",
+        difficulty="medium",
+        score=float(passed),
+        passed=passed,
+        prompt_tokens=100,
+        completion_tokens=50,
+        cost_usd=0.01,
+        latency_ms=100.0,
+        time=T0,
+        reason=reason,
     )
 
 

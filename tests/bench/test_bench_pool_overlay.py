@@ -20,9 +20,20 @@ T0 = datetime(2026, 3, 1, tzinfo=UTC)
 
 def res(task: str, model: str, passed: bool, run_id: str = "r1") -> BenchResult:
     return BenchResult(
-        run_id=run_id, suite="humaneval", task_id=task, model=model, provider="x",
-        task_type="implement", difficulty="easy", score=float(passed), passed=passed,
-        prompt_tokens=100, completion_tokens=50, cost_usd=0.001, latency_ms=10.0, time=T0,
+        run_id=run_id,
+        suite="humaneval",
+        task_id=task,
+        model=model,
+        provider="x",
+        task_type="implement",
+        difficulty="easy",
+        score=float(passed),
+        passed=passed,
+        prompt_tokens=100,
+        completion_tokens=50,
+        cost_usd=0.001,
+        latency_ms=10.0,
+        time=T0,
     )
 
 

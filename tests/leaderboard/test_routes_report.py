@@ -31,3 +31,29 @@ def test_cli_prints_the_table() -> None:
     result = CliRunner().invoke(cli, ["leaderboard", "--routes"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert "debug:hard" in result.output and "dial 0.5:" in result.output
+
+
+def test_the_router_exposes_the_table_the_report_prints() -> None:
+    from benchroute.routing.router import Router
+    from benchroute.routing.table import CellProbe
+
+    router = Router(load_catalog(), load_default_snapshot(), CellProbe())
+    table = router.routing_table()
+    rows = routing_table(load_catalog(), load_default_snapshot())
+    assert [t["route"] for t in table] == [r.cell for r in rows]
+    for t, r in zip(table, rows, strict=True):
+        assert [t["dial_0"], t["dial_0.5"], t["dial_1"]][-1].split(" ")[0].split("@")[0] == r.choices[
+            -1
+        ].model
+        assert all(f"dial_{d:g}_detail" in t for d in DIALS)
+
+
+def test_published_page_has_the_routing_table_section(tmp_path: object) -> None:
+    from pathlib import Path
+
+    result = CliRunner().invoke(
+        cli, ["leaderboard", "--out", str(Path(str(tmp_path)) / "site")], catch_exceptions=False
+    )
+    assert result.exit_code == 0, result.output
+    page = (Path(str(tmp_path)) / "site" / "index.html").read_text()
+    assert "<table id=routing-table>" in page and "debug:hard" in page and "dial 0.5" in page

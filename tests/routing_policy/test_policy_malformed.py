@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from policy_example import request, router, snapshot
+
 from benchroute.routing.base import RouteContext
 from benchroute.routing.policy import PolicyParams
 from benchroute.settings import ProjectSettings
-
-from policy_example import request, router, snapshot
 
 
 def test_a_model_that_breaks_tool_calls_is_not_chosen_for_agent_work() -> None:

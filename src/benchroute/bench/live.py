@@ -33,7 +33,7 @@ from benchroute.gateway.headers import header_dict
 from benchroute.gateway.routes import json_response
 from benchroute.gateway.state import GatewayState
 from benchroute.leaderboard.snapshot import CellStats, Snapshot
-from benchroute.routing.base import ProjectSnapshotEngine, SnapshotEngine
+from benchroute.routing.base import ProjectSnapshotEngine, RoutingTableEngine, SnapshotEngine
 from benchroute.routing.taxonomy import ALL_CELLS, TASK_TYPES
 
 log = logging.getLogger(__name__)
@@ -173,7 +173,9 @@ async def leaderboard_json(request: Request) -> Response:
 
 
 async def leaderboard_page(request: Request) -> Response:
-    return HTMLResponse(to_html(current(request)))
+    engine = request.app.state.gateway.engine
+    routes = engine.routing_table() if isinstance(engine, RoutingTableEngine) else None
+    return HTMLResponse(to_html(current(request), routes=routes, agents=_source(request).agents))
 
 
 async def refresh(request: Request) -> Response:

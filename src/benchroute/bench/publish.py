@@ -4,8 +4,11 @@ and the JSON snapshot beside it."""
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
+from benchroute.bench.publish_sections import agents_html, routes_html
 from benchroute.leaderboard.snapshot import CellStats, Snapshot
 
 COLUMNS = (
@@ -75,7 +78,15 @@ def row_values(s: CellStats) -> list[tuple[str, str | None]]:
     return cells
 
 
-def to_html(snapshot: Snapshot, title: str = "benchroute leaderboard") -> str:
+def to_html(
+    snapshot: Snapshot,
+    title: str = "benchroute leaderboard",
+    *,
+    routes: Sequence[Mapping[str, str]] | None = None,
+    agents: Mapping[str, Any] | None = None,
+) -> str:
+    """The page: the routing table (`Router.routing_table()` rows) when given, the evidence table,
+    and the agent results per driver (`agent_section(results)`) when given."""
     head = "".join(f"<th>{html.escape(c)}</th>" for c in COLUMNS)
     body = []
     for s in sorted(snapshot, key=lambda s: (s.cell, -s.accuracy, s.model)):
@@ -93,18 +104,26 @@ def to_html(snapshot: Snapshot, title: str = "benchroute leaderboard") -> str:
         f"<h1>{html.escape(title)}</h1><p>{meta}. {len(snapshot.cells)} cells, "
         f"{len(snapshot.models())} models. Accuracy = successes / trials; the Wilson interval is 95%. "
         "Evidence names where each cell's numbers come from (bench:&lt;suite&gt; = our runs).</p>"
-        '<input id=filter placeholder="filter (model, cell, source)…">'
+        f"{routes_html(routes or [])}"
+        + ("<h2>Evidence</h2>" if routes else "")
+        + '<input id=filter placeholder="filter (model, cell, source)…">'
         f"<table id=board><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
-        f"<script>{_SCRIPT}</script></body></html>\n"
+        f"{agents_html(agents or {})}<script>{_SCRIPT}</script></body></html>\n"
     )
 
 
-def publish(snapshot: Snapshot, out_dir: str | Path) -> tuple[Path, Path]:
+def publish(
+    snapshot: Snapshot,
+    out_dir: str | Path,
+    *,
+    routes: Sequence[Mapping[str, str]] | None = None,
+    agents: Mapping[str, Any] | None = None,
+) -> tuple[Path, Path]:
     """Write `index.html` and `leaderboard.json` into `out_dir`; returns both paths."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     page = out / "index.html"
     data = out / "leaderboard.json"
-    page.write_text(to_html(snapshot), encoding="utf-8")
+    page.write_text(to_html(snapshot, routes=routes, agents=agents), encoding="utf-8")
     data.write_bytes(snapshot.to_json())
     return page, data

@@ -18,8 +18,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import Any
 
-from benchroute.bench.agent.evidence import malformed_rates
+from benchroute.bench.agent.evidence import agent_section, malformed_rates
 from benchroute.bench.aggregate import MergeMode, merge, observations, snapshot_from_results
 from benchroute.leaderboard.build import fitted_from, refit
 from benchroute.leaderboard.snapshot import Snapshot
@@ -140,6 +141,7 @@ class LeaderboardSource:
         self.mode: MergeMode = mode
         self.snapshot = base
         self.project_snapshots: dict[str, Snapshot] = {}  # per project with pool results
+        self.agents: dict[str, Any] = {}  # the agent results per driver (agent_section)
         self.stamp: ResultsStamp | None = None
         self.refreshed: datetime | None = None  # when the snapshot was last rebuilt
         self.checked: datetime | None = None  # when the store was last looked at
@@ -160,6 +162,7 @@ class LeaderboardSource:
             self.snapshot, self.project_snapshots = await asyncio.to_thread(
                 build_snapshots, results, self.base, mode=self.mode
             )
+            self.agents = await asyncio.to_thread(agent_section, results)
             self.stamp = stamp
             self.refreshed = self.checked
             return True

@@ -127,7 +127,13 @@ def leaderboard(
         imported = merge(_aider(aider_files, load_catalog(settings).ids()), imported, mode="prefer_bench")
     snapshot = merge(own, imported, mode="combine" if mode == "combine" else "prefer_bench")
     if out_dir:
-        page, data = publish(snapshot, Path(out_dir))
+        from benchroute.bench.agent.evidence import agent_section
+        from benchroute.catalog.loader import load_catalog
+        from benchroute.routing.router import Router
+        from benchroute.routing.table import CellProbe
+
+        table = Router(load_catalog(settings), snapshot, CellProbe(), settings.tiers).routing_table()
+        page, data = publish(snapshot, Path(out_dir), routes=table, agents=agent_section(results))
         click.echo(f"wrote {page} and {data} ({len(snapshot.cells)} cells)")
         return
     if fmt == "json":

@@ -242,6 +242,7 @@ class Pages:
             cells=cells,
             rows=rows,
             routes=routing_table_of(visit.state),
+            agents=await agents_of(visit.state),
         )
 
     async def leaderboard_static(self, request: Request) -> Response:
@@ -250,7 +251,11 @@ class Pages:
         if isinstance(visit, Response):
             return visit
         response = HTMLResponse(
-            to_html(snapshot_of(visit.state)),
+            to_html(
+                snapshot_of(visit.state),
+                routes=routing_table_of(visit.state),
+                agents=await agents_of(visit.state),
+            ),
             headers={"content-disposition": 'attachment; filename="leaderboard.html"'},
         )
         return self.d.finish(visit, response)
@@ -264,6 +269,13 @@ def snapshot_of(state: GatewayState) -> Snapshot:
 
     path = state.settings.leaderboard
     return load_snapshot(Path(path)) if path else load_default_snapshot()
+
+
+async def agents_of(state: GatewayState) -> dict[str, Any]:
+    """The agent results per driver (`bench.agent.evidence.agent_section`), their own section."""
+    from benchroute.bench.agent.evidence import agent_section
+
+    return agent_section(await state.store.list_bench_results())
 
 
 def leaderboard_rows(snapshot: Snapshot) -> list[dict[str, Any]]:

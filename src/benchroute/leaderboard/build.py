@@ -65,12 +65,16 @@ def fitted_from(snapshot: Snapshot) -> tuple[list[Observation], Priors] | None:
     if not snapshot.fit:
         return None
     names = {f.name for f in fields(Observation)}
-    obs = [Observation(**{k: v for k, v in row.items() if k in names}) for row in snapshot.fit["observations"]]
+    obs = [
+        Observation(**{k: v for k, v in row.items() if k in names}) for row in snapshot.fit["observations"]
+    ]
     priors: dict[str, Any] = snapshot.fit.get("priors") or {}
     return obs, Priors(**{k: float(v) for k, v in priors.items() if k in {f.name for f in fields(Priors)}})
 
 
-def refit(base: Snapshot, extra: Sequence[Observation], *, created: str = "", description: str = "") -> Snapshot:
+def refit(
+    base: Snapshot, extra: Sequence[Observation], *, created: str = "", description: str = ""
+) -> Snapshot:
     """`base`'s observations plus `extra`, fitted again at `base`'s priors: new results (bench runs,
     agent runs) land on the same scale as everything the base was built from. `base` must be fitted."""
     basis = fitted_from(base)

@@ -12,7 +12,7 @@ router is neither; the gateway checks with `isinstance`, never by probing attrib
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -70,3 +70,11 @@ class ProjectSnapshotEngine(SnapshotEngine, Protocol):
     def with_project_snapshots(self, snapshots: Mapping[str, Snapshot]) -> RoutingEngine:
         """A copy routing each named project on its snapshot, the others on the shared one."""
         ...
+
+
+@runtime_checkable
+class RoutingTableEngine(Protocol):
+    """An engine that can show its routing table: per route and difficulty, the model it picks at
+    dial 0, 0.5 and 1, as `[{"route", "dial_0", "dial_0.5", "dial_1", "dial_<d>_detail"...}]`."""
+
+    def routing_table(self) -> Sequence[Mapping[str, str]] | None: ...

@@ -34,6 +34,7 @@ from benchroute.routing.freepool import FreePool, fallback_key
 from benchroute.routing.frontier import FrontierTier
 from benchroute.routing.policy import PolicyParams, PolicyTable, estimate_prompt_tokens
 from benchroute.routing.static import manual
+from benchroute.routing.table import as_dicts, table_rows
 from benchroute.routing.versions import is_outdated
 from benchroute.settings import ProjectSettings, Settings, TierSettings
 from benchroute.wire.canonical import ApiKind, ChatRequest
@@ -89,6 +90,7 @@ class Router:
             name: self._replace(snapshot=snap, project_snapshots=None)
             for name, snap in self.project_snapshots.items()
         }
+        self._routing_table: list[dict[str, str]] | None = None  # computed on first use
 
     # ---- construction (factory.py does the loading) --------------------------------------------
 
@@ -191,6 +193,15 @@ class Router:
         if tier == T.FREE:
             return self._keyed(self.free.decide(call))
         return self._keyed(self.balanced.decide(call))
+
+    def routing_table(self) -> list[dict[str, str]]:
+        """Per coding cell, the model chosen at dial 0, 0.5 and 1 for an 8k-token agent request,
+        with its estimate, interval and cost (`routing/table.py`; the dashboard's leaderboard and
+        the published page render it). Computed once per Router (it is immutable)."""
+        if self._routing_table is None:
+            rows = table_rows(lambda probe: self._replace(classifier=probe, project_snapshots=None))
+            self._routing_table = as_dicts(rows)
+        return self._routing_table
 
     def _keyed(self, decision: Decision) -> Decision:
         """Say whether the chosen model's provider has a key here (when the Router knows)."""
