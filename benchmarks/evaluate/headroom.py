@@ -26,11 +26,11 @@ from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
+from learned.router import LAMBDA_GRID, select
 
 from benchroute.evaluate.curve import curve_value, envelope, evaluate_choices, single_model_points
 from benchroute.evaluate.datasets import DATASETS, load
 from benchroute.evaluate.outcomes import OutcomeMatrix
-from benchroute.evaluate.router import LAMBDA_GRID, select
 
 ROOT = Path(__file__).resolve().parents[3]
 

@@ -15,13 +15,13 @@ import argparse
 import time
 from pathlib import Path
 
+from learned.router import cost_range
 from run import split
 
 from benchroute.evaluate.curve import auc, single_model_points
 from benchroute.evaluate.datasets import DATASETS, load
 from benchroute.evaluate.outcomes import OutcomeMatrix
 from benchroute.evaluate.replay import replay, score_replay
-from benchroute.evaluate.router import cost_range
 from benchroute.routing.factory import load_classifier
 from benchroute.settings import Settings
 

@@ -14,10 +14,10 @@ import time
 from pathlib import Path
 
 import numpy as np
+from learned.run import TASK_WEIGHT, fit_and_choose, score
 
 from benchroute.evaluate.datasets import DATASETS, load
 from benchroute.evaluate.outcomes import OutcomeRecord
-from benchroute.evaluate.run import TASK_WEIGHT, fit_and_choose, score
 
 ROOT = Path(__file__).resolve().parents[3]
 

@@ -18,21 +18,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from run import split
-from threadpoolctl import threadpool_limits
-
-from benchroute.evaluate.curve import auc, best_quality_within, evaluate_choices, single_model_points
-from benchroute.evaluate.datasets import DATASETS, load
-from benchroute.evaluate.estimators import (
+from learned.estimators import (
     CostModel,
     Estimator,
     KnnEstimator,
     LogisticEstimator,
     RidgeEstimator,
 )
-from benchroute.evaluate.features import TextFeaturizer, token_count
-from benchroute.evaluate.outcomes import OutcomeMatrix, OutcomeRecord
-from benchroute.evaluate.router import (
+from learned.features import TextFeaturizer, token_count
+from learned.router import (
     _cells,
     _folds,
     _pick_lambdas,
@@ -42,7 +36,13 @@ from benchroute.evaluate.router import (
     hull_models,
     select,
 )
-from benchroute.evaluate.taskfeatures import TaskFeatures
+from learned.taskfeatures import TaskFeatures
+from run import split
+from threadpoolctl import threadpool_limits
+
+from benchroute.evaluate.curve import auc, best_quality_within, evaluate_choices, single_model_points
+from benchroute.evaluate.datasets import DATASETS, load
+from benchroute.evaluate.outcomes import OutcomeMatrix, OutcomeRecord
 
 ROOT = Path(__file__).resolve().parents[3]
 Array = np.ndarray

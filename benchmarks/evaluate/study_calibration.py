@@ -20,10 +20,9 @@ import itertools
 from collections.abc import Callable, Iterator
 
 import numpy as np
+from learned.estimators import logistic_fit
 from study import BASELINE, Split, best_knn_k, common_args, prepare, report, score_knn, score_with, selected
 from threadpoolctl import threadpool_limits
-
-from benchroute.evaluate.estimators import logistic_fit
 
 Array = np.ndarray
 SHIPPED = ("cells", "logistic", "sknn")

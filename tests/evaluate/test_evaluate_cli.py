@@ -1,9 +1,9 @@
-"""`benchroute evaluate` through click's CliRunner, on synthetic files."""
+"""`benchroute evaluate` through click's CliRunner, on synthetic files: the production replay only
+(the per-prompt estimators study left the package; benchmarks/evaluate/learned)."""
 
 from __future__ import annotations
 
 import json
-from collections import Counter
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -26,99 +26,44 @@ def _files(tmp_path: Path, with_outcomes: bool) -> tuple[Path, Path, Path]:
     return train, test, tmp_path / "out.jsonl"
 
 
-def test_cli_writes_choices_and_json_report(tmp_path: Path) -> None:
-    train, test, out = _files(tmp_path, with_outcomes=True)
-    res = CliRunner().invoke(
-        cli,
-        [
-            "evaluate",
-            "--router",
-            "learned",
-            "--train",
-            str(train),
-            "--test",
-            str(test),
-            "--choices",
-            str(out),
-            "--json",
-            "--seed",
-            "3",
-        ],
-    )
-    assert res.exit_code == 0, res.output
-    payload = json.loads(res.output)
-    report = payload["report"]
-    assert report["auc"]["router"] > report["auc"]["single_model_hull"]
-    assert len(report["router"]) == len(payload["points"]) >= 12
-    lines = [json.loads(x) for x in out.read_text().splitlines()]
-    per_prompt: dict[str, list[str]] = {}
-    for line in lines:
-        per_prompt.setdefault(line["id"], []).append(line["point"])
-    assert len(per_prompt) == 20
-    labels = {tuple(v) for v in per_prompt.values()}
-    assert len(labels) == 1 and len(next(iter(labels))) >= 12
-    assert Counter(line["model"] for line in lines).keys() <= {
-        "vendor/cheap model",
-        "other vendor/strong-1",
-        "mid",
-    }
-
-
 def test_cli_text_report_and_test_without_outcomes(tmp_path: Path) -> None:
     train, test, out = _files(tmp_path, with_outcomes=True)
-    res = CliRunner().invoke(
-        cli,
-        [
-            "evaluate",
-            "--router",
-            "learned",
-            "--train",
-            str(train),
-            "--test",
-            str(test),
-            "--choices",
-            str(out),
-        ],
-    )
+    args = ["evaluate", "--train", str(train), "--test", str(test), "--choices", str(out)]
+    res = CliRunner().invoke(cli, args)
     assert res.exit_code == 0, res.output
-    assert "AUC" in res.output and "oracle" in res.output and "knn baseline" in res.output
+    assert "dial 0 " in res.output and "dial 1 " in res.output and "quality" in res.output
     train, test, out = _files(tmp_path, with_outcomes=False)
     res = CliRunner().invoke(
-        cli,
-        [
-            "evaluate",
-            "--router",
-            "learned",
-            "--train",
-            str(train),
-            "--test",
-            str(test),
-            "--choices",
-            str(out),
-        ],
+        cli, ["evaluate", "--train", str(train), "--test", str(test), "--choices", str(out)]
     )
     assert res.exit_code == 0, res.output
-    assert "nothing to score" in res.output
-    # 32 dial points + the two single models on TRAIN's hull (cheap, strong; "mid" is dominated)
-    assert len(out.read_text().splitlines()) == 20 * (32 + 2)
+    assert "no outcomes to score" in res.output
+    lines = [json.loads(x) for x in out.read_text().splitlines()]
+    assert len(lines) == 20 * 5  # one choice per prompt at each of the five dial points
+    assert {line["point"] for line in lines} == {"dial 0", "dial 0.25", "dial 0.5", "dial 0.75", "dial 1"}
+
+
+def test_the_learned_router_is_gone(tmp_path: Path) -> None:
+    train, test, out = _files(tmp_path, with_outcomes=True)
+    args = [
+        "evaluate",
+        "--router",
+        "learned",
+        "--train",
+        str(train),
+        "--test",
+        str(test),
+        "--choices",
+        str(out),
+    ]
+    res = CliRunner().invoke(cli, args)
+    assert res.exit_code != 0 and "--router" in res.output
 
 
 def test_cli_rejects_bad_input(tmp_path: Path) -> None:
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"id": "a"}\n')
-    res = CliRunner().invoke(
-        cli,
-        [
-            "evaluate",
-            "--router",
-            "learned",
-            "--train",
-            str(bad),
-            "--test",
-            str(bad),
-            "--choices",
-            str(tmp_path / "o.jsonl"),
-        ],
-    )
+    args = ["evaluate", "--train", str(bad), "--test", str(bad), "--choices", str(tmp_path / "o.jsonl")]
+    res = CliRunner().invoke(cli, args)
     assert res.exit_code != 0
     assert "line 1" in res.output

@@ -1,4 +1,5 @@
-"""`benchroute evaluate`: fit the router on TRAIN outcomes, write its choices for TEST prompts.
+"""`benchroute evaluate`: the production router replayed: evidence from TRAIN outcomes, choices for
+TEST prompts.
 
 TEST is read twice: once with outcomes dropped (what the router sees), and, after the choices are
 made, once more to score them when it carries outcomes.
@@ -12,7 +13,6 @@ from pathlib import Path
 import click
 
 from benchroute.evaluate.outcomes import OutcomeFormatError, read_jsonl
-from benchroute.evaluate.run import DEFAULT_POINTS, fit_and_choose, format_report, score
 
 
 @click.command(name="evaluate")
@@ -27,55 +27,14 @@ from benchroute.evaluate.run import DEFAULT_POINTS, fit_and_choose, format_repor
     "choices_path",
     type=click.Path(dir_okay=False, path_type=Path),
     required=True,
-    help="Where to write one line per TEST prompt and operating point.",
+    help="Where to write one line per TEST prompt and dial point.",
 )
-@click.option("--points", type=click.IntRange(min=12), default=DEFAULT_POINTS, show_default=True)
-@click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable report.")
-@click.option(
-    "--router",
-    "which",
-    type=click.Choice(["production", "learned"]),
-    default="production",
-    show_default=True,
-    help="production: TRAIN built into evidence as the leaderboard is, TEST routed by the shipped "
-    "classifier and the gateway's Router at dials 0-1; learned: the per-prompt estimators study.",
-)
-def evaluate(
-    train_path: Path, test_path: Path, choices_path: Path, points: int, seed: int, as_json: bool, which: str
-) -> None:
-    """Replay the router over outcome data (see docs/evaluate.md)."""
-    if which == "production":
-        _production(train_path, test_path, choices_path, as_json)
-        return
-    try:
-        train = read_jsonl(train_path)
-        prompts = read_jsonl(test_path, read_outcomes=False)
-    except OutcomeFormatError as exc:
-        raise click.ClickException(str(exc)) from exc
-    try:
-        choices = fit_and_choose(train, prompts, seed=seed, n_points=points)
-    except ValueError as exc:
-        raise click.ClickException(str(exc)) from exc
-    with open(choices_path, "w", encoding="utf-8") as fh:
-        for line in choices.lines():
-            fh.write(json.dumps(line, ensure_ascii=False) + "\n")
-    report = score(choices, read_jsonl(test_path))
-    if as_json:
-        payload = {
-            "train": len(train),
-            "test": len(prompts),
-            "points": choices.labels,
-            "point_policies": dict(zip(choices.labels, choices.router_policy.describe(), strict=True)),
-            "report": report.to_json() if report is not None else None,
-        }
-        click.echo(json.dumps(payload, indent=2))
-        return
-    click.echo(f"wrote {len(prompts) * len(choices.labels)} choices to {choices_path}")
-    if report is not None:
-        click.echo(format_report(report))
-    else:
-        click.echo("TEST has no outcomes: choices written, nothing to score.")
+def evaluate(train_path: Path, test_path: Path, choices_path: Path, as_json: bool) -> None:
+    """Replay the production router over outcome data (see docs/evaluate.md): TRAIN built into
+    fitted evidence as the leaderboard is, TEST routed by the shipped classifier and the gateway's
+    Router at dials 0-1."""
+    _production(train_path, test_path, choices_path, as_json)
 
 
 def _production(train_path: Path, test_path: Path, choices_path: Path, as_json: bool) -> None:

@@ -11,12 +11,17 @@ from __future__ import annotations
 import ast
 import csv
 import json
+import math
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from benchroute.evaluate.features import token_count
 from benchroute.evaluate.outcomes import Outcome, OutcomeRecord
+
+
+def token_count(text: str) -> int:
+    """A cheap estimate of the prompt length in model tokens (about 4 characters a token)."""
+    return max(1, math.ceil(len(text) / 4))
 
 ROUTERBENCH_FILES = (
     "arc_challenge_train.csv",

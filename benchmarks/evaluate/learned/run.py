@@ -23,9 +23,9 @@ from benchroute.evaluate.curve import (
     oracle_choice,
     single_model_points,
 )
-from benchroute.evaluate.features import TextFeaturizer, token_count
 from benchroute.evaluate.outcomes import OutcomeMatrix, OutcomeRecord
-from benchroute.evaluate.router import (
+from learned.features import TextFeaturizer, token_count
+from learned.router import (
     LAMBDA_GRID,
     Policy,
     cost_range,
@@ -34,7 +34,7 @@ from benchroute.evaluate.router import (
     router_designs,
     select,
 )
-from benchroute.evaluate.taskfeatures import TaskFeatures
+from learned.taskfeatures import TaskFeatures
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]

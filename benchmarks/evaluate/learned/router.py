@@ -23,7 +23,8 @@ import numpy as np
 import numpy.typing as npt
 
 from benchroute.evaluate.curve import auc, envelope, single_model_points
-from benchroute.evaluate.estimators import (
+from benchroute.evaluate.outcomes import OutcomeMatrix
+from learned.estimators import (
     BlendEstimator,
     CellEstimator,
     CostModel,
@@ -32,7 +33,6 @@ from benchroute.evaluate.estimators import (
     LogisticEstimator,
     ShrunkKnnEstimator,
 )
-from benchroute.evaluate.outcomes import OutcomeMatrix
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
