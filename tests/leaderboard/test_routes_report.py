@@ -57,3 +57,17 @@ def test_published_page_has_the_routing_table_section(tmp_path: object) -> None:
     assert result.exit_code == 0, result.output
     page = (Path(str(tmp_path)) / "site" / "index.html").read_text()
     assert "<table id=routing-table>" in page and "debug:hard" in page and "dial 0.5" in page
+
+
+def test_a_cell_nothing_can_serve_is_a_row_not_an_error() -> None:
+    from benchroute.catalog.model import Catalog, ModelInfo
+    from benchroute.routing.evidence import Snapshot
+    from benchroute.routing.router import Router
+    from benchroute.routing.table import CellProbe
+    from benchroute.settings import TierSettings
+
+    small = ModelInfo(id="local/s", provider="local", upstream_id="s", context=2048)  # 8k tokens do not fit
+    tiers = TierSettings(balanced={"chat": "local/s", "messages": "local/s", "responses": "local/s"})
+    table = Router(Catalog([small]), Snapshot(), CellProbe(), tiers).routing_table()
+    assert len(table) == 3 * len(CODING_ROUTES)
+    assert {t["dial_0"] for t in table} == {"-"} and table[0]["dial_0_detail"].startswith("unroutable")

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from benchroute.routing.base import RouteContext, RoutingEngine
 from benchroute.routing.classifier import CellPrediction, Classifier
 from benchroute.routing.decision import Candidate, Decision
+from benchroute.routing.static import RouteError
 from benchroute.routing.taxonomy import CODING_ROUTES, DIFFICULTIES, cell
 from benchroute.settings import ProjectSettings
 from benchroute.wire.canonical import ChatRequest, Message, RequestContext, TextPart, Tool
@@ -56,13 +57,21 @@ def table_rows(
     for route in CODING_ROUTES:
         for level in DIFFICULTIES:
             probe.cell = cell(route, level)
-            choices = tuple(
-                router.route(request, ProjectSettings(dial=d, min_confidence=0.0), RouteContext())
-                for d in DIALS
-            )
+            choices = tuple(_route(router, request, d) for d in DIALS)
             eligible = tuple(c for c in choices[0].candidates if c.eligible)[:top]
             rows.append(Row(probe.cell, eligible, choices))
     return rows
+
+
+def _route(router: RoutingEngine, request: ChatRequest, dial: float) -> Decision:
+    """The Decision at `dial`; a cell nothing can serve (no model fits the 8k-token request, no
+    Balanced model callable) is a row that says so, not an error."""
+    try:
+        return router.route(request, ProjectSettings(dial=dial, min_confidence=0.0), RouteContext())
+    except RouteError as exc:
+        return Decision(
+            model="-", tier="auto/efficient", reason="unroutable", dial=dial, explanation=str(exc)
+        )
 
 
 def chosen_name(d: Decision) -> str:
