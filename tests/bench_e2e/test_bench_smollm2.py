@@ -190,7 +190,8 @@ async def test_smollm2_bench_through_the_gateway_lands_on_the_leaderboard(tmp_pa
             assert [(u["group"]["client"], u["requests"]) for u in ours] == [("benchroute-bench", TASKS)]
             assert MODEL in page
 
-            api = {c["cell"]: c for c in board["cells"]}
+            # cells with results; the fit also estimates the model's other coding cells (no trials)
+            api = {c["cell"]: c for c in board["cells"] if c["trials"] > 0}
             assert set(api) == set(expected)
             assert sum(c["trials"] for c in api.values()) == TASKS
             today = datetime.now(UTC).date().isoformat()

@@ -21,9 +21,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from benchroute.bench.agent.evidence import agent_section, malformed_rates
-from benchroute.bench.aggregate import MergeMode, merge, observations, snapshot_from_results
+from benchroute.bench.aggregate import MergeMode, aggregate, merge, observations, snapshot_from_results
 from benchroute.leaderboard.build import fitted_from, refit
-from benchroute.leaderboard.snapshot import Snapshot
+from benchroute.leaderboard.snapshot import CellStats, Snapshot
+from benchroute.routing.taxonomy import split_cell
 from benchroute.settings import Settings
 from benchroute.store.base import BenchResult, Store
 
@@ -66,18 +67,11 @@ def build_snapshot(
     per-model malformed-tool-call rate of the agent results (the router's capability signal)."""
     malformed = malformed_rates(results)
     extra = observations(results)
-    if extra and fitted_from(base) is not None:
+    basis = fitted_from(base)
+    if extra and basis is not None:
         built = refit(base, extra, created=base.created, description=f"{base.description} + bench results")
-        cells = dict(built.cells)
-        for key, raw in snapshot_from_results(results).cells.items():  # measured tokens and latency
-            if key in cells:
-                cells[key] = replace(
-                    cells[key],
-                    mean_prompt_tokens=raw.mean_prompt_tokens,
-                    mean_completion_tokens=raw.mean_completion_tokens,
-                    latency_ms=raw.latency_ms,
-                )
-        snap = Snapshot(cells, built.created, built.description, built.fit)
+        shipped = {(o.model, o.route) for o in basis[0]}
+        snap = replace(built, cells=_with_raw(built.cells, results, shipped))
     else:
         snap = merge(snapshot_from_results(results), base, mode=mode)
     return replace(snap, malformed={**base.malformed, **malformed})
@@ -107,6 +101,45 @@ def build_snapshots(
             pools.setdefault(project, []).append(r)
     overlays = {p: build_snapshot([*shared, *own], base, mode=mode) for p, own in sorted(pools.items())}
     return build_snapshot(shared, base, mode=mode), overlays
+
+
+def _with_raw(
+    cells: dict[tuple[str, str], CellStats], results: Sequence[BenchResult], shipped: set[tuple[str, str]]
+) -> dict[tuple[str, str], CellStats]:
+    """Fitted cells with the bench's raw numbers per cell (trials and successes over both settings,
+    tokens, latency, cost, sources). Where a route's evidence is bench results only, a cell counts
+    the tasks run on that cell (none where none were run), as a raw bench cell does; where the route
+    also has shipped evidence, the fitted cell keeps its route total."""
+    raw = {(s.model, s.cell): s for s in aggregate(results, setting="all")}
+    out = dict(cells)
+    for key, cell in cells.items():
+        r = raw.get(key)
+        if (cell.model, split_cell(cell.cell)[0]) in shipped:
+            if r is not None:
+                out[key] = replace(
+                    cell,
+                    mean_prompt_tokens=r.mean_prompt_tokens,
+                    mean_completion_tokens=r.mean_completion_tokens,
+                    latency_ms=r.latency_ms,
+                )
+            continue
+        if r is None:
+            out[key] = replace(cell, trials=0.0, successes=0.0, mean_cost=None, sources=(), last_run=None)
+            continue
+        out[key] = replace(
+            cell,
+            trials=r.trials,
+            successes=r.successes,
+            mean_cost=r.mean_cost,
+            mean_prompt_tokens=r.mean_prompt_tokens,
+            mean_completion_tokens=r.mean_completion_tokens,
+            latency_ms=r.latency_ms,
+            sources=r.sources,
+            last_run=r.last_run,
+        )
+    for key, r in raw.items():  # cells the fit does not estimate (not about code): raw, as shown
+        out.setdefault(key, r)
+    return out
 
 
 async def stored_stamp(store: Store) -> ResultsStamp | None:
