@@ -3,9 +3,10 @@ the agent term, and their malformed-tool-call rate carried in the snapshot."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import UTC, datetime
 
-from benchroute.bench.agent.record import AgentStats, join_reason
+from benchroute.bench.agent.record import AgentStats
 from benchroute.bench.aggregate import aggregate, observations, snapshot_from_results
 from benchroute.bench.refresh import build_snapshot
 from benchroute.leaderboard.build import fitted_from, snapshot_from_fit
@@ -19,11 +20,11 @@ T0 = datetime(2026, 3, 1, tzinfo=UTC)
 def res(
     task: str, passed: bool, *, model: str = "m/a", suite: str = "humaneval", malformed: int = 0
 ) -> BenchResult:
-    reason = "ok"
+    agent_stats = None
     if suite.startswith("agent."):
         stats = AgentStats(driver=suite.split(".")[1], driver_version="1.0", turns=3, tool_calls=10)
         stats.malformed = {"bad_json": malformed} if malformed else {}
-        reason = join_reason("ok", stats)
+        agent_stats = asdict(stats)
     return BenchResult(
         run_id="r",
         suite=suite,
@@ -39,7 +40,8 @@ def res(
         cost_usd=0.01,
         latency_ms=100.0,
         time=T0,
-        reason=reason,
+        reason="ok",
+        agent_stats=agent_stats,
     )
 
 

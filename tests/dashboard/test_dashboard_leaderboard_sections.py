@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from client_harness import Dash
 from dashboard_harness import build_app, seed, settings_for
 from starlette.testclient import TestClient
 
-from benchroute.bench.agent.record import AgentStats, join_reason
+from benchroute.bench.agent.record import AgentStats
 from benchroute.catalog.loader import load_catalog
 from benchroute.routing.evidence import load_default_snapshot
 from benchroute.routing.fake_classifier import FakeClassifier
@@ -41,7 +42,8 @@ def agent_result(task: str, passed: bool, malformed: int) -> BenchResult:
         cost_usd=0.02,
         latency_ms=9000.0,
         time=datetime(2026, 3, 1, tzinfo=UTC),
-        reason=join_reason("tests pass" if passed else "tests fail", stats),
+        reason="tests pass" if passed else "tests fail",
+        agent_stats=asdict(stats),
     )
 
 
