@@ -169,6 +169,58 @@ def _no_conflict(decision: Decision, state: SessionState | None, tool_loop: bool
     return None
 
 
+def _measure(decision: Decision, candidate: Candidate | None) -> tuple[float | None, float | None, bool]:
+    """(the session model's figure, the bar, proven): on lower ends when the policy's choice is
+    proven (one scale with routing/policy.py), else on expected accuracy against Balanced's own A
+    (low confidence / no evidence: the policy fell back to Balanced, itself unproven here)."""
+    proven = decision.reason in PROVEN_REASONS
+    bar = decision.bar if proven else None
+    if not proven:
+        chosen = _candidate(decision, decision.model)
+        bar = chosen.expected_accuracy if chosen is not None else None
+    acc = None if candidate is None else candidate.low if proven else candidate.expected_accuracy
+    return acc, bar, proven
+
+
+def _escalation(
+    decision: Decision,
+    current: str,
+    candidate: Candidate | None,
+    acc: float | None,
+    bar: float | None,
+    proven: bool,
+) -> Changes | None:
+    """Escalate at once when the session model has no evidence here or falls below the bar."""
+    unproven = proven and candidate is not None and candidate.note == "no_evidence"
+    if candidate is None or acc is None or unproven:
+        why = f"{current} has no evidence for this request's cells; moved to {decision.model}"
+        return _mark(decision, "escalate", why, reason="session_escalate")
+    if bar is not None and acc < bar - EPS:
+        what = "lower end" if proven else "expected accuracy"
+        why = f"{current} {what} {acc:.3f} is below the bar {bar:.3f}; moved to {decision.model}"
+        return _mark(decision, "escalate", why, reason="session_escalate")
+    return None
+
+
+def _why_stay(
+    decision: Decision,
+    candidate: Candidate,
+    request: ChatRequest,
+    switch_saving: float,
+    catalog: Catalog | None,
+) -> tuple[str | None, float]:
+    """Why the session keeps its model (None: a downshift pays), and the saving a switch would bring."""
+    cur_cost, new_cost = candidate.expected_cost, decision.expected_cost
+    saving = 1.0 - new_cost / cur_cost if cur_cost and new_cost is not None and cur_cost > 0 else 0.0
+    if not is_new_user_turn(request):
+        return "not a new user turn", saving
+    if saving < switch_saving - EPS:
+        return f"{decision.model} would save {saving:.0%} (< {switch_saving:.0%})", saving
+    if not _fits(decision.model, request, catalog):
+        return f"the context window of {decision.model} cannot hold the conversation", saving
+    return None, saving
+
+
 def _efficient(
     decision: Decision,
     current: str,
@@ -177,42 +229,15 @@ def _efficient(
     switch_saving: float,
     catalog: Catalog | None,
 ) -> Changes:
-    proven = decision.reason in PROVEN_REASONS
-    bar = decision.bar if proven else None
-    if not proven:
-        # Low confidence / no evidence: the policy fell back to Balanced, itself unproven on these
-        # cells; the bar is the floor, Balanced's own A.
-        chosen = _candidate(decision, decision.model)
-        bar = chosen.expected_accuracy if chosen is not None else None
-    # One scale with the policy: a proven choice's bar is on lower ends (routing/policy.py).
-    acc = None if candidate is None else candidate.low if proven else candidate.expected_accuracy
-    what = "lower end" if proven else "expected accuracy"
-    unproven = proven and candidate is not None and candidate.note == "no_evidence"
-    if candidate is None or acc is None or unproven:
-        return _mark(
-            decision,
-            "escalate",
-            f"{current} has no evidence for this request's cells; moved to {decision.model}",
-            reason="session_escalate",
-        )
-    if bar is not None and acc < bar - EPS:
-        return _mark(
-            decision,
-            "escalate",
-            f"{current} {what} {acc:.3f} is below the bar {bar:.3f}; moved to {decision.model}",
-            reason="session_escalate",
-        )
+    acc, bar, proven = _measure(decision, candidate)
+    escalated = _escalation(decision, current, candidate, acc, bar, proven)
+    if escalated is not None:
+        return escalated
+    assert candidate is not None and acc is not None  # _escalation answers when either is missing
     label = "L" if proven else "A"
     clears = f"{label}={acc:.3f} clears the bar {bar:.3f}" if bar is not None else f"{label}={acc:.3f}"
-    cur_cost, new_cost = candidate.expected_cost, decision.expected_cost
-    saving = 1.0 - new_cost / cur_cost if cur_cost and new_cost is not None and cur_cost > 0 else 0.0
-    if not is_new_user_turn(request):
-        why = "not a new user turn"
-    elif saving < switch_saving - EPS:
-        why = f"{decision.model} would save {saving:.0%} (< {switch_saving:.0%})"
-    elif not _fits(decision.model, request, catalog):
-        why = f"the context window of {decision.model} cannot hold the conversation"
-    else:
+    why, saving = _why_stay(decision, candidate, request, switch_saving, catalog)
+    if why is None:
         return _mark(
             decision,
             "downshift",
