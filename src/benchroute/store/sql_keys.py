@@ -10,18 +10,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from benchroute.store import keys
 from benchroute.store import schema as t
 from benchroute.store.base import KeyInfo
+from benchroute.store.sql_part import SqlPart
 
 
-class SqlKeys:
-    @property
-    def engine(self) -> AsyncEngine:
-        raise NotImplementedError  # SqlStore's
-
+class SqlKeys(SqlPart):
     async def create_key(
         self, project: str, *, name: str = "", admin: bool = False, parent: str | None = None
     ) -> tuple[KeyInfo, str]:

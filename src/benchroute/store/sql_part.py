@@ -3,6 +3,7 @@ and the direct SQLite insert path. `SqlStore` provides both; a part only declare
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from collections.abc import Sequence
 
 import sqlalchemy as sa
@@ -12,11 +13,13 @@ from benchroute.store.sqlite_writes import PreparedInsert, SqliteInserter
 
 
 class SqlPart:
-    @property
-    def engine(self) -> AsyncEngine:
-        raise NotImplementedError  # SqlStore's
+    """Declares what `SqlStore` provides to every part (abstract here; no part is used alone)."""
 
+    @property
+    @abstractmethod
+    def engine(self) -> AsyncEngine: ...
+
+    @abstractmethod
     def _fast_insert(
         self, table: sa.Table, names: Sequence[str]
-    ) -> tuple[SqliteInserter, PreparedInsert] | None:
-        raise NotImplementedError  # SqlStore's
+    ) -> tuple[SqliteInserter, PreparedInsert] | None: ...
