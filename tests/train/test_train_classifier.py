@@ -13,7 +13,7 @@ from benchroute.routing.features import extract
 from benchroute.routing.taxonomy import DIFFICULTIES, SUBTYPES, TASK_TYPES
 from benchroute.routing.textclf import load_default
 from benchroute.train import data, everyday, fit, metrics
-from benchroute.train.reqset import build, realprompts
+from benchroute.train.reqset import build, realprompts, templates
 from benchroute.train.reqset.records import read_jsonl, to_request
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,6 +54,16 @@ def test_splits_are_disjoint_by_group_and_cover_every_route(records: list[dict[s
     assert all(len(s) == 1 for s in sides.values())
     for split in data.SPLITS:
         assert {r["task_type"] for r in records if r["split"] == split} == set(TASK_TYPES)
+
+
+def test_later_templates_never_reach_the_test_split(records: list[dict[str, object]]) -> None:
+    later = {t.id for t in templates.load_train_only()}
+    assert later.isdisjoint({t.id for t in templates.load()})
+    assert all(r["split"] != "test" for r in records if r["group"] in later)
+    sample = [{"group": f"g{i}"} for i in range(400)]
+    build.assign_train_only(sample, seed=0)
+    dev = sum(r["split"] == "dev" for r in sample) / len(sample)
+    assert {r["split"] for r in sample} == {"train", "dev"} and 0.12 < dev < 0.28
 
 
 def test_build_is_deterministic_and_matches_the_committed_file(

@@ -17,7 +17,7 @@ from typing import Any
 from benchroute.train.reqset import clients, pastes, realprompts
 from benchroute.train.reqset.clients import Conversation, ToolStep
 from benchroute.train.reqset.records import write_jsonl
-from benchroute.train.reqset.templates import Template, load
+from benchroute.train.reqset.templates import Template, load, load_train_only
 
 PER_TEMPLATE = 7
 TEST_SHARE, DEV_SHARE = 0.25, 0.15
@@ -158,13 +158,27 @@ def assign_splits(records: list[dict[str, Any]], seed: int) -> None:
         r["split"] = split_of[r["group"]]
 
 
+def assign_train_only(records: list[dict[str, Any]], seed: int) -> None:
+    """train or dev by group (about one group in five to dev); never test."""
+    dev_share = DEV_SHARE / (1 - TEST_SHARE)
+    for r in records:
+        draw = zlib.crc32(f"{seed}:{r['group']}".encode()) / 2**32
+        r["split"] = "dev" if draw < dev_share else "train"
+
+
 def build(data: Path, seed: int = 0) -> list[dict[str, Any]]:
     rows = pastes.load_rows(data)
     templates = load()
     records = [from_template(t, k, templates, rows, seed) for t in templates for k in range(PER_TEMPLATE)]
     records += realprompts.records(data, rows, seed)
     assign_splits(records, seed)
-    return records
+    later = load_train_only()
+    ids = [t.id for t in templates + later]
+    if len(ids) != len(set(ids)):
+        raise ValueError(f"duplicate template ids: {sorted({i for i in ids if ids.count(i) > 1})}")
+    extra = [from_template(t, k, templates, rows, seed) for t in later for k in range(PER_TEMPLATE)]
+    assign_train_only(extra, seed)
+    return records + extra
 
 
 def main() -> None:

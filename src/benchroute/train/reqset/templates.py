@@ -8,6 +8,10 @@ pasted file), trace (a pasted traceback), errpaste (pasted compiler / build erro
 (pasted logs), or a tool loop ending in readfile / failtest / passtest / compile / cmd. An empty
 (or near-empty) text is a bare paste: the user turn is the pasted error output alone. The split is
 by template id: no template is on two sides.
+
+Templates written after the test split was fixed live in `templates_train/*.jsonl` (one file per
+batch, the same format). They go to train or dev only, so the test split stays the same requests
+while the training data grows (`load_train_only`).
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 TEMPLATE_FILE = Path(__file__).with_name("templates.jsonl")
+TRAIN_ONLY_DIR = Path(__file__).with_name("templates_train")
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,4 +50,12 @@ def load(path: Path = TEMPLATE_FILE) -> tuple[Template, ...]:
                         row["text"],
                     )
                 )
+    return tuple(out)
+
+
+def load_train_only(folder: Path = TRAIN_ONLY_DIR) -> tuple[Template, ...]:
+    """Every template in the folder's *.jsonl files, in file-name order."""
+    out: list[Template] = []
+    for path in sorted(folder.glob("*.jsonl")):
+        out.extend(load(path))
     return tuple(out)
