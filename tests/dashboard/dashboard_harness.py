@@ -30,8 +30,11 @@ MODELS = [
 ]
 
 NOW = datetime.now(UTC).replace(microsecond=0)
-TODAY_NOON = NOW.replace(hour=12, minute=0, second=0)  # rows at noon: no test run straddles midnight
-DAYS = [(TODAY_NOON - timedelta(days=n)).date().isoformat() for n in (2, 1, 0)]
+# Seeded rows sit at the middle of today so far: today's are in the past (inside "the last 24h"),
+# yesterday's are more than 24 h ago, and neither is near midnight, whatever the hour the tests run.
+_MIDNIGHT = NOW.replace(hour=0, minute=0, second=0)
+SEED_TIME = _MIDNIGHT + (NOW - _MIDNIGHT) / 2
+DAYS = [(SEED_TIME - timedelta(days=n)).date().isoformat() for n in (2, 1, 0)]
 
 
 @dataclass(frozen=True)
@@ -134,7 +137,7 @@ class Keys:
 async def seed(store: Store) -> Keys:
     records = []
     for i, row in enumerate(SEED_USAGE):
-        time = TODAY_NOON - timedelta(days=row.days_ago) - timedelta(minutes=i)
+        time = SEED_TIME - timedelta(days=row.days_ago) - timedelta(seconds=i)
         records.append(
             UsageRecord(
                 id=f"seed-{i:03d}",
