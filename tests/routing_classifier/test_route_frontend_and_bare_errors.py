@@ -46,9 +46,6 @@ def test_a_frontend_bug_is_debug(clf: TextClassifier, text: str) -> None:
     assert _route(clf, text) == "debug"
 
 
-@pytest.mark.xfail(
-    strict=True, reason="known miss: a symptom with no bug word in code mode reads as implement"
-)
 def test_a_frontend_bug_in_kilo_code_mode_is_debug(clf: TextClassifier) -> None:
     assert _route(clf, "text overlaps the buttons on small phones", mode="code") == "debug"
 

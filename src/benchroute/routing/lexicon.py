@@ -57,18 +57,20 @@ CUES: Final[Mapping[str, str]] = MappingProxyType(
             "my|these|the|uncommitted_changes security_problems "
             "before_merge|merges|merging|merged|push|pushes|pushing|pushed "
             "before_i_merge|merges|merging|merged|push|pushes|pushing|pushed would_you_approve "
-            "what_should_i_fix_before"
+            "what_should_i_fix_before look|looks_wrong|off_to_you see_any_issues|problems|bugs any_bugs "
+            "not_asking_you_to_fix just_comments"
         ),
         "docs": (
             "docstring docstrings document* readme changelog comment comments jsdoc javadoc docs typo "
             "typos guide wiki commit_message pr_description release_notes "
-            "explaining_the_tricky"
+            "explaining_the_tricky commit_msg msg_for"
         ),
         "plan": (
             "plan* design* architect* structure outline propose approach strategy roadmap steps tradeoff "
             "tradeoffs trade-off trade-offs compare options schema risks rollback phase phases milestone "
             "milestones spec sketch break_down break_it_down should_i|we before_touching|writing|we "
-            "todo_list best_way"
+            "todo_list best_way tickets mvp v1 first_version scope_it what_would_you_pick|do|use "
+            "which_would_you_pick|use"
         ),
         "explain": (
             "explain* what_s why where understand difference meaning locate defined complexity "
@@ -92,7 +94,9 @@ CUES: Final[Mapping[str, str]] = MappingProxyType(
             "linux git program algorithm array string integer list dict loop exception compile crate npm "
             "pip sdk orm websocket http url auth login layout page screen screens screenshot safari "
             "firefox chrome chromium browser browsers webkit dropdown navbar modal button sidebar "
-            "viewport responsive mobile render* px flexbox tailwind svg canvas stylesheet"
+            "viewport responsive mobile render* px flexbox tailwind svg canvas stylesheet graphql grpc "
+            "jwt jwts oauth sso microservice microservices kafka rabbitmq celery admin admins dashboard "
+            "form checkbox"
         ),
         "general": (
             "email recipe poem story essay letter speech translate travel trip dog puppy wedding history "
