@@ -52,5 +52,3 @@ def test_routellm_gsm8k_and_mmlu_keep_the_source_accuracies(shared_data: Path) -
     mmlu = routellm_mmlu(shared_data / "routellm_evals")
     assert len(mmlu) == 14042 and len({r.task_type for r in mmlu}) == 57
     assert len({r.id for r in mmlu}) == len(mmlu)
-
-

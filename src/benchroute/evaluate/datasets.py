@@ -23,6 +23,7 @@ def token_count(text: str) -> int:
     """A cheap estimate of the prompt length in model tokens (about 4 characters a token)."""
     return max(1, math.ceil(len(text) / 4))
 
+
 ROUTERBENCH_FILES = (
     "arc_challenge_train.csv",
     "arc_challenge_test.csv",

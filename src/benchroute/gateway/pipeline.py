@@ -117,9 +117,15 @@ async def send_error(
     extra: list[tuple[bytes, bytes]] | None = None,
     dialect: ApiKind = "chat",
 ) -> None:
-    headers = [*_JSON_HEADERS, *((k.encode(), v.encode()) for k, v in exc.headers.items()), *(extra or [])]
+    body = exc.json(dialect)
+    headers = [
+        *_JSON_HEADERS,
+        (b"content-length", str(len(body)).encode()),
+        *((k.encode(), v.encode()) for k, v in exc.headers.items()),
+        *(extra or []),
+    ]
     await send({"type": "http.response.start", "status": exc.status, "headers": headers})
-    await send({"type": "http.response.body", "body": exc.json(dialect)})
+    await send({"type": "http.response.body", "body": body})
 
 
 def dialect_app(dialect: Dialect) -> Callable[[Scope, Receive, Send], Any]:
@@ -315,6 +321,11 @@ async def _complete(
         rlog.token_method = state.tokens.method
     rlog.usage = usage
     body = orjson.dumps(dialect.render_response(response))
-    headers = [*_JSON_HEADERS, *decision_headers(decision, response.model)]
+    # a length, not chunked: the body goes out in one write, with no terminating chunk after it
+    headers = [
+        *_JSON_HEADERS,
+        (b"content-length", str(len(body)).encode()),
+        *decision_headers(decision, response.model),
+    ]
     await send({"type": "http.response.start", "status": 200, "headers": headers})
     await send({"type": "http.response.body", "body": body})
