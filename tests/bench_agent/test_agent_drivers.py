@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-import aiohttp
 import pytest
 from agent_harness import pick
 from dialects_harness import Served, serving
@@ -21,6 +20,7 @@ from benchroute.bench.agent.spec import agent_spec
 from benchroute.bench.runner import BenchRunner, RunOptions
 from benchroute.bench.tasks import Task
 from benchroute.catalog.model import Catalog, ModelInfo
+from benchroute.providers.http import create_session
 from benchroute.providers.openai_compat import OpenAICompatProvider
 from benchroute.store.base import BenchResult
 from benchroute.store.memory import MemoryStore
@@ -48,7 +48,7 @@ def correct_builtin(task: Task) -> list[Script]:
 
 @asynccontextmanager
 async def bench(tmp_path: Path, driver: object) -> AsyncIterator[tuple[Served, BenchRunner, MemoryStore]]:
-    async with serving(tmp_path) as gw, aiohttp.ClientSession() as http:
+    async with serving(tmp_path) as gw, create_session() as http:
         provider = OpenAICompatProvider("gateway", gw.base_url + "/v1", http, api_key=gw.key)
         info = ModelInfo(id=MODEL, provider="gateway", upstream_id=MODEL, input_price=1.0, output_price=4.0)
         store = MemoryStore()

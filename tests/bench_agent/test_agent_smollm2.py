@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import aiohttp
 import pytest
 from agent_harness import pick
 from dialects_harness import serving
@@ -17,6 +16,7 @@ from benchroute.bench.agent.record import for_driver, stats_of, tool_use
 from benchroute.bench.runner import BenchRunner, RunOptions
 from benchroute.bench.tasks import Task
 from benchroute.catalog.model import Catalog, ModelInfo
+from benchroute.providers.http import create_session
 from benchroute.providers.openai_compat import OpenAICompatProvider
 from benchroute.store.memory import MemoryStore
 from support.llama import llama_available, llama_server
@@ -36,7 +36,7 @@ async def test_smollm2_runs_easy_agent_tasks_and_its_failures_are_recorded(
     async with llama_server(n_ctx=4096) as llama:
         local = {"local": {"kind": "openai", "base_url": llama.base_url}}
         models = [{"id": MODEL, "provider": "local", "upstream_id": llama.model, "context": 4096}]
-        async with serving(tmp_path, providers=local, models=models) as gw, aiohttp.ClientSession() as http:
+        async with serving(tmp_path, providers=local, models=models) as gw, create_session() as http:
             provider = OpenAICompatProvider("gateway", gw.base_url + "/v1", http, api_key=gw.key, timeout=300)
             info = ModelInfo(id=MODEL, provider="gateway", upstream_id=MODEL)
             store = MemoryStore()

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-import aiohttp
 import pytest
 
+from benchroute.providers.client import UpstreamClient
 from benchroute.providers.http import create_session
 from support.upstream import ScriptedUpstream
 
@@ -18,7 +18,7 @@ async def upstream() -> AsyncIterator[ScriptedUpstream]:
 
 
 @pytest.fixture
-async def session() -> AsyncIterator[aiohttp.ClientSession]:
+async def session() -> AsyncIterator[UpstreamClient]:
     s = create_session(connect_timeout=2.0, read_timeout=5.0)
     yield s
     await s.close()

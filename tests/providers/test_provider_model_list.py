@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-import aiohttp
 import pytest
 from aiohttp import web
 
 from benchroute.providers.anthropic import AnthropicProvider
 from benchroute.providers.base import ProviderError
+from benchroute.providers.http import create_session
 from benchroute.providers.openai_compat import OpenAICompatProvider
 
 
@@ -36,7 +36,7 @@ async def test_both_providers_list_ids_and_reject_a_list_without_data(
     server: tuple[str, dict[str, object]],
 ) -> None:
     base, doc = server
-    async with aiohttp.ClientSession() as session:
+    async with create_session() as session:
         providers = [
             OpenAICompatProvider("o", f"{base}/v1", session),
             AnthropicProvider("a", base, session, api_key="k"),

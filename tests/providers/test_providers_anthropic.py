@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import aiohttp
 import pytest
 
 from benchroute.providers.anthropic import AnthropicProvider
 from benchroute.providers.base import ProviderError, Target
+from benchroute.providers.client import UpstreamClient
 from benchroute.wire.canonical import (
     ChatRequest,
     Finish,
@@ -30,7 +30,7 @@ def _request(text: str = "hi") -> ChatRequest:
     )
 
 
-def _provider(upstream: ScriptedUpstream, session: aiohttp.ClientSession, **kw: object) -> AnthropicProvider:
+def _provider(upstream: ScriptedUpstream, session: UpstreamClient, **kw: object) -> AnthropicProvider:
     return AnthropicProvider("anthropic", upstream.url, session, api_key="sk-ant-gateway", **kw)  # type: ignore[arg-type]
 
 
@@ -39,7 +39,7 @@ async def _collect(provider: AnthropicProvider, request: ChatRequest) -> list[St
 
 
 async def test_complete_sends_messages_body_and_headers(
-    upstream: ScriptedUpstream, session: aiohttp.ClientSession
+    upstream: ScriptedUpstream, session: UpstreamClient
 ) -> None:
     upstream.add(Script(text="hello", prompt_tokens=100, completion_tokens=5, cached_tokens=60))
     response = await _provider(upstream, session).complete(_request(), Target("claude-x", catalog_id="a/c"))
@@ -57,13 +57,13 @@ async def test_complete_sends_messages_body_and_headers(
     assert "stream" not in seen.body
 
 
-async def test_byok_key_and_v1_base_url(upstream: ScriptedUpstream, session: aiohttp.ClientSession) -> None:
+async def test_byok_key_and_v1_base_url(upstream: ScriptedUpstream, session: UpstreamClient) -> None:
     provider = AnthropicProvider("anthropic", f"{upstream.url}/v1", session)
     await provider.complete(_request(), Target("claude-x", api_key="sk-ant-user"))
     assert upstream.requests[0].headers["x-api-key"] == "sk-ant-user"
 
 
-async def test_complete_tool_use(upstream: ScriptedUpstream, session: aiohttp.ClientSession) -> None:
+async def test_complete_tool_use(upstream: ScriptedUpstream, session: UpstreamClient) -> None:
     upstream.add(Script(text="", tool_calls=[("grep", '{"pattern": "TODO"}')]))
     request = _request()
     request.tools = [Tool("grep", "search")]
@@ -75,7 +75,7 @@ async def test_complete_tool_use(upstream: ScriptedUpstream, session: aiohttp.Cl
     assert upstream.requests[0].body["tools"][0]["name"] == "grep"
 
 
-async def test_stream_text_usage_finish(upstream: ScriptedUpstream, session: aiohttp.ClientSession) -> None:
+async def test_stream_text_usage_finish(upstream: ScriptedUpstream, session: UpstreamClient) -> None:
     upstream.add(
         Script(text="streaming reply", chunks=3, prompt_tokens=40, completion_tokens=6, cached_tokens=10)
     )
@@ -87,7 +87,7 @@ async def test_stream_text_usage_finish(upstream: ScriptedUpstream, session: aio
     assert upstream.requests[0].body["stream"] is True
 
 
-async def test_stream_tool_use(upstream: ScriptedUpstream, session: aiohttp.ClientSession) -> None:
+async def test_stream_tool_use(upstream: ScriptedUpstream, session: UpstreamClient) -> None:
     upstream.add(Script(text="", tool_calls=[("edit", '{"file": "a"}')]))
     events = await _collect(_provider(upstream, session), _request())
     deltas = [e for e in events if isinstance(e, ToolCallDelta)]
@@ -99,9 +99,7 @@ async def test_stream_tool_use(upstream: ScriptedUpstream, session: aiohttp.Clie
 @pytest.mark.parametrize(
     ("status", "kind"), [(429, "rate_limit"), (529, "server"), (401, "auth"), (400, "client")]
 )
-async def test_errors(
-    upstream: ScriptedUpstream, session: aiohttp.ClientSession, status: int, kind: str
-) -> None:
+async def test_errors(upstream: ScriptedUpstream, session: UpstreamClient, status: int, kind: str) -> None:
     upstream.add(Script(status=status, error_message="nope"))
     with pytest.raises(ProviderError) as info:
         await _provider(upstream, session).complete(_request(), Target("claude-x"))
@@ -109,9 +107,7 @@ async def test_errors(
     assert "nope" in info.value.message
 
 
-async def test_mid_stream_reset_and_truncation(
-    upstream: ScriptedUpstream, session: aiohttp.ClientSession
-) -> None:
+async def test_mid_stream_reset_and_truncation(upstream: ScriptedUpstream, session: UpstreamClient) -> None:
     provider = _provider(upstream, session)
     upstream.add(Script(text="abcdefgh", chunks=4, reset_after=4))
     events = await _collect(provider, _request())
@@ -121,6 +117,6 @@ async def test_mid_stream_reset_and_truncation(
     assert isinstance(events[-1], StreamError) and events[-1].kind == "truncated"
 
 
-async def test_list_models(upstream: ScriptedUpstream, session: aiohttp.ClientSession) -> None:
+async def test_list_models(upstream: ScriptedUpstream, session: UpstreamClient) -> None:
     assert await _provider(upstream, session).list_models() == upstream.models
     assert upstream.requests[0].path == "/v1/models"

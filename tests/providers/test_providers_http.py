@@ -5,9 +5,9 @@ from __future__ import annotations
 import email.utils
 import time
 
-import aiohttp
 import pytest
 
+from benchroute.providers.client import MalformedResponse, UpstreamClient, UpstreamClosed
 from benchroute.providers.http import (
     create_session,
     error_from_exception,
@@ -93,16 +93,13 @@ def test_retry_after_http_date() -> None:
 
 def test_exception_mapping() -> None:
     assert error_from_exception(TimeoutError(), provider="p").kind == "timeout"
-    assert error_from_exception(aiohttp.ServerTimeoutError("slow"), provider="p").kind == "timeout"
-    assert error_from_exception(aiohttp.ServerDisconnectedError(), provider="p").kind == "connect"
+    assert error_from_exception(UpstreamClosed("gone"), provider="p").kind == "connect"
+    assert error_from_exception(MalformedResponse("junk"), provider="p").kind == "connect"
     assert error_from_exception(ConnectionRefusedError(), provider="p").kind == "connect"
 
 
-async def test_create_session_limits_and_timeouts() -> None:
-    async with create_session(connect_timeout=3.0, read_timeout=42.0) as session:
-        assert session.timeout.total is None
-        assert session.timeout.sock_connect == 3.0
-        assert session.timeout.sock_read == 42.0
-        connector = session.connector
-        assert isinstance(connector, aiohttp.TCPConnector)
-        assert connector.limit == 0 and connector.limit_per_host == 0
+async def test_create_session_timeouts() -> None:
+    async with create_session(connect_timeout=3.0, read_timeout=42.0, keepalive_timeout=7.0) as session:
+        assert isinstance(session, UpstreamClient)
+        assert (session.connect_timeout, session.read_timeout, session.keepalive_timeout) == (3.0, 42.0, 7.0)
+    assert session.closed

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import socket
 
-import aiohttp
 import pytest
 
 from benchroute.providers.anthropic import AnthropicProvider
 from benchroute.providers.base import Target
+from benchroute.providers.client import UpstreamClient
 from benchroute.providers.discovery import discover_local
 from benchroute.providers.fake import FakeProvider
 from benchroute.providers.ollama import OllamaProvider
@@ -26,7 +26,7 @@ def _free_port() -> int:
 
 
 async def test_ollama_chats_via_v1_and_lists_via_api_tags(
-    upstream: ScriptedUpstream, session: aiohttp.ClientSession
+    upstream: ScriptedUpstream, session: UpstreamClient
 ) -> None:
     upstream.models = ["qwen2.5-coder:7b", "llama3.2:3b"]
     provider = OllamaProvider("ollama", upstream.url, session)  # root URL accepted
@@ -40,7 +40,7 @@ async def test_ollama_chats_via_v1_and_lists_via_api_tags(
 
 
 async def test_discovery_finds_servers_that_answer(
-    upstream: ScriptedUpstream, session: aiohttp.ClientSession
+    upstream: ScriptedUpstream, session: UpstreamClient
 ) -> None:
     dead = f"http://127.0.0.1:{_free_port()}/v1"
     probes = (
@@ -54,7 +54,7 @@ async def test_discovery_finds_servers_that_answer(
     assert models == upstream.models
 
 
-async def test_discovery_never_fails_and_is_quick(session: aiohttp.ClientSession) -> None:
+async def test_discovery_never_fails_and_is_quick(session: UpstreamClient) -> None:
     probes = (
         ("ollama", "ollama", f"http://127.0.0.1:{_free_port()}/v1"),
         ("lmstudio", "openai", "http://127.0.0.1:1/v1"),
@@ -62,7 +62,7 @@ async def test_discovery_never_fails_and_is_quick(session: aiohttp.ClientSession
     assert await discover_local(session, probes=probes, probe_timeout=0.2) == []
 
 
-async def test_discovery_times_out_on_a_silent_server(session: aiohttp.ClientSession) -> None:
+async def test_discovery_times_out_on_a_silent_server(session: UpstreamClient) -> None:
     silent = socket.socket()
     silent.bind(("127.0.0.1", 0))
     silent.listen()  # accepts TCP, never answers HTTP
@@ -86,7 +86,7 @@ def test_registry_builds_builtins_and_configured(monkeypatch: pytest.MonkeyPatch
             "anthropic": {"kind": "anthropic", "base_url": "http://proxy.internal", "api_key": "sk-ant-x"},
         }
     )
-    session = object.__new__(aiohttp.ClientSession)  # never used for I/O here
+    session = object.__new__(UpstreamClient)  # never used for I/O here
     providers = build_providers(settings, session)
     assert isinstance(providers["openrouter"], OpenAICompatProvider)
     assert providers["openrouter"].api_key == "sk-or-test"  # type: ignore[attr-defined]
@@ -111,6 +111,6 @@ def test_registry_builds_builtins_and_configured(monkeypatch: pytest.MonkeyPatch
 def test_every_provider_satisfies_the_protocol() -> None:
     from benchroute.providers.base import Provider
 
-    session = object.__new__(aiohttp.ClientSession)
+    session = object.__new__(UpstreamClient)
     for provider in build_providers(Settings(), session).values():
         assert isinstance(provider, Provider), provider.name

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import socket
 
-import aiohttp
 import pytest
 from aiohttp import web
 
 from benchroute.providers.base import ProviderError, Target
+from benchroute.providers.client import UpstreamClient
 from benchroute.providers.http import create_session
 from benchroute.providers.openai_compat import OpenAICompatProvider
 from benchroute.wire.canonical import (
@@ -30,9 +30,7 @@ def _request(text: str = "hello there", **kw: object) -> ChatRequest:
     return ChatRequest(model="auto", messages=[Message("user", [TextPart(text)])], **kw)  # type: ignore[arg-type]
 
 
-def _provider(
-    upstream: ScriptedUpstream, session: aiohttp.ClientSession, **kw: object
-) -> OpenAICompatProvider:
+def _provider(upstream: ScriptedUpstream, session: UpstreamClient, **kw: object) -> OpenAICompatProvider:
     return OpenAICompatProvider("up", upstream.openai_base_url, session, **kw)  # type: ignore[arg-type]
 
 
@@ -41,7 +39,7 @@ async def _collect(provider: OpenAICompatProvider, request: ChatRequest) -> list
 
 
 async def test_complete_returns_text_usage_and_catalog_id(
-    upstream: ScriptedUpstream, session: aiohttp.ClientSession
+    upstream: ScriptedUpstream, session: UpstreamClient
 ) -> None:
     upstream.add(Script(text="hi!", prompt_tokens=12, completion_tokens=3, cached_tokens=8))
     response = await _provider(upstream, session).complete(_request(), Target("m-1", catalog_id="up/m-1"))
@@ -57,7 +55,7 @@ async def test_complete_returns_text_usage_and_catalog_id(
 
 
 async def test_key_from_target_overrides_provider_key(
-    upstream: ScriptedUpstream, session: aiohttp.ClientSession
+    upstream: ScriptedUpstream, session: UpstreamClient
 ) -> None:
     provider = _provider(upstream, session, api_key="sk-gateway", headers={"X-Extra": "1"})
     await provider.complete(_request(), Target("m"))
@@ -67,14 +65,12 @@ async def test_key_from_target_overrides_provider_key(
     assert upstream.requests[1].headers["Authorization"] == "Bearer sk-byok"
 
 
-async def test_no_key_sends_no_authorization(
-    upstream: ScriptedUpstream, session: aiohttp.ClientSession
-) -> None:
+async def test_no_key_sends_no_authorization(upstream: ScriptedUpstream, session: UpstreamClient) -> None:
     await _provider(upstream, session).complete(_request(), Target("m"))
     assert "Authorization" not in upstream.requests[0].headers
 
 
-async def test_complete_tool_calls(upstream: ScriptedUpstream, session: aiohttp.ClientSession) -> None:
+async def test_complete_tool_calls(upstream: ScriptedUpstream, session: UpstreamClient) -> None:
     upstream.add(Script(text="", tool_calls=[("read_file", '{"path": "a.py"}')]))
     request = _request(tools=[Tool("read_file")])
     response = await _provider(upstream, session).complete(request, Target("m"))
@@ -84,9 +80,7 @@ async def test_complete_tool_calls(upstream: ScriptedUpstream, session: aiohttp.
     assert upstream.requests[0].body["tools"][0]["function"]["name"] == "read_file"
 
 
-async def test_stream_text_finish_and_usage(
-    upstream: ScriptedUpstream, session: aiohttp.ClientSession
-) -> None:
+async def test_stream_text_finish_and_usage(upstream: ScriptedUpstream, session: UpstreamClient) -> None:
     upstream.add(
         Script(text="streamed answer", chunks=5, prompt_tokens=20, completion_tokens=4, cached_tokens=16)
     )
@@ -102,7 +96,7 @@ async def test_stream_text_finish_and_usage(
     assert body["stream_options"] == {"include_usage": True}
 
 
-async def test_stream_tool_call_deltas(upstream: ScriptedUpstream, session: aiohttp.ClientSession) -> None:
+async def test_stream_tool_call_deltas(upstream: ScriptedUpstream, session: UpstreamClient) -> None:
     upstream.add(Script(text="", tool_calls=[("run", '{"cmd": "ls -la"}')]))
     events = await _collect(_provider(upstream, session), _request())
     deltas = [e for e in events if isinstance(e, ToolCallDelta)]
@@ -116,7 +110,7 @@ async def test_stream_tool_call_deltas(upstream: ScriptedUpstream, session: aioh
     [(429, "rate_limit"), (500, "server"), (502, "server"), (401, "auth"), (403, "auth"), (400, "client")],
 )
 async def test_error_status_raises(
-    upstream: ScriptedUpstream, session: aiohttp.ClientSession, status: int, kind: str
+    upstream: ScriptedUpstream, session: UpstreamClient, status: int, kind: str
 ) -> None:
     provider = _provider(upstream, session, api_key="sk-secret-key-123")
     upstream.add(Script(status=status, error_message="bad thing sk-secret-key-123", retry_after="3"))
@@ -134,9 +128,7 @@ async def test_error_status_raises(
     assert info.value.kind == kind
 
 
-async def test_rate_limit_burst_then_success(
-    upstream: ScriptedUpstream, session: aiohttp.ClientSession
-) -> None:
+async def test_rate_limit_burst_then_success(upstream: ScriptedUpstream, session: UpstreamClient) -> None:
     upstream.rate_limit_burst = 2
     provider = _provider(upstream, session)
     for _ in range(2):
@@ -146,9 +138,7 @@ async def test_rate_limit_burst_then_success(
     assert (await provider.complete(_request("again"), Target("m"))).message.text == "echo: again"
 
 
-async def test_non_json_body_is_protocol_error(
-    upstream: ScriptedUpstream, session: aiohttp.ClientSession
-) -> None:
+async def test_non_json_body_is_protocol_error(upstream: ScriptedUpstream, session: UpstreamClient) -> None:
     upstream.add(Script(raw_body=b"<html>gateway page</html>"))
     with pytest.raises(ProviderError) as info:
         await _provider(upstream, session).complete(_request(), Target("m"))
@@ -157,7 +147,7 @@ async def test_non_json_body_is_protocol_error(
 
 
 async def test_non_json_body_echoing_the_key_is_quoted_redacted(
-    upstream: ScriptedUpstream, session: aiohttp.ClientSession
+    upstream: ScriptedUpstream, session: UpstreamClient
 ) -> None:
     # a misconfigured proxy that echoes the request's Authorization header in an HTML page
     upstream.add(Script(raw_body=b"<html>bad auth: Bearer sk-live-secret-123</html>"))
@@ -169,7 +159,7 @@ async def test_non_json_body_echoing_the_key_is_quoted_redacted(
 
 
 async def test_json_without_choices_is_protocol_error(
-    upstream: ScriptedUpstream, session: aiohttp.ClientSession
+    upstream: ScriptedUpstream, session: UpstreamClient
 ) -> None:
     upstream.add(Script(raw_body=b'{"unexpected": true}'))
     with pytest.raises(ProviderError) as info:
@@ -178,7 +168,7 @@ async def test_json_without_choices_is_protocol_error(
 
 
 async def test_mid_stream_reset_yields_stream_error(
-    upstream: ScriptedUpstream, session: aiohttp.ClientSession
+    upstream: ScriptedUpstream, session: UpstreamClient
 ) -> None:
     upstream.add(Script(text="a long answer here", chunks=6, reset_after=3))
     events = await _collect(_provider(upstream, session), _request())
@@ -187,9 +177,7 @@ async def test_mid_stream_reset_yields_stream_error(
     assert not any(isinstance(e, Finish) for e in events)
 
 
-async def test_reset_before_first_event_raises(
-    upstream: ScriptedUpstream, session: aiohttp.ClientSession
-) -> None:
+async def test_reset_before_first_event_raises(upstream: ScriptedUpstream, session: UpstreamClient) -> None:
     upstream.add(Script(text="x", reset_after=0))
     with pytest.raises(ProviderError) as info:
         await _collect(_provider(upstream, session), _request())
@@ -197,7 +185,7 @@ async def test_reset_before_first_event_raises(
 
 
 async def test_garbage_chunk_mid_stream_yields_stream_error(
-    upstream: ScriptedUpstream, session: aiohttp.ClientSession
+    upstream: ScriptedUpstream, session: UpstreamClient
 ) -> None:
     upstream.add(Script(text="some text", chunks=3, garbage_after=2))
     events = await _collect(_provider(upstream, session), _request())
@@ -207,7 +195,7 @@ async def test_garbage_chunk_mid_stream_yields_stream_error(
 
 
 async def test_garbage_first_chunk_raises_protocol(
-    upstream: ScriptedUpstream, session: aiohttp.ClientSession
+    upstream: ScriptedUpstream, session: UpstreamClient
 ) -> None:
     upstream.add(Script(text="t", garbage_after=0))
     with pytest.raises(ProviderError) as info:
@@ -216,7 +204,7 @@ async def test_garbage_first_chunk_raises_protocol(
 
 
 async def test_eof_without_finish_or_done_is_truncated(
-    upstream: ScriptedUpstream, session: aiohttp.ClientSession
+    upstream: ScriptedUpstream, session: UpstreamClient
 ) -> None:
     upstream.add(Script(text="cut off", chunks=2, no_done=True))
     events = await _collect(_provider(upstream, session), _request())
@@ -233,7 +221,7 @@ async def test_read_timeout_before_headers(upstream: ScriptedUpstream) -> None:
 
 
 async def test_provider_timeout_setting_overrides_session(
-    upstream: ScriptedUpstream, session: aiohttp.ClientSession
+    upstream: ScriptedUpstream, session: UpstreamClient
 ) -> None:
     upstream.add(Script(hang=True))
     with pytest.raises(ProviderError) as info:
@@ -249,7 +237,7 @@ async def test_silence_mid_stream_times_out_as_stream_error(upstream: ScriptedUp
     assert isinstance(events[-1], StreamError) and events[-1].kind == "timeout"
 
 
-async def test_connection_refused_is_connect_error(session: aiohttp.ClientSession) -> None:
+async def test_connection_refused_is_connect_error(session: UpstreamClient) -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -261,12 +249,12 @@ async def test_connection_refused_is_connect_error(session: aiohttp.ClientSessio
         await _collect(provider, _request())
 
 
-async def test_list_models(upstream: ScriptedUpstream, session: aiohttp.ClientSession) -> None:
+async def test_list_models(upstream: ScriptedUpstream, session: UpstreamClient) -> None:
     assert await _provider(upstream, session).list_models() == ["scripted-small", "scripted-large"]
 
 
 async def test_client_abandoning_stream_releases_connection(
-    upstream: ScriptedUpstream, session: aiohttp.ClientSession
+    upstream: ScriptedUpstream, session: UpstreamClient
 ) -> None:
     provider = _provider(upstream, session)
     upstream.add(Script(text="0123456789", chunks=10))
@@ -278,7 +266,7 @@ async def test_client_abandoning_stream_releases_connection(
     assert (await provider.complete(_request("next"), Target("m"))).message.text == "echo: next"
 
 
-async def test_max_tokens_field_name(upstream: ScriptedUpstream, session: aiohttp.ClientSession) -> None:
+async def test_max_tokens_field_name(upstream: ScriptedUpstream, session: UpstreamClient) -> None:
     request = _request(max_tokens=64)
     await _provider(upstream, session).complete(request, Target("m"))
     await _provider(upstream, session, max_tokens_key="max_completion_tokens").complete(request, Target("o3"))
@@ -288,14 +276,14 @@ async def test_max_tokens_field_name(upstream: ScriptedUpstream, session: aiohtt
 
 
 async def test_provider_headers_do_not_duplicate_content_type(
-    upstream: ScriptedUpstream, session: aiohttp.ClientSession
+    upstream: ScriptedUpstream, session: UpstreamClient
 ) -> None:
     provider = _provider(upstream, session, headers={"content-type": "application/json; charset=utf-8"})
     await provider.complete(_request(), Target("m"))
     assert upstream.requests[0].headers["Content-Type"] == "application/json; charset=utf-8"
 
 
-async def test_stream_with_only_done_raises(session: aiohttp.ClientSession) -> None:
+async def test_stream_with_only_done_raises(session: UpstreamClient) -> None:
     """An upstream answering just `data: [DONE]`: nothing reached the client, so it may fail over."""
 
     async def done_only(request: web.Request) -> web.StreamResponse:

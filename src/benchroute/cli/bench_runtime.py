@@ -27,14 +27,13 @@ def print_summary(summary: RunSummary) -> None:
 
 
 async def with_runtime(settings: Settings, body: Any) -> Any:
-    import aiohttp
-
     from benchroute.catalog.loader import load_catalog
+    from benchroute.providers.http import create_session
     from benchroute.providers.registry import build_providers
     from benchroute.store.factory import started_store
 
     catalog = load_catalog(settings)
-    async with aiohttp.ClientSession() as session, started_store(settings) as store:
+    async with create_session() as session, started_store(settings) as store:
         providers = build_providers(settings, session)
         try:
             return await body(providers, catalog, store)
@@ -54,6 +53,7 @@ async def via_gateway(settings: Settings, url: str, key: str | None, ids: list[s
     from benchroute import __version__
     from benchroute.catalog.loader import load_catalog
     from benchroute.catalog.model import Catalog, ModelInfo
+    from benchroute.providers.http import create_session
     from benchroute.providers.openai_compat import OpenAICompatProvider
     from benchroute.routing.static import normalise_tier
     from benchroute.store.factory import started_store
@@ -81,9 +81,10 @@ async def via_gateway(settings: Settings, url: str, key: str | None, ids: list[s
                 info = ModelInfo(id=model_id, provider="gateway", upstream_id=model_id)
             infos.append(replace(info, upstream_id=model_id))  # the gateway takes catalog ids
         agent = {"user-agent": f"benchroute-bench/{__version__}"}
-        gateway = OpenAICompatProvider("gateway", f"{base}/v1", session, api_key=key, headers=agent)
-        # Keyed by each model's own provider name, so results say which provider served them.
-        result = await body({info.provider: gateway for info in infos}, Catalog(infos), store)
+        async with create_session() as upstream:
+            gateway = OpenAICompatProvider("gateway", f"{base}/v1", upstream, api_key=key, headers=agent)
+            # Keyed by each model's own provider name, so results say which provider served them.
+            result = await body({info.provider: gateway for info in infos}, Catalog(infos), store)
         await refresh_gateway(session, base, auth, len(await store.list_bench_results()))
         return result
 

@@ -14,7 +14,6 @@ from benchroute.providers.readiness import (
     ProviderReadiness,
     model_readiness,
     not_callable_message,
-    provider_readiness,
 )
 from benchroute.routing.decision import Decision
 from benchroute.routing.static import is_allowed, normalise_tier
@@ -27,21 +26,25 @@ _MISSING = object()
 async def readiness(state: GatewayState, project: str) -> dict[str, ProviderReadiness]:
     """Every provider the gateway has, ready or not, for requests of `project` (its own
     provider keys count; providers handed to `create_app` that carry no key slot count as ready)."""
-    found = provider_readiness(state.settings, state.discovered)
     out: dict[str, ProviderReadiness] = {}
-    for name, provider in state.providers.items():
-        r = found.get(name)
-        key = getattr(provider, "api_key", _MISSING)
-        if r is None or key is _MISSING:  # handed in (tests, embedders) or keyless by design (fake)
-            r = ProviderReadiness(name, True, "configured")
-        elif key and not r.ready:
-            r = ProviderReadiness(name, True, "key given to the provider", r.env_var)
-        if not r.ready and await state.provider_keys.get(project, name):
-            r = ProviderReadiness(name, True, f"project {project!r} has its own {name} key", r.env_var)
-        out[name] = r
-    for name, r in found.items():
+    for name in state.providers:
+        out[name] = await _provider_ready(state, project, name)
+    for name, r in state.readiness().items():
         out.setdefault(name, r)
     return out
+
+
+async def _provider_ready(state: GatewayState, project: str, name: str) -> ProviderReadiness:
+    """One provider the gateway has, for requests of `project` (see `readiness`)."""
+    r = state.readiness().get(name)
+    key = getattr(state.providers[name], "api_key", _MISSING)
+    if r is None or key is _MISSING:  # handed in (tests, embedders) or keyless by design (fake)
+        return ProviderReadiness(name, True, "configured")
+    if key and not r.ready:
+        r = ProviderReadiness(name, True, "key given to the provider", r.env_var)
+    if not r.ready and await state.provider_keys.get(project, name):
+        r = ProviderReadiness(name, True, f"project {project!r} has its own {name} key", r.env_var)
+    return r
 
 
 async def by_model(state: GatewayState, project: str) -> dict[str, ProviderReadiness]:
@@ -81,8 +84,8 @@ async def require_key(state: GatewayState, decision: Decision, project: str) -> 
     provider = state.providers.get(info.provider) if info is not None else None
     if info is None or provider is None or info.local or getattr(provider, "api_key", _MISSING) is not None:
         return
-    r = (await readiness(state, project)).get(info.provider)
-    if r is None or r.ready:
+    r = await _provider_ready(state, project, info.provider)
+    if r.ready:
         return
     raise GatewayError(
         400,

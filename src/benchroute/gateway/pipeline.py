@@ -42,6 +42,7 @@ from benchroute.wire.canonical import (
 from benchroute.wire.errors import WireError
 
 _JSON_HEADERS = [(b"content-type", b"application/json")]
+LISTEN_AFTER = 0.05  # seconds into a non-streamed call before a client disconnect is listened for
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,9 +118,15 @@ async def send_error(
     extra: list[tuple[bytes, bytes]] | None = None,
     dialect: ApiKind = "chat",
 ) -> None:
-    headers = [*_JSON_HEADERS, *((k.encode(), v.encode()) for k, v in exc.headers.items()), *(extra or [])]
+    body = exc.json(dialect)
+    headers = [
+        *_JSON_HEADERS,
+        (b"content-length", str(len(body)).encode()),
+        *((k.encode(), v.encode()) for k, v in exc.headers.items()),
+        *(extra or []),
+    ]
     await send({"type": "http.response.start", "status": exc.status, "headers": headers})
-    await send({"type": "http.response.body", "body": exc.json(dialect)})
+    await send({"type": "http.response.body", "body": body})
 
 
 def dialect_app(dialect: Dialect) -> Callable[[Scope, Receive, Send], Any]:
@@ -268,11 +275,14 @@ async def _complete_unless_gone(
 ) -> None:
     """`_complete`, abandoned (and the upstream call cancelled) if the client disconnects first:
     nobody would read the answer, so nobody should pay for the rest of it. The work runs in this
-    task; one listener task cancels it on a disconnect (no second task, no `asyncio.wait`)."""
+    task; a listener cancels it on a disconnect. The listener (a task waiting on `receive`) starts
+    only once the call has taken `LISTEN_AFTER` seconds: most answers are quicker, and then cost a
+    timer instead of a task; a client that left meanwhile is noticed when it starts."""
     task = asyncio.current_task()
     assert task is not None
     gone = False
     working = True
+    listen: asyncio.Future[Any] | None = None
 
     def on_message(listen: asyncio.Future[Any]) -> None:
         nonlocal gone
@@ -281,8 +291,13 @@ async def _complete_unless_gone(
                 gone = True
                 task.cancel()
 
-    listen: asyncio.Future[Any] = asyncio.ensure_future(receive())
-    listen.add_done_callback(on_message)
+    def start_listening() -> None:
+        nonlocal listen
+        if working:
+            listen = asyncio.ensure_future(receive())
+            listen.add_done_callback(on_message)
+
+    timer = asyncio.get_running_loop().call_later(LISTEN_AFTER, start_listening)
     try:
         await _complete(dialect, send, state, chat_request, decision, rlog)
     except asyncio.CancelledError:
@@ -292,7 +307,9 @@ async def _complete_unless_gone(
         rlog.fail(499, "client disconnected before the response")
     finally:
         working = False
-        listen.cancel()
+        timer.cancel()
+        if listen is not None:
+            listen.cancel()
 
 
 async def _complete(
@@ -315,6 +332,11 @@ async def _complete(
         rlog.token_method = state.tokens.method
     rlog.usage = usage
     body = orjson.dumps(dialect.render_response(response))
-    headers = [*_JSON_HEADERS, *decision_headers(decision, response.model)]
+    # a length, not chunked: the body goes out in one write, with no terminating chunk after it
+    headers = [
+        *_JSON_HEADERS,
+        (b"content-length", str(len(body)).encode()),
+        *decision_headers(decision, response.model),
+    ]
     await send({"type": "http.response.start", "status": 200, "headers": headers})
     await send({"type": "http.response.body", "body": body})

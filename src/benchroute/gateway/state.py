@@ -18,6 +18,7 @@ from benchroute.limits.base import Limiter
 from benchroute.limits.health import ModelHealth
 from benchroute.limits.memory import MemoryLimiter
 from benchroute.providers.base import Provider
+from benchroute.providers.readiness import ProviderReadiness, provider_readiness
 from benchroute.routing.base import RoutingEngine
 from benchroute.settings import ProjectSettings, Settings
 from benchroute.store.base import Store
@@ -90,6 +91,15 @@ class GatewayState:
     wal: UsageWal | None = None  # usage records written ahead of each response's last byte
     projects: ProjectSettingsSource | None = None  # config + dashboard overrides; None: config only
     sessions: SessionRouter | None = None  # session state (docs/sessions.md); None: per-request routing
+    _readiness: dict[str, ProviderReadiness] | None = None
+
+    def readiness(self) -> dict[str, ProviderReadiness]:
+        """`provider_readiness` of this gateway's settings, environment and local servers, read
+        once: the providers took their keys from the environment when they were built, so a later
+        change of it changes nothing they do (it was read on every request to a keyless provider)."""
+        if self._readiness is None:
+            self._readiness = provider_readiness(self.settings, self.discovered)
+        return self._readiness
 
     async def project(self, name: str) -> ProjectSettings:
         """A project's settings as requests use them: the config with the overrides saved from the

@@ -7,9 +7,8 @@ from collections.abc import AsyncGenerator, Mapping
 from contextlib import aclosing
 from typing import Any
 
-import aiohttp
-
 from benchroute.providers.base import ProviderError, Target
+from benchroute.providers.client import UpstreamClient
 from benchroute.providers.http import list_model_ids, open_stream, post_json
 from benchroute.providers.streaming import EventStream, anthropic_end, sse_batches
 from benchroute.wire import anthropic as wire
@@ -33,7 +32,7 @@ class AnthropicProvider:
         self,
         name: str,
         base_url: str,
-        session: aiohttp.ClientSession,
+        session: UpstreamClient,
         *,
         api_key: str | None = None,
         headers: Mapping[str, str] | None = None,

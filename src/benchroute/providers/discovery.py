@@ -9,9 +9,8 @@ from __future__ import annotations
 import asyncio
 from typing import Literal, NamedTuple
 
-import aiohttp
-
 from benchroute.providers.base import ProviderError
+from benchroute.providers.client import UpstreamClient
 from benchroute.providers.ollama import OllamaProvider
 from benchroute.providers.openai_compat import OpenAICompatProvider
 
@@ -34,7 +33,7 @@ DEFAULT_PROBES: tuple[tuple[str, LocalKind, str], ...] = (
 
 
 async def _probe(
-    session: aiohttp.ClientSession, name: str, kind: LocalKind, base_url: str, probe_timeout: float
+    session: UpstreamClient, name: str, kind: LocalKind, base_url: str, probe_timeout: float
 ) -> LocalServer | None:
     provider: OpenAICompatProvider
     if kind == "ollama":
@@ -43,13 +42,13 @@ async def _probe(
         provider = OpenAICompatProvider(name, base_url, session, timeout=probe_timeout)
     try:
         models = await asyncio.wait_for(provider.list_models(), probe_timeout)
-    except (ProviderError, TimeoutError, aiohttp.ClientError, OSError, ValueError):
+    except (ProviderError, TimeoutError, OSError, ValueError):
         return None
     return LocalServer(name, kind, provider.base_url, models)
 
 
 async def discover_local(
-    session: aiohttp.ClientSession,
+    session: UpstreamClient,
     *,
     probes: tuple[tuple[str, LocalKind, str], ...] = DEFAULT_PROBES,
     probe_timeout: float = 0.5,

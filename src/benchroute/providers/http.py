@@ -1,9 +1,9 @@
-"""HTTP transport shared by every provider: the process-wide session and error mapping (SSE framing
-is `wire.sse`, the stream loop `providers.streaming`).
+"""HTTP transport shared by every provider: the process-wide client and error mapping (the client
+is `providers.client`, SSE framing `wire.sse`, the stream loop `providers.streaming`).
 
-The gateway creates ONE `aiohttp.ClientSession` in its lifespan (`create_session`) and hands it to
-every provider, so connections to an upstream are pooled and kept alive across requests. All
-transport failures become a `ProviderError` here, in one place, and never carry a key.
+The gateway creates ONE `UpstreamClient` in its lifespan (`create_session`) and hands it to every
+provider, so connections to an upstream are pooled and kept alive across requests. All transport
+failures become a `ProviderError` here, in one place, and never carry a key.
 """
 
 from __future__ import annotations
@@ -13,11 +13,10 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-import aiohttp
 import orjson
-from multidict import CIMultiDict
 
 from benchroute.providers.base import ProviderError
+from benchroute.providers.client import MalformedResponse, Response, UpstreamClient, UpstreamClosed
 
 # Upstream error bodies are quoted back to the client; keep them short.
 MAX_ERROR_MESSAGE = 500
@@ -27,30 +26,14 @@ def create_session(
     *,
     connect_timeout: float = 10.0,
     read_timeout: float = 300.0,
-    limit: int = 0,
     keepalive_timeout: float = 60.0,
-) -> aiohttp.ClientSession:
-    """The one shared client session. Call inside the running event loop (the gateway lifespan).
-
-    `limit=0` means no cap on concurrent connections: the gateway's own concurrency is the cap.
-    There is no total timeout (a long generation is fine); `read_timeout` bounds the longest
-    silence between bytes and `connect_timeout` the TCP/TLS connect.
-    """
-    connector = aiohttp.TCPConnector(
-        limit=limit,
-        limit_per_host=0,
-        ttl_dns_cache=300,
-        keepalive_timeout=keepalive_timeout,
+) -> UpstreamClient:
+    """The one shared client. There is no cap on concurrent connections (the gateway's own
+    concurrency is the cap) and no total timeout (a long generation is fine); `read_timeout` bounds
+    the longest silence between bytes and `connect_timeout` the TCP/TLS connect."""
+    return UpstreamClient(
+        connect_timeout=connect_timeout, read_timeout=read_timeout, keepalive_timeout=keepalive_timeout
     )
-    timeout = aiohttp.ClientTimeout(total=None, sock_connect=connect_timeout, sock_read=read_timeout)
-    return aiohttp.ClientSession(connector=connector, timeout=timeout, raise_for_status=False)
-
-
-def request_timeout(session: aiohttp.ClientSession, read_timeout: float | None) -> aiohttp.ClientTimeout:
-    """A provider's own `timeout` setting for one request, else the session's default."""
-    if read_timeout is None:
-        return session.timeout
-    return aiohttp.ClientTimeout(total=None, sock_connect=read_timeout, sock_read=read_timeout)
 
 
 # ---- errors ---------------------------------------------------------------------------------------
@@ -96,6 +79,14 @@ def upstream_message(body: bytes) -> str:
     return body.decode("utf-8", "replace").strip()[:MAX_ERROR_MESSAGE]
 
 
+def _header(headers: Mapping[str, str], name: str) -> str | None:
+    """A header by case-insensitive name."""
+    for key, value in headers.items():
+        if key.lower() == name:
+            return value
+    return None
+
+
 def error_from_status(
     status: int,
     body: bytes,
@@ -113,7 +104,7 @@ def error_from_status(
             text,
             status=status,
             provider=provider,
-            retry_after=parse_retry_after(headers.get("Retry-After")),
+            retry_after=parse_retry_after(_header(headers, "retry-after")),
         )
     if status in (401, 403):
         return ProviderError("auth", text, status=status, provider=provider)
@@ -123,22 +114,21 @@ def error_from_status(
 
 
 def error_from_exception(exc: BaseException, *, provider: str) -> ProviderError:
-    """Map a transport exception (aiohttp / asyncio) to a ProviderError."""
+    """Map a transport exception (`providers.client`, the socket, asyncio) to a ProviderError."""
     if isinstance(exc, ProviderError):
         return exc
-    # ServerTimeoutError is both a ClientError and a TimeoutError: test timeouts first.
     if isinstance(exc, TimeoutError):
         return ProviderError("timeout", f"{provider}: upstream timed out", provider=provider)
-    if isinstance(exc, aiohttp.ClientPayloadError):
+    if isinstance(exc, UpstreamClosed):
         return ProviderError("connect", f"{provider}: upstream body broken: {exc}", provider=provider)
-    if isinstance(exc, (aiohttp.ClientConnectionError, OSError)):
-        return ProviderError("connect", f"{provider}: cannot reach upstream: {exc}", provider=provider)
-    if isinstance(exc, aiohttp.ClientError):
+    if isinstance(exc, MalformedResponse):
         return ProviderError("connect", f"{provider}: upstream request failed: {exc}", provider=provider)
+    if isinstance(exc, OSError):
+        return ProviderError("connect", f"{provider}: cannot reach upstream: {exc}", provider=provider)
     return ProviderError("protocol", f"{provider}: {type(exc).__name__}: {exc}", provider=provider)
 
 
-TRANSPORT_ERRORS = (aiohttp.ClientError, TimeoutError, OSError)
+TRANSPORT_ERRORS = (TimeoutError, OSError)
 
 
 def loads_json(body: bytes, *, provider: str, secrets: tuple[str | None, ...] = ()) -> Any:
@@ -152,20 +142,18 @@ def loads_json(body: bytes, *, provider: str, secrets: tuple[str | None, ...] = 
         ) from exc
 
 
-def _merge_headers(base: Mapping[str, str], extra: Mapping[str, str]) -> CIMultiDict[str]:
-    """Defaults, then `base`, then `extra`; names compare case-insensitively (no duplicates)."""
-    merged: CIMultiDict[str] = CIMultiDict({"Content-Type": "application/json", "Accept": "application/json"})
-    merged.update(base)
-    merged.update(extra)
-    return merged
+def _with_defaults(extra: Mapping[str, str], headers: Mapping[str, str]) -> dict[str, str]:
+    """JSON defaults, then `extra`, then the provider's `headers` (the client compares names
+    case-insensitively: the last one given wins)."""
+    return {"Content-Type": "application/json", "Accept": "application/json", **extra, **headers}
 
 
 async def _request_json(
-    session: aiohttp.ClientSession,
+    session: UpstreamClient,
     method: str,
     url: str,
     *,
-    data: bytes | None,
+    data: bytes,
     headers: Mapping[str, str],
     provider: str,
     read_timeout: float | None,
@@ -173,21 +161,20 @@ async def _request_json(
 ) -> Any:
     """One request whose answer is a JSON document; every failure is a ProviderError."""
     try:
-        async with session.request(
-            method, url, data=data, headers=headers, timeout=request_timeout(session, read_timeout)
-        ) as resp:
+        resp = await session.request(method, url, body=data, headers=headers, read_timeout=read_timeout)
+        try:
             raw = await resp.read()
-            if resp.status >= 300:
-                raise error_from_status(resp.status, raw, resp.headers, provider=provider, secrets=secrets)
-    except ProviderError:
-        raise
+        finally:
+            resp.release()
     except TRANSPORT_ERRORS as exc:
         raise error_from_exception(exc, provider=provider) from exc
+    if resp.status >= 300:
+        raise error_from_status(resp.status, raw, resp.headers, provider=provider, secrets=secrets)
     return loads_json(raw, provider=provider, secrets=secrets)
 
 
 async def post_json(
-    session: aiohttp.ClientSession,
+    session: UpstreamClient,
     url: str,
     body: Any,
     *,
@@ -202,7 +189,7 @@ async def post_json(
         "POST",
         url,
         data=orjson.dumps(body),
-        headers=_merge_headers({}, headers),
+        headers=_with_defaults({}, headers),
         provider=provider,
         read_timeout=read_timeout,
         secrets=secrets,
@@ -210,7 +197,7 @@ async def post_json(
 
 
 async def get_json(
-    session: aiohttp.ClientSession,
+    session: UpstreamClient,
     url: str,
     *,
     headers: Mapping[str, str],
@@ -223,7 +210,7 @@ async def get_json(
         session,
         "GET",
         url,
-        data=None,
+        data=b"",
         headers=headers,
         provider=provider,
         read_timeout=read_timeout,
@@ -232,7 +219,7 @@ async def get_json(
 
 
 async def list_model_ids(
-    session: aiohttp.ClientSession,
+    session: UpstreamClient,
     url: str,
     *,
     headers: Mapping[str, str],
@@ -251,7 +238,7 @@ async def list_model_ids(
 
 
 async def open_stream(
-    session: aiohttp.ClientSession,
+    session: UpstreamClient,
     url: str,
     body: Any,
     *,
@@ -259,18 +246,18 @@ async def open_stream(
     provider: str,
     read_timeout: float | None = None,
     secrets: tuple[str | None, ...] = (),
-) -> aiohttp.ClientResponse:
+) -> Response:
     """POST a streaming request and return the open response once its status is 2xx.
 
     The caller owns the response (release or close it). Errors before the body are ProviderErrors.
     """
-    extra = {"Accept": "text/event-stream"}
     try:
-        resp = await session.post(
+        resp = await session.request(
+            "POST",
             url,
-            data=orjson.dumps(body),
-            headers=_merge_headers(extra, headers),
-            timeout=request_timeout(session, read_timeout),
+            body=orjson.dumps(body),
+            headers=_with_defaults({"Accept": "text/event-stream"}, headers),
+            read_timeout=read_timeout,
         )
     except TRANSPORT_ERRORS as exc:
         raise error_from_exception(exc, provider=provider) from exc

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import aiohttp
-
 from benchroute.providers.base import ProviderError
+from benchroute.providers.client import UpstreamClient
 from benchroute.providers.http import get_json
 from benchroute.providers.openai_compat import OpenAICompatProvider
 
@@ -24,7 +23,7 @@ class OllamaProvider(OpenAICompatProvider):
         self,
         name: str,
         base_url: str,
-        session: aiohttp.ClientSession,
+        session: UpstreamClient,
         *,
         api_key: str | None = None,
         headers: Mapping[str, str] | None = None,

@@ -13,9 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-import aiohttp
-
 from benchroute.providers.base import Provider
+from benchroute.providers.client import UpstreamClient
 from benchroute.settings import ProviderSettings, Settings
 
 ProviderKind = Literal["openai", "anthropic", "ollama", "fake"]
@@ -110,7 +109,7 @@ def keyed_providers(settings: Settings) -> set[str]:
     }
 
 
-def build_provider(spec: ProviderSpec, session: aiohttp.ClientSession) -> Provider:
+def build_provider(spec: ProviderSpec, session: UpstreamClient) -> Provider:
     key = spec.resolved_key()
     if spec.kind == "anthropic":
         from benchroute.providers.anthropic import AnthropicProvider
@@ -141,7 +140,7 @@ def build_provider(spec: ProviderSpec, session: aiohttp.ClientSession) -> Provid
     )
 
 
-def build_providers(settings: Settings, session: aiohttp.ClientSession) -> dict[str, Provider]:
+def build_providers(settings: Settings, session: UpstreamClient) -> dict[str, Provider]:
     """One provider per built-in and configured name, all sharing `session`.
 
     Built-ins without a key are still built: a caller may bring their own key (BYOK) per call.

@@ -15,10 +15,10 @@ from collections import deque
 from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from typing import Any, Protocol
 
-import aiohttp
 import orjson
 
 from benchroute.providers.base import ProviderError
+from benchroute.providers.client import Response
 from benchroute.providers.http import TRANSPORT_ERRORS, error_from_exception
 from benchroute.wire.canonical import Finish, StreamError, StreamEvent
 from benchroute.wire.errors import WireError
@@ -159,7 +159,7 @@ class _Decoding:
 
 
 async def sse_batches(
-    resp: aiohttp.ClientResponse, parser: ChunkParser, *, provider: str, is_end: EndMarker
+    resp: Response, parser: ChunkParser, *, provider: str, is_end: EndMarker
 ) -> AsyncGenerator[list[StreamEvent], None]:
     """Canonical events from an open SSE response, one batch per read of the body; releases (or
     closes) the response at the end."""
@@ -168,7 +168,7 @@ async def sse_batches(
     try:
         try:
             batch: list[StreamEvent] = []
-            async for chunk in resp.content.iter_any():
+            async for chunk in resp.iter_chunks():
                 batch = state.events(decoder.feed(chunk))
                 if state.ended:
                     break
