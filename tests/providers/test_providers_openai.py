@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 
 import aiohttp
@@ -100,6 +101,29 @@ async def test_stream_text_finish_and_usage(
     body = upstream.requests[0].body
     assert body["stream"] is True
     assert body["stream_options"] == {"include_usage": True}
+
+
+async def test_a_finished_stream_gives_its_connection_back(upstream: ScriptedUpstream) -> None:
+    """The body's last bytes after `[DONE]` are read (in a task of their own) and the connection goes
+    back to the pool: three streams in a row use one TCP connection, not three."""
+    created: list[int] = []
+    trace = aiohttp.TraceConfig()
+
+    async def on_create(*_: object) -> None:
+        created.append(1)
+
+    trace.on_connection_create_end.append(on_create)
+    async with aiohttp.ClientSession(trace_configs=[trace]) as session:
+        provider = _provider(upstream, session)
+        for _ in range(3):
+            upstream.add(Script(text="streamed answer", chunks=5, chunk_delay_ms=1))
+            events = await _collect(provider, _request())
+            assert Finish("stop") in events
+            deadline = asyncio.get_running_loop().time() + 5.0
+            while not any(session.connector._conns.values()):  # type: ignore[union-attr]
+                assert asyncio.get_running_loop().time() < deadline, "the connection never came back"
+                await asyncio.sleep(0.005)
+    assert len(created) == 1
 
 
 async def test_stream_tool_call_deltas(upstream: ScriptedUpstream, session: aiohttp.ClientSession) -> None:
