@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 
 import pytest
@@ -94,6 +95,23 @@ async def test_stream_text_finish_and_usage(upstream: ScriptedUpstream, session:
     body = upstream.requests[0].body
     assert body["stream"] is True
     assert body["stream_options"] == {"include_usage": True}
+
+
+async def test_a_finished_stream_gives_its_connection_back(
+    upstream: ScriptedUpstream, session: UpstreamClient
+) -> None:
+    """A stream is released at its end marker, often before the body's chunked terminator has
+    arrived; the connection waits for it and goes back to the pool instead of being closed, so
+    streams in a row reuse one connection."""
+    provider = _provider(upstream, session)
+    for _ in range(3):
+        upstream.add(Script(text="streamed answer", chunks=5, chunk_delay_ms=1))
+        events = await _collect(provider, _request())
+        assert Finish("stop") in events
+        deadline = asyncio.get_running_loop().time() + 5.0
+        while session.idle_connections(upstream.openai_base_url) != 1:
+            assert asyncio.get_running_loop().time() < deadline, "the connection never came back"
+            await asyncio.sleep(0.005)
 
 
 async def test_stream_tool_call_deltas(upstream: ScriptedUpstream, session: UpstreamClient) -> None:

@@ -32,6 +32,8 @@ import httptools
 from benchroute.providers.client_request import Origin, Url, request_head, split_url
 
 MAX_CACHED_URLS = 256
+DRAIN_SECONDS = 5.0  # how long a released answer's last bytes may take to arrive
+DRAIN_BYTES = 64 * 1024  # more than that after release: not worth keeping the connection
 
 
 class UpstreamClosed(ConnectionError):
@@ -50,6 +52,8 @@ class Response:
         "_chunks",
         "_conn",
         "_decoder",
+        "_drain",
+        "_drained",
         "_error",
         "_header_list",
         "_timeout",
@@ -74,6 +78,8 @@ class Response:
         self.has_head = False
         self.complete = False
         self.received = False  # any byte of the answer arrived
+        self._drain: asyncio.TimerHandle | None = None  # released early: waiting for the end
+        self._drained = 0
 
     @property
     def content_type(self) -> str:
@@ -99,14 +105,27 @@ class Response:
         self._wake()
 
     def _on_body(self, body: bytes) -> None:
+        if self._drain is not None:  # released: the caller reads no more; only count what comes
+            self._drained += len(body)
+            if self._drained > DRAIN_BYTES:
+                self.close()
+            return
         self._chunks.append(self._decoder.decompress(body) if self._decoder is not None else body)
         self._wake()
 
     def _on_complete(self) -> None:
         self.complete = True
+        if self._drain is not None:
+            self._drain.cancel()
+            self._drain = None
+            self._conn.done(self)
+            return
         self._wake()
 
     def _fail(self, error: BaseException) -> None:
+        if self._drain is not None:
+            self._drain.cancel()
+            self._drain = None
         if self._error is None:
             self._error = error
         waiter = self._waiter
@@ -159,10 +178,24 @@ class Response:
                 await self._wait()
 
     def release(self) -> None:
-        """Back to the pool when read to its end and the connection may be kept; else closed."""
-        self._conn.done(self)
+        """Back to the pool when read to its end and the connection may be kept; else closed.
+
+        A stream is released as soon as its end marker (`data: [DONE]`) is read, and its body's
+        last bytes (the chunked terminator) have often not arrived yet: closing then would cost
+        every stream a new TCP connect to the upstream (~8% of the gateway's CPU at 64 streams).
+        So an answer released before its end waits up to `DRAIN_SECONDS` (and `DRAIN_BYTES`)
+        for it, off the caller's path, and then goes back to the pool; else it is closed."""
+        conn = self._conn
+        if self.complete or conn.closed or self._error is not None or not self.has_head:
+            conn.done(self)
+        elif self._drain is None:
+            self._drained = 0
+            self._drain = conn.loop.call_later(DRAIN_SECONDS, self.close)
 
     def close(self) -> None:
+        if self._drain is not None:
+            self._drain.cancel()
+            self._drain = None
         self._conn.close()
 
 
