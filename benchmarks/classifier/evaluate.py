@@ -1,7 +1,7 @@
 """Figures for the shipped classifier: the request set's test split and the everyday requests.
 
     PYTHONPATH=src python benchmarks/classifier/evaluate.py [--artifact DIR] [--split test]
-        [--earlier-set OLD_REQUESTS.jsonl]
+        [--earlier-set OLD_REQUESTS.jsonl] [--everyday-dev FILE] [--no-everyday]
 
 Prints task-type and difficulty accuracy, ECE, the low-confidence rule (share fired, accuracy
 above) and its curve, per client shape and per language. The test split is read here only to
@@ -9,6 +9,11 @@ report; nothing is tuned on it. With `--earlier-set` (an earlier build of the re
 `git show main:data/requests/requests.jsonl > /tmp/old.jsonl`) it also reports the split restricted
 to the requests that were in that split of the earlier set, so figures compare like for like after
 templates were added.
+
+Two hand-written everyday sets are reported besides the split: `everyday_dev.jsonl`, the dev set of
+everyday-style requests used for choices (calibration, threshold, what to write next), and
+`everyday_requests.jsonl`, the evaluation set, read only to report (`--no-everyday` leaves it out
+while working, so it is not looked at after every change).
 """
 
 from __future__ import annotations
@@ -55,6 +60,10 @@ def main() -> None:
     parser.add_argument(
         "--everyday", type=Path, default=Path("tests/routing_classifier/data/everyday_requests.jsonl")
     )
+    parser.add_argument(
+        "--everyday-dev", type=Path, default=Path("tests/routing_classifier/data/everyday_dev.jsonl")
+    )
+    parser.add_argument("--no-everyday", action="store_true", help="leave out the everyday evaluation set")
     parser.add_argument("--split", default="test")
     parser.add_argument("--earlier-set", type=Path, default=None)
     args = parser.parse_args()
@@ -69,9 +78,14 @@ def main() -> None:
             f"requests in the earlier set's {args.split} split",
             metrics.evaluate(clf, data.split(same, "earlier")),
         )
-    rows = everyday.load(args.everyday)
-    split = data.Split(rows, [extract(to_request(r["request"])) for r in rows])
-    show("everyday requests (hand-written)", metrics.evaluate(clf, split))
+    show("everyday dev requests (hand-written, used for choices)", _everyday(clf, args.everyday_dev))
+    if not args.no_everyday:
+        show("everyday requests (hand-written evaluation set)", _everyday(clf, args.everyday))
+
+
+def _everyday(clf: TextClassifier, path: Path) -> dict[str, object]:
+    rows = everyday.load(path)
+    return metrics.evaluate(clf, data.Split(rows, [extract(to_request(r["request"])) for r in rows]))
 
 
 if __name__ == "__main__":

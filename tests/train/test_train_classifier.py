@@ -19,6 +19,7 @@ from benchroute.train.reqset.records import read_jsonl, to_request
 ROOT = Path(__file__).resolve().parents[2]
 REQUESTS = ROOT / "data" / "requests" / "requests.jsonl"
 EVERYDAY = ROOT / "tests" / "routing_classifier" / "data" / "everyday_requests.jsonl"
+EVERYDAY_DEV = ROOT / "tests" / "routing_classifier" / "data" / "everyday_dev.jsonl"
 # Measured on the shipped artifact (docs/classifier.md); the bounds leave room for retraining
 # noise, not for a broken calibration step.
 TASK_ECE_BOUND = 0.07
@@ -117,3 +118,35 @@ def test_everyday_requests_are_hand_labelled_and_mostly_right() -> None:
     split = data.Split(rows, [extract(to_request(r["request"])) for r in rows])
     report = metrics.evaluate(load_default(), split)
     assert report["task_accuracy"] > 0.7
+
+
+def test_everyday_dev_set_is_separate_from_the_evaluation_set_and_the_templates() -> None:
+    dev = everyday.load(EVERYDAY_DEV)
+    assert len(dev) >= 150
+    assert {r["task_type"] for r in dev} == set(TASK_TYPES)
+    assert {r["client"] for r in dev} == {"kilo", "claude_code", "codex", "sdk"}
+
+    def texts(path: Path) -> set[str]:
+        return {json.loads(line)["text"].strip().lower() for line in path.open() if line.strip()}
+
+    # only the dev rows' ids are shown on failure: the evaluation set's texts are not to be read
+    folder = ROOT / "src" / "benchroute" / "train" / "reqset" / "templates_train"
+    elsewhere = texts(EVERYDAY).union(*(texts(p) for p in folder.glob("*.jsonl")))
+    shared = [r["id"] for r in map(json.loads, EVERYDAY_DEV.open()) if r["text"].strip().lower() in elsewhere]
+    assert shared == []
+
+
+def test_codex_requests_in_the_set_read_the_persons_words(records: list[dict[str, object]]) -> None:
+    codex = [r for r in records if r["client"] == "codex"]
+    shapes: Counter[str] = Counter()
+    for r in codex[:600]:
+        request = r["request"]
+        assert isinstance(request, dict)
+        texts = json.dumps(request["messages"])
+        shapes["ide"] += "My request for Codex" in texts
+        shapes["agents_new"] += "# AGENTS.md instructions for" in texts
+        shapes["freeform_output"] += "Exit code: " in texts
+        shapes["structured_output"] += "exit_code" in texts
+        feats = extract(to_request(request))
+        assert "Open tabs" not in feats.text and "AGENTS.md" not in feats.text
+    assert min(shapes.values()) >= 10  # every Codex variant is in the set

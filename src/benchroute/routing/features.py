@@ -109,8 +109,10 @@ class RequestFeatures:
 
 
 def _mode(request: ChatRequest, latest_raw: str) -> str | None:
+    """The mode header; without one, Claude Code's plan-mode reminder or Codex's plan
+    collaboration mode read as `plan`."""
     mode = (request.context.mode or "").strip().lower() or None
-    if mode is None and signals.plan_reminder(latest_raw):
+    if mode is None and (signals.plan_reminder(latest_raw) or signals.codex_plan_mode(request.messages)):
         return "plan"
     return mode
 

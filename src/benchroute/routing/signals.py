@@ -20,22 +20,38 @@ SCAN_TAIL = 2000  # ... and from its tail (8k tokens is ~32k characters), cut at
 LOOKBACK = 64  # messages read from the end of a conversation (turn and tool-loop counts saturate)
 MARKER_HEAD = 400  # characters of a message's first text part that say what kind of turn it is
 TOOL_TAIL = 800  # characters of each of the last two tool results
+TOOL_HEAD = 120  # characters of their head read for an exit-status line (Codex's freeform output)
 ERROR_ONLY_WORDS = 3  # a turn of pasted error output with at most this many words of its own
 GENERIC_WORDS = 6  # a latest turn this short ("continue", "yes do it") defers to the first turn
 
 _BOILERPLATE = re.compile(
-    r"<(environment_details|system-reminder|environment_context|user_instructions)>.*?(?:</\1>|$)", re.S
+    r"<(environment_details|system-reminder|environment_context|user_instructions|INSTRUCTIONS)>"
+    r".*?(?:</\1>|$)",
+    re.S,
 )
-_TAGS = re.compile(r"</?(task|feedback|user_message|answer)>")
+_TAGS = re.compile(r"</?(?:task|feedback|user_message|answer)>|</?image\b[^>\n]{0,300}>")
 _NEED_BOILERPLATE = (
     "<environment_details>",
     "<system-reminder>",
     "<environment_context>",
     "<user_instructions>",
+    "<INSTRUCTIONS>",
 )
-_NEED_TAGS = ("task>", "feedback>", "user_message>", "answer>")
+_NEED_TAGS = ("task>", "feedback>", "user_message>", "answer>", "image")
 _PLAN_REMINDER = re.compile(r"Plan mode is active", re.I)
-_ONLY_CONTEXT = re.compile(r"\s*<(user_instructions|environment_context)>", re.S)
+# Turns a client injects in the user role that carry no request of the person's: Codex's AGENTS.md
+# (old `<user_instructions>` and new "# AGENTS.md instructions for <dir>"), environment,
+# permissions, collaboration mode, skills, an aborted turn, a `!command` the person ran themselves.
+_ONLY_CONTEXT = re.compile(
+    r"\s*(?:<(?:user_instructions|environment_context|permissions instructions|collaboration_mode|"
+    r"skills_instructions|apps_instructions|plugins_instructions|recommended_plugins|turn_aborted|"
+    r"user_shell_command|subagent_notification)\b|# AGENTS\.md instructions\b)"
+)
+# Codex's IDE extension and desktop app put the active file, open tabs and mentioned files above the
+# person's words, which follow this heading (`USER_MESSAGE_BEGIN` in the Codex protocol).
+CODEX_REQUEST = "## My request for Codex:"
+# Codex's plan mode: a developer message `<collaboration_mode># Collaboration Mode: Plan ...`.
+_CODEX_PLAN = re.compile(r"<collaboration_mode>\s*#?\s*Collaboration Mode:\s*Plan\b", re.I)
 _XML_TOOL_RESULT = re.compile(r"\s*\[[\w-]+(?: for [^\]\n]{0,300})?\] Result:")
 _DIFF = re.compile(r"^(?:diff --git |@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@|\+\+\+ [ab/]|--- [ab/])", re.M)
 _TRACE = re.compile(
@@ -56,7 +72,7 @@ _PASTE_LINE = re.compile(
     r"(?:Traceback|File \"|\w*(?:Error|Exception)\b:?|panic|thread '|error(?:\[\w+\])?:|warning:|"
     r"note:|FAILED|[\w./\\-]+:\d+(?::\d+)?: (?:fatal )?(?:error|warning|note)\b|"
     r"\d+ errors? generated|make(?:\[\d+\])?: \*\*\*|"
-    r"FAIL|PASS|ok  |=====|_____|\[(?:ERROR|INFO)\]).*|"
+    r"FAIL|PASS|ok  |=====|_____|\[(?:ERROR|INFO)\]|npm (?:ERR!|error|WARN)).*|"
     r"\S*\d{4}-\d\d-\d\d[T ]\d.*|\s*\d+ ?[|:] .*)$",
     re.M,
 )
@@ -71,6 +87,7 @@ _COMPILE_ERROR = re.compile(
     r"compilation terminated|could not compile|No such file or directory|command not found|ERR!"
 )
 _EXIT_NONZERO = re.compile(r"\"exit_code\":\s*[1-9]|exit (?:code|status):? ?[1-9]|Error \d+$", re.M)
+_EXIT_HEAD = re.compile(r"^(?:Exit code:?|Process exited with code) ?(-?\d+)", re.M)
 _PASSING = re.compile(r"\b\d+ passed\b|BUILD SUCCESS|test result: ok|^ok\s+\S+|\[  PASSED  \]", re.M)
 
 
@@ -132,7 +149,11 @@ def head_text(msg: Message) -> str:
 
 
 def clean_user_text(text: str) -> str:
-    """Drop client boilerplate (environment details, system reminders, task tags) from a user turn."""
+    """Drop client boilerplate (environment details, system reminders, task tags, Codex's IDE
+    context above "## My request for Codex:") from a user turn."""
+    at = text.find(CODEX_REQUEST)
+    if at >= 0:
+        text = text[at + len(CODEX_REQUEST) :]
     if "<" in text:
         if any(map(text.__contains__, _NEED_BOILERPLATE)):
             text = _BOILERPLATE.sub(" ", text)
@@ -144,6 +165,17 @@ def clean_user_text(text: str) -> str:
 def plan_reminder(text: str) -> bool:
     """Claude Code announces its plan mode in a <system-reminder> inside the user turn."""
     return "<system-reminder>" in text and _PLAN_REMINDER.search(text) is not None
+
+
+def codex_plan_mode(messages: Sequence[Message]) -> bool:
+    """Codex announces its collaboration mode in a developer (here: system) message; the latest one
+    among the last LOOKBACK messages decides."""
+    for msg in reversed(messages[-LOOKBACK:]):
+        if msg.role == "system":
+            head = head_text(msg)
+            if "<collaboration_mode>" in head:
+                return _CODEX_PLAN.search(head) is not None
+    return False
 
 
 def user_turns(messages: Sequence[Message]) -> list[Message]:
@@ -241,10 +273,30 @@ _NEED_TRACE = (
 _NEED_LOG = ("INFO", "WARN", "ERROR", "DEBUG", "TRACE")
 
 
+def _tool_tail(text: str) -> str:
+    """The last TOOL_TAIL characters of a tool result, with JSON string escapes undone (Codex's
+    structured shell output is `{"output": "...\\n...", "metadata": {"exit_code": 1}}`, where
+    line-anchored patterns would not see a line start)."""
+    tail = text[-TOOL_TAIL:]
+    if tail.startswith('{"output":'):  # the output's first line starts a line
+        tail = tail[10:].lstrip(' "')
+    if "\\n" in tail:
+        tail = tail.replace("\\n", "\n").replace("\\t", "\t").replace('\\"', '"')
+    return tail
+
+
+def _head_exit_nonzero(text: str) -> bool:
+    """Codex's freeform shell output opens with "Exit code: N" (exec_command: "Process exited with
+    code N"), which a long output pushes out of the tail."""
+    match = _EXIT_HEAD.search(text[:TOOL_HEAD])
+    return match is not None and match.group(1) != "0"
+
+
 def tool_signals(messages: Sequence[Message]) -> ToolSignals:
     window = messages[-LOOKBACK:]
     recent = [m for m in window[-12:] if is_tool_result(m)]
-    last_two = "\n".join(m.text[-TOOL_TAIL:] for m in recent[-2:])
+    texts = [m.text for m in recent[-2:]]
+    last_two = "\n".join(map(_tool_tail, texts))
     calls = sum(len(m.tool_calls) for m in window)
     failing = _found(_FAILING_TESTS, last_two, _NEED_FAILING)
     return ToolSignals(
@@ -253,7 +305,7 @@ def tool_signals(messages: Sequence[Message]) -> ToolSignals:
         failing_tests=failing,
         compile_error=_found(_COMPILE_ERROR, last_two, _NEED_COMPILE),
         trace=_found(_TRACE, last_two, _NEED_TRACE),
-        exit_nonzero=_found(_EXIT_NONZERO, last_two, _NEED_EXIT),
+        exit_nonzero=_found(_EXIT_NONZERO, last_two, _NEED_EXIT) or any(map(_head_exit_nonzero, texts)),
         passing=not failing and _found(_PASSING, last_two, _NEED_PASSING),
         flagged_error=any(m.is_error for m in recent[-2:]),
         last_is_tool=bool(messages) and is_tool_result(messages[-1]),

@@ -4,9 +4,9 @@ The file is tests/routing_classifier/data/everyday_requests.jsonl (not tests/dat
 slices of public data with their provenance).
 
 Each line holds a request as a person typed it (`text`), the client that sent it, an optional
-Kilo mode and optional tool results the agent saw; this module wraps it in that client's shape
-(`reqset.clients`) so it is measured exactly like the request set. The texts are not generated
-from the training templates.
+Kilo mode (or Claude Code / Codex plan mode) and optional tool results the agent saw; this module
+wraps it in that client's shape (`reqset.clients`) so it is measured exactly like the request
+set. The texts are not generated from the training templates.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ def _request(row: dict[str, Any], rng: random.Random) -> dict[str, Any]:
     if client == "claude_code":
         return clients.claude_code(conv, bool(row.get("plan_mode")), rng)
     if client == "codex":
-        return clients.codex(conv, rng)
+        return clients.codex(conv, rng, bool(row.get("plan_mode")))
     return clients.sdk(conv, rng)
 
 

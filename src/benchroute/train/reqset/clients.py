@@ -8,9 +8,13 @@ Written from the clients' public prompts and docs (summarised, not copied):
 - Claude Code: the Anthropic messages API, a system prompt for an interactive CLI agent, tools
   Task/Bash/Glob/Grep/Read/Edit/Write/TodoWrite/...; <system-reminder> blocks inside user turns
   (plan mode is announced in one); tool results with `is_error` when a command fails.
-- Codex CLI: the responses API, instructions for a terminal coding agent, tools shell/apply_patch/
-  update_plan; AGENTS.md in a <user_instructions> turn and an <environment_context> turn before the
-  task; tool outputs are JSON with the exit code.
+- Codex CLI: the responses API, `instructions` for a terminal coding agent, tools shell/apply_patch/
+  update_plan; AGENTS.md before the task, as an older `<user_instructions>` turn or the current
+  "# AGENTS.md instructions for <dir>" + `<INSTRUCTIONS>` turn (with `<environment_context>` as its
+  second part or its own turn), sometimes a `<permissions instructions>` developer message; from
+  the IDE extension the person's words come after "# Context from my IDE setup: ... ## My request
+  for Codex:"; plan mode is a `<collaboration_mode>` developer message; shell output is either
+  structured JSON with the exit code at the end or freeform text opening with "Exit code: N".
 - Plain SDK: an optional short system prompt and the user's text.
 """
 
@@ -98,6 +102,18 @@ CODEX_ENV = (
     "<environment_context>\n  <cwd>/home/dev/app</cwd>\n  <approval_policy>on-request</approval_policy>\n"
     "  <sandbox_mode>workspace-write</sandbox_mode>\n  <network_access>restricted</network_access>\n"
     "  <shell>bash</shell>\n</environment_context>"
+)
+CODEX_AGENTS_NEW = (
+    "# AGENTS.md instructions for /home/dev/app\n\n<INSTRUCTIONS>\n- Run `make test` before finishing.\n"
+    "- Use type hints.\n</INSTRUCTIONS>"
+)
+CODEX_PERMISSIONS = (
+    "<permissions instructions>\nFilesystem sandboxing: workspace-write. Network access is restricted. "
+    "Approval policy: on-request.\n</permissions instructions>"
+)
+CODEX_PLAN = (
+    "<collaboration_mode># Collaboration Mode: Plan\n\nYou are in Plan mode: explore and ask, then "
+    "propose a plan; do not edit files.\n</collaboration_mode>"
 )
 SDK_SYSTEMS = ("", "You are a helpful assistant.", "You are an expert software engineer. Answer concisely.")
 
@@ -206,18 +222,50 @@ def claude_code(conv: Conversation, plan_mode: bool, rng: random.Random) -> dict
     return {"api_kind": "messages", "mode": None, "tools": list(CLAUDE_TOOLS), "messages": msgs}
 
 
-def codex(conv: Conversation, rng: random.Random) -> dict[str, Any]:
-    msgs: list[dict[str, Any]] = [
-        {"role": "system", "content": CODEX_SYSTEM},
-        {"role": "user", "content": CODEX_AGENTS},
-        {"role": "user", "content": CODEX_ENV},
-    ]
+def _codex_ide(text: str, rng: random.Random) -> str:
+    tabs = "\n".join(f"- {n}.py: src/{n}.py" for n in rng.sample(["app", "db", "api", "models", "jobs"], 2))
+    return (
+        f"# Context from my IDE setup:\n\n## Active file: src/app.py\n\n## Open tabs:\n{tabs}\n\n"
+        f"## My request for Codex:\n{text}"
+    )
+
+
+def _codex_output(step: ToolStep, structured: bool) -> str:
+    code = 1 if step.failed else 0
+    if structured:
+        return json.dumps({"output": step.result, "metadata": {"exit_code": code, "duration_seconds": 0.4}})
+    return f"Exit code: {code}\nWall time: 0.4 seconds\nOutput:\n{step.result}"
+
+
+def _codex_context(sub: random.Random, plan_mode: bool) -> list[dict[str, Any]]:
+    """What Codex sends before the person's first words: AGENTS.md, environment, developer notes."""
+    msgs: list[dict[str, Any]] = [{"role": "system", "content": CODEX_SYSTEM}]
+    if sub.random() < 0.25:
+        msgs.append({"role": "system", "content": CODEX_PERMISSIONS})
+    if plan_mode:
+        msgs.append({"role": "system", "content": CODEX_PLAN})
+    if sub.random() < 0.35:
+        msgs += [{"role": "user", "content": CODEX_AGENTS}, {"role": "user", "content": CODEX_ENV}]
+    elif sub.random() < 0.5:
+        msgs.append({"role": "user", "content": [CODEX_AGENTS_NEW, CODEX_ENV]})
+    else:
+        msgs += [{"role": "user", "content": CODEX_AGENTS_NEW}, {"role": "user", "content": CODEX_ENV}]
+    return msgs
+
+
+def codex(conv: Conversation, rng: random.Random, plan_mode: bool = False) -> dict[str, Any]:
+    # The variants are drawn from the conversation's own generator, so the shared `rng` advances
+    # as before and requests in the other shapes stay the same.
+    sub = random.Random(f"codex:{conv.user_text}")
+    msgs = _codex_context(sub, plan_mode)
     if conv.earlier:
         msgs += [
             {"role": "user", "content": conv.earlier[0]},
             {"role": "assistant", "content": conv.earlier[1]},
         ]
-    msgs.append({"role": "user", "content": conv.user_text})
+    ide = sub.random() < 0.3
+    msgs.append({"role": "user", "content": _codex_ide(conv.user_text, sub) if ide else conv.user_text})
+    structured = sub.random() < 0.5
     for i, step in enumerate(conv.steps):
         cmd = (
             step.arg
@@ -239,14 +287,10 @@ def codex(conv: Conversation, rng: random.Random) -> dict[str, Any]:
                 ],
             }
         )
-        out = {
-            "output": step.result,
-            "metadata": {"exit_code": 1 if step.failed else 0, "duration_seconds": 0.4},
-        }
-        msgs.append({"role": "tool", "tool_call_id": f"call_{i}", "content": json.dumps(out)})
+        msgs.append({"role": "tool", "tool_call_id": f"call_{i}", "content": _codex_output(step, structured)})
     if conv.followup:
         msgs.append({"role": "assistant", "content": "Next step?"})
-        msgs.append({"role": "user", "content": conv.followup})
+        msgs.append({"role": "user", "content": _codex_ide(conv.followup, sub) if ide else conv.followup})
     return {"api_kind": "responses", "mode": None, "tools": list(CODEX_TOOLS), "messages": msgs}
 
 
@@ -299,5 +343,6 @@ def shape(conv: Conversation, route: str, rng: random.Random) -> tuple[str, dict
         plan = (route == "plan" and rng.random() < 0.4) or rng.random() < 0.03
         return client, claude_code(conv, plan, rng)
     if client == "codex":
-        return client, codex(conv, rng)
+        plan = random.Random(f"codex-plan:{conv.user_text}").random() < (0.3 if route == "plan" else 0.02)
+        return client, codex(conv, rng, plan)
     return client, sdk(conv, rng)

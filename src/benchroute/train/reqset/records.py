@@ -23,7 +23,8 @@ def to_request(stored: dict[str, Any]) -> ChatRequest:
     messages = []
     for m in stored["messages"]:
         calls = [ToolCall(c["id"], c["name"], c.get("arguments", "{}")) for c in m.get("tool_calls", [])]
-        content: list[Part] = [TextPart(m["content"])] if m.get("content") else []
+        raw = m.get("content") or []
+        content: list[Part] = [TextPart(t) for t in ([raw] if isinstance(raw, str) else raw) if t]
         messages.append(
             Message(
                 role=m["role"],
