@@ -8,6 +8,7 @@ has been chosen on train and dev.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -19,10 +20,12 @@ from benchroute.routing.taxonomy import DIFFICULTIES, TASK_TYPES
 from benchroute.routing.textclf import LinearHead, TextClassifier, softmax
 from benchroute.train import metrics
 from benchroute.train.data import Split
+from benchroute.train.ordinal import fit_ordinal
 
 FloatArray = npt.NDArray[np.float32]
 
-C_GRID = {"task": (8.0, 32.0, 128.0), "difficulty": (0.5, 1.0, 2.0, 4.0)}
+# Difficulty: C of the ordinal direction (the residual's is a quarter of it, see train/ordinal.py).
+C_GRID = {"task": (8.0, 32.0, 128.0), "difficulty": (1.0, 4.0, 16.0)}
 LOW_CONFIDENCE_MAX_SHARE = 0.15  # the rule may fire on at most this share of dev requests
 
 
@@ -52,6 +55,9 @@ def _sparse(vec: TextVectorizer, feats: list[RequestFeatures]) -> Any:
     return sparse.hstack([text, struct], format="csr")
 
 
+Fitter = Callable[[Any, npt.NDArray[np.int64], int, float, "TrainConfig"], tuple[Any, Any]]
+
+
 def _fit(x: Any, y: npt.NDArray[np.int64], n_labels: int, c: float, cfg: TrainConfig) -> tuple[Any, Any]:
     from sklearn.linear_model import LogisticRegression
 
@@ -62,6 +68,12 @@ def _fit(x: Any, y: npt.NDArray[np.int64], n_labels: int, c: float, cfg: TrainCo
     for k, label in enumerate(model.classes_):
         coef[label], bias[label] = model.coef_[k], model.intercept_[k]
     return coef, bias
+
+
+def _fit_ordinal(
+    x: Any, y: npt.NDArray[np.int64], n_labels: int, c: float, cfg: TrainConfig
+) -> tuple[Any, Any]:
+    return fit_ordinal(x, y, n_labels, c, cfg.max_iter)
 
 
 def fit_temperature(logits: FloatArray, labels: npt.NDArray[np.int64]) -> float:
@@ -110,11 +122,12 @@ def _best_head(
     cfg: TrainConfig,
     vocab: int,
     grid: tuple[float, ...],
+    fitter: Fitter = _fit,
 ) -> tuple[LinearHead, float]:
     """Fit on train for each C (or the given one); keep the best dev log-loss after calibration."""
     best: tuple[float, LinearHead, float] | None = None
     for c_value in [c] if c is not None else list(grid):
-        head = _head(labels, *_fit(x["train"], y["train"], len(labels), c_value, cfg), vocab)
+        head = _head(labels, *fitter(x["train"], y["train"], len(labels), c_value, cfg), vocab)
         z = logits(head, x["dev"])
         head.temperature = fit_temperature(z, y["dev"])
         p = softmax(z / head.temperature)
@@ -136,7 +149,7 @@ def train(
     diff_y = {name: s.difficulty for name, s in splits.items()}
     task_head, c_task = _best_head(TASK_TYPES, x, task_y, cfg.c_task, cfg, vec.size, C_GRID["task"])
     diff_head, c_diff = _best_head(
-        DIFFICULTIES, x, diff_y, cfg.c_difficulty, cfg, vec.size, C_GRID["difficulty"]
+        DIFFICULTIES, x, diff_y, cfg.c_difficulty, cfg, vec.size, C_GRID["difficulty"], _fit_ordinal
     )
 
     p_dev = softmax(logits(task_head, x["dev"]) / task_head.temperature)

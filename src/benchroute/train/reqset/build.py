@@ -91,8 +91,14 @@ def _fill(tpl: Template, lang: str, row: dict[str, Any], rng: random.Random) -> 
     )
 
 
-def _difficulty(tpl: Template, text: str, rng: random.Random) -> tuple[str, str]:
-    if len(text) < 10:  # a bare paste ("", "??", "help") carries no scope words
+def _difficulty(tpl: Template, text: str, rng: random.Random, relabel: bool) -> tuple[str, str]:
+    """A quarter of the instances get a canned scope sentence and its difficulty.
+
+    Only the templates of the first batch (`relabel`): the test split keeps its requests. Later
+    templates tell their difficulty in their own words; appending "It's a one-line change." to a
+    60-table migration teaches the two sentences, not scope (docs/classifier.md, fourth pass).
+    """
+    if len(text) < 10 or not relabel:  # a bare paste ("", "??", "help") carries no scope words
         return text, tpl.difficulty
     if tpl.task in ("general", "explain") or rng.random() > 0.25:
         return text, tpl.difficulty
@@ -104,13 +110,18 @@ def _difficulty(tpl: Template, text: str, rng: random.Random) -> tuple[str, str]
 
 
 def from_template(
-    tpl: Template, k: int, templates: tuple[Template, ...], rows: dict[str, list[dict[str, Any]]], seed: int
+    tpl: Template,
+    k: int,
+    templates: tuple[Template, ...],
+    rows: dict[str, list[dict[str, Any]]],
+    seed: int,
+    relabel: bool = True,
 ) -> dict[str, Any]:
     rng = random.Random(f"{seed}:{tpl.id}:{k}")
     lang = rng.choice(pastes.LANGS)
     row = rng.choice(rows[lang])
     ctx = rng.choice(tpl.ctx)
-    text, difficulty = _difficulty(tpl, _fill(tpl, lang, row, rng), rng)
+    text, difficulty = _difficulty(tpl, _fill(tpl, lang, row, rng), rng, relabel)
     paste = _paste(ctx, lang, row, rows[lang], rng)
     if paste:
         joined = f"{text}\n\n{paste}" if rng.random() < 0.7 else f"{paste}\n\n{text}"
@@ -176,7 +187,7 @@ def build(data: Path, seed: int = 0) -> list[dict[str, Any]]:
     ids = [t.id for t in templates + later]
     if len(ids) != len(set(ids)):
         raise ValueError(f"duplicate template ids: {sorted({i for i in ids if ids.count(i) > 1})}")
-    extra = [from_template(t, k, templates, rows, seed) for t in later for k in range(PER_TEMPLATE)]
+    extra = [from_template(t, k, templates, rows, seed, False) for t in later for k in range(PER_TEMPLATE)]
     assign_train_only(extra, seed)
     return records + extra
 
