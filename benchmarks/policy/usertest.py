@@ -137,6 +137,8 @@ def report(requests: list[dict[str, Any]], by_dial: dict[str, dict[str, dict[str
         top = max(cells, key=cells.get)
         route_ok += top.split(":")[0] == r["expect"].split(":")[0]
         both_ok += top == r["expect"]
+        if top.split(":")[0] != r["expect"].split(":")[0]:
+            print(f"  misread {r['id']}: read {top} ({cells[top]:.2f}), labelled {r['expect']}")
     n = len(labelled)
     print(f"route agrees with the label: {route_ok}/{n}; route and difficulty: {both_ok}/{n}")
     misses = []
