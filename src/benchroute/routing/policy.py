@@ -37,7 +37,7 @@ import numpy as np
 import numpy.typing as npt
 
 from benchroute.catalog.model import Catalog, ModelInfo
-from benchroute.routing.capabilities import UPSTREAM_APIS, Needs
+from benchroute.routing.capabilities import UPSTREAM_APIS, Needs, read_needs
 from benchroute.routing.evidence import Snapshot, split_variant
 from benchroute.routing.taxonomy import (
     ALL_CELLS,
@@ -87,6 +87,7 @@ def _cell_names() -> dict[str, str]:
 
 
 CELL_NAMES: Final[Mapping[str, str]] = MappingProxyType(_cell_names())  # any known cell -> current
+CELL_ROUTE: Final[Mapping[str, str]] = MappingProxyType({c: split_cell(c)[0] for c in ALL_CELLS})
 
 
 def route_probs(probs: Mapping[str, float]) -> dict[str, float]:
@@ -117,6 +118,7 @@ class PolicyTable:
         self.index: dict[str, int] = {c: i for i, c in enumerate(self.cells)}
         self.models: tuple[str, ...] = tuple(m for m in snapshot.models() if split_variant(m)[0] in catalog)
         self.row: dict[str, int] = {m: i for i, m in enumerate(self.models)}
+        self.bases: tuple[str, ...] = tuple(split_variant(m)[0] for m in self.models)  # catalog ids
         infos = [catalog.get(split_variant(m)[0]) for m in self.models]
         self.info: tuple[ModelInfo, ...] = tuple(i for i in infos if i is not None)
         self.effort: tuple[str | None, ...] = tuple(split_variant(m)[1] for m in self.models)
@@ -216,15 +218,9 @@ def expected_cost(
 
 def estimate_prompt_tokens(request: ChatRequest) -> int:
     """Prompt tokens of a request: characters / 4 over message text, tool call arguments and tool
-    schemas, plus 4 per message (role and framing). Good to ~20% for English and code."""
-    chars = 0
-    for m in request.messages:
-        chars += len(m.text)
-        for call in m.tool_calls:
-            chars += len(call.name) + len(call.arguments)
-    for tool in request.tools:
-        chars += len(tool.name) + len(tool.description) + len(str(tool.parameters))
-    return (chars + 3) // 4 + 4 * len(request.messages)
+    schemas, plus 4 per message (role and framing). Good to ~20% for English and code. One pass
+    (`capabilities.read_needs`)."""
+    return read_needs(request).tokens
 
 
 @dataclass(frozen=True, slots=True)
