@@ -30,6 +30,7 @@ from benchroute.routing.policy import (
     Scores,
     choose,
     expected_cost,
+    frontier,
     general_share,
     route_probs,
 )
@@ -102,7 +103,8 @@ class EfficientTier:
             text = explain.agreed(confidence, call.project.min_confidence, text, *agreed)
         order = self.balanced.order(call)
         ref, floor = self._floor(sc)
-        choice = choose(table.models, sc, elig.pool, floor, call.project.dial)
+        front = frontier(elig.pool, sc.accuracy, sc.cost)
+        choice = choose(table.models, sc, elig.pool, floor, call.project.dial, front)
         if choice.model is None:
             why = explain.no_evidence(text, table.params) + left_out
             return self._fallback(call, "no_evidence", why, p, common)
@@ -114,7 +116,7 @@ class EfficientTier:
             reason=reason,
             bar=choice.bar,
             expected_cost=float(sc.cost[i]),
-            fallbacks=fallbacks(table, sc, elig.pool, i, choice.floor, order),
+            fallbacks=fallbacks(table, sc, elig.pool, i, choice.floor, order, front),
             explanation=explain.chosen(text, choice, sc, i, call.project.dial, common["frontier_cost"], ref)
             + left_out,
             reasoning_effort=effort,
@@ -161,7 +163,7 @@ class EfficientTier:
         p: FloatArray,
     ) -> dict[str, Any]:
         task = CELL_ROUTE[top[0][0]] if top else None
-        frontier = self._frontier[frontier_role(call.request.context.mode, task)]
+        first = self._frontier[frontier_role(call.request.context.mode, task)]
         return {
             "tier": EFFICIENT,
             "requested_model": call.request.model,
@@ -170,9 +172,9 @@ class EfficientTier:
             "candidates": cands,
             "dial": call.project.dial,
             "session_key": call.ctx.session_key,
-            "frontier_model": split_variant(frontier)[0] if frontier else None,
-            "frontier_cost": expected_cost(self.catalog, self.table, frontier, p, call.prompt_tokens)
-            if frontier
+            "frontier_model": split_variant(first)[0] if first else None,
+            "frontier_cost": expected_cost(self.catalog, self.table, first, p, call.prompt_tokens)
+            if first
             else None,
             "setting": "agent" if call.needs.agent else "single",
         }

@@ -91,11 +91,19 @@ def eligibility(table: PolicyTable, sc: Scores, g: Gates) -> Eligibility:
 
 
 def fallbacks(
-    table: PolicyTable, sc: Scores, pool: BoolArray, chosen: int, floor: float | None, balanced: list[str]
+    table: PolicyTable,
+    sc: Scores,
+    pool: BoolArray,
+    chosen: int,
+    floor: float | None,
+    balanced: list[str],
+    front: BoolArray | None = None,
 ) -> tuple[str, ...]:
     """After the chosen model: the other frontier models proven at the floor, nearest in A first
-    (ties: the cheaper), then the Balanced models; never a model an eligible model dominates."""
-    front = frontier(pool, sc.accuracy, sc.cost)
+    (ties: the cheaper), then the Balanced models; never a model an eligible model dominates.
+    `front`: `frontier(pool, sc.accuracy, sc.cost)` when the caller has it already."""
+    if front is None:
+        front = frontier(pool, sc.accuracy, sc.cost)
     least = -np.inf if floor is None else floor - EPS
     acc, cost = sc.accuracy.tolist(), sc.cost.tolist()
     ids = [j for j in np.flatnonzero(front & (sc.low >= least)).tolist() if j != chosen]
@@ -113,9 +121,19 @@ def candidates(table: PolicyTable, sc: Scores, elig: Eligibility) -> tuple[Candi
     numbers and notes."""
     order = np.argsort(-sc.accuracy, kind="stable")  # ties: table order
     ok = elig.pool[order]
-    shown = order[ok | (np.cumsum(~ok) <= MAX_INELIGIBLE)].tolist()
-    acc, low, high, cov, cost = (a.tolist() for a in (sc.accuracy, sc.low, sc.high, sc.coverage, sc.cost))
-    pool, notes, models = elig.pool.tolist(), elig.notes, table.models
+    shown = order[ok | (np.cumsum(~ok) <= MAX_INELIGIBLE)]
+    rows = shown.tolist()
+    models, notes = table.models, elig.notes
     return tuple(
-        Candidate(models[i], acc[i], cost[i], pool[i], notes[i], low[i], high[i], cov[i]) for i in shown
+        map(
+            Candidate,
+            [models[i] for i in rows],
+            sc.accuracy[shown].tolist(),
+            sc.cost[shown].tolist(),
+            elig.pool[shown].tolist(),
+            [notes[i] for i in rows],
+            sc.low[shown].tolist(),
+            sc.high[shown].tolist(),
+            sc.coverage[shown].tolist(),
+        )
     )

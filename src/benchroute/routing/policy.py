@@ -240,10 +240,11 @@ def frontier(pool: BoolArray, accuracy: FloatArray, cost: FloatArray) -> BoolArr
     order = idx[np.lexsort((idx, -accuracy[idx], cost[idx]))]  # cheapest first, then most accurate
     out = np.zeros(len(pool), dtype=bool)
     best = -np.inf
+    acc = accuracy.tolist()
     for i in order.tolist():
-        if accuracy[i] > best + EPS:
+        if acc[i] > best + EPS:
             out[i] = True
-            best = float(accuracy[i])
+            best = acc[i]
     return out
 
 
@@ -253,13 +254,22 @@ def most_accurate(front: BoolArray, accuracy: FloatArray, cost: FloatArray) -> i
     return int(ids[np.lexsort((ids, cost[ids], -accuracy[ids]))][0])
 
 
-def choose(models: Sequence[str], sc: Scores, pool: BoolArray, floor: float | None, dial: float) -> Choice:
+def choose(
+    models: Sequence[str],
+    sc: Scores,
+    pool: BoolArray,
+    floor: float | None,
+    dial: float,
+    front: BoolArray | None = None,
+) -> Choice:
     """The model for dial `dial` among `pool` (module docstring). `floor` is a lower end (the
-    reference model's L); None: the median L of the pool. Bar and test are both on lower ends."""
+    reference model's L); None: the median L of the pool. Bar and test are both on lower ends.
+    `front`: `frontier(pool, sc.accuracy, sc.cost)` when the caller has it already."""
     if not pool.any():
         return Choice(None, None, floor, None, False)
     acc, low, cost = sc.accuracy, sc.low, sc.cost
-    front = frontier(pool, acc, cost)
+    if front is None:
+        front = frontier(pool, acc, cost)
     top = most_accurate(front, acc, cost)
     a_best, top_low = float(acc[top]), float(low[top])
     base = float(np.median(low[pool])) if floor is None else floor
