@@ -72,8 +72,10 @@ def read_needs(request: ChatRequest, schema: Callable[[Tool], int] = schema_char
 class SchemaSizes:
     """`schema_chars`, remembered: a client sends the same tools on every turn of a session, and
     printing a schema costs ~3 us a tool where comparing it with the remembered one costs a tenth
-    of that. A tool is known by name and description and matched by an equal schema (`==`; JSON
-    gives the same types for the same text, so an equal schema prints the same). Bounded: cleared
+    of that. A tool is known by name and description and matched by an equal schema (`==`): the
+    same JSON text parses to the same types, so it prints the same. (Only a schema that differs by
+    writing a number 1 where the remembered one has 1.0 or true compares equal yet prints a
+    character or two longer or shorter: its estimate can be off by a token.) Bounded: cleared
     when `SCHEMA_MEMO` tools are known."""
 
     def __init__(self) -> None:
