@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
 """Router decision latency beyond the classifier: prints per-call CPU time (best of 5 runs).
 
-    python benchmarks/policy/run.py [--n 3000]
+    PYTHONPATH=src taskset -c 1 python benchmarks/policy/run.py [--n 3000]
 
 The classifier is replaced by a fixed prediction taken from the shipped classifier for the same
-prompt, so the figures are the routing policy's own cost (target: under ~300 us per decide());
-the 8k-token agent request is also timed end to end with the shipped classifier (target: p99 ≤ 1 ms).
-CPU time (`time.process_time`) rather than wall time, so a busy machine distorts less.
+prompt, so the figures are the routing policy's own cost (target: under ~300 us per decide()).
+Three big requests are also timed per call, p50 and p99, policy alone and end to end with the
+shipped classifier (target: p99 ≤ 1 ms): an 8k-token agent request, a one-line instruction over a
+32k-character paste, and a 200-message agent conversation (99 tool calls with their results).
+CPU time (`time.process_time`, `time.thread_time`) rather than wall time, so a busy machine
+distorts less.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from benchroute.routing.classifier import CellPrediction
 from benchroute.routing.policy import estimate_prompt_tokens
 from benchroute.routing.router import Router
 from benchroute.settings import ProjectSettings, Settings
-from benchroute.wire.canonical import ChatRequest, Message, RequestContext, TextPart, Tool
+from benchroute.wire.canonical import ChatRequest, Message, RequestContext, TextPart, Tool, ToolCall
 
 PROMPT = "Write a Python function that merges two sorted lists and add tests for it. " * 10
 
@@ -60,6 +63,28 @@ def agent_request_8k() -> ChatRequest:
         ),
     ]
     return ChatRequest(model="auto", messages=messages, tools=tools, context=RequestContext(mode="code"))
+
+
+CODE = 'def load(rows):\n    return sum(row["amount"] * rate(row["currency"]) for row in rows)\n'
+
+
+def paste_32k() -> ChatRequest:
+    """A one-line instruction over an unfenced 32,000-character paste of code."""
+    paste = (CODE * (32_000 // len(CODE) + 1))[:32_000]
+    return ChatRequest("auto", [Message("user", [TextPart(f"write tests for this module\n\n{paste}")])])
+
+
+def conversation_200() -> ChatRequest:
+    """A system prompt, a task, then 99 tool calls (a test run) with their results: 200 messages."""
+    out = [
+        Message("system", [TextPart("You are a coding agent. " * 200)]),
+        Message("user", [TextPart("the importer totals are wrong, fix it\n" + CODE * 20)]),
+    ]
+    for i in range(99):
+        out.append(Message("assistant", [TextPart("Running the tests.")], [ToolCall(f"c{i}", "bash", "{}")]))
+        result = f"{CODE * 10}\nFAILED tests/test_importer.py::test_total - KeyError\n1 failed, 9 passed"
+        out.append(Message("tool", [TextPart(result)], tool_call_id=f"c{i}"))
+    return ChatRequest("auto", out, context=RequestContext(mode="debug"))
 
 
 def percentiles_us(fn: Callable[[], object], n: int) -> tuple[float, float]:
@@ -110,15 +135,16 @@ def main() -> None:
         print(f"{name}: {cpu_us(fn, n):.1f} us CPU per call")
     big = agent_request_8k()
     print(f"8k-token agent request: {estimate_prompt_tokens(big)} prompt tokens (estimate)")
-    for label, r in (
-        (
-            "policy only (fixed prediction)",
-            Router(real.catalog, real.snapshot, Fixed(real.classifier.classify(big)), real.tiers),
-        ),
-        ("with the shipped classifier", real),
-    ):
-        p50, p99 = percentiles_us(lambda r=r: r.route(big, project, ctx), max(n // 3, 300))
-        print(f"route() 8k agent request, {label}: p50 {p50:.0f} us, p99 {p99:.0f} us")
+    shapes = (
+        ("8k agent request", big),
+        ("32k-char paste", paste_32k()),
+        ("200 messages", conversation_200()),
+    )
+    for name, request in shapes:
+        fixed = Router(real.catalog, real.snapshot, Fixed(real.classifier.classify(request)), real.tiers)
+        for label, r in (("policy only (fixed prediction)", fixed), ("with the shipped classifier", real)):
+            p50, p99 = percentiles_us(lambda r=r, q=request: r.route(q, project, ctx), max(n // 3, 300))
+            print(f"route() {name}, {label}: p50 {p50:.0f} us, p99 {p99:.0f} us")
 
 
 if __name__ == "__main__":

@@ -5,6 +5,10 @@ tiktoken's cache directory so tiktoken never downloads it; data/tokenizer/NOTICE
 comes from). When tiktoken is not installed or the file cannot be read, a documented estimate is
 used instead: 4 characters a token (rounded up, at least 1 for non-empty text) plus 4 tokens a
 message, and the usage record's token method says "estimate".
+
+A conversation is sent again, whole, on every turn, so the counts of long texts are remembered
+(keyed by the text itself: an exact hit or a fresh count): a turn tokenises only what is new.
+Bounded by the characters it holds (`MEMO_CHARS`); cleared when full.
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ _ENCODING = "o200k_base"
 _BLOB_URL = "https://openaipublic.blob.core.windows.net/encodings/o200k_base.tiktoken"
 _SHA256 = "446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d"
 _PER_MESSAGE = 4  # role and separators, as OpenAI counts chat messages
+MEMO_MIN_CHARS = 256  # shorter texts are counted each time (cheaper than remembering them)
+MEMO_CHARS = 8_000_000  # characters of remembered texts, at most (~8 MB)
 
 Method = Literal["tiktoken", "estimate"]
 
@@ -57,6 +63,8 @@ class TokenCounter:
         self._loaded = False
         self._lock = asyncio.Lock()
         self.method: Method = "estimate"
+        self._memo: dict[str, int] = {}  # long text -> its token count
+        self._memo_chars = 0
 
     def _load(self) -> Any:
         try:
@@ -80,9 +88,19 @@ class TokenCounter:
     def count_text(self, text: str) -> int:
         if not text:
             return 0
-        if self._encoding is not None:
+        if self._encoding is None:
+            return max(1, (len(text) + 3) // 4)
+        if len(text) < MEMO_MIN_CHARS:
             return len(self._encoding.encode(text, disallowed_special=()))
-        return max(1, (len(text) + 3) // 4)
+        n = self._memo.get(text)
+        if n is None:
+            n = len(self._encoding.encode(text, disallowed_special=()))
+            if self._memo_chars + len(text) > MEMO_CHARS:
+                self._memo.clear()
+                self._memo_chars = 0
+            self._memo[text] = n
+            self._memo_chars += len(text)
+        return n
 
     def count_completion(self, message: Message) -> int:
         """Tokens the model generated: its text and tool calls."""

@@ -8,7 +8,7 @@ from benchroute.routing.decision import Decision
 from benchroute.routing.evidence import split_variant
 from benchroute.routing.policy import FloatArray, PolicyTable, expected_cost
 from benchroute.routing.static import ModelNotAllowed, NoModelConfigured
-from benchroute.routing.tiers import BALANCED, Defaults, balanced_order
+from benchroute.routing.tiers import API_KINDS, BALANCED, Defaults, balanced_order
 from benchroute.settings import TierSettings
 
 
@@ -18,10 +18,13 @@ class BalancedTier:
         self.table = table
         self.tiers = tiers
         self.defaults = defaults
+        # the configuration's order per API kind, worked out once (settings and evidence are fixed)
+        self._configured = {kind: balanced_order(kind, tiers, defaults) for kind in API_KINDS}
 
     def order(self, call: Call) -> list[str]:
         """Balanced models for this call, usable first; raises when the project allows none."""
-        configured = balanced_order(call.request.context.api_kind, self.tiers, self.defaults)
+        kind = call.request.context.api_kind
+        configured = self._configured.get(kind) or balanced_order(kind, self.tiers, self.defaults)
         order: list[str] = []
         for m in configured:  # the first few usable ones are all a Decision names
             if call.usable(m, self.catalog):

@@ -9,11 +9,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from benchroute.catalog.model import ModelInfo
-from benchroute.wire.canonical import ChatRequest, ImagePart
+from benchroute.wire.canonical import ChatRequest, ImagePart, TextPart, Tool
 
+SCHEMA_MEMO = 256  # tools whose schema size `SchemaSizes` remembers
 ANSWER_ROOM = 1024  # tokens kept free for the answer when checking the context window
 UPSTREAM_APIS = frozenset({"chat", "messages"})
 
@@ -34,6 +37,60 @@ def needs_of(request: ChatRequest, prompt_tokens: int) -> Needs:
     tools = bool(request.tools) or any(m.tool_calls or m.role == "tool" for m in request.messages)
     vision = any(isinstance(part, ImagePart) for m in request.messages for part in m.content)
     return Needs(tools, vision, prompt_tokens)
+
+
+def schema_chars(tool: Tool) -> int:
+    """Characters of a tool's parameter schema, as the prompt estimate counts them."""
+    return len(str(tool.parameters))
+
+
+def read_needs(request: ChatRequest, schema: Callable[[Tool], int] = schema_chars) -> Needs:
+    """`needs_of` with the prompt estimate (`policy.estimate_prompt_tokens`: characters / 4 over
+    message text, tool call names and arguments, tool names, descriptions and schemas, plus 4 per
+    message), in one pass over the messages that reads the parts' lengths (no joined copy of the
+    text). `schema`: the size of a tool's schema (`SchemaSizes` remembers it between turns)."""
+    chars = 0
+    tools = bool(request.tools)
+    vision = False
+    for m in request.messages:
+        if m.tool_calls:
+            tools = True
+            for call in m.tool_calls:
+                chars += len(call.name) + len(call.arguments)
+        elif m.role == "tool":
+            tools = True
+        for part in m.content:
+            if isinstance(part, TextPart):
+                chars += len(part.text)
+            elif isinstance(part, ImagePart):
+                vision = True
+    for tool in request.tools:
+        chars += len(tool.name) + len(tool.description) + schema(tool)
+    return Needs(tools, vision, (chars + 3) // 4 + 4 * len(request.messages))
+
+
+class SchemaSizes:
+    """`schema_chars`, remembered: a client sends the same tools on every turn of a session, and
+    printing a schema costs ~3 us a tool where comparing it with the remembered one costs a tenth
+    of that. A tool is known by name and description and matched by an equal schema (`==`): the
+    same JSON text parses to the same types, so it prints the same. (Only a schema that differs by
+    writing a number 1 where the remembered one has 1.0 or true compares equal yet prints a
+    character or two longer or shorter: its estimate can be off by a token.) Bounded: cleared
+    when `SCHEMA_MEMO` tools are known."""
+
+    def __init__(self) -> None:
+        self._known: dict[tuple[str, str], tuple[dict[str, Any], int]] = {}
+
+    def __call__(self, tool: Tool) -> int:
+        key = (tool.name, tool.description)
+        known = self._known.get(key)
+        if known is not None and known[0] == tool.parameters:
+            return known[1]
+        n = schema_chars(tool)
+        if len(self._known) >= SCHEMA_MEMO:
+            self._known.clear()
+        self._known[key] = (tool.parameters, n)
+        return n
 
 
 def unmet(info: ModelInfo, needs: Needs) -> str:

@@ -30,8 +30,12 @@ Reason = Literal[
 SessionAction = Literal["none", "new", "stay", "escalate", "downshift", "forced_by_failure"]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Candidate:
+    """One model as the policy saw it for a request. Not frozen: a Decision lists up to ~90 of
+    them, and a frozen dataclass takes four times as long to build (each field set through
+    `object.__setattr__`); treat it as read-only."""
+
     model: str
     expected_accuracy: float | None  # A(m); None when the model has no evidence
     expected_cost: float | None  # USD for this request at the cells' mean tokens

@@ -37,7 +37,7 @@ import numpy as np
 import numpy.typing as npt
 
 from benchroute.catalog.model import Catalog, ModelInfo
-from benchroute.routing.capabilities import UPSTREAM_APIS, Needs
+from benchroute.routing.capabilities import UPSTREAM_APIS, Needs, read_needs
 from benchroute.routing.evidence import Snapshot, split_variant
 from benchroute.routing.taxonomy import (
     ALL_CELLS,
@@ -87,6 +87,7 @@ def _cell_names() -> dict[str, str]:
 
 
 CELL_NAMES: Final[Mapping[str, str]] = MappingProxyType(_cell_names())  # any known cell -> current
+CELL_ROUTE: Final[Mapping[str, str]] = MappingProxyType({c: split_cell(c)[0] for c in ALL_CELLS})
 
 
 def route_probs(probs: Mapping[str, float]) -> dict[str, float]:
@@ -117,6 +118,7 @@ class PolicyTable:
         self.index: dict[str, int] = {c: i for i, c in enumerate(self.cells)}
         self.models: tuple[str, ...] = tuple(m for m in snapshot.models() if split_variant(m)[0] in catalog)
         self.row: dict[str, int] = {m: i for i, m in enumerate(self.models)}
+        self.bases: tuple[str, ...] = tuple(split_variant(m)[0] for m in self.models)  # catalog ids
         infos = [catalog.get(split_variant(m)[0]) for m in self.models]
         self.info: tuple[ModelInfo, ...] = tuple(i for i in infos if i is not None)
         self.effort: tuple[str | None, ...] = tuple(split_variant(m)[1] for m in self.models)
@@ -216,15 +218,9 @@ def expected_cost(
 
 def estimate_prompt_tokens(request: ChatRequest) -> int:
     """Prompt tokens of a request: characters / 4 over message text, tool call arguments and tool
-    schemas, plus 4 per message (role and framing). Good to ~20% for English and code."""
-    chars = 0
-    for m in request.messages:
-        chars += len(m.text)
-        for call in m.tool_calls:
-            chars += len(call.name) + len(call.arguments)
-    for tool in request.tools:
-        chars += len(tool.name) + len(tool.description) + len(str(tool.parameters))
-    return (chars + 3) // 4 + 4 * len(request.messages)
+    schemas, plus 4 per message (role and framing). Good to ~20% for English and code. One pass
+    (`capabilities.read_needs`)."""
+    return read_needs(request).tokens
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,10 +240,11 @@ def frontier(pool: BoolArray, accuracy: FloatArray, cost: FloatArray) -> BoolArr
     order = idx[np.lexsort((idx, -accuracy[idx], cost[idx]))]  # cheapest first, then most accurate
     out = np.zeros(len(pool), dtype=bool)
     best = -np.inf
+    acc = accuracy.tolist()
     for i in order.tolist():
-        if accuracy[i] > best + EPS:
+        if acc[i] > best + EPS:
             out[i] = True
-            best = float(accuracy[i])
+            best = acc[i]
     return out
 
 
@@ -257,13 +254,22 @@ def most_accurate(front: BoolArray, accuracy: FloatArray, cost: FloatArray) -> i
     return int(ids[np.lexsort((ids, cost[ids], -accuracy[ids]))][0])
 
 
-def choose(models: Sequence[str], sc: Scores, pool: BoolArray, floor: float | None, dial: float) -> Choice:
+def choose(
+    models: Sequence[str],
+    sc: Scores,
+    pool: BoolArray,
+    floor: float | None,
+    dial: float,
+    front: BoolArray | None = None,
+) -> Choice:
     """The model for dial `dial` among `pool` (module docstring). `floor` is a lower end (the
-    reference model's L); None: the median L of the pool. Bar and test are both on lower ends."""
+    reference model's L); None: the median L of the pool. Bar and test are both on lower ends.
+    `front`: `frontier(pool, sc.accuracy, sc.cost)` when the caller has it already."""
     if not pool.any():
         return Choice(None, None, floor, None, False)
     acc, low, cost = sc.accuracy, sc.low, sc.cost
-    front = frontier(pool, acc, cost)
+    if front is None:
+        front = frontier(pool, acc, cost)
     top = most_accurate(front, acc, cost)
     a_best, top_low = float(acc[top]), float(low[top])
     base = float(np.median(low[pool])) if floor is None else floor

@@ -23,7 +23,7 @@ from benchroute.routing import tiers as T
 from benchroute.routing.balanced import BalancedTier
 from benchroute.routing.base import RouteContext
 from benchroute.routing.call import Call
-from benchroute.routing.capabilities import needs_of
+from benchroute.routing.capabilities import SchemaSizes, read_needs
 from benchroute.routing.classifier import Classifier
 from benchroute.routing.decision import Decision
 from benchroute.routing.efficient import EfficientTier
@@ -32,7 +32,7 @@ from benchroute.routing.factory import default_args, router_args
 from benchroute.routing.free import FreeTier
 from benchroute.routing.freepool import FreePool, fallback_key
 from benchroute.routing.frontier import FrontierTier
-from benchroute.routing.policy import PolicyParams, PolicyTable, estimate_prompt_tokens
+from benchroute.routing.policy import PolicyParams, PolicyTable
 from benchroute.routing.static import manual
 from benchroute.routing.table import as_dicts, table_rows
 from benchroute.routing.versions import is_outdated
@@ -91,6 +91,7 @@ class Router:
             for name, snap in self.project_snapshots.items()
         }
         self._routing_table: list[dict[str, str]] | None = None  # computed on first use
+        self._schema_sizes = SchemaSizes()  # a memo: the same tools, the same schema size
 
     # ---- construction (factory.py does the loading) --------------------------------------------
 
@@ -173,8 +174,8 @@ class Router:
         tier = T.normalise_tier(project.tier) if requested == "auto" else T.normalise_tier(requested)
         if requested == "auto" and tier is None:
             tier = T.EFFICIENT
-        tokens = estimate_prompt_tokens(request)
-        needs = needs_of(request, tokens)
+        needs = read_needs(request, self._schema_sizes)
+        tokens = needs.tokens
         if tier is None:
             return manual(self.catalog, requested, project, ctx.session_key, needs)
         call = Call(request, project, ctx, tokens, needs, self.routable)

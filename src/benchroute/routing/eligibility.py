@@ -1,0 +1,139 @@
+"""Who may be chosen for one request, and why not: the Efficient tier's filters, as masks over the
+policy table's models, and the candidates and fallbacks a Decision lists.
+
+The request-level filters (project, keys, capabilities, tool safety, cooldowns) do not depend on
+the cell mixture, so `gates` works them out once per request; `eligibility` adds the evidence
+filters (coverage, interval width) for one mixture, which the tier may score more than once (the
+two-route agreement of an unsure request).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from benchroute.routing.call import MAX_FALLBACKS, Call, unique
+from benchroute.routing.decision import Candidate
+from benchroute.routing.evidence import split_variant
+from benchroute.routing.policy import EPS, BoolArray, PolicyTable, Scores, frontier
+
+# Why a model is not eligible, in the order the checks are reported: the first failing one wins.
+NOTES = (
+    "",
+    "not_allowed",
+    "no_key",
+    "capability",
+    "malformed_tool_calls",
+    "cooldown",
+    "no_evidence",
+    "wide_interval",
+)
+MAX_INELIGIBLE = 12  # ineligible candidates listed in a Decision (the most accurate ones)
+
+
+@dataclass(frozen=True, slots=True)
+class Gates:
+    """The request-level filters, each a mask over the table's models (True: passes)."""
+
+    allowed: BoolArray
+    keyed: BoolArray
+    capable: BoolArray
+    tool_safe: BoolArray
+    available: BoolArray  # not in cooldown
+    passed: BoolArray  # all of the above
+
+
+@dataclass(frozen=True, slots=True)
+class Eligibility:
+    pool: BoolArray  # may be chosen
+    notes: list[str]  # per table model: "" or why not (`NOTES`)
+
+
+def gates(table: PolicyTable, call: Call, allowed: BoolArray, keyed: BoolArray) -> Gates:
+    """Capabilities, project, keys, cooldowns. A request with tools also excludes models measured
+    to break tool calls (`PolicyTable.tool_safe`)."""
+    capable = table.capable(call.needs)
+    n = len(table.models)
+    unavailable = call.ctx.unavailable
+    if unavailable:
+        available = np.array([b not in unavailable for b in table.bases], dtype=bool)
+    else:
+        available = np.ones(n, dtype=bool)
+    tool_safe = table.tool_safe() if call.needs.tools else np.ones(n, dtype=bool)
+    passed = capable & tool_safe & allowed & keyed & available
+    return Gates(allowed, keyed, capable, tool_safe, available, passed)
+
+
+def evidence_ok(table: PolicyTable, sc: Scores) -> tuple[BoolArray, BoolArray]:
+    """(covered, narrow): measured on enough of the mixture, an interval no wider than the limit."""
+    covered = sc.coverage >= table.params.min_coverage - EPS
+    narrow = (sc.high - sc.low) <= table.params.max_width + EPS
+    return covered, narrow
+
+
+def pool_of(table: PolicyTable, sc: Scores, g: Gates) -> BoolArray:
+    """Who may be chosen for this mixture (the pool of `eligibility`, without the notes)."""
+    covered, narrow = evidence_ok(table, sc)
+    pool: BoolArray = g.passed & covered & narrow
+    return pool
+
+
+def eligibility(table: PolicyTable, sc: Scores, g: Gates) -> Eligibility:
+    """Who may be chosen for this mixture and, for every other model, the first check it fails."""
+    covered, narrow = evidence_ok(table, sc)
+    pool = g.passed & covered & narrow
+    checks = (g.allowed, g.keyed, g.capable, g.tool_safe, g.available, covered, narrow)
+    code = np.zeros(len(table.models), dtype=np.int8)
+    for k in range(len(checks), 0, -1):  # the first failing check is written last
+        code[~checks[k - 1]] = k
+    return Eligibility(pool, [NOTES[c] for c in code.tolist()])
+
+
+def fallbacks(
+    table: PolicyTable,
+    sc: Scores,
+    pool: BoolArray,
+    chosen: int,
+    floor: float | None,
+    balanced: list[str],
+    front: BoolArray | None = None,
+) -> tuple[str, ...]:
+    """After the chosen model: the other frontier models proven at the floor, nearest in A first
+    (ties: the cheaper), then the Balanced models; never a model an eligible model dominates.
+    `front`: `frontier(pool, sc.accuracy, sc.cost)` when the caller has it already."""
+    if front is None:
+        front = frontier(pool, sc.accuracy, sc.cost)
+    least = -np.inf if floor is None else floor - EPS
+    acc, cost = sc.accuracy.tolist(), sc.cost.tolist()
+    ids = [j for j in np.flatnonzero(front & (sc.low >= least)).tolist() if j != chosen]
+    ids.sort(key=lambda j: (abs(acc[j] - acc[chosen]), cost[j], j))
+    base = table.bases
+    on_front = {base[j] for j in np.flatnonzero(front).tolist()}
+    dominated = {base[j] for j in np.flatnonzero(pool & ~front).tolist()} - on_front
+    rest = [b for b in (split_variant(m)[0] for m in balanced) if b not in dominated]
+    names = [*(base[j] for j in ids), *rest]
+    return tuple(unique(names, base[chosen])[:MAX_FALLBACKS])
+
+
+def candidates(table: PolicyTable, sc: Scores, elig: Eligibility) -> tuple[Candidate, ...]:
+    """The eligible models and the most accurate ineligible ones, most accurate first, with their
+    numbers and notes."""
+    order = np.argsort(-sc.accuracy, kind="stable")  # ties: table order
+    ok = elig.pool[order]
+    shown = order[ok | (np.cumsum(~ok) <= MAX_INELIGIBLE)]
+    rows = shown.tolist()
+    models, notes = table.models, elig.notes
+    return tuple(
+        map(
+            Candidate,
+            [models[i] for i in rows],
+            sc.accuracy[shown].tolist(),
+            sc.cost[shown].tolist(),
+            elig.pool[shown].tolist(),
+            [notes[i] for i in rows],
+            sc.low[shown].tolist(),
+            sc.high[shown].tolist(),
+            sc.coverage[shown].tolist(),
+        )
+    )

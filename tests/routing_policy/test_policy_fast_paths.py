@@ -1,0 +1,189 @@
+"""The decision's cheaper paths give what the plain definitions give: the one-pass prompt estimate
+and needs, the remembered tool schema sizes, the notes by mask, the candidates by one sort, the
+frontier shared by the choice and the fallbacks. Each is checked against the straightforward
+version (the code before the speed-up) on the shipped table with random scores and masks.
+benchmarks/policy/same_decisions.py checks whole Decisions on the request set, old against new."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from benchroute.routing.base import RouteContext
+from benchroute.routing.call import Call
+from benchroute.routing.capabilities import SCHEMA_MEMO, SchemaSizes, needs_of, read_needs
+from benchroute.routing.decision import Candidate
+from benchroute.routing.eligibility import (
+    MAX_INELIGIBLE,
+    Eligibility,
+    Gates,
+    candidates,
+    eligibility,
+    fallbacks,
+    pool_of,
+)
+from benchroute.routing.policy import (
+    PolicyTable,
+    Scores,
+    choose,
+    estimate_prompt_tokens,
+    frontier,
+)
+from benchroute.routing.router import Router
+from benchroute.settings import ProjectSettings, Settings
+from benchroute.wire.canonical import ChatRequest, ImagePart, Message, TextPart, Tool, ToolCall
+
+
+@pytest.fixture(scope="module")
+def table() -> PolicyTable:
+    return Router.default(Settings()).table
+
+
+def plain_tokens(request: ChatRequest) -> int:
+    """The estimate as first written: the joined text of each message."""
+    chars = 0
+    for m in request.messages:
+        chars += len(m.text)
+        for call in m.tool_calls:
+            chars += len(call.name) + len(call.arguments)
+    for tool in request.tools:
+        chars += len(tool.name) + len(tool.description) + len(str(tool.parameters))
+    return (chars + 3) // 4 + 4 * len(request.messages)
+
+
+def requests() -> list[ChatRequest]:
+    schema = {"type": "object", "properties": {"path": {"type": "string", "description": "a file"}}}
+    return [
+        ChatRequest("auto", [Message("user", [TextPart("hi")])]),
+        ChatRequest("auto", [Message("user", [TextPart("ab"), ImagePart("data:x"), TextPart("cde")])]),
+        ChatRequest("auto", [Message("user", [])]),
+        ChatRequest(
+            "auto",
+            [
+                Message("system", [TextPart("You are a coding agent. " * 50)]),
+                Message("user", [TextPart("fix it")]),
+                Message("assistant", [TextPart("ok")], [ToolCall("c1", "read", '{"path": "a.py"}')]),
+                Message("tool", [TextPart("def f(): pass\n" * 30)], tool_call_id="c1"),
+            ],
+            tools=[Tool("read", "Read a file", schema), Tool("bash")],
+        ),
+        ChatRequest("auto", [Message("user", [TextPart("x")]), Message("tool", [TextPart("out")])]),
+        ChatRequest("auto", [Message("user", [TextPart("x" * 32_001)])], tools=[Tool("t", "d")]),
+    ]
+
+
+@pytest.mark.parametrize("request_", requests())
+def test_the_one_pass_estimate_and_needs_equal_the_plain_definitions(request_: ChatRequest) -> None:
+    tokens = plain_tokens(request_)
+    assert estimate_prompt_tokens(request_) == tokens
+    assert read_needs(request_) == needs_of(request_, tokens)
+    assert read_needs(request_, SchemaSizes()) == needs_of(request_, tokens)
+
+
+def test_schema_sizes_are_remembered_by_value_and_bounded() -> None:
+    sizes = SchemaSizes()
+    tool = Tool("read", "Read a file", {"type": "object", "properties": {"path": {"type": "string"}}})
+    assert sizes(tool) == len(str(tool.parameters))
+    again = Tool("read", "Read a file", {"type": "object", "properties": {"path": {"type": "string"}}})
+    assert sizes(again) == len(str(tool.parameters))
+    changed = Tool(
+        "read", "Read a file", {"type": "object", "properties": {"path_or_glob": {"type": "string"}}}
+    )
+    assert sizes(changed) == len(str(changed.parameters)) != len(str(tool.parameters))
+    for i in range(SCHEMA_MEMO * 2 + 5):
+        t = Tool(f"t{i}", "", {"n": "x" * i})
+        assert sizes(t) == len(str(t.parameters))
+    assert len(sizes._known) <= SCHEMA_MEMO
+
+
+def random_scores(table: PolicyTable, rng: np.random.Generator) -> Scores:
+    n = len(table.models)
+    acc = np.round(rng.uniform(0.2, 0.9, n), 2)  # rounded: ties in accuracy
+    low = acc - rng.uniform(0.0, 0.3, n)
+    high = acc + rng.uniform(0.0, 0.3, n)
+    cost = np.round(rng.uniform(0.0, 0.05, n), 3)  # and in cost
+    return Scores(acc, low, high, rng.uniform(0.3, 1.0, n), np.rint(rng.uniform(100, 900, n)), cost)
+
+
+def random_gates(n: int, rng: np.random.Generator) -> Gates:
+    masks = [rng.random(n) > share for share in (0.1, 0.1, 0.2, 0.1, 0.05)]
+    passed = masks[0] & masks[1] & masks[2] & masks[3] & masks[4]
+    return Gates(*masks, passed)
+
+
+def plain_eligibility(table: PolicyTable, sc: Scores, g: Gates) -> Eligibility:
+    """As first written: each check's failures in turn, the first failing check winning."""
+    covered = sc.coverage >= table.params.min_coverage - 1e-12
+    narrow = (sc.high - sc.low) <= table.params.max_width + 1e-12
+    pool = g.capable & g.tool_safe & g.allowed & g.keyed & g.available & covered & narrow
+    checks = (
+        (g.allowed, "not_allowed"),
+        (g.keyed, "no_key"),
+        (g.capable, "capability"),
+        (g.tool_safe, "malformed_tool_calls"),
+        (g.available, "cooldown"),
+        (covered, "no_evidence"),
+        (narrow, "wide_interval"),
+    )
+    notes = [""] * len(table.models)
+    for mask, note in reversed(checks):
+        for i in np.flatnonzero(~mask).tolist():
+            notes[i] = note
+    return Eligibility(pool, notes)
+
+
+def plain_candidates(table: PolicyTable, sc: Scores, elig: Eligibility) -> tuple[Candidate, ...]:
+    acc, low, high, cov, cost = (a.tolist() for a in (sc.accuracy, sc.low, sc.high, sc.coverage, sc.cost))
+    ok = elig.pool.tolist()
+    order = np.lexsort((np.arange(len(table.models)), -sc.accuracy)).tolist()
+    out: list[Candidate] = []
+    shown = 0
+    for i in order:
+        if not ok[i]:
+            if shown >= MAX_INELIGIBLE:
+                continue
+            shown += 1
+        out.append(Candidate(table.models[i], acc[i], cost[i], ok[i], elig.notes[i], low[i], high[i], cov[i]))
+    return tuple(out)
+
+
+def test_notes_candidates_and_the_shared_frontier_match_the_plain_versions(table: PolicyTable) -> None:
+    rng = np.random.default_rng(19)
+    for _ in range(300):
+        sc = random_scores(table, rng)
+        g = random_gates(len(table.models), rng)
+        elig = eligibility(table, sc, g)
+        plain = plain_eligibility(table, sc, g)
+        assert elig.notes == plain.notes
+        assert elig.pool.tolist() == plain.pool.tolist() == pool_of(table, sc, g).tolist()
+        assert candidates(table, sc, elig) == plain_candidates(table, sc, plain)
+        front = frontier(elig.pool, sc.accuracy, sc.cost)
+        floor = float(sc.low[int(rng.integers(len(table.models)))]) if rng.random() < 0.7 else None
+        dial = float(rng.choice([0.0, 0.3, 0.5, 1.0]))
+        chosen = choose(table.models, sc, elig.pool, floor, dial, front)
+        assert chosen == choose(table.models, sc, elig.pool, floor, dial)
+        if chosen.model is not None:
+            i = table.row[chosen.model]
+            balanced = list(table.models[:6])
+            assert fallbacks(table, sc, elig.pool, i, floor, balanced, front) == fallbacks(
+                table, sc, elig.pool, i, floor, balanced
+            )
+
+
+def test_the_gates_say_why_in_a_routed_decision() -> None:
+    router = Router.default(Settings())
+    request = requests()[3]
+    cooling = frozenset(router.table.bases[:3])
+    project = ProjectSettings(dial=0.5, allowed_models=["openai/*", "anthropic/*", "google/*"])
+    decision = router.route(request, project, RouteContext(unavailable=cooling))
+    needs = read_needs(request)
+    call = Call(request, project, RouteContext(unavailable=cooling), needs.tokens, needs)
+    assert call.needs.tools
+    for c in decision.candidates:
+        base = c.model.partition("@")[0]
+        if not call.allowed(c.model):
+            assert c.note == "not_allowed" and not c.eligible
+        elif c.note == "cooldown":
+            assert base in cooling
+        if c.eligible:
+            assert c.note == "" and base not in cooling and call.allowed(c.model)
