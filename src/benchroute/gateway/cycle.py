@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from uvicorn.protocols.http.httptools_impl import HEADER_RE, HEADER_VALUE_RE, STATUS_LINE
@@ -41,6 +42,7 @@ class Cycle:
 
     __slots__ = (
         "_held",
+        "_on_gone",
         "_waiter",
         "body",
         "body_size",
@@ -79,6 +81,7 @@ class Cycle:
         self.chunked: bool | None = None
         self.expected_length = 0
         self._held: bytes | None = None
+        self._on_gone: Callable[[], None] | None = None
 
     # ---- from the protocol -----------------------------------------------------------------------
 
@@ -86,6 +89,20 @@ class Cycle:
         self.body.append(body)
         self.body_size += len(body)
         self.wake()
+
+    def disconnect(self) -> None:
+        """The client is gone (or the edge cut the request off): `receive` says so, sends are
+        dropped, and a watcher (`watch`) is told."""
+        self.disconnected = True
+        self.wake()
+        on_gone, self._on_gone = self._on_gone, None
+        if on_gone is not None:
+            on_gone()
+
+    def watch(self, on_gone: Callable[[], None] | None) -> None:
+        """Call `on_gone` (once) if the client disconnects while the response is incomplete; None
+        stops watching. What a task waiting on `receive` would tell, without the task."""
+        self._on_gone = on_gone
 
     def wake(self) -> None:
         self.ready = True
@@ -173,11 +190,11 @@ class Cycle:
             )  # fmt: skip
         content = [STATUS_LINE[status]]
         closing = False
+        names: list[bytes] = []
+        values: list[bytes] = []
         for name, value in (*conn.default_headers, *headers):
-            if HEADER_RE.search(name):
-                raise RuntimeError("Invalid HTTP header name.")
-            if HEADER_VALUE_RE.search(value):
-                raise RuntimeError("Invalid HTTP header value.")
+            names.append(name)
+            values.append(value)
             name = name.lower()
             if name == b"content-length" and self.chunked is None:
                 self.expected_length = int(value.decode())
@@ -189,6 +206,12 @@ class Cycle:
                 self.keep_alive = False
                 closing = True
             content += (name, b": ", value, b"\r\n")
+        # the checks match single bytes, so one search over all names (values) finds what one
+        # search per name (value) would
+        if HEADER_RE.search(b"".join(names)):
+            raise RuntimeError("Invalid HTTP header name.")
+        if HEADER_VALUE_RE.search(b"".join(values)):
+            raise RuntimeError("Invalid HTTP header value.")
         if not self.keep_alive and not closing:
             content.append(b"connection: close\r\n")
         if self.chunked is None and not self.head_only and status not in (204, 304):

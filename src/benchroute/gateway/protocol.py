@@ -10,8 +10,11 @@ cost per request and the limits:
   lazily re-armed timer: a request moves the deadline, it does not create and cancel timers
   (uvicorn: a keep-alive timer per response; the head timer; `asyncio.timeout_at` per body read);
 - a body not complete within `body_timeout` of its head -> 408, enforced here for every route;
-- the scope says so (`extensions["benchroute.edge"]`): the app then skips its own header and
-  body-deadline checks (`limits.RequestGuard`, for any other ASGI server).
+- the scope says so (`extensions["benchroute.edge"]`, with the request's `Cycle`): the app then
+  skips its own header and body-deadline checks (`limits.RequestGuard`, for any other ASGI
+  server), reads whether the response started from the cycle instead of wrapping `send`
+  (`middleware.CatchAll`), and is told of a disconnect by `Cycle.watch` instead of a task waiting
+  on `receive` (`pipeline`).
 
 WebSocket upgrades are not served (the gateway has no WebSocket route): such a request is answered
 as plain HTTP, as uvicorn does without a WebSocket library.
@@ -122,8 +125,9 @@ class GatewayProtocol(asyncio.Protocol):
         cycle = self.cycle
         if cycle is not None:
             if not cycle.response_complete:
-                cycle.disconnected = True
-            cycle.wake()
+                cycle.disconnect()
+            else:
+                cycle.wake()
         if self.flow is not None:
             self.flow.resume_writing()
         if exc is None:
@@ -187,7 +191,6 @@ class GatewayProtocol(asyncio.Protocol):
             **self._base,
             "headers": self.headers,
             "state": self.app_state.copy(),
-            "extensions": {EDGE_EXTENSION: {}},
         }
 
     def on_url(self, url: bytes) -> None:
@@ -249,6 +252,7 @@ class GatewayProtocol(asyncio.Protocol):
         keep_alive = http_version != "1.0" and parser.should_keep_alive()
         existing = self.cycle
         self.cycle = cycle = Cycle(self, scope, keep_alive, self._expect_100)
+        scope["extensions"] = {EDGE_EXTENSION: {"cycle": cycle}}
         self._set_deadline(BODY, self.loop.time() + self.limits.body_timeout)
         if existing is None or existing.response_complete:
             self._start(cycle, app, scope)
@@ -340,8 +344,7 @@ class GatewayProtocol(asyncio.Protocol):
         cycle = self.cycle
         answered = cycle is not None and not cycle.response_complete and cycle.response_started
         if cycle is not None and not cycle.response_complete:
-            cycle.disconnected = True  # the app's receive() says so; its sends are dropped
-            cycle.wake()
+            cycle.disconnect()  # the app's receive() says so; its sends are dropped
         transport = self.transport
         if transport.is_closing():
             return

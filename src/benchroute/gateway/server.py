@@ -71,13 +71,14 @@ def tune_gc() -> None:
 
 
 class InLoopServer:
-    """uvicorn serving `app` on a free loopback port inside the running loop (for tests)."""
+    """uvicorn serving `app` on a free loopback port inside the running loop (for tests);
+    `overrides` change its config (`http="httptools"`: uvicorn's own protocol, not the gateway's)."""
 
-    def __init__(self, app: ASGIApp, host: str = "127.0.0.1") -> None:
+    def __init__(self, app: ASGIApp, host: str = "127.0.0.1", **overrides: Any) -> None:
         self._sock = free_socket(host)
         self.port: int = self._sock.getsockname()[1]
         self.base_url = f"http://{host}:{self.port}"
-        self._server = uvicorn.Server(uvicorn_config(app, timeout_graceful_shutdown=5))
+        self._server = uvicorn.Server(uvicorn_config(app, **{"timeout_graceful_shutdown": 5, **overrides}))
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
