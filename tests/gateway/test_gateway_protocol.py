@@ -129,3 +129,26 @@ async def test_a_get_answer_carries_its_length_and_the_date(gateway: GatewayFact
     assert head.startswith(b"HTTP/1.1 200") and b"date: " in head
     lengths = [int(line.split(b":")[1]) for line in head.split(b"\r\n") if line.startswith(b"content-length")]
     assert lengths == [len(body)]
+
+
+async def test_deadlines_move_with_each_request_on_a_kept_alive_connection(gateway: GatewayFactory) -> None:
+    gw = await gateway(header_timeout=0.5, body_timeout=5.0)
+    body = orjson.dumps({"model": "fake/a", "messages": user()})
+    port = _port(gw.client.base_url)
+    for then in (b"POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\n", b""):
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            for _ in range(3):  # served one after another: the body deadline never fires
+                writer.write(_post("/v1/chat/completions", body, gw.key))
+                head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 30)
+                assert head.startswith(b"HTTP/1.1 200")
+                length = int(head.split(b"content-length: ")[1].split(b"\r\n")[0])
+                await reader.readexactly(length)
+            writer.write(then)  # half a head, or nothing: the head deadline runs from the last answer
+            rest = await asyncio.wait_for(reader.read(), 30)
+        finally:
+            writer.close()
+        if then:
+            assert rest.startswith(b"HTTP/1.1 408") and b"request head too slow" in rest, rest[:200]
+        else:
+            assert rest == b""  # an idle connection is closed without an answer

@@ -16,13 +16,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
+from uvicorn.protocols.http.flow_control import FlowControl
 from uvicorn.protocols.http.httptools_impl import HEADER_RE, HEADER_VALUE_RE, STATUS_LINE
 from uvicorn.protocols.utils import get_client_addr, get_path_with_query_string
-
-if TYPE_CHECKING:
-    from benchroute.gateway.protocol import GatewayProtocol
 
 log = logging.getLogger("uvicorn.error")
 
@@ -33,6 +31,19 @@ _INTERNAL_ERROR = [
     (b"content-length", b"21"),
     (b"connection", b"close"),
 ]
+
+
+class Connection(Protocol):
+    """What a cycle needs of its connection (`protocol.GatewayProtocol`)."""
+
+    transport: asyncio.Transport
+    loop: asyncio.AbstractEventLoop
+    flow: FlowControl
+    access_log: bool
+    access_logger: logging.Logger
+    default_headers: list[tuple[bytes, bytes]]
+
+    def response_done(self, cycle: Cycle) -> None: ...
 
 
 class Cycle:
@@ -62,7 +73,7 @@ class Cycle:
     )
 
     def __init__(
-        self, conn: GatewayProtocol, scope: dict[str, Any], keep_alive: bool, expect_100_continue: bool
+        self, conn: Connection, scope: dict[str, Any], keep_alive: bool, expect_100_continue: bool
     ) -> None:
         self.conn = conn
         self.transport = conn.transport

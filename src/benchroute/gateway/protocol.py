@@ -45,6 +45,7 @@ from benchroute.gateway.edge import (
 from benchroute.settings import ServerSettings
 
 IDLE, HEAD, BODY, BUSY = range(4)  # what the connection's deadline is for (BUSY: none)
+MIN_TICK = 0.01  # seconds: the deadline timer re-arms at most this often
 
 
 class GatewayProtocol(asyncio.Protocol):
@@ -81,7 +82,8 @@ class GatewayProtocol(asyncio.Protocol):
         self._expect_100 = False
         # the edge
         limits = self.limits
-        self._tick = min(config.timeout_keep_alive, limits.header_timeout, limits.body_timeout)
+        # (a floor: a timeout of 0 must not make the timer spin)
+        self._tick = max(MIN_TICK, min(config.timeout_keep_alive, limits.header_timeout, limits.body_timeout))
         self._idle_timeout = min(config.timeout_keep_alive, limits.header_timeout)
         self._phase = IDLE
         self._deadline = 0.0
