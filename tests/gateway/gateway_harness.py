@@ -102,13 +102,15 @@ GatewayFactory = Callable[..., Awaitable[Gateway]]
 
 @asynccontextmanager
 async def start_gateway() -> AsyncIterator[GatewayFactory]:
-    """Yields a factory of gateways; stops them all on exit."""
+    """Yields a factory of gateways; stops them all on exit. `http="httptools"` serves a gateway
+    with uvicorn's own protocol instead of the gateway's (`gateway.protocol`)."""
     stack: list[Any] = []
 
     async def make(
         *,
         engine: RoutingEngine | None = None,
         providers: dict[str, Provider] | None = None,
+        http: str | None = None,
         **server: Any,
     ) -> Gateway:
         settings = Settings(
@@ -128,7 +130,7 @@ async def start_gateway() -> AsyncIterator[GatewayFactory]:
             engine=engine or StaticRouter(Catalog(MODELS), settings.tiers),
             catalog=Catalog(MODELS),
         )
-        server = InLoopServer(app)
+        server = InLoopServer(app, **({"http": http} if http else {}))
         await server.start()
         client = Client(server.base_url)
         stack.append((server, client))

@@ -1,5 +1,5 @@
 """The hot path's write batching: SSE events that arrived together (one batch of an `EventStream`)
-go out in one send, and a response's head goes out with its body."""
+go out in one send, and a response's head goes out with its body (`gateway.cycle`)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from typing import Any
 import orjson
 import pytest
 from gateway_harness import GatewayFactory, user
+from uvicorn.protocols.http.flow_control import FlowControl
 
-from benchroute.gateway.server import HeadCoalescingTransport
+from benchroute.gateway.cycle import Cycle
 from benchroute.providers.base import Target
 from benchroute.providers.streaming import EventStream
 from benchroute.wire.canonical import ChatRequest, ChatResponse, Finish, StreamEvent, TextDelta
@@ -155,30 +156,99 @@ class RecordingTransport:
         return f"info:{name}"
 
 
-async def test_head_is_joined_with_the_next_write() -> None:
-    raw = RecordingTransport()
-    t = HeadCoalescingTransport(raw, asyncio.get_running_loop())  # type: ignore[arg-type]
-    t.write(b"HTTP/1.1 200 OK\r\n\r\n")
-    assert raw.writes == []
-    t.write(b"body")
-    t.write(b"more")
-    assert raw.writes == [b"HTTP/1.1 200 OK\r\n\r\nbody", b"more"]
+class FakeConnection:
+    """What a `Cycle` reads of its protocol."""
+
+    def __init__(self, transport: RecordingTransport) -> None:
+        self.transport = transport
+        self.loop = asyncio.get_running_loop()
+        self.flow = FlowControl(transport)  # type: ignore[arg-type]
+        self.access_log = False
+        self.default_headers: list[tuple[bytes, bytes]] = [(b"date", b"today")]
+        self.done: list[Cycle] = []
+
+    def response_done(self, cycle: Cycle) -> None:
+        self.done.append(cycle)
+
+
+def _cycle(method: str = "POST", keep_alive: bool = True) -> tuple[Cycle, FakeConnection]:
+    conn = FakeConnection(RecordingTransport())
+    return Cycle(conn, {"method": method}, keep_alive, False), conn  # type: ignore[arg-type]
+
+
+async def test_a_response_with_a_length_leaves_in_one_write() -> None:
+    cycle, conn = _cycle()
+    await cycle.send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"4")]})
+    await asyncio.sleep(0)  # no flush is scheduled: the head waits for its body
+    assert conn.transport.writes == []
+    await cycle.send({"type": "http.response.body", "body": b"body"})
+    assert conn.transport.writes == [b"HTTP/1.1 200 OK\r\ndate: today\r\ncontent-length: 4\r\n\r\nbody"]
+    assert cycle.response_complete and conn.done == [cycle] and not conn.transport.closed
+
+
+async def test_a_stream_head_goes_out_at_the_next_loop_turn_then_chunks() -> None:
+    cycle, conn = _cycle()
+    await cycle.send({"type": "http.response.start", "status": 200, "headers": []})
+    assert conn.transport.writes == []
+    await asyncio.sleep(0)  # nothing followed at once: the head goes out alone
+    assert conn.transport.writes == [b"HTTP/1.1 200 OK\r\ndate: today\r\ntransfer-encoding: chunked\r\n\r\n"]
+    await cycle.send({"type": "http.response.body", "body": b"data", "more_body": True})
+    await cycle.send({"type": "http.response.body", "body": b""})
+    assert conn.transport.writes[1:] == [b"4\r\ndata\r\n", b"0\r\n\r\n"]
+    assert cycle.response_complete
+
+
+async def test_a_stream_head_joins_a_body_sent_at_once_and_close_ends_the_connection() -> None:
+    cycle, conn = _cycle(keep_alive=False)
+    await cycle.send({"type": "http.response.start", "status": 200, "headers": []})
+    await cycle.send({"type": "http.response.body", "body": b"x"})
+    head = b"HTTP/1.1 200 OK\r\ndate: today\r\nconnection: close\r\ntransfer-encoding: chunked\r\n\r\n"
+    assert conn.transport.writes == [head + b"1\r\nx\r\n0\r\n\r\n"]
+    assert conn.transport.closed
     await asyncio.sleep(0)  # the scheduled flush finds nothing left
-    assert raw.writes == [b"HTTP/1.1 200 OK\r\n\r\nbody", b"more"]
-    assert t.get_extra_info("peername") == "info:peername"
+    assert len(conn.transport.writes) == 1
 
 
-async def test_a_lone_head_goes_out_at_the_next_loop_turn_and_before_close() -> None:
-    raw = RecordingTransport()
-    t = HeadCoalescingTransport(raw, asyncio.get_running_loop())  # type: ignore[arg-type]
-    t.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+async def test_receive_hands_over_the_body_and_then_waits_for_a_disconnect() -> None:
+    cycle, conn = _cycle()
+    cycle.add_body(b"ab")
+    cycle.add_body(b"cd")
+    cycle.more_body = False
+    assert await cycle.receive() == {"type": "http.request", "body": b"abcd", "more_body": False}
+    listening = asyncio.ensure_future(cycle.receive())
     await asyncio.sleep(0)
-    assert raw.writes == [b"HTTP/1.1 100 Continue\r\n\r\n"]
-    t.write(b"HTTP/1.1 204 No Content\r\n\r\n")
-    t.close()
-    assert raw.writes[-1] == b"HTTP/1.1 204 No Content\r\n\r\n" and raw.closed
-    t.write(b"HTTP/1.1 200 OK\r\n\r\n")
-    await asyncio.sleep(0)  # a closed transport gets nothing more
-    assert len(raw.writes) == 2
-    t.abort()
-    assert raw.aborted
+    assert not listening.done()  # nothing more until the client leaves
+    cycle.disconnected = True
+    cycle.wake()
+    assert await listening == {"type": "http.disconnect"}
+    await cycle.send({"type": "http.response.start", "status": 200, "headers": []})  # dropped
+    assert conn.transport.writes == []
+
+
+async def test_an_app_that_fails_before_answering_gets_a_500_and_one_after_a_close() -> None:
+    async def failing(scope: Any, receive: Any, send: Any) -> None:
+        raise ValueError("boom")
+
+    cycle, conn = _cycle()
+    await cycle.run(failing, {})
+    assert conn.transport.writes[0].startswith(b"HTTP/1.1 500 Internal Server Error\r\n")
+    assert conn.transport.writes[0].endswith(b"\r\n\r\nInternal Server Error")
+
+    async def failing_late(scope: Any, receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"9")]})
+        raise ValueError("boom")
+
+    cycle, conn = _cycle()
+    await cycle.run(failing_late, {})
+    assert conn.transport.writes == [b"HTTP/1.1 200 OK\r\ndate: today\r\ncontent-length: 9\r\n\r\n"]
+    assert conn.transport.closed
+
+
+async def test_head_requests_get_no_body_and_bad_headers_are_refused() -> None:
+    cycle, conn = _cycle(method="HEAD")
+    await cycle.send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"5")]})
+    await cycle.send({"type": "http.response.body", "body": b"hello"})
+    assert conn.transport.writes == [b"HTTP/1.1 200 OK\r\ndate: today\r\ncontent-length: 5\r\n\r\n"]
+    cycle, conn = _cycle()
+    with pytest.raises(RuntimeError, match="header value"):
+        await cycle.send({"type": "http.response.start", "status": 200, "headers": [(b"x", b"a\r\nb: c")]})

@@ -22,6 +22,7 @@ from benchroute.catalog.model import Catalog
 from benchroute.gateway import kilo, routes
 from benchroute.gateway.auth import Authenticator
 from benchroute.gateway.durable import WAL_DIR, UsageWal
+from benchroute.gateway.edge import EDGE_EXTENSION
 from benchroute.gateway.home import home
 from benchroute.gateway.limits import RequestGuard
 from benchroute.gateway.middleware import CatchAll
@@ -199,24 +200,15 @@ async def _lifespan(
                 )
 
 
-class Endpoint:
-    """A pipeline handler (plain ASGI) behind the catch-all."""
-
-    def __init__(self, handler: ASGIApp) -> None:
-        self._app = CatchAll(handler)
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await self._app(scope, receive, send)
-
-
-def post_endpoints() -> dict[str, Endpoint]:
-    """The POST paths served straight by the pipeline: every dialect (chat completions, messages,
-    responses) under every base path a client may use (`/v1`, the root, Kilo's `/api/...`)."""
-    wrapped: dict[ASGIApp, Endpoint] = {}  # one endpoint per handler
-    out: dict[str, Endpoint] = {}
+def post_endpoints() -> dict[str, ASGIApp]:
+    """The POST paths served straight by the pipeline, each behind the catch-all: every dialect
+    (chat completions, messages, responses) under every base path a client may use (`/v1`, the
+    root, Kilo's `/api/...`)."""
+    wrapped: dict[ASGIApp, ASGIApp] = {}  # one catch-all per handler
+    out: dict[str, ASGIApp] = {}
     for path, handler in kilo.post_handlers().items():
         if handler not in wrapped:
-            wrapped[handler] = Endpoint(handler)
+            wrapped[handler] = CatchAll(handler)
         out[path] = wrapped[handler]
     return out
 
@@ -224,16 +216,23 @@ def post_endpoints() -> dict[str, Endpoint]:
 class GatewayApp(Starlette):
     """Starlette, with the pipeline's POST paths sent straight to their handlers: the hot path
     skips the router and the exception middleware (the handler maps its own errors, and the
-    catch-all covers the rest). Other methods on those paths go through the router (405)."""
+    catch-all covers the rest). Other methods on those paths go through the router (405).
 
-    def __init__(self, *, post_paths: dict[str, Endpoint], server: ServerSettings, **kwargs: Any) -> None:
+    The gateway's HTTP protocol enforces the header limits and the body deadline while the bytes
+    arrive (its scope carries `extensions["benchroute.edge"]`); under any other ASGI server
+    `RequestGuard` enforces them here."""
+
+    def __init__(self, *, post_paths: dict[str, ASGIApp], server: ServerSettings, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.post_paths = post_paths
         self.server_settings = server  # the HTTP edge (gateway.edge) reads its limits from here
         self._guarded = RequestGuard(self._dispatch, server)  # header count/size, slow bodies
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await self._guarded(scope, receive, send)
+        if EDGE_EXTENSION in scope.get("extensions", ()):
+            await self._dispatch(scope, receive, send)
+        else:
+            await self._guarded(scope, receive, send)
 
     async def _dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] == "POST":

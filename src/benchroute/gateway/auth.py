@@ -93,4 +93,7 @@ class Authenticator:
         if self._admin_key and hmac.compare_digest(secret.encode(), self._admin_key.encode()):
             return KeyInfo(id="admin", project="*", name="server.admin_key", admin=True)
         digest = hashlib.sha256(secret.encode()).digest()
+        info = self._cache.peek(digest)  # the common case: no coroutine, no closure
+        if info is not None:
+            return info
         return await self._cache.get(digest, lambda: self._store.verify_key(secret))

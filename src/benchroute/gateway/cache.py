@@ -31,6 +31,13 @@ class TTLCache(Generic[K, V]):
         self._values: dict[K, tuple[V, float]] = {}
         self._loading: dict[K, asyncio.Future[V]] = {}
 
+    def peek(self, key: K) -> V | None:
+        """The value cached for `key` while it is fresh, else None (no load)."""
+        hit = self._values.get(key)
+        if hit is not None and hit[1] > self._clock():
+            return hit[0]
+        return None
+
     async def get(self, key: K, load: Callable[[], Awaitable[V]]) -> V:
         hit = self._values.get(key)
         if hit is not None and hit[1] > self._clock():

@@ -1,10 +1,12 @@
 """The limits on the gateway's HTTP edge: request header count and size, slow request bodies, and
 the glue between the request pipeline and the `Limiter` (admit before the call, record after).
 
-`RequestGuard` is plain ASGI in front of every route: more than `max_header_count` headers or
-`max_header_bytes` of them -> 431; a request body not complete within `body_timeout` seconds of
-its first read -> 408 (a client trickling bytes cannot hold a request open). Errors are in
-the OpenAI shape, or Anthropic's on `/messages` paths.
+`RequestGuard` is plain ASGI in front of every route when the app runs under another ASGI server
+than the gateway's own protocol (which enforces the same limits while the bytes arrive:
+`gateway.protocol`): more than `max_header_count` headers or `max_header_bytes` of them -> 431; a
+request body not complete within `body_timeout` seconds of its first read -> 408 (a client
+trickling bytes cannot hold a request open). Errors are in the OpenAI shape, or Anthropic's on
+`/messages` paths.
 """
 
 from __future__ import annotations

@@ -13,6 +13,8 @@ import uuid
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from benchroute.gateway.cycle import Cycle
+from benchroute.gateway.edge import EDGE_EXTENSION
 from benchroute.wire.error_body import dialect_of, error_json
 
 log = logging.getLogger("benchroute.gateway")
@@ -26,6 +28,15 @@ class CatchAll:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        cycle = edge_cycle(scope)
+        if cycle is not None:  # the gateway's protocol: the cycle knows whether the response started
+            try:
+                await self.app(scope, receive, send)
+            except ClientDisconnect:
+                return  # the client left (or the HTTP edge cut its request off): nobody to answer
+            except Exception as exc:
+                await _answer(scope, send, exc, started=cycle.response_started)
+            return
         started = False
 
         async def tracking_send(message: Message) -> None:
@@ -37,28 +48,36 @@ class CatchAll:
         try:
             await self.app(scope, receive, tracking_send)
         except ClientDisconnect:
-            return  # the client left (or the HTTP edge cut its request off): nobody to answer
+            return
         except Exception as exc:
-            error_id = uuid.uuid4().hex[:12]
-            log.error(
-                "unexpected error %s on %s %s", error_id, scope.get("method"), scope.get("path"), exc_info=exc
-            )
-            if started:
-                return  # the response is under way: nothing sensible can be sent any more
-            body = error_json(
-                dialect_of(str(scope.get("path", ""))), 500, _message(error_id), code="internal_error"
-            )
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": 500,
-                    "headers": [
-                        (b"content-type", b"application/json"),
-                        (b"x-benchroute-error-id", error_id.encode()),
-                    ],
-                }
-            )
-            await send({"type": "http.response.body", "body": body})
+            await _answer(scope, send, exc, started=started)
+
+
+def edge_cycle(scope: Scope) -> Cycle | None:
+    """The request's `Cycle` when the gateway's own protocol serves it (`gateway.protocol`)."""
+    extensions = scope.get("extensions")
+    edge = extensions.get(EDGE_EXTENSION) if extensions else None
+    return edge.get("cycle") if edge else None
+
+
+async def _answer(scope: Scope, send: Send, exc: Exception, *, started: bool) -> None:
+    """Log `exc` with an error id; answer 500 with the id unless the response is under way."""
+    error_id = uuid.uuid4().hex[:12]
+    log.error("unexpected error %s on %s %s", error_id, scope.get("method"), scope.get("path"), exc_info=exc)
+    if started:
+        return  # the response is under way: nothing sensible can be sent any more
+    body = error_json(dialect_of(str(scope.get("path", ""))), 500, _message(error_id), code="internal_error")
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 500,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"x-benchroute-error-id", error_id.encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
 
 
 def _message(error_id: str) -> str:

@@ -22,8 +22,10 @@ from benchroute.gateway import callables as callable_models
 from benchroute.gateway import failover, heavy
 from benchroute.gateway import limits as limits_http
 from benchroute.gateway import sessions as gateway_sessions
+from benchroute.gateway.cycle import Cycle
 from benchroute.gateway.errors import GatewayError
 from benchroute.gateway.headers import header_dict, request_context
+from benchroute.gateway.middleware import edge_cycle
 from benchroute.gateway.records import hand_over
 from benchroute.gateway.relay import Relay, StreamRendererLike
 from benchroute.gateway.state import GatewayState
@@ -156,7 +158,8 @@ async def serve(dialect: Dialect, scope: Scope, receive: Receive, send: Send) ->
     if state.wal is not None:
         send = state.wal.wrap_send(send, rlog)
     try:
-        await _handle(dialect, state, headers, caller.key_id, rlog, limited, receive, send)
+        client = _Client(receive, edge_cycle(scope))
+        await _handle(dialect, state, headers, caller.key_id, rlog, limited, client, send)
     except asyncio.CancelledError:
         if rlog.status < 400:
             rlog.fail(499, "request cancelled (client gone or server shutting down)")
@@ -179,10 +182,11 @@ async def _handle(
     key_id: str | None,
     rlog: RequestLog,
     limited: list[Subject],
-    receive: Receive,
+    client: _Client,
     send: Send,
 ) -> None:
     """Admit, parse, route, then answer: a whole response, a relayed stream, or an error."""
+    receive = client.receive
     try:
         project = await state.project(rlog.project)
         subjects, admission = await limits_http.admit(state.limiter, rlog.project, project, key_id)
@@ -192,7 +196,7 @@ async def _handle(
         decision = await _route(state, chat_request, rlog, project)
         chat_request = pin_effort(chat_request, decision)
         if not chat_request.stream:
-            await _complete_unless_gone(dialect, receive, send, state, chat_request, decision, rlog)
+            await _complete_unless_gone(dialect, client, send, state, chat_request, decision, rlog)
             return
         opened = await failover.open_stream(state, chat_request, decision, rlog.project)
         rlog.served_by(opened.model)
@@ -264,9 +268,18 @@ async def _route(
     return decision
 
 
+@dataclass(slots=True)
+class _Client:
+    """How the pipeline hears from the client: `receive`, and the request's `Cycle` when the
+    gateway's own protocol serves it (it tells of a disconnect without a task on `receive`)."""
+
+    receive: Receive
+    cycle: Cycle | None
+
+
 async def _complete_unless_gone(
     dialect: Dialect,
-    receive: Receive,
+    client: _Client,
     send: Send,
     state: GatewayState,
     chat_request: ChatRequest,
@@ -275,29 +288,42 @@ async def _complete_unless_gone(
 ) -> None:
     """`_complete`, abandoned (and the upstream call cancelled) if the client disconnects first:
     nobody would read the answer, so nobody should pay for the rest of it. The work runs in this
-    task; a listener cancels it on a disconnect. The listener (a task waiting on `receive`) starts
-    only once the call has taken `LISTEN_AFTER` seconds: most answers are quicker, and then cost a
-    timer instead of a task; a client that left meanwhile is noticed when it starts."""
+    task; a disconnect cancels it. Under the gateway's protocol the request's cycle calls back on a
+    disconnect (`Cycle.watch`). Otherwise a listener (a task waiting on `receive`) starts once the
+    call has taken `LISTEN_AFTER` seconds: most answers are quicker, and then cost a timer instead
+    of a task; a client that left meanwhile is noticed when it starts."""
     task = asyncio.current_task()
     assert task is not None
     gone = False
     working = True
     listen: asyncio.Future[Any] | None = None
 
-    def on_message(listen: asyncio.Future[Any]) -> None:
+    def on_gone() -> None:
         nonlocal gone
-        if working and not listen.cancelled() and listen.exception() is None:
+        if working:
+            gone = True
+            task.cancel()
+
+    def on_message(listen: asyncio.Future[Any]) -> None:
+        if not listen.cancelled() and listen.exception() is None:
             if listen.result()["type"] == "http.disconnect":
-                gone = True
-                task.cancel()
+                on_gone()
 
     def start_listening() -> None:
         nonlocal listen
         if working:
-            listen = asyncio.ensure_future(receive())
+            listen = asyncio.ensure_future(client.receive())
             listen.add_done_callback(on_message)
 
-    timer = asyncio.get_running_loop().call_later(LISTEN_AFTER, start_listening)
+    cycle = client.cycle
+    timer = None
+    if cycle is not None:
+        if cycle.disconnected:
+            rlog.fail(499, "client disconnected before the response")
+            return
+        cycle.watch(on_gone)
+    else:
+        timer = asyncio.get_running_loop().call_later(LISTEN_AFTER, start_listening)
     try:
         await _complete(dialect, send, state, chat_request, decision, rlog)
     except asyncio.CancelledError:
@@ -307,7 +333,10 @@ async def _complete_unless_gone(
         rlog.fail(499, "client disconnected before the response")
     finally:
         working = False
-        timer.cancel()
+        if cycle is not None:
+            cycle.watch(None)
+        if timer is not None:
+            timer.cancel()
         if listen is not None:
             listen.cancel()
 

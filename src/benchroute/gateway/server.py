@@ -10,7 +10,8 @@ from typing import Any
 import uvicorn
 from starlette.types import ASGIApp
 
-from benchroute.gateway.edge import EdgeLimits, EdgeProtocol
+from benchroute.gateway.edge import EdgeLimits
+from benchroute.gateway.protocol import GatewayProtocol
 from benchroute.settings import ServerSettings
 
 
@@ -29,78 +30,16 @@ def free_socket(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
     return sock
 
 
-class HeadCoalescingTransport:
-    """A transport that sends a response's head together with what is written next.
-
-    uvicorn writes the status line and headers in one `write` and the body in the next: two
-    `send` syscalls per response (on loopback each one also runs the peer's TCP receive path).
-    A write that starts a response (`HTTP/1.1 `) is held and goes out joined with the next write,
-    or on its own at the next turn of the event loop (`call_soon`) if nothing follows at once.
-    Nothing is reordered: a held head is always written before anything else.
-    """
-
-    __slots__ = ("_held", "_loop", "_transport")
-
-    def __init__(self, transport: asyncio.Transport, loop: asyncio.AbstractEventLoop) -> None:
-        self._transport = transport
-        self._loop = loop
-        self._held: bytes | None = None
-
-    def write(self, data: bytes | bytearray | memoryview) -> None:
-        held = self._held
-        if held is not None:
-            self._held = None
-            self._transport.write(held + bytes(data))
-        elif data[:9] == b"HTTP/1.1 ":
-            self._held = bytes(data)
-            self._loop.call_soon(self.flush)
-        else:
-            self._transport.write(data)
-
-    def flush(self) -> None:
-        held = self._held
-        if held is not None:
-            self._held = None
-            if not self._transport.is_closing():
-                self._transport.write(held)
-
-    def writelines(self, list_of_data: Any) -> None:
-        self.flush()
-        self._transport.writelines(list_of_data)
-
-    def write_eof(self) -> None:
-        self.flush()
-        self._transport.write_eof()
-
-    def close(self) -> None:
-        self.flush()
-        self._transport.close()
-
-    def abort(self) -> None:
-        self._held = None
-        self._transport.abort()
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._transport, name)
-
-
-class GatewayHttpProtocol(EdgeProtocol):
-    """uvicorn's httptools protocol with the edge limits, over a `HeadCoalescingTransport`."""
-
-    def connection_made(self, transport: Any) -> None:
-        wrapped: Any = HeadCoalescingTransport(transport, self.loop)
-        super().connection_made(wrapped)
-
-
-def protocol_for(server: ServerSettings) -> type[GatewayHttpProtocol]:
+def protocol_for(server: ServerSettings) -> type[GatewayProtocol]:
     """The protocol class enforcing `server`'s limits (uvicorn builds it with fixed arguments)."""
     limits = EdgeLimits.from_server(server)
-    return type("LimitedGatewayHttpProtocol", (GatewayHttpProtocol,), {"limits": limits})
+    return type("LimitedGatewayProtocol", (GatewayProtocol,), {"limits": limits})
 
 
 def uvicorn_config(app: ASGIApp, **overrides: Any) -> uvicorn.Config:
-    """uvicorn as the gateway runs it: httptools (a response's head and body in one write) with the
-    edge limits of the app's server settings, uvloop when installed, no access log."""
+    """uvicorn as the gateway runs it: the gateway's own httptools protocol (`gateway.protocol`: a
+    response's head and body in one write, the edge limits of the app's server settings), uvloop
+    when installed, no access log."""
     server = getattr(app, "server_settings", None)
     options: dict[str, Any] = {
         "http": protocol_for(server if isinstance(server, ServerSettings) else ServerSettings()),
@@ -132,13 +71,14 @@ def tune_gc() -> None:
 
 
 class InLoopServer:
-    """uvicorn serving `app` on a free loopback port inside the running loop (for tests)."""
+    """uvicorn serving `app` on a free loopback port inside the running loop (for tests);
+    `overrides` change its config (`http="httptools"`: uvicorn's own protocol, not the gateway's)."""
 
-    def __init__(self, app: ASGIApp, host: str = "127.0.0.1") -> None:
+    def __init__(self, app: ASGIApp, host: str = "127.0.0.1", **overrides: Any) -> None:
         self._sock = free_socket(host)
         self.port: int = self._sock.getsockname()[1]
         self.base_url = f"http://{host}:{self.port}"
-        self._server = uvicorn.Server(uvicorn_config(app, timeout_graceful_shutdown=5))
+        self._server = uvicorn.Server(uvicorn_config(app, **{"timeout_graceful_shutdown": 5, **overrides}))
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:

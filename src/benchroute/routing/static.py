@@ -63,7 +63,8 @@ def normalise_tier(model: str) -> str | None:
 
 
 def is_allowed(model_id: str, patterns: list[str]) -> bool:
-    return any(fnmatchcase(model_id, p) for p in patterns)
+    # "*" (the default) allows every id: no pattern matching on each request for it
+    return "*" in patterns or any(fnmatchcase(model_id, p) for p in patterns)
 
 
 def manual(
