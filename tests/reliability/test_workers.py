@@ -111,7 +111,11 @@ async def test_two_workers_share_usage_limits_and_sessions(tmp_path: Path) -> No
         assert statuses.count(200) == 4 and statuses.count(429) == 3, statuses  # one limit for both
 
         proc.send_signal(signal.SIGTERM)  # stops like one uvicorn process: by the signal, once all stopped
-        assert await asyncio.to_thread(proc.wait, 60) == -signal.SIGTERM, log.read_text(errors="replace")
+        try:
+            code = await asyncio.to_thread(proc.wait, 60)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"not stopped 60 s after SIGTERM; its log:\n{log.read_text(errors='replace')}")
+        assert code == -signal.SIGTERM, log.read_text(errors="replace")
         assert not any(os.path.exists(f"/proc/{w}") for w in workers)  # noqa: ASYNC240
         assert len(set(await usage_ids(store_url, COUNTED))) == 24
     finally:
