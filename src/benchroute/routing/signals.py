@@ -38,6 +38,11 @@ _NEED_BOILERPLATE = (
     "<INSTRUCTIONS>",
 )
 _NEED_TAGS = ("task>", "feedback>", "user_message>", "answer>", "image")
+# Either regex above needs one of these right after a "<": one scan instead of ten needle scans.
+_NEED_CLEAN = re.compile(
+    r"<(?:environment_details>|system-reminder>|environment_context>|user_instructions>|INSTRUCTIONS>|"
+    r"/?(?:task>|feedback>|user_message>|answer>|image))"
+)
 _PLAN_REMINDER = re.compile(r"Plan mode is active", re.I)
 # Turns a client injects in the user role that carry no request of the person's: Codex's AGENTS.md
 # (old `<user_instructions>` and new "# AGENTS.md instructions for <dir>"), environment,
@@ -154,7 +159,7 @@ def clean_user_text(text: str) -> str:
     at = text.find(CODEX_REQUEST)
     if at >= 0:
         text = text[at + len(CODEX_REQUEST) :]
-    if "<" in text:
+    if "<" in text and _NEED_CLEAN.search(text) is not None:
         if any(map(text.__contains__, _NEED_BOILERPLATE)):
             text = _BOILERPLATE.sub(" ", text)
         if any(map(text.__contains__, _NEED_TAGS)):
