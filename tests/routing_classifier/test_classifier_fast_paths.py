@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from benchroute.routing import signals
+from benchroute.routing import lexicon, signals
 from benchroute.train.reqset.records import read_jsonl, to_request
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -74,3 +74,68 @@ def test_clean_user_text_matches_the_plain_version(texts: list[str]) -> None:
     assert len(texts) > 3000
     for text in texts:
         assert signals.clean_user_text(text) == _clean_reference(text)
+
+
+def _keys_reference(toks: list[str]) -> list[str]:
+    """Every lookup key, as the lexicon built them before (words, phrases, "^" phrases)."""
+    keys = list(toks)
+    for i, tok in enumerate(toks):
+        n = lexicon._LONGEST.get(tok, 0)
+        if n:
+            keys += [" ".join(toks[i : i + m]) for m in range(2, min(n, len(toks) - i) + 1)]
+    starts = [0] + [i + 1 for i, tok in enumerate(toks) if tok == "\n"]
+    for i in starts:
+        if i < len(toks):
+            n = max(lexicon._LONGEST.get(toks[i], 0), 1)
+            keys += ["^" + " ".join(toks[i : i + m]) for m in range(1, min(n, len(toks) - i) + 1)]
+    return keys
+
+
+def _count_reference(toks: list[str]) -> tuple[int, ...]:
+    """count_tokens as it was: every key looked up, every prefix, the gapped phrases at each line start."""
+    counts = [0] * len(lexicon.CUE_NAMES)
+    for key in _keys_reference(toks):
+        for k in lexicon._PHRASES.get(key, ()):
+            counts[k if k >= 0 else -1 - k] += 1 if k >= 0 else -1
+    for tok in toks:
+        for n in range(1, len(tok) + 1):
+            if tok[:n] in lexicon._PREFIXES and (tok[n - 1] == "-" or "-" not in tok[n:]):
+                for k in lexicon._PREFIXES[tok[:n]]:
+                    counts[k] += 1
+    lexicon._intents(toks, counts)
+    for i in [0] + [i + 1 for i, tok in enumerate(toks) if tok == "\n"]:
+        for k, words in lexicon._GAPPED:
+            got = toks[i : i + len(words)]
+            if len(got) == len(words) and all(w in ("?", t) for w, t in zip(words, got, strict=True)):
+                counts[k] += 1
+    return tuple(counts)
+
+
+def _cue_texts(texts: list[str]) -> list[str]:
+    rng = random.Random(11)
+    words = sorted({w for spec in lexicon.CUES.values() for w in spec.replace("_", " ").split()})
+    words = [w.strip("^*").split("|")[0] for w in words]
+    made = [
+        " ".join(
+            rng.choice(words) if rng.random() < 0.6 else rng.choice(("\n", ".", "the", "get"))
+            for _ in range(rng.randint(1, 60))
+        )
+        for _ in range(2000)
+    ]
+    return [t[:2000] for t in texts] + made
+
+
+def test_cue_counts_match_the_plain_version(texts: list[str]) -> None:
+    hits = 0
+    for text in _cue_texts(texts):
+        toks = lexicon.tokens(text)
+        counts = lexicon.count_tokens(toks)
+        assert counts == _count_reference(toks), text
+        hits += any(counts)
+    assert hits > 2000
+
+
+def test_tokens_skip_the_number_pass_only_without_digits() -> None:
+    assert lexicon.tokens("Fix 3 bugs in 12 files") == ["fix", "0", "bugs", "in", "00", "files"]
+    assert lexicon.tokens("x² and ٣") == ["x²", "and", "0"]
+    assert lexicon.tokens("plain words") == ["plain", "words"]
