@@ -4,11 +4,15 @@ requests and on random texts built to hit the edge cases (tags, fences, digits, 
 from __future__ import annotations
 
 import random
+from collections import Counter
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from benchroute.routing import lexicon, signals
+from benchroute.routing.features import TextVectorizer, bounded, ngrams
+from benchroute.routing.textclf import load_default
 from benchroute.train.reqset.records import read_jsonl, to_request
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -139,3 +143,29 @@ def test_tokens_skip_the_number_pass_only_without_digits() -> None:
     assert lexicon.tokens("Fix 3 bugs in 12 files") == ["fix", "0", "bugs", "in", "00", "files"]
     assert lexicon.tokens("x² and ٣") == ["x²", "and", "0"]
     assert lexicon.tokens("plain words") == ["plain", "words"]
+
+
+def _encode_reference(vec: TextVectorizer, text: str) -> tuple[list[int], bytes]:
+    """encode as it was: every uni- and bigram joined, counted and looked up."""
+    tf: dict[int, int] = {}
+    for term, n in Counter(ngrams(bounded(text, 3000, 1000) if len(text) > 4000 else text)).items():
+        j = vec.vocab.get(term)
+        if j is not None:
+            tf[j] = n
+    if not tf:
+        return [], b""
+    idx = np.fromiter(tf.keys(), dtype=np.int64, count=len(tf))
+    counts = np.fromiter(tf.values(), dtype=np.float32, count=len(tf))
+    vals = (1.0 + np.log(counts)) * vec.idf[idx]
+    return idx.tolist(), (vals / float(np.sqrt(np.dot(vals, vals)))).astype(np.float32).tobytes()
+
+
+def test_tfidf_rows_match_the_plain_version_bit_for_bit(texts: list[str]) -> None:
+    vec = load_default().vectorizer
+    assert vec.max_chars == 4000 and vec.max_n == 2
+    nonempty = 0
+    for text in texts:
+        idx, vals = vec.encode(text)
+        assert (idx.tolist(), vals.tobytes()) == _encode_reference(vec, text)
+        nonempty += len(idx) > 0
+    assert nonempty > 3000
