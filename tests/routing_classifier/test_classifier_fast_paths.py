@@ -12,7 +12,7 @@ import pytest
 
 from benchroute.routing import lexicon, signals
 from benchroute.routing.features import TextVectorizer, bounded, ngrams
-from benchroute.routing.textclf import load_default
+from benchroute.routing.textclf import load_default, softmax, softmax_row
 from benchroute.train.reqset.records import read_jsonl, to_request
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -169,3 +169,21 @@ def test_tfidf_rows_match_the_plain_version_bit_for_bit(texts: list[str]) -> Non
         assert (idx.tolist(), vals.tobytes()) == _encode_reference(vec, text)
         nonempty += len(idx) > 0
     assert nonempty > 3000
+
+
+def test_softmax_of_one_row_matches_the_batch_softmax_bit_for_bit() -> None:
+    rng = np.random.default_rng(5)
+    for size in (5, 6, 11, 30):
+        for scale in (0.1, 3.0, 40.0):
+            z = (rng.standard_normal(size) * scale).astype(np.float32)
+            assert softmax_row(z).tobytes() == softmax(z).tobytes()
+            assert softmax_row(z).dtype == np.float32
+
+
+def test_diff_and_log_need_their_characters() -> None:
+    assert all("-" in n or "+" in n for n in signals._NEED_DIFF)
+    assert all("E" in n or "N" in n for n in signals._NEED_LOG)
+    for text in ("ok\n--- a/x\n+++ b/x\n@@ -1 +1 @@", "2024-01-01 10:00:00 ERROR boom", "plain text"):
+        _, stats = signals.split_instruction(text)
+        assert stats.diff == signals._found(signals._DIFF, text, signals._NEED_DIFF)
+        assert stats.log == signals._found(signals._LOG, text, signals._NEED_LOG)

@@ -197,9 +197,9 @@ def split_instruction(text: str) -> tuple[str, PasteStats]:
     """(instruction, what was pasted) of a cleaned user turn, reading a bounded head and tail."""
     scan = bounded_lines(text, SCAN_HEAD, SCAN_TAIL)
     prose, blocks, block_lines = strip_fences(scan)
-    diff = _found(_DIFF, scan, _NEED_DIFF)
+    diff = _has_any(scan, "-+") and _found(_DIFF, scan, _NEED_DIFF)
     trace = _found(_TRACE, scan, _NEED_TRACE)
-    log = _found(_LOG, scan, _NEED_LOG)
+    log = _has_any(scan, "EN") and _found(_LOG, scan, _NEED_LOG)
     kept, pasted_lines = _PASTE_LINE.subn("", prose)
     instruction = _BLANKS.sub("\n", kept).strip()
     paste_chars = max(len(text) - len(instruction), 0)
@@ -247,6 +247,13 @@ def _found(pattern: re.Pattern[str], text: str, needles: tuple[str, ...]) -> boo
     """`pattern.search(text)`, skipped when no literal the pattern needs is in the text (a C-speed
     substring test is ~50x cheaper than a failing alternation scan)."""
     return any(map(text.__contains__, needles)) and pattern.search(text) is not None
+
+
+def _has_any(text: str, chars: str) -> bool:
+    """Whether one of these characters is in the text (memchr: ~30x cheaper than a needle scan).
+    Every needle of _NEED_DIFF holds a "-" or "+", every one of _NEED_LOG an "E" or "N" (INFO,
+    WARN / ERROR, DEBUG, TRACE): without them, `_found` is False without scanning for each."""
+    return any(map(text.__contains__, chars))
 
 
 _NEED_FAILING = ("FAIL", "fail", "Failures", "AssertionError")
