@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from benchroute.routing import lexicon, signals
+from benchroute.routing import lexicon, scanparts, signals
 from benchroute.routing.features import TextVectorizer, bounded, ngrams
 from benchroute.routing.textclf import load_default, softmax, softmax_row
 from benchroute.train.reqset.records import read_jsonl, to_request
@@ -187,3 +187,64 @@ def test_diff_and_log_need_their_characters() -> None:
         _, stats = signals.split_instruction(text)
         assert stats.diff == signals._found(signals._DIFF, text, signals._NEED_DIFF)
         assert stats.log == signals._found(signals._LOG, text, signals._NEED_LOG)
+
+
+_REPORT_PIECES = (
+    "Traceback (most recent call last):\n",
+    '  File "a.py", line 3, in f\n',
+    "\n    at Foo.bar (x.js:12)",
+    "\nat ",
+    "Exception in thread main",
+    "ValueError: bad",
+    "Error: ",
+    "panicked at src/x.rs",
+    "panic: boom",
+    "\npanic: x",
+    "error[E0382]",
+    "error: cannot",
+    "error TS2322",
+    "FAILED tests/a.py::t",
+    "\nFAILED ",
+    "FAIL\n",
+    "FAILURES",
+    "--- FAIL: T",
+    "3 failed, 2 passed",
+    "Tests:  4 failed",
+    "Failures: 2",
+    "Failures: 0",
+    "test result: FAILED.",
+    "test result: ok.",
+    "[  FAILED  ]",
+    "[  PASSED  ]",
+    "AssertionError",
+    "ok  \tpkg 0.1s",
+    "\nok ",
+    "ok",
+    "BUILD SUCCESS",
+    "BUILD FAILURE",
+    "Segmentation fault",
+    "SIGSEGV",
+    "command not found",
+    "npm ERR!",
+    " ",
+    "\n",
+    "word ",
+)
+
+
+def test_pattern_parts_match_the_whole_patterns(texts: list[str]) -> None:
+    rng = random.Random(13)
+    made = ["".join(rng.choice(_REPORT_PIECES) for _ in range(rng.randint(0, 8))) for _ in range(6000)]
+    cases = (
+        (scanparts.TRACE_PARTS, signals._TRACE),
+        (scanparts.COMPILE_PARTS, signals._COMPILE_ERROR),
+        (scanparts.FAILING_PARTS, signals._FAILING_TESTS),
+        (scanparts.PASSING_PARTS, signals._PASSING),
+    )
+    for parts, pattern in cases:
+        found = 0
+        for text in made + [t[-2000:] for t in texts]:
+            expected = pattern.search(text) is not None
+            assert scanparts.any_part(text, parts) == expected, (pattern.pattern[:30], text)
+            found += expected
+        assert found > 500

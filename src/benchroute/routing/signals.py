@@ -13,6 +13,14 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from benchroute.routing.scanparts import (
+    COMPILE_PARTS,
+    FAILING_PARTS,
+    PASSING_PARTS,
+    TRACE_PARTS,
+    Part,
+    any_part,
+)
 from benchroute.wire.canonical import Message, TextPart
 
 SCAN_HEAD = 4000  # characters of a user turn read from its head ...
@@ -198,7 +206,7 @@ def split_instruction(text: str) -> tuple[str, PasteStats]:
     scan = bounded_lines(text, SCAN_HEAD, SCAN_TAIL)
     prose, blocks, block_lines = strip_fences(scan)
     diff = _has_any(scan, "-+") and _found(_DIFF, scan, _NEED_DIFF)
-    trace = _found(_TRACE, scan, _NEED_TRACE)
+    trace = _found_parts(TRACE_PARTS, scan, _NEED_TRACE)
     log = _has_any(scan, "EN") and _found(_LOG, scan, _NEED_LOG)
     kept, pasted_lines = _PASTE_LINE.subn("", prose)
     instruction = _BLANKS.sub("\n", kept).strip()
@@ -214,7 +222,7 @@ def _few_words(instruction: str) -> bool:
 
 def _is_error_output(scan: str, trace: bool) -> bool:
     """A traceback, or compiler / build error lines, somewhere in the scanned turn."""
-    return trace or _found(_COMPILE_ERROR, scan, _NEED_COMPILE)
+    return trace or _found_parts(COMPILE_PARTS, scan, _NEED_COMPILE)
 
 
 def strip_fences(text: str) -> tuple[str, int, int]:
@@ -247,6 +255,11 @@ def _found(pattern: re.Pattern[str], text: str, needles: tuple[str, ...]) -> boo
     """`pattern.search(text)`, skipped when no literal the pattern needs is in the text (a C-speed
     substring test is ~50x cheaper than a failing alternation scan)."""
     return any(map(text.__contains__, needles)) and pattern.search(text) is not None
+
+
+def _found_parts(parts: tuple[Part, ...], text: str, needles: tuple[str, ...]) -> bool:
+    """`_found(pattern, text, needles)`, the pattern given by its parts (routing.scanparts)."""
+    return any(map(text.__contains__, needles)) and any_part(text, parts)
 
 
 def _has_any(text: str, chars: str) -> bool:
@@ -310,15 +323,15 @@ def tool_signals(messages: Sequence[Message]) -> ToolSignals:
     texts = [m.text for m in recent[-2:]]
     last_two = "\n".join(map(_tool_tail, texts))
     calls = sum(len(m.tool_calls) for m in window)
-    failing = _found(_FAILING_TESTS, last_two, _NEED_FAILING)
+    failing = _found_parts(FAILING_PARTS, last_two, _NEED_FAILING)
     return ToolSignals(
         results=sum(1 for m in window if is_tool_result(m)),
         calls=calls,
         failing_tests=failing,
-        compile_error=_found(_COMPILE_ERROR, last_two, _NEED_COMPILE),
-        trace=_found(_TRACE, last_two, _NEED_TRACE),
+        compile_error=_found_parts(COMPILE_PARTS, last_two, _NEED_COMPILE),
+        trace=_found_parts(TRACE_PARTS, last_two, _NEED_TRACE),
         exit_nonzero=_found(_EXIT_NONZERO, last_two, _NEED_EXIT) or any(map(_head_exit_nonzero, texts)),
-        passing=not failing and _found(_PASSING, last_two, _NEED_PASSING),
+        passing=not failing and _found_parts(PASSING_PARTS, last_two, _NEED_PASSING),
         flagged_error=any(m.is_error for m in recent[-2:]),
         last_is_tool=bool(messages) and is_tool_result(messages[-1]),
     )
