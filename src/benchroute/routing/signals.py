@@ -322,10 +322,10 @@ def tool_signals(messages: Sequence[Message]) -> ToolSignals:
     recent = [m for m in window[-12:] if is_tool_result(m)]
     texts = [m.text for m in recent[-2:]]
     last_two = "\n".join(map(_tool_tail, texts))
-    calls = sum(len(m.tool_calls) for m in window)
+    calls = sum([len(m.tool_calls) for m in window])
     failing = _found_parts(FAILING_PARTS, last_two, _NEED_FAILING)
     return ToolSignals(
-        results=sum(1 for m in window if is_tool_result(m)),
+        results=sum(map(is_tool_result, window)),
         calls=calls,
         failing_tests=failing,
         compile_error=_found_parts(COMPILE_PARTS, last_two, _NEED_COMPILE),
