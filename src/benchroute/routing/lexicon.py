@@ -239,6 +239,10 @@ _PREFIX_LENS: Final[tuple[int, ...]] = tuple(sorted({len(p) for p in _PREFIXES})
 _PREFIX_STEMS: Final[frozenset[str]] = frozenset(p[:3] for p in _PREFIXES)
 _PHRASE_KEYS: Final[frozenset[str]] = frozenset(_PHRASES)
 _PHRASE_STARTS: Final[frozenset[str]] = frozenset(_LONGEST)
+# Every phrase's first words, 2 to all of them ("why is", "^how do", "^how do i").
+_PHRASE_HEADS: Final[frozenset[str]] = frozenset(
+    " ".join(words[:m]) for words in map(str.split, _PHRASES) for m in range(2, len(words) + 1)
+)
 _Intent = tuple[int, frozenset[str], frozenset[str], tuple[tuple[str, ...], ...]]
 _INTENT_IDS: Final[tuple[_Intent, ...]] = tuple(
     (CUE_NAMES.index(name), *spec) for name, spec in INTENTS.items()
@@ -270,26 +274,33 @@ def _phrase_hits(toks: list[str], counts: list[int]) -> None:
     some cue phrase, the same anchored ("^...") at the start of a line, and the cue prefixes the
     words start with ("segfaults" -> "segfault"). Set membership first: most words are no cue."""
     keys, starts, stems, phrases = _PHRASE_KEYS, _PHRASE_STARTS, _PREFIX_STEMS, _PHRASES
-    size = len(toks)
     line_start = True
     for i, tok in enumerate(toks):
         if tok in keys:
             _add(counts, phrases[tok])
         if tok in starts:
-            for m in range(2, min(_LONGEST[tok], size - i) + 1):
-                key = " ".join(toks[i : i + m])
-                if key in keys:
-                    _add(counts, phrases[key])
+            _longer(toks, i, tok, counts)
         if line_start:
-            for m in range(1, min(_LONGEST.get(tok, 1), size - i) + 1):
-                key = "^" + " ".join(toks[i : i + m])
-                if key in keys:
-                    _add(counts, phrases[key])
+            _longer(toks, i, "^" + tok, counts)
             if tok in _GAPPED_STARTS:
                 _gapped(toks, i, counts)
         line_start = tok in _BOUNDARY
         if tok[:3] in stems:
             _prefixes(tok, counts)
+
+
+def _longer(toks: list[str], i: int, key: str, counts: list[int]) -> None:
+    """The phrases `key` (the word at i, or "^" + it) begins, extended a word at a time while the
+    words so far begin some phrase (_PHRASE_HEADS): no longer phrase can match after that."""
+    heads, keys = _PHRASE_HEADS, _PHRASE_KEYS
+    if key[0] == "^" and key in keys:
+        _add(counts, _PHRASES[key])
+    for j in range(i + 1, len(toks)):
+        key = key + " " + toks[j]
+        if key not in heads:
+            return
+        if key in keys:
+            _add(counts, _PHRASES[key])
 
 
 def _gapped(toks: list[str], i: int, counts: list[int]) -> None:
