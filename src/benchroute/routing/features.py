@@ -87,7 +87,7 @@ STRUCT_FEATURES: tuple[str, ...] = (
     *(f"cue={name}" for name in CUE_NAMES),
 )
 
-_TOKEN = re.compile(r"[a-z_]+|[0-9]+|[^\sa-z0-9_]")
+_TOKEN = re.compile(r"[a-z_]++|[0-9]++|[^\sa-z0-9_]")  # possessive: the classes are disjoint
 _FILE_EXT = re.compile(  # a literal "." first, so the scan jumps between dots
     r"\.(?:py|js|ts|tsx|jsx|go|rs|java|kt|c|h|cc|cpp|hpp|cs|rb|php|swift|scala|"
     r"sql|sh|yml|yaml|toml|json|md|html|css|vue|svelte)\b"
@@ -286,6 +286,11 @@ class TextVectorizer:
         self.max_chars = max_chars
         self.vocab: dict[str, int] = {}
         self.idf: npt.NDArray[np.float32] = np.zeros(0, dtype=np.float32)
+        self._firsts: frozenset[str] = frozenset()  # first words of the vocabulary's bigrams
+
+    def _set_vocab(self, vocab: dict[str, int]) -> None:
+        self.vocab = vocab
+        self._firsts = frozenset(term.split(" ", 1)[0] for term in vocab if " " in term)
 
     @property
     def size(self) -> int:
@@ -308,19 +313,28 @@ class TextVectorizer:
         kept.sort(key=lambda tc: (-tc[1], tc[0]))
         kept = kept[: self.max_features]
         kept.sort(key=lambda tc: tc[0])
-        self.vocab = {t: i for i, (t, _) in enumerate(kept)}
+        self._set_vocab({t: i for i, (t, _) in enumerate(kept)})
         counts = np.asarray([c for _, c in kept], dtype=np.float64)
         self.idf = (np.log((1.0 + n_docs) / (1.0 + counts)) + 1.0).astype(np.float32)
         return self
 
+    def _counts(self, text: str) -> dict[int, int]:
+        """Column -> count of the text's terms in the vocabulary, in the order `_terms` lists them
+        (words, then bigrams; the order of the sums that follow). Only bigrams whose first word
+        starts some vocabulary bigram are joined and looked up: the others cannot be in it."""
+        if len(text) > self.max_chars:
+            text = bounded(text, self.max_chars * 3 // 4, self.max_chars // 4)
+        toks = tokenize(text)
+        counts = Counter(toks)
+        if self.max_n >= 2:
+            firsts = self._firsts
+            counts.update([a + " " + b for a, b in itertools.pairwise(toks) if a in firsts])
+        get = self.vocab.get
+        return {j: n for term, n in counts.items() if (j := get(term)) is not None}
+
     def encode(self, text: str) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
         """The sparse TF-IDF row of one text: (column indices, values), l2-normalised."""
-        vocab = self.vocab
-        tf: dict[int, int] = {}
-        for term, n in Counter(self._terms(text)).items():
-            j = vocab.get(term)
-            if j is not None:
-                tf[j] = n
+        tf = self._counts(text)
         if not tf:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
         idx = np.fromiter(tf.keys(), dtype=np.int64, count=len(tf))
@@ -357,7 +371,7 @@ class TextVectorizer:
             max_n=int(data["max_n"]),
             max_chars=int(data["max_chars"]),
         )
-        vec.vocab = {t: i for i, t in enumerate(data["terms"])}
+        vec._set_vocab({t: i for i, t in enumerate(data["terms"])})
         vec.idf = np.asarray(idf, dtype=np.float32)
         if vec.idf.shape != (len(vec.vocab),):
             raise ValueError("idf length does not match the vocabulary")

@@ -171,6 +171,7 @@ _SENTENCE = re.compile(r"(?<![\w-])\. ")  # ". " after a non-word: the regex lex
 _BOUNDARY = frozenset("\n")  # a "^" phrase starts a line (as the regex lexicon read it) ...
 _STOP = frozenset(".\n")  # ... and an intent's object is looked for up to the next "." or line end
 _MAX_N = 5
+_ASCII_DIGIT = re.compile(r"[0-9]")
 
 
 def _entries(spec: str) -> Iterable[str]:
@@ -233,8 +234,15 @@ _GAPPED: Final[tuple[tuple[int, tuple[str, ...]], ...]] = tuple(
     for entry in _entries(CUES[name])
     if "?" in entry.split()
 )
+_GAPPED_STARTS: Final[frozenset[str]] = frozenset(words[0] for _, words in _GAPPED)
 _PREFIX_LENS: Final[tuple[int, ...]] = tuple(sorted({len(p) for p in _PREFIXES}))
 _PREFIX_STEMS: Final[frozenset[str]] = frozenset(p[:3] for p in _PREFIXES)
+_PHRASE_KEYS: Final[frozenset[str]] = frozenset(_PHRASES)
+_PHRASE_STARTS: Final[frozenset[str]] = frozenset(_LONGEST)
+# Every phrase's first words, 2 to all of them ("why is", "^how do", "^how do i").
+_PHRASE_HEADS: Final[frozenset[str]] = frozenset(
+    " ".join(words[:m]) for words in map(str.split, _PHRASES) for m in range(2, len(words) + 1)
+)
 _Intent = tuple[int, frozenset[str], frozenset[str], tuple[tuple[str, ...], ...]]
 _INTENT_IDS: Final[tuple[_Intent, ...]] = tuple(
     (CUE_NAMES.index(name), *spec) for name, spec in INTENTS.items()
@@ -248,35 +256,65 @@ def tokens(text: str) -> list[str]:
     """Lower-cased words (hyphenated words whole, numbers as "0"/"00"), full stops and line ends."""
     text = text.lower().replace("'s", " s").replace("'", "")
     out = _TOKEN.findall(_SENTENCE.sub("\n", text) if ". " in text else text)
+    if text.isascii() and _ASCII_DIGIT.search(text) is None:
+        return out  # no token is a number
     return [("0" if len(t) == 1 else "00") if t.isdigit() else t for t in out]
 
 
-def _keys(toks: list[str]) -> list[str]:
-    """Every lookup key of a token list: words, the phrases starting at each word that begins
-    some cue phrase, the same anchored ("^...") at the start of a line."""
-    keys = list(toks)
-    longest = _LONGEST.get
+def _add(counts: list[int], ks: tuple[int, ...]) -> None:
+    for k in ks:
+        if k >= 0:
+            counts[k] += 1
+        else:
+            counts[-1 - k] -= 1
+
+
+def _phrase_hits(toks: list[str], counts: list[int]) -> None:
+    """Count every phrase occurrence: each word, the phrases starting at each word that begins
+    some cue phrase, the same anchored ("^...") at the start of a line, and the cue prefixes the
+    words start with ("segfaults" -> "segfault"). Set membership first: most words are no cue."""
+    keys, starts, stems, phrases = _PHRASE_KEYS, _PHRASE_STARTS, _PREFIX_STEMS, _PHRASES
+    line_start = True
     for i, tok in enumerate(toks):
-        n = longest(tok, 0)
-        if n:
-            keys += [" ".join(toks[i : i + m]) for m in range(2, min(n, len(toks) - i) + 1)]
-    starts = [0] + [i + 1 for i, tok in enumerate(toks) if tok in _BOUNDARY]
-    for i in starts:
-        if i < len(toks):
-            n = max(longest(toks[i], 0), 1)
-            keys += ["^" + " ".join(toks[i : i + m]) for m in range(1, min(n, len(toks) - i) + 1)]
-    return keys
+        if tok in keys:
+            _add(counts, phrases[tok])
+        if tok in starts:
+            _longer(toks, i, tok, counts)
+        if line_start:
+            _longer(toks, i, "^" + tok, counts)
+            if tok in _GAPPED_STARTS:
+                _gapped(toks, i, counts)
+        line_start = tok in _BOUNDARY
+        if tok[:3] in stems:
+            _prefixes(tok, counts)
 
 
-def _prefix_hits(toks: list[str]) -> list[str]:
-    """The cue prefixes the words start with ("segfaults" -> "segfault")."""
-    return [
-        tok[:n]
-        for tok in toks
-        if tok[:3] in _PREFIX_STEMS
-        for n in _PREFIX_LENS
-        if n <= len(tok) and tok[:n] in _PREFIXES and (tok[n - 1] == "-" or "-" not in tok[n:])
-    ]
+def _longer(toks: list[str], i: int, key: str, counts: list[int]) -> None:
+    """The phrases `key` (the word at i, or "^" + it) begins, extended a word at a time while the
+    words so far begin some phrase (_PHRASE_HEADS): no longer phrase can match after that."""
+    heads, keys = _PHRASE_HEADS, _PHRASE_KEYS
+    if key[0] == "^" and key in keys:
+        _add(counts, _PHRASES[key])
+    for j in range(i + 1, len(toks)):
+        key = key + " " + toks[j]
+        if key not in heads:
+            return
+        if key in keys:
+            _add(counts, _PHRASES[key])
+
+
+def _gapped(toks: list[str], i: int, counts: list[int]) -> None:
+    """The phrases with a "?" word (any one word) at the line start i."""
+    for k, words in _GAPPED:
+        got = toks[i : i + len(words)]
+        if len(got) == len(words) and all(w in ("?", t) for w, t in zip(words, got, strict=True)):
+            counts[k] += 1
+
+
+def _prefixes(tok: str, counts: list[int]) -> None:
+    for n in _PREFIX_LENS:
+        if n <= len(tok) and tok[:n] in _PREFIXES and (tok[n - 1] == "-" or "-" not in tok[n:]):
+            _add(counts, _PREFIXES[tok[:n]])
 
 
 def _intents(toks: list[str], counts: list[int]) -> None:
@@ -310,22 +348,8 @@ def _verb_object(toks: list[str], i: int, objects: frozenset[str]) -> int:
 def count_tokens(toks: list[str]) -> tuple[int, ...]:
     """Cue counts of a token list (every phrase occurrence counts, overlapping ones too)."""
     counts = [0] * len(CUE_NAMES)
-    get = _PHRASES.get
-    for key in _keys(toks):
-        for k in get(key, ()):
-            if k >= 0:
-                counts[k] += 1
-            else:
-                counts[-1 - k] -= 1
-    for key in _prefix_hits(toks):
-        for k in _PREFIXES[key]:
-            counts[k] += 1
+    _phrase_hits(toks, counts)
     _intents(toks, counts)
-    for i in [0] + [i + 1 for i, tok in enumerate(toks) if tok in _BOUNDARY]:
-        for k, words in _GAPPED:
-            got = toks[i : i + len(words)]
-            if len(got) == len(words) and all(w in ("?", t) for w, t in zip(words, got, strict=True)):
-                counts[k] += 1
     return tuple(counts)
 
 

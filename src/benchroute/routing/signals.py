@@ -13,6 +13,14 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from benchroute.routing.scanparts import (
+    COMPILE_PARTS,
+    FAILING_PARTS,
+    PASSING_PARTS,
+    TRACE_PARTS,
+    Part,
+    any_part,
+)
 from benchroute.wire.canonical import Message, TextPart
 
 SCAN_HEAD = 4000  # characters of a user turn read from its head ...
@@ -38,6 +46,11 @@ _NEED_BOILERPLATE = (
     "<INSTRUCTIONS>",
 )
 _NEED_TAGS = ("task>", "feedback>", "user_message>", "answer>", "image")
+# Either regex above needs one of these right after a "<": one scan instead of ten needle scans.
+_NEED_CLEAN = re.compile(
+    r"<(?:environment_details>|system-reminder>|environment_context>|user_instructions>|INSTRUCTIONS>|"
+    r"/?(?:task>|feedback>|user_message>|answer>|image))"
+)
 _PLAN_REMINDER = re.compile(r"Plan mode is active", re.I)
 # Turns a client injects in the user role that carry no request of the person's: Codex's AGENTS.md
 # (old `<user_instructions>` and new "# AGENTS.md instructions for <dir>"), environment,
@@ -154,7 +167,7 @@ def clean_user_text(text: str) -> str:
     at = text.find(CODEX_REQUEST)
     if at >= 0:
         text = text[at + len(CODEX_REQUEST) :]
-    if "<" in text:
+    if "<" in text and _NEED_CLEAN.search(text) is not None:
         if any(map(text.__contains__, _NEED_BOILERPLATE)):
             text = _BOILERPLATE.sub(" ", text)
         if any(map(text.__contains__, _NEED_TAGS)):
@@ -192,9 +205,9 @@ def split_instruction(text: str) -> tuple[str, PasteStats]:
     """(instruction, what was pasted) of a cleaned user turn, reading a bounded head and tail."""
     scan = bounded_lines(text, SCAN_HEAD, SCAN_TAIL)
     prose, blocks, block_lines = strip_fences(scan)
-    diff = _found(_DIFF, scan, _NEED_DIFF)
-    trace = _found(_TRACE, scan, _NEED_TRACE)
-    log = _found(_LOG, scan, _NEED_LOG)
+    diff = _has_any(scan, "-+") and _found(_DIFF, scan, _NEED_DIFF)
+    trace = _found_parts(TRACE_PARTS, scan, _NEED_TRACE)
+    log = _has_any(scan, "EN") and _found(_LOG, scan, _NEED_LOG)
     kept, pasted_lines = _PASTE_LINE.subn("", prose)
     instruction = _BLANKS.sub("\n", kept).strip()
     paste_chars = max(len(text) - len(instruction), 0)
@@ -209,7 +222,7 @@ def _few_words(instruction: str) -> bool:
 
 def _is_error_output(scan: str, trace: bool) -> bool:
     """A traceback, or compiler / build error lines, somewhere in the scanned turn."""
-    return trace or _found(_COMPILE_ERROR, scan, _NEED_COMPILE)
+    return trace or _found_parts(COMPILE_PARTS, scan, _NEED_COMPILE)
 
 
 def strip_fences(text: str) -> tuple[str, int, int]:
@@ -242,6 +255,18 @@ def _found(pattern: re.Pattern[str], text: str, needles: tuple[str, ...]) -> boo
     """`pattern.search(text)`, skipped when no literal the pattern needs is in the text (a C-speed
     substring test is ~50x cheaper than a failing alternation scan)."""
     return any(map(text.__contains__, needles)) and pattern.search(text) is not None
+
+
+def _found_parts(parts: tuple[Part, ...], text: str, needles: tuple[str, ...]) -> bool:
+    """`_found(pattern, text, needles)`, the pattern given by its parts (routing.scanparts)."""
+    return any(map(text.__contains__, needles)) and any_part(text, parts)
+
+
+def _has_any(text: str, chars: str) -> bool:
+    """Whether one of these characters is in the text (memchr: ~30x cheaper than a needle scan).
+    Every needle of _NEED_DIFF holds a "-" or "+", every one of _NEED_LOG an "E" or "N" (INFO,
+    WARN / ERROR, DEBUG, TRACE): without them, `_found` is False without scanning for each."""
+    return any(map(text.__contains__, chars))
 
 
 _NEED_FAILING = ("FAIL", "fail", "Failures", "AssertionError")
@@ -297,16 +322,16 @@ def tool_signals(messages: Sequence[Message]) -> ToolSignals:
     recent = [m for m in window[-12:] if is_tool_result(m)]
     texts = [m.text for m in recent[-2:]]
     last_two = "\n".join(map(_tool_tail, texts))
-    calls = sum(len(m.tool_calls) for m in window)
-    failing = _found(_FAILING_TESTS, last_two, _NEED_FAILING)
+    calls = sum([len(m.tool_calls) for m in window])
+    failing = _found_parts(FAILING_PARTS, last_two, _NEED_FAILING)
     return ToolSignals(
-        results=sum(1 for m in window if is_tool_result(m)),
+        results=sum(map(is_tool_result, window)),
         calls=calls,
         failing_tests=failing,
-        compile_error=_found(_COMPILE_ERROR, last_two, _NEED_COMPILE),
-        trace=_found(_TRACE, last_two, _NEED_TRACE),
+        compile_error=_found_parts(COMPILE_PARTS, last_two, _NEED_COMPILE),
+        trace=_found_parts(TRACE_PARTS, last_two, _NEED_TRACE),
         exit_nonzero=_found(_EXIT_NONZERO, last_two, _NEED_EXIT) or any(map(_head_exit_nonzero, texts)),
-        passing=not failing and _found(_PASSING, last_two, _NEED_PASSING),
+        passing=not failing and _found_parts(PASSING_PARTS, last_two, _NEED_PASSING),
         flagged_error=any(m.is_error for m in recent[-2:]),
         last_is_tool=bool(messages) and is_tool_result(messages[-1]),
     )

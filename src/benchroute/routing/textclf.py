@@ -47,13 +47,21 @@ class LinearHead:
         return z
 
     def proba(self, idx: npt.NDArray[np.int64], vals: FloatArray, struct: FloatArray) -> FloatArray:
-        return softmax(self.logits(idx, vals, struct) / self.temperature)
+        return softmax_row(self.logits(idx, vals, struct) / self.temperature)
 
 
 def softmax(z: FloatArray) -> FloatArray:
     z = z - np.max(z, axis=-1, keepdims=True)
     e = np.exp(z)
     out: FloatArray = (e / np.sum(e, axis=-1, keepdims=True)).astype(np.float32)
+    return out
+
+
+def softmax_row(z: FloatArray) -> FloatArray:
+    """`softmax` of one row (1-D), with whole-array reductions instead of keepdims ones: the same
+    max and the same pairwise sum over the row, so the same bits, in fewer numpy calls."""
+    e = np.exp(z - z.max())
+    out: FloatArray = (e / e.sum()).astype(np.float32, copy=False)
     return out
 
 
