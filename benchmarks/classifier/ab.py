@@ -14,14 +14,12 @@ machine load; the figures are thread CPU time per call, p50 and p99 over every r
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+from ab_rounds import report, run_rounds, serve_rounds, start  # noqa: E402
 
 
 def _shapes() -> list[tuple[str, object]]:
@@ -50,34 +48,7 @@ def worker(n: int, artifact: str) -> None:
     from benchroute.routing.textclf import TextClassifier
 
     clf = TextClassifier.load(artifact)
-    jobs = _shapes()
-    for _, req in jobs:  # warm up
-        for _ in range(50):
-            clf.classify(req)  # type: ignore[arg-type]
-    print("ready", flush=True)
-    clock = time.thread_time
-    for _ in sys.stdin:
-        out: dict[str, list[float]] = {}
-        for label, req in jobs:
-            times = out[label] = []
-            for _ in range(n):
-                start = clock()
-                clf.classify(req)  # type: ignore[arg-type]
-                times.append((clock() - start) * 1e6)
-        print(json.dumps(out), flush=True)
-
-
-def start(src: str, n: int, artifact: str) -> subprocess.Popen[str]:
-    env = {**os.environ, "PYTHONPATH": src}
-    cmd = [sys.executable, __file__, "--worker", "--n", str(n), "--artifact", artifact]
-    proc = subprocess.Popen(cmd, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
-    return proc
-
-
-def pct(xs: list[float], q: float) -> float:
-    xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(q * len(xs)))]
+    serve_rounds([(label, lambda req=req: clf.classify(req)) for label, req in _shapes()], n)
 
 
 def main() -> None:
@@ -93,24 +64,12 @@ def main() -> None:
     if args.worker:
         worker(args.n, artifact)
         return
-    procs = {"A": start(args.a, args.n, artifact), "B": start(args.b, args.n, artifact)}
-    times: dict[tuple[str, str], list[float]] = {}
-    for _ in range(args.rounds):
-        for side, proc in procs.items():
-            assert proc.stdin is not None and proc.stdout is not None
-            proc.stdin.write("go\n")
-            proc.stdin.flush()
-            for label, xs in json.loads(proc.stdout.readline()).items():
-                times.setdefault((label, side), []).extend(xs)
-    for proc in procs.values():
-        assert proc.stdin is not None
-        proc.stdin.close()
-        proc.wait()
+    args_of = ["--n", str(args.n), "--artifact", artifact]
+    times = run_rounds(
+        {"A": start(__file__, args.a, args_of), "B": start(__file__, args.b, args_of)}, args.rounds
+    )
     print(f"A = {args.a}, B = {args.b}; {args.rounds} rounds x {args.n} calls; thread CPU us per classify")
-    print(f"{'request':>18} {'A p50':>7} {'A p99':>7} {'B p50':>7} {'B p99':>7}")
-    for label in dict.fromkeys(k[0] for k in times):
-        a, b = times[(label, "A")], times[(label, "B")]
-        print(f"{label:>18} {pct(a, 0.5):7.0f} {pct(a, 0.99):7.0f} {pct(b, 0.5):7.0f} {pct(b, 0.99):7.0f}")
+    report(times, width=18)
 
 
 if __name__ == "__main__":

@@ -22,7 +22,6 @@ import re
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -41,15 +40,7 @@ def start_counted_gateway(config: Path, home: Path, out: Path) -> tuple[subproce
     cmd = ["valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={out}",
            sys.executable, "-c", SERVE]  # fmt: skip
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    assert proc.stdout is not None
-    key = ""
-    for line in proc.stdout:
-        if line.strip().startswith("br-"):
-            key = line.strip()
-        if "benchroute gateway on" in line:
-            break
-    threading.Thread(target=lambda: [None for _ in proc.stdout or ()], daemon=True).start()
-    return proc, key
+    return proc, run.read_gateway_key(proc)
 
 
 def callgrind(pid: int, *args: str) -> None:
@@ -65,8 +56,8 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     )
     procs: list[subprocess.Popen[Any]] = []
     try:
-        procs.append(run.start_upstream(ports["fast"], 0, 0, None))
-        procs.append(run.start_upstream(ports["slow"], 20, 2, None))
+        procs.append(run.start_upstream(ports["fast"], 0, 0, None, 0))
+        procs.append(run.start_upstream(ports["slow"], 20, 2, None, 0))
         gateway, key = start_counted_gateway(config, tmp / "home", tmp / "callgrind.out")
         procs.append(gateway)
         run.wait_port(ports["gateway"], timeout=900)

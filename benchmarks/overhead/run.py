@@ -149,6 +149,20 @@ def start_upstream(
     return proc
 
 
+def read_gateway_key(proc: subprocess.Popen[str]) -> str:
+    """The gateway key `benchroute serve` prints, read until it says it is serving; its later
+    output is read on (and dropped) in a thread, so a chatty gateway never blocks on a full pipe."""
+    assert proc.stdout is not None
+    key = ""
+    for line in proc.stdout:
+        if line.strip().startswith("br-"):
+            key = line.strip()
+        if "benchroute gateway on" in line:
+            break
+    threading.Thread(target=lambda: [None for _ in proc.stdout or ()], daemon=True).start()
+    return key
+
+
 def start_gateway(
     config: Path, home: Path, lag_file: Path, cpu: int | None, nice: int
 ) -> tuple[subprocess.Popen[str], str]:
@@ -158,15 +172,7 @@ def start_gateway(
     }  # fmt: skip
     cmd = pinned([sys.executable, str(HERE / "lagprobe.py"), "serve"], cpu, nice)
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    assert proc.stdout is not None
-    key = ""
-    for line in proc.stdout:
-        if line.strip().startswith("br-"):
-            key = line.strip()
-        if "benchroute gateway on" in line:
-            break
-    # keep reading its output so a chatty gateway never blocks on a full pipe
-    threading.Thread(target=lambda: [None for _ in proc.stdout or ()], daemon=True).start()
+    key = read_gateway_key(proc)
     port = int(re.search(r"port = (\d+)", config.read_text()).group(1))  # type: ignore[union-attr]
     wait_port(port)
     return proc, key

@@ -14,14 +14,12 @@ and p99 over every round.
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+from ab_rounds import report, run_rounds, serve_rounds, start  # noqa: E402
 
 
 def worker(n: int) -> None:
@@ -42,33 +40,7 @@ def worker(n: int) -> None:
     ):
         fixed = Router(real.catalog, real.snapshot, Fixed(real.classifier.classify(req)), real.tiers)
         jobs += [(f"{name} policy", fixed, req), (f"{name} +classifier", real, req)]
-    for _, r, req in jobs:  # warm up
-        for _ in range(50):
-            r.route(req, project, ctx)
-    print("ready", flush=True)
-    clock = time.thread_time
-    for _ in sys.stdin:
-        out: dict[str, list[float]] = {}
-        for label, r, req in jobs:
-            times = out[label] = []
-            for _ in range(n):
-                start = clock()
-                r.route(req, project, ctx)
-                times.append((clock() - start) * 1e6)
-        print(json.dumps(out), flush=True)
-
-
-def start(src: str, n: int) -> subprocess.Popen[str]:
-    env = {**os.environ, "PYTHONPATH": src}
-    cmd = [sys.executable, __file__, "--worker", "--n", str(n)]
-    proc = subprocess.Popen(cmd, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
-    return proc
-
-
-def pct(xs: list[float], q: float) -> float:
-    xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(q * len(xs)))]
+    serve_rounds([(label, lambda r=r, req=req: r.route(req, project, ctx)) for label, r, req in jobs], n)
 
 
 def main() -> None:
@@ -82,24 +54,15 @@ def main() -> None:
     if args.worker:
         worker(args.n)
         return
-    procs = {"A": start(args.a, args.n), "B": start(args.b, args.n)}
-    times: dict[tuple[str, str], list[float]] = {}
-    for _ in range(args.rounds):
-        for side, proc in procs.items():
-            assert proc.stdin is not None and proc.stdout is not None
-            proc.stdin.write("go\n")
-            proc.stdin.flush()
-            for label, xs in json.loads(proc.stdout.readline()).items():
-                times.setdefault((label, side), []).extend(xs)
-    for proc in procs.values():
-        assert proc.stdin is not None
-        proc.stdin.close()
-        proc.wait()
+    times = run_rounds(
+        {
+            "A": start(__file__, args.a, ["--n", str(args.n)]),
+            "B": start(__file__, args.b, ["--n", str(args.n)]),
+        },
+        args.rounds,
+    )
     print(f"A = {args.a}, B = {args.b}; {args.rounds} rounds x {args.n} decisions; thread CPU us")
-    print(f"{'request':>24} {'A p50':>7} {'A p99':>7} {'B p50':>7} {'B p99':>7}")
-    for label in dict.fromkeys(k[0] for k in times):
-        a, b = times[(label, "A")], times[(label, "B")]
-        print(f"{label:>24} {pct(a, 0.5):7.0f} {pct(a, 0.99):7.0f} {pct(b, 0.5):7.0f} {pct(b, 0.99):7.0f}")
+    report(times)
 
 
 if __name__ == "__main__":
