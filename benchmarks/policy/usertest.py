@@ -126,9 +126,12 @@ def report(requests: list[dict[str, Any]], by_dial: dict[str, dict[str, dict[str
             for i in ids
             if (by_dial[a][i].get("expected_cost") or 0) > (by_dial[b][i].get("expected_cost") or 0) + 1e-12
         ]
-        acc = [(chosen_accuracy(by_dial[a][i]), chosen_accuracy(by_dial[b][i])) for i in ids]
-        down = sum(1 for x, y in acc if x is not None and y is not None and x > y + 1e-9)
-        print(f"dial {a} -> {b}: {diff} changes; cost goes down for {len(worse)}, accuracy for {down}")
+        acc = {i: (chosen_accuracy(by_dial[a][i]), chosen_accuracy(by_dial[b][i])) for i in ids}
+        down = [i for i, (x, y) in acc.items() if x is not None and y is not None and x > y + 1e-9]
+        print(f"dial {a} -> {b}: {diff} changes; cost goes down for {len(worse)}, accuracy for {len(down)}")
+        for i in sorted(set(worse) | set(down)):
+            x, y = by_dial[a][i], by_dial[b][i]
+            print(f"  {i}: {x['model']} ({x['reason']}) -> {y['model']} ({y['reason']})")
     first = by_dial[dials[0]]
     labelled = [r for r in requests if first[r["id"]].get("cells")]
     route_ok = both_ok = 0
