@@ -4,6 +4,7 @@ requests and on random texts built to hit the edge cases (tags, fences, digits, 
 from __future__ import annotations
 
 import random
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -189,6 +190,26 @@ def test_diff_and_log_need_their_characters() -> None:
         assert stats.log == signals._found(signals._LOG, text, signals._NEED_LOG)
 
 
+# The whole patterns `routing.scanparts` splits into parts (as routing.signals had them).
+_TRACE = re.compile(
+    r"Traceback \(most recent call last\)|\n\s+at [\w$.<>]+ ?\([^)\n]{0,200}:\d+|Exception in thread|"
+    r"(?:Error|Exception): |panicked at|error\[E\d{4}\]|Segmentation fault|SIGSEGV|File \"[^\"\n"
+    r"]{1,200}\", line \d+|"
+    r"^panic: ",
+    re.M,
+)
+_FAILING_TESTS = re.compile(
+    r"\b\d+ failed\b|^FAILED |--- FAIL|^FAIL\b|Tests:\s+\d+ failed|Failures: [1-9]|test result: FAILED|"
+    r"\[  FAILED  \]|AssertionError|assertion `left == right` failed",
+    re.M,
+)
+_COMPILE_ERROR = re.compile(
+    r"error(?:\[E\d+\])?: |error TS\d+|cannot find symbol|: undefined: |BUILD FAILURE|SyntaxError|"
+    r"compilation terminated|could not compile|No such file or directory|command not found|ERR!"
+)
+_PASSING = re.compile(r"\b\d+ passed\b|BUILD SUCCESS|test result: ok|^ok\s+\S+|\[  PASSED  \]", re.M)
+
+
 _REPORT_PIECES = (
     "Traceback (most recent call last):\n",
     '  File "a.py", line 3, in f\n',
@@ -236,10 +257,10 @@ def test_pattern_parts_match_the_whole_patterns(texts: list[str]) -> None:
     rng = random.Random(13)
     made = ["".join(rng.choice(_REPORT_PIECES) for _ in range(rng.randint(0, 8))) for _ in range(6000)]
     cases = (
-        (scanparts.TRACE_PARTS, signals._TRACE),
-        (scanparts.COMPILE_PARTS, signals._COMPILE_ERROR),
-        (scanparts.FAILING_PARTS, signals._FAILING_TESTS),
-        (scanparts.PASSING_PARTS, signals._PASSING),
+        (scanparts.TRACE_PARTS, _TRACE),
+        (scanparts.COMPILE_PARTS, _COMPILE_ERROR),
+        (scanparts.FAILING_PARTS, _FAILING_TESTS),
+        (scanparts.PASSING_PARTS, _PASSING),
     )
     for parts, pattern in cases:
         found = 0

@@ -25,9 +25,9 @@ from benchroute.leaderboard.fit import Observation, fit_empirical
 from benchroute.routing.base import RouteContext
 from benchroute.routing.classifier import Classifier
 from benchroute.routing.evidence import Snapshot, split_variant
-from benchroute.routing.policy import route_probs
+from benchroute.routing.policy import route_probs, route_shares
 from benchroute.routing.router import Router
-from benchroute.routing.taxonomy import CODING_ROUTES, split_cell
+from benchroute.routing.taxonomy import CODING_ROUTES
 from benchroute.settings import ProjectSettings
 from benchroute.wire.canonical import ChatRequest, Message, TextPart
 
@@ -40,10 +40,7 @@ def as_request(text: str) -> ChatRequest:
 
 
 def top_route(classifier: Classifier, text: str) -> str:
-    probs = route_probs(classifier.classify(as_request(text)).probs)
-    routes: dict[str, float] = defaultdict(float)
-    for c, p in probs.items():
-        routes[split_cell(c)[0]] += p
+    routes = route_shares(route_probs(classifier.classify(as_request(text)).probs))
     return max(routes.items(), key=lambda kv: kv[1])[0] if routes else "general"
 
 

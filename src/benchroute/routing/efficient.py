@@ -33,6 +33,7 @@ from benchroute.routing.policy import (
     frontier,
     general_share,
     route_probs,
+    route_shares,
 )
 from benchroute.routing.static import is_allowed
 from benchroute.routing.tiers import (
@@ -200,15 +201,6 @@ class EfficientTier:
                 self._allowed_cache.clear()
             self._allowed_cache[key] = mask
         return mask
-
-
-def route_shares(probs: dict[str, float]) -> dict[str, float]:
-    """P(route) (difficulties summed), in the order the routes first appear in `probs`."""
-    routes: dict[str, float] = {}
-    for c, v in probs.items():
-        r = CELL_ROUTE[c]
-        routes[r] = routes.get(r, 0.0) + v
-    return routes
 
 
 def _top_route_share(probs: dict[str, float], routes: dict[str, float]) -> float:

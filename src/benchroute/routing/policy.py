@@ -102,6 +102,15 @@ def route_probs(probs: Mapping[str, float]) -> dict[str, float]:
     return out
 
 
+def route_shares(probs: Mapping[str, float]) -> dict[str, float]:
+    """P(route) (difficulties summed) of `route_probs` output, in the order the routes first appear."""
+    routes: dict[str, float] = {}
+    for c, v in probs.items():
+        r = CELL_ROUTE[c]
+        routes[r] = routes.get(r, 0.0) + v
+    return routes
+
+
 def general_share(probs: Mapping[str, float]) -> float:
     """P(the request is not about code), from `route_probs` output."""
     total = sum(probs.values())
@@ -192,12 +201,6 @@ class PolicyTable:
         toks = np.rint(self.tokens @ p) if p.any() else np.zeros(len(self.models))
         cost = (prompt_tokens * self.input_price + toks * self.output_price) / 1_000_000
         return Scores(acc, low, high, cov, toks, cost)
-
-    def eligible(self, sc: Scores) -> BoolArray:
-        """Measured enough, and an interval no wider than the limit."""
-        covered = sc.coverage >= self.params.min_coverage - EPS
-        narrow = (sc.high - sc.low) <= self.params.max_width + EPS
-        return covered & narrow
 
     def expected_tokens(self, model: str, p: FloatArray | None) -> int:
         i = self.row.get(model)

@@ -67,13 +67,6 @@ CODEX_REQUEST = "## My request for Codex:"
 _CODEX_PLAN = re.compile(r"<collaboration_mode>\s*#?\s*Collaboration Mode:\s*Plan\b", re.I)
 _XML_TOOL_RESULT = re.compile(r"\s*\[[\w-]+(?: for [^\]\n]{0,300})?\] Result:")
 _DIFF = re.compile(r"^(?:diff --git |@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@|\+\+\+ [ab/]|--- [ab/])", re.M)
-_TRACE = re.compile(
-    r"Traceback \(most recent call last\)|\n\s+at [\w$.<>]+ ?\([^)\n]{0,200}:\d+|Exception in thread|"
-    r"(?:Error|Exception): |panicked at|error\[E\d{4}\]|Segmentation fault|SIGSEGV|File \"[^\"\n"
-    r"]{1,200}\", line \d+|"
-    r"^panic: ",
-    re.M,
-)
 _LOG = re.compile(r"^\S*\d{4}-\d\d-\d\d[T ]\d\d:\d\d\S*\s+\[?(?:INFO|WARN|WARNING|ERROR|DEBUG|TRACE)\b", re.M)
 # A line that is pasted material, not prose: indented, ending like code, a code keyword opening a
 # line that has code punctuation, a diff/trace/log/listing marker, or only brackets.
@@ -90,18 +83,8 @@ _PASTE_LINE = re.compile(
     re.M,
 )
 _BLANKS = re.compile(r"\n\s*\n+")
-_FAILING_TESTS = re.compile(
-    r"\b\d+ failed\b|^FAILED |--- FAIL|^FAIL\b|Tests:\s+\d+ failed|Failures: [1-9]|test result: FAILED|"
-    r"\[  FAILED  \]|AssertionError|assertion `left == right` failed",
-    re.M,
-)
-_COMPILE_ERROR = re.compile(
-    r"error(?:\[E\d+\])?: |error TS\d+|cannot find symbol|: undefined: |BUILD FAILURE|SyntaxError|"
-    r"compilation terminated|could not compile|No such file or directory|command not found|ERR!"
-)
 _EXIT_NONZERO = re.compile(r"\"exit_code\":\s*[1-9]|exit (?:code|status):? ?[1-9]|Error \d+$", re.M)
 _EXIT_HEAD = re.compile(r"^(?:Exit code:?|Process exited with code) ?(-?\d+)", re.M)
-_PASSING = re.compile(r"\b\d+ passed\b|BUILD SUCCESS|test result: ok|^ok\s+\S+|\[  PASSED  \]", re.M)
 
 
 @dataclass(frozen=True, slots=True)

@@ -115,7 +115,8 @@ def _changes(
     assert state is not None and state.model is not None  # else there was no conflict
     current = state.model
     candidate = _candidate(decision, current)
-    blocked = _blocked(current, decision, candidate, allowed_models, unavailable, catalog, request)
+    fits = _Fits(request, catalog)
+    blocked = _blocked(current, decision, candidate, allowed_models, unavailable, catalog, fits)
     if blocked == "cooldown":
         return _mark(
             decision,
@@ -148,7 +149,7 @@ def _changes(
         )
     if decision.tier != EFFICIENT:
         return _mark(decision, "none", f"{decision.tier} follows the policy between tool loops")
-    return _efficient(decision, current, candidate, request, switch_saving, catalog)
+    return _efficient(decision, current, candidate, request, switch_saving, fits)
 
 
 def _no_conflict(decision: Decision, state: SessionState | None, tool_loop: bool) -> Changes | None:
@@ -207,7 +208,7 @@ def _why_stay(
     candidate: Candidate,
     request: ChatRequest,
     switch_saving: float,
-    catalog: Catalog | None,
+    fits: _Fits,
 ) -> tuple[str | None, float]:
     """Why the session keeps its model (None: a downshift pays), and the saving a switch would bring."""
     cur_cost, new_cost = candidate.expected_cost, decision.expected_cost
@@ -216,7 +217,7 @@ def _why_stay(
         return "not a new user turn", saving
     if saving < switch_saving - EPS:
         return f"{decision.model} would save {saving:.0%} (< {switch_saving:.0%})", saving
-    if not _fits(decision.model, request, catalog):
+    if not fits(decision.model):
         return f"the context window of {decision.model} cannot hold the conversation", saving
     return None, saving
 
@@ -227,7 +228,7 @@ def _efficient(
     candidate: Candidate | None,
     request: ChatRequest,
     switch_saving: float,
-    catalog: Catalog | None,
+    fits: _Fits,
 ) -> Changes:
     acc, bar, proven = _measure(decision, candidate)
     escalated = _escalation(decision, current, candidate, acc, bar, proven)
@@ -236,7 +237,7 @@ def _efficient(
     assert candidate is not None and acc is not None  # _escalation answers when either is missing
     label = "L" if proven else "A"
     clears = f"{label}={acc:.3f} clears the bar {bar:.3f}" if bar is not None else f"{label}={acc:.3f}"
-    why, saving = _why_stay(decision, candidate, request, switch_saving, catalog)
+    why, saving = _why_stay(decision, candidate, request, switch_saving, fits)
     if why is None:
         return _mark(
             decision,
@@ -252,11 +253,23 @@ def _candidate(decision: Decision, model: str) -> Candidate | None:
     return next((c for c in decision.candidates if c.model == model), None)
 
 
-def _fits(model: str, request: ChatRequest, catalog: Catalog | None) -> bool:
-    if catalog is None:
-        return True
-    info = catalog.get(model)
-    return info is None or info.context >= estimate_prompt_tokens(request)
+class _Fits:
+    """Whether a model's context window holds the request (True without a catalog or an entry).
+    The prompt estimate is worked out on first need and then reused: a downshift checks the new
+    model after `_blocked` has checked the session's one."""
+
+    def __init__(self, request: ChatRequest, catalog: Catalog | None) -> None:
+        self._request = request
+        self._catalog = catalog
+        self._tokens: int | None = None
+
+    def __call__(self, model: str) -> bool:
+        info = self._catalog.get(model) if self._catalog is not None else None
+        if info is None:
+            return True
+        if self._tokens is None:
+            self._tokens = estimate_prompt_tokens(self._request)
+        return info.context >= self._tokens
 
 
 def _blocked(
@@ -266,7 +279,7 @@ def _blocked(
     allowed_models: list[str] | None,
     unavailable: frozenset[str],
     catalog: Catalog | None,
-    request: ChatRequest,
+    fits: _Fits,
 ) -> str:
     """Why the session's model cannot serve this request at all ("" when it can)."""
     if current in unavailable or (candidate is not None and candidate.note == "cooldown"):
@@ -277,7 +290,7 @@ def _blocked(
         return "not in the catalog"
     if candidate is not None and not candidate.eligible and candidate.note in ("not_allowed", "no_key"):
         return {"not_allowed": "not allowed by the project", "no_key": "no API key"}[candidate.note]
-    if (candidate is not None and candidate.note == "context") or not _fits(current, request, catalog):
+    if (candidate is not None and candidate.note == "context") or not fits(current):
         return "its context window cannot hold the conversation"
     if decision.tier == FREE and current not in (decision.model, *decision.fallbacks):
         return "no longer in the free pool"
