@@ -193,8 +193,8 @@ class Cycle:
 
     def _head(self, status: int, headers: Any) -> bytes:
         conn = self.conn
-        if conn.access_log and self.scope is not None:
-            scope = self.scope
+        scope = self.scope  # set only when the access log is on
+        if scope is not None:
             conn.access_logger.info(
                 '%s - "%s %s HTTP/%s" %d', get_client_addr(scope), scope["method"],  # type: ignore[arg-type]
                 get_path_with_query_string(scope), scope["http_version"], status,  # type: ignore[arg-type]

@@ -9,7 +9,7 @@ from starlette.responses import HTMLResponse
 
 from benchroute import __version__
 from benchroute.gateway.state import GatewayState
-from benchroute.providers.readiness import model_readiness, provider_readiness
+from benchroute.providers.readiness import model_readiness
 
 DOCS_URL = "https://github.com/benchroute/benchroute/tree/main/docs"
 
@@ -33,7 +33,7 @@ code{{background:#f3f3f3;padding:0 .2em}}</style></head>
 
 async def home(request: Request) -> HTMLResponse:
     state: GatewayState = request.app.state.gateway
-    ready = model_readiness(state.catalog, provider_readiness(state.settings, state.discovered))
+    ready = model_readiness(state.catalog, state.readiness())
     n = sum(1 for r in ready.values() if r.ready)
     hint = " Run <code>benchroute doctor</code> to see what is missing." if n == 0 else ""
     base = escape(str(request.base_url).rstrip("/"))

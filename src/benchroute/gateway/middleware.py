@@ -28,29 +28,25 @@ class CatchAll:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        # the gateway's protocol: the request's cycle knows whether the response started
         cycle = edge_cycle(scope)
-        if cycle is not None:  # the gateway's protocol: the cycle knows whether the response started
-            try:
-                await self.app(scope, receive, send)
-            except ClientDisconnect:
-                return  # the client left (or the HTTP edge cut its request off): nobody to answer
-            except Exception as exc:
-                await _answer(scope, send, exc, started=cycle.response_started)
-            return
         started = False
+        inner = send
+        if cycle is None:
 
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
+            async def tracking_send(message: Message) -> None:
+                nonlocal started
+                if message["type"] == "http.response.start":
+                    started = True
+                await send(message)
 
+            inner = tracking_send
         try:
-            await self.app(scope, receive, tracking_send)
+            await self.app(scope, receive, inner)
         except ClientDisconnect:
-            return
+            return  # the client left (or the HTTP edge cut its request off): nobody to answer
         except Exception as exc:
-            await _answer(scope, send, exc, started=started)
+            await _answer(scope, send, exc, started=cycle.response_started if cycle is not None else started)
 
 
 def edge_cycle(scope: Scope) -> Cycle | None:

@@ -230,13 +230,13 @@ class GatewayProtocol(asyncio.Protocol):
             scope["http_version"] = http_version
         parsed = httptools.parse_url(self.url)
         raw_path = parsed.path
-        path = raw_path.decode("ascii")
+        path = encoded = raw_path.decode("ascii")
         if "%" in path:
             path = urllib.parse.unquote(path)
         scope["path"] = self.root_path + path
         scope["raw_path"] = self.root_path.encode("ascii") + raw_path
         scope["query_string"] = parsed.query or b""
-        self._body_limit = limit = self.limits.body_limit(raw_path.decode("latin-1"))
+        self._body_limit = limit = self.limits.body_limit(encoded)
         declared = self._declared
         if declared is not None:
             # a client that said how much it sends may finish sending it (within reason) and read
