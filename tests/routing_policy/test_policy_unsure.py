@@ -86,3 +86,10 @@ def test_a_reading_without_evidence_goes_to_balanced() -> None:
     d = with_refactor(weak_small=False, probs=probs).route(request(), project(), RouteContext())
     assert (d.model, d.reason) == ("x/mid", "low_confidence")
     assert "every reading" in d.explanation
+
+
+def test_the_explanation_quotes_an_unsure_confidence_as_below_the_bar() -> None:
+    # 0.5999 < 0.6 would print "0.60 < 0.60" at two decimals: rounded down, it reads true.
+    probs = {"implement:medium": 0.5999, "refactor:medium": 0.4001}
+    d = with_refactor(weak_small=False, probs=probs).route(request(), project(), RouteContext())
+    assert "unsure, 0.59 < 0.60" in d.explanation
