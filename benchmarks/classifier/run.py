@@ -9,10 +9,11 @@ calls with their results). Then every request of the labelled request set
 (data/requests/requests.jsonl: real client shapes, up to ~100k characters), timed per size bucket.
 Thread CPU time is what the classifier costs; wall time adds waiting for a core on a busy machine.
 
-Each shape is timed twice: at first sight (a classifier without its memo: every request is new to
-it, the target's figure) and resent (the shipped classifier, which remembers the work on turns it
-has seen: an agent resends its conversation on every call of a tool loop; each call gets a fresh
-copy of the request's strings, as a newly parsed body would be).
+Each shape is timed three ways: at first sight (a classifier without its memo: every request is
+new to it; the target's figure), as the next call of a tool loop (the memo knows the user turn,
+its cues and TF-IDF row, and the heads run again, as when a new tool result changes the structured
+features) and resent (the whole prediction remembered). An agent resends its conversation on every
+call; each timed call gets a fresh copy of the request's strings, as a newly parsed body would.
 """
 
 from __future__ import annotations
@@ -95,6 +96,17 @@ def fresh(req: ChatRequest) -> ChatRequest:
     return dataclasses.replace(req, messages=messages)
 
 
+def next_call(clf: TextClassifier) -> TextClassifier:
+    """`clf` with a memo that keeps the work on turns and texts but no predictions: what the next
+    call of a tool loop costs (its new tool result changes the structured features)."""
+    from benchroute.routing.memo import TextMemo  # here: ab.py imports this file in older trees too
+    from benchroute.routing.textclf import ClassifierMemo
+
+    memo = ClassifierMemo()
+    memo.predictions = TextMemo(max_entries=0)
+    return dataclasses.replace(clf, memo=memo)
+
+
 def timed(clf: TextClassifier, req: ChatRequest, n: int, copies: int = 1) -> tuple[list[float], list[float]]:
     """(wall ms, thread CPU ms) of n classify calls, after a warm-up; with `copies` > 1, the calls
     cycle through that many fresh copies of the request."""
@@ -131,13 +143,13 @@ def main() -> None:
         f"artifact: {size / 1e6:.2f} MB in {default_path()}; load {load_ms:.0f} ms;"
         f" vocabulary {clf.vectorizer.size}"
     )
-    # First sight: a classifier that remembers nothing. Resent: the shipped one, with its memo.
-    first = dataclasses.replace(clf, memo=None)
+    # First sight: a classifier that remembers nothing; then the memo without and with predictions.
+    first, loop = dataclasses.replace(clf, memo=None), next_call(clf)
     # Wall time includes waiting for a CPU on a shared machine; thread CPU time does not.
-    print("first sight (no memo)".rjust(61) + "   resent (memo)")
+    print(f"{'first sight (no memo)':>61}   {'next call':>17}   {'resent':>17}")
     print(
         f"{'prompt':>16} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'cpu p50':>8} {'cpu p99':>8}"
-        f"   {'cpu p50':>8} {'cpu p99':>8}"
+        + f"   {'cpu p50':>8} {'cpu p99':>8}" * 2
     )
     shapes = [
         (f"{tokens} tok{' +loop' if loop else ''}", request(tokens, loop))
@@ -147,10 +159,12 @@ def main() -> None:
     shapes += [("32k-char paste", paste_request(32_000)), ("200 messages", long_conversation(200))]
     for label, req in shapes:
         times, cpu = timed(first, req, args.n)
+        _, following = timed(loop, req, args.n, copies=20)
         _, again = timed(clf, req, args.n, copies=20)
         print(
             f"{label:>16} {statistics.median(times):8.3f} {percentile(times, 0.99):8.3f}"
             f" {max(times):8.3f} {statistics.median(cpu):8.3f} {percentile(cpu, 0.99):8.3f}"
+            f"   {statistics.median(following):8.3f} {percentile(following, 0.99):8.3f}"
             f"   {statistics.median(again):8.3f} {percentile(again, 0.99):8.3f}"
         )
     if args.requests.is_file():

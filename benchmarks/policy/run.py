@@ -10,9 +10,9 @@ shipped classifier (target: p99 ≤ 1 ms): an 8k-token agent request, a one-line
 32k-character paste, and a 200-message agent conversation (99 tool calls with their results).
 CPU time (`time.process_time`, `time.thread_time`) rather than wall time, so a busy machine
 distorts less. With the classifier, each request is timed at first sight (a classifier without its
-memo, the target's figure) and resent (the shipped classifier remembers the work on turns it has
-seen, as when an agent resends its conversation on every tool call; each call gets a fresh copy
-of the request's strings, as a newly parsed body would be).
+memo: the target's figure), as the next call of a tool loop (the memo knows the user turn, the
+heads run again) and resent (the prediction remembered); each call gets a fresh copy of the
+request's strings, as a newly parsed body would.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from benchroute.routing.base import RouteContext
 from benchroute.routing.classifier import CellPrediction
 from benchroute.routing.policy import estimate_prompt_tokens
 from benchroute.routing.router import Router
+from benchroute.routing.textclf import TextClassifier
 from benchroute.settings import ProjectSettings, Settings
 from benchroute.wire.canonical import ChatRequest, Message, RequestContext, TextPart, Tool, ToolCall
 
@@ -104,6 +105,17 @@ def fresh(req: ChatRequest) -> ChatRequest:
     return dataclasses.replace(req, messages=messages)
 
 
+def next_call(clf: TextClassifier) -> TextClassifier:
+    """`clf` with a memo that keeps the work on turns and texts but no predictions: what the next
+    call of a tool loop costs (its new tool result changes the structured features)."""
+    from benchroute.routing.memo import TextMemo  # here: ab.py imports this file in older trees too
+    from benchroute.routing.textclf import ClassifierMemo
+
+    memo = ClassifierMemo()
+    memo.predictions = TextMemo(max_entries=0)
+    return dataclasses.replace(clf, memo=memo)
+
+
 def percentiles_us(
     fn: Callable[[ChatRequest], object], req: ChatRequest, n: int, copies: int = 1
 ) -> tuple[float, float]:
@@ -162,17 +174,15 @@ def main() -> None:
         ("200 messages", conversation_200()),
     )
     classifier = real.classifier
-    first = Router(
-        real.catalog,
-        real.snapshot,
-        dataclasses.replace(classifier, memo=None),
-        real.tiers,  # type: ignore[type-var]
-    )
+    assert isinstance(classifier, TextClassifier)
+    first = Router(real.catalog, real.snapshot, dataclasses.replace(classifier, memo=None), real.tiers)
+    loop = Router(real.catalog, real.snapshot, next_call(classifier), real.tiers)
     for name, request in shapes:
         fixed = Router(real.catalog, real.snapshot, Fixed(classifier.classify(request)), real.tiers)
         for label, r, copies in (
             ("policy only (fixed prediction)", fixed, 1),
             ("with the shipped classifier, first sight", first, 1),
+            ("with the shipped classifier, next call", loop, 20),
             ("with the shipped classifier, resent", real, 20),
         ):
             p50, p99 = percentiles_us(

@@ -54,13 +54,12 @@ def gates(table: PolicyTable, call: Call, allowed: BoolArray, keyed: BoolArray) 
     """Capabilities, project, keys, cooldowns. A request with tools also excludes models measured
     to break tool calls (`PolicyTable.tool_safe`)."""
     capable = table.capable(call.needs)
-    n = len(table.models)
     unavailable = call.ctx.unavailable
     if unavailable:
         available = np.array([b not in unavailable for b in table.bases], dtype=bool)
     else:
-        available = np.ones(n, dtype=bool)
-    tool_safe = table.tool_safe() if call.needs.tools else np.ones(n, dtype=bool)
+        available = table.everyone
+    tool_safe = table.tool_safe() if call.needs.tools else table.everyone
     passed = capable & tool_safe & allowed & keyed & available
     return Gates(allowed, keyed, capable, tool_safe, available, passed)
 
@@ -83,10 +82,8 @@ def eligibility(table: PolicyTable, sc: Scores, g: Gates) -> Eligibility:
     """Who may be chosen for this mixture and, for every other model, the first check it fails."""
     covered, narrow = evidence_ok(table, sc)
     pool = g.passed & covered & narrow
-    checks = (g.allowed, g.keyed, g.capable, g.tool_safe, g.available, covered, narrow)
-    code = np.zeros(len(table.models), dtype=np.int8)
-    for k in range(len(checks), 0, -1):  # the first failing check is written last
-        code[~checks[k - 1]] = k
+    fails = ~np.vstack((g.allowed, g.keyed, g.capable, g.tool_safe, g.available, covered, narrow))
+    code = (fails.argmax(axis=0) + 1) * fails.any(axis=0)  # the first failing check's number, or 0
     return Eligibility(pool, [NOTES[c] for c in code.tolist()])
 
 
@@ -124,16 +121,19 @@ def candidates(table: PolicyTable, sc: Scores, elig: Eligibility) -> tuple[Candi
     shown = order[ok | (np.cumsum(~ok) <= MAX_INELIGIBLE)]
     rows = shown.tolist()
     models, notes = table.models, elig.notes
+    # One gather for the five float columns (the same float64 values, one numpy call each way).
+    columns = np.vstack((sc.accuracy, sc.cost, sc.low, sc.high, sc.coverage))
+    acc, cost, low, high, cov = columns[:, shown].tolist()
     return tuple(
         map(
             Candidate,
             [models[i] for i in rows],
-            sc.accuracy[shown].tolist(),
-            sc.cost[shown].tolist(),
+            acc,
+            cost,
             elig.pool[shown].tolist(),
             [notes[i] for i in rows],
-            sc.low[shown].tolist(),
-            sc.high[shown].tolist(),
-            sc.coverage[shown].tolist(),
+            low,
+            high,
+            cov,
         )
     )
