@@ -10,7 +10,10 @@ model counts as callable), sends each request to `POST /v1/route` (the Decision,
 called), stops the gateway by PID and prints: reason shares, how often the dial changes the choice,
 monotonicity of cost and accuracy in the dial, agreement with the labels, and capability misses.
 
-    python benchmarks/policy/usertest.py [--dials 0,0.5,1]
+    python benchmarks/policy/usertest.py [--dials 0,0.5,1] [--show]
+
+`--show` also prints every decision, one line per request: its label, the classifier's reading,
+and the model (with the reason when it is not the rule's) at each dial.
 """
 
 from __future__ import annotations
@@ -153,13 +156,32 @@ def report(requests: list[dict[str, Any]], by_dial: dict[str, dict[str, dict[str
     print(f"tool-using requests routed to a model without tools: {len(misses)} {misses}")
 
 
+def show(requests: list[dict[str, Any]], by_dial: dict[str, dict[str, dict[str, Any]]]) -> None:
+    """One line per request: id, label, reading, then the model at each dial."""
+    rule = {"cheapest_above_bar", "best_accuracy"}
+    for r in requests:
+        first = next(iter(by_dial.values()))[r["id"]]
+        cells = first.get("cells") or {}
+        top = max(cells, key=cells.get) if cells else "-"
+        read = f"{top} {cells[top]:.2f}" if cells else "-"
+        picks = []
+        for d, res in by_dial.items():
+            x = res[r["id"]]
+            why = "" if x["reason"] in rule else f" ({x['reason']})"
+            picks.append(f"{d}: {x['model']}{why}")
+        print(f"{r['id']:>4} {r['expect']:<18} read {read:<22} " + " | ".join(picks))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dials", default="0,0.5,1")
+    parser.add_argument("--show", action="store_true", help="print every decision")
     args = parser.parse_args()
     requests = [json.loads(line) for line in REQUESTS.read_text().splitlines() if line.strip()]
     by_dial = {d: run_dial(d, requests) for d in args.dials.split(",")}
     print(f"{len(requests)} requests ({sys.executable})")
+    if args.show:
+        show(requests, by_dial)
     report(requests, by_dial)
 
 

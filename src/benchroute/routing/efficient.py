@@ -47,6 +47,8 @@ from benchroute.routing.tiers import (
 from benchroute.settings import TierSettings
 
 GENERAL_SHARE = 0.5  # P(not about code) from which a request goes to Balanced
+COVER = 0.9  # the readings of an unsure request cover at least this share of P(route)
+MAX_READINGS = 3  # more needed to cover it: too unsure to route, the Balanced model serves it
 
 
 class EfficientTier:
@@ -96,17 +98,23 @@ class EfficientTier:
         gen = general_share(probs)
         if gen >= GENERAL_SHARE:
             return self._fallback(call, "general", explain.general(gen, text), p, common)
+        ref, floor = self._floor(sc)
+        scored, pool = sc, elig.pool
         if confidence < call.project.min_confidence:
-            agreed = self._agreement(call, probs, routes, g)
-            if agreed is None:
+            unsure = self._unsure(call, probs, routes, g, sc)
+            if unsure is None:
                 why = explain.low_confidence(confidence, call.project.min_confidence, text)
                 return self._fallback(call, "low_confidence", why, p, common)
-            text = explain.agreed(confidence, call.project.min_confidence, text, *agreed)
+            readings, scored, pool, floor = unsure
+            ref = ref if floor is not None else None
+            text = explain.unsure(confidence, call.project.min_confidence, text, readings)
         order = self.balanced.order(call)
-        ref, floor = self._floor(sc)
-        front = frontier(elig.pool, sc.accuracy, sc.cost)
-        choice = choose(table.models, sc, elig.pool, floor, call.project.dial, front)
+        front = frontier(pool, scored.accuracy, scored.cost)
+        choice = choose(table.models, scored, pool, floor, call.project.dial, front)
         if choice.model is None:
+            if scored is not sc:
+                why = explain.unsure_unproven(text)
+                return self._fallback(call, "low_confidence", why, p, common)
             why = explain.no_evidence(text, table.params) + left_out
             return self._fallback(call, "no_evidence", why, p, common)
         i = table.row[choice.model]
@@ -117,30 +125,49 @@ class EfficientTier:
             reason=reason,
             bar=choice.bar,
             expected_cost=float(sc.cost[i]),
-            fallbacks=fallbacks(table, sc, elig.pool, i, choice.floor, order, front),
-            explanation=explain.chosen(text, choice, sc, i, call.project.dial, common["frontier_cost"], ref)
+            fallbacks=fallbacks(table, scored, pool, i, choice.floor, order, front),
+            explanation=explain.chosen(
+                text, choice, scored, i, call.project.dial, common["frontier_cost"], ref
+            )
             + left_out,
             reasoning_effort=effort,
             **common,
         )
 
-    def _agreement(
-        self, call: Call, probs: dict[str, float], routes: dict[str, float], g: Gates
-    ) -> tuple[str, str, str] | None:
-        """(route 1, route 2, model) when the policy, run on each of the two likeliest routes
-        alone, chooses the same model; else None (the Balanced model serves the unsure request)."""
-        two = sorted(routes, key=lambda r: -routes[r])[:2]
-        if len(two) < 2:
+    def _unsure(
+        self, call: Call, probs: dict[str, float], routes: dict[str, float], g: Gates, mixed: Scores
+    ) -> tuple[tuple[str, ...], Scores, BoolArray, float | None] | None:
+        """An unsure request read as each of its likeliest routes (together at least `COVER` of
+        P(route), at most `MAX_READINGS` of them): (the readings, every model scored by its worse
+        reading, the models eligible on every reading, the floor: the Balanced model's lowest
+        lower end, None when some reading does not measure it). None when the readings cannot
+        cover the request: the Balanced model serves it.
+
+        Choosing on the worse reading keeps the choice proven whichever reading is right, and the
+        dial still moves it monotonically (the same `choose` on fixed scores)."""
+        readings = _readings(routes)
+        if readings is None:
             return None
-        picks = []
-        for route in two:
-            p = self.table.vector({c: v for c, v in probs.items() if CELL_ROUTE[c] == route})
-            sc = self.table.score(p, call.needs.agent, call.prompt_tokens)
-            pool = pool_of(self.table, sc, g)
-            picks.append(choose(self.table.models, sc, pool, self._floor(sc)[1], call.project.dial).model)
-        if picks[0] is None or picks[0] != picks[1]:
-            return None
-        return two[0], two[1], split_variant(picks[0])[0]
+        table = self.table
+        pool = g.passed.copy()
+        floors: list[float | None] = []
+        per: list[Scores] = []
+        for route in readings:
+            p = table.vector({c: v for c, v in probs.items() if CELL_ROUTE[c] == route})
+            sc = table.score(p, call.needs.agent, call.prompt_tokens)
+            pool &= pool_of(table, sc, g)
+            floors.append(self._floor(sc)[1])
+            per.append(sc)
+        worst = Scores(
+            accuracy=np.minimum.reduce([s.accuracy for s in per]),
+            low=np.minimum.reduce([s.low for s in per]),
+            high=np.maximum.reduce([s.high for s in per]),
+            coverage=np.minimum.reduce([s.coverage for s in per]),
+            completion_tokens=mixed.completion_tokens,  # what the request is expected to cost
+            cost=mixed.cost,
+        )
+        floor = None if any(f is None for f in floors) else min(f for f in floors if f is not None)
+        return readings, worst, pool, floor
 
     def _floor(self, sc: Scores) -> tuple[str | None, float | None]:
         """The reference model (the Balanced model for the chat API, for every client) and its lower
@@ -201,6 +228,24 @@ class EfficientTier:
                 self._allowed_cache.clear()
             self._allowed_cache[key] = mask
         return mask
+
+
+def _readings(routes: dict[str, float]) -> tuple[str, ...] | None:
+    """The likeliest routes, most likely first, until they cover `COVER` of P(route); None when
+    that takes more than `MAX_READINGS` (or the request is not unsure: one route covers it)."""
+    total = sum(routes.values())
+    if total <= 0:
+        return None
+    out: list[str] = []
+    covered = 0.0
+    for route in sorted(routes, key=lambda r: (-routes[r], r)):
+        out.append(route)
+        covered += routes[route]
+        if covered >= COVER * total - EPS:
+            break
+    if not 2 <= len(out) <= MAX_READINGS:
+        return None
+    return tuple(out)
 
 
 def _top_route_share(probs: dict[str, float], routes: dict[str, float]) -> float:

@@ -19,17 +19,38 @@ def general(share: float, text: str) -> str:
 
 def low_confidence(confidence: float, threshold: float, text: str) -> str:
     return (
-        f"The classifier is unsure ({confidence:.2f} < {threshold:.2f}; {text}), so the Balanced "
+        f"The classifier is unsure ({_below(confidence, threshold)}; {text}), so the Balanced "
         "model {model} serves it."
     )
 
 
-def agreed(confidence: float, threshold: float, text: str, first: str, second: str, model: str) -> str:
-    """The cells of an unsure request whose two likeliest routes lead to the same model."""
+def unsure(confidence: float, threshold: float, text: str, readings: tuple[str, ...]) -> str:
+    """The cells of an unsure request routed on the worse of its likeliest readings."""
     return (
-        f"{text} (the classifier is unsure, {confidence:.2f} < {threshold:.2f}, but read as {first} or as "
-        f"{second} alone the policy chooses {model} both times, so the request is routed on the mixture)"
+        f"{text} (the classifier is unsure, {_below(confidence, threshold)}, between "
+        f"{_either(readings)}, so every model is scored by its worse reading: the choice is proven "
+        "whichever is right)"
     )
+
+
+def unsure_unproven(text: str) -> str:
+    """`text` as `unsure` wrote it, when no model is proven on every reading."""
+    return (
+        f"For {text}: no eligible model is proven at the Balanced model's level on every reading, so "
+        "the Balanced model {model} serves it."
+    )
+
+
+def _below(x: float, bar: float) -> str:
+    """The relation x < bar as it reads true: x rounded down to the bar's decimals (2 to 4), so
+    0.5999 < 0.6 reads "0.59 < 0.60"."""
+    digits = next((d for d in (2, 3) if abs(round(bar, d) - bar) < 1e-12), 4)
+    scale = 10**digits
+    return f"{math.floor(x * scale + 1e-9) / scale:.{digits}f} < {bar:.{digits}f}"
+
+
+def _either(readings: tuple[str, ...]) -> str:
+    return " and ".join(readings) if len(readings) < 3 else f"{', '.join(readings[:-1])} and {readings[-1]}"
 
 
 def no_evidence(text: str, params: PolicyParams) -> str:

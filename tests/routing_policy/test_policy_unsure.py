@@ -1,0 +1,95 @@
+"""An unsure request is read as each of its likeliest routes; every model is scored by its worse
+reading, so the choice is proven whichever reading is right and the dial still moves it
+monotonically. When the readings cannot cover the request, or no model is proven on every reading,
+the Balanced model serves it (reason `low_confidence`)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from policy_example import catalog, request, snapshot, tiers
+
+from benchroute.routing.base import RouteContext
+from benchroute.routing.evidence import Snapshot
+from benchroute.routing.fake_classifier import FakeClassifier
+from benchroute.routing.router import Router
+from benchroute.settings import ProjectSettings
+
+UNSURE = {"implement:medium": 0.52, "refactor:medium": 0.48}
+DIALS = (0.0, 0.25, 0.5, 0.75, 1.0)
+
+
+def project(dial: float = 0.0) -> ProjectSettings:
+    return ProjectSettings(dial=dial, min_confidence=0.6)
+
+
+def with_refactor(weak_small: bool, probs: dict[str, float] | None = None) -> Router:
+    """The example's implement:medium evidence copied onto refactor:medium (x/small weaker there
+    when `weak_small`, so that the refactor reading does not prove it)."""
+    stats = list(snapshot())
+    for s in snapshot():
+        if s.cell == "implement:medium":
+            copy = replace(s, cell="refactor:medium")
+            if weak_small and s.model == "x/small":
+                copy = replace(
+                    copy,
+                    estimate=0.30,
+                    low=0.20,
+                    high=0.40,
+                    agent_estimate=0.30,
+                    agent_low=0.20,
+                    agent_high=0.40,
+                )
+            stats.append(copy)
+    fixed = FakeClassifier.fixed(probs or UNSURE, 0.52)
+    return Router(catalog(), Snapshot.from_stats(stats), fixed, tiers())
+
+
+def test_readings_with_the_same_evidence_route_as_a_sure_request() -> None:
+    d = with_refactor(weak_small=False).route(request(), project(), RouteContext())
+    assert (d.model, d.reason, d.confidence) == ("x/small", "cheapest_above_bar", 0.52)
+    assert "unsure" in d.explanation and "implement and refactor" in d.explanation
+    mid = next(c for c in d.candidates if c.model == "x/mid")
+    assert d.bar == pytest.approx(mid.low) == 0.5  # the Balanced model's lower end, as when sure
+
+
+def test_a_model_weak_on_one_reading_is_not_chosen() -> None:
+    # x/small is the cheapest proven model on the implement reading, but not on the refactor one
+    # (lower end 0.20): at dial 0 the cheapest model proven at the Balanced level on both is x/mid.
+    d = with_refactor(weak_small=True).route(request(), project(0.0), RouteContext())
+    assert (d.model, d.reason) == ("x/mid", "cheapest_above_bar")
+    assert "worse reading" in d.explanation
+    assert "x/small" not in d.fallbacks
+
+
+def test_the_dial_moves_an_unsure_choice_monotonically() -> None:
+    r = with_refactor(weak_small=True)
+    decisions = [r.route(request(), project(dial), RouteContext()) for dial in DIALS]
+    acc = {c.model: c.expected_accuracy for c in decisions[0].candidates}
+    chosen = [acc[d.model] for d in decisions]
+    assert chosen == sorted(chosen), [d.model for d in decisions]
+    assert decisions[0].model == "x/mid" and decisions[-1].model == "x/big"
+    assert all(d.reason != "low_confidence" for d in decisions)
+
+
+def test_readings_that_do_not_cover_the_request_go_to_balanced() -> None:
+    spread = {"implement:medium": 0.3, "refactor:medium": 0.25, "debug:medium": 0.25, "tests:medium": 0.2}
+    d = with_refactor(weak_small=False, probs=spread).route(request(), project(), RouteContext())
+    assert (d.model, d.reason) == ("x/mid", "low_confidence")
+    assert "unsure" in d.explanation and "every reading" not in d.explanation
+
+
+def test_a_reading_without_evidence_goes_to_balanced() -> None:
+    # debug:medium has no evidence in the example: no model is proven on that reading.
+    probs = {"implement:medium": 0.5, "debug:medium": 0.5}
+    d = with_refactor(weak_small=False, probs=probs).route(request(), project(), RouteContext())
+    assert (d.model, d.reason) == ("x/mid", "low_confidence")
+    assert "every reading" in d.explanation
+
+
+def test_the_explanation_quotes_an_unsure_confidence_as_below_the_bar() -> None:
+    # 0.5999 < 0.6 would print "0.60 < 0.60" at two decimals: rounded down, it reads true.
+    probs = {"implement:medium": 0.5999, "refactor:medium": 0.4001}
+    d = with_refactor(weak_small=False, probs=probs).route(request(), project(), RouteContext())
+    assert "unsure, 0.59 < 0.60" in d.explanation
