@@ -82,8 +82,10 @@ def eligibility(table: PolicyTable, sc: Scores, g: Gates) -> Eligibility:
     """Who may be chosen for this mixture and, for every other model, the first check it fails."""
     covered, narrow = evidence_ok(table, sc)
     pool = g.passed & covered & narrow
-    fails = ~np.vstack((g.allowed, g.keyed, g.capable, g.tool_safe, g.available, covered, narrow))
-    code = (fails.argmax(axis=0) + 1) * fails.any(axis=0)  # the first failing check's number, or 0
+    checks = (g.allowed, g.keyed, g.capable, g.tool_safe, g.available, covered, narrow)
+    code = np.zeros(len(table.models), dtype=np.int8)
+    for k in range(len(checks), 0, -1):  # the first failing check is written last
+        code[~checks[k - 1]] = k
     return Eligibility(pool, [NOTES[c] for c in code.tolist()])
 
 
@@ -121,19 +123,16 @@ def candidates(table: PolicyTable, sc: Scores, elig: Eligibility) -> tuple[Candi
     shown = order[ok | (np.cumsum(~ok) <= MAX_INELIGIBLE)]
     rows = shown.tolist()
     models, notes = table.models, elig.notes
-    # One gather for the five float columns (the same float64 values, one numpy call each way).
-    columns = np.vstack((sc.accuracy, sc.cost, sc.low, sc.high, sc.coverage))
-    acc, cost, low, high, cov = columns[:, shown].tolist()
     return tuple(
         map(
             Candidate,
             [models[i] for i in rows],
-            acc,
-            cost,
+            sc.accuracy[shown].tolist(),
+            sc.cost[shown].tolist(),
             elig.pool[shown].tolist(),
             [notes[i] for i in rows],
-            low,
-            high,
-            cov,
+            sc.low[shown].tolist(),
+            sc.high[shown].tolist(),
+            sc.coverage[shown].tolist(),
         )
     )
