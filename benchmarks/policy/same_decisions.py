@@ -9,9 +9,9 @@ responses bodies with their headers), every request of the labelled request set
 (data/requests/requests.jsonl), a 32k-character paste and a 200-message agent conversation. Each
 is routed with the shipped catalog, leaderboard and classifier at dial 0, 0.5 and 1, and (every
 fifth request) with a project that allows only some models, with the top models in cooldown, and
-with a high confidence bar (the unsure path: the worse of the likely readings). Every field of each Decision is
-written (model, reason, bar, costs, fallbacks, candidates with their numbers and notes, the
-explanation); `--against` prints the first differences and exits 1 when there are any.
+with a high confidence bar (the unsure path: the worse of the likely readings). Every field of
+each Decision is written (model, reason, bar, costs, fallbacks, candidates with their numbers and
+notes, the explanation); `--against` prints the first differences and exits 1 when there are any.
 """
 
 from __future__ import annotations
