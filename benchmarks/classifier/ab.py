@@ -7,8 +7,11 @@ One worker process per tree (each imports benchroute from its tree and loads B's
 the code differs); round after round each worker in turn times `n` calls of
 `TextClassifier.classify` on every request shape of run.py (1k and 8k tokens alone and in a tool
 loop, the 32k-character paste, the 200-message conversation) and of benchmarks/policy/run.py (the
-Kilo-shaped 8k agent request, its 32k paste and 200-message conversation). Both trees see the same
-machine load; the figures are thread CPU time per call, p50 and p99 over every round.
+Kilo-shaped 8k agent request, its 32k paste and 200-message conversation), each at first sight
+(the classifier without its memo) and as the next call of a tool loop ("next call": the memo knows
+the turn, the heads run again; a fresh copy of the request each call; a tree without a memo does
+the same work twice). Both trees see the same machine load; the figures are thread CPU time per
+call, p50 and p99 over every round.
 """
 
 from __future__ import annotations
@@ -45,10 +48,28 @@ def _shapes() -> list[tuple[str, object]]:
 
 
 def worker(n: int, artifact: str) -> None:
+    import dataclasses
+    import itertools
+
+    from run import fresh, next_call
+
     from benchroute.routing.textclf import TextClassifier
 
     clf = TextClassifier.load(artifact)
-    serve_rounds([(label, lambda req=req: clf.classify(req)) for label, req in _shapes()], n)
+    # First sight: without the memo (a tree that has one); next call: the memo without
+    # predictions (the heads run again), each call on a fresh copy of the request (a tree without
+    # a memo does the same work as at first sight).
+    first = loop = clf
+    if hasattr(clf, "memo"):
+        first, loop = dataclasses.replace(clf, memo=None), next_call(clf)
+    jobs = []
+    for label, req in _shapes():
+        copies = itertools.cycle([fresh(req) for _ in range(20)])  # type: ignore[arg-type]
+        jobs += [
+            (label, lambda req=req: first.classify(req)),
+            (f"{label} next call", lambda copies=copies: loop.classify(next(copies))),
+        ]
+    serve_rounds(jobs, n)
 
 
 def main() -> None:
@@ -69,7 +90,7 @@ def main() -> None:
         {"A": start(__file__, args.a, args_of), "B": start(__file__, args.b, args_of)}, args.rounds
     )
     print(f"A = {args.a}, B = {args.b}; {args.rounds} rounds x {args.n} calls; thread CPU us per classify")
-    report(times, width=18)
+    report(times, width=26)
 
 
 if __name__ == "__main__":

@@ -8,11 +8,19 @@ instruction over an unfenced 32k-character paste; a 200-message agent conversati
 calls with their results). Then every request of the labelled request set
 (data/requests/requests.jsonl: real client shapes, up to ~100k characters), timed per size bucket.
 Thread CPU time is what the classifier costs; wall time adds waiting for a core on a busy machine.
+
+Each shape is timed three ways: at first sight (a classifier without its memo: every request is
+new to it; the target's figure), as the next call of a tool loop (the memo knows the user turn,
+its cues and TF-IDF row, and the heads run again, as when a new tool result changes the structured
+features) and resent (the whole prediction remembered). An agent resends its conversation on every
+call; each timed call gets a fresh copy of the request's strings, as a newly parsed body would.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import itertools
 import statistics
 import time
 from pathlib import Path
@@ -75,15 +83,41 @@ def long_conversation(messages: int) -> ChatRequest:
     return ChatRequest(model="auto", messages=out[:messages], context=RequestContext(mode="debug"))
 
 
-def timed(clf: TextClassifier, req: ChatRequest, n: int) -> tuple[list[float], list[float]]:
-    """(wall ms, thread CPU ms) of n classify calls, after a warm-up."""
-    for _ in range(50):
-        clf.classify(req)
+def fresh(req: ChatRequest) -> ChatRequest:
+    """The request with new string objects (as a newly parsed body would hold): nothing cached on
+    the old ones (a str caches its hash) carries over."""
+    messages = [
+        dataclasses.replace(
+            m,
+            content=[TextPart(p.text.encode().decode()) if isinstance(p, TextPart) else p for p in m.content],
+        )
+        for m in req.messages
+    ]
+    return dataclasses.replace(req, messages=messages)
+
+
+def next_call(clf: TextClassifier) -> TextClassifier:
+    """`clf` with a memo that keeps the work on turns and texts but no predictions: what the next
+    call of a tool loop costs (its new tool result changes the structured features)."""
+    from benchroute.routing.memo import TextMemo  # here: ab.py imports this file in older trees too
+    from benchroute.routing.textclf import ClassifierMemo
+
+    memo = ClassifierMemo()
+    memo.predictions = TextMemo(max_entries=0)
+    return dataclasses.replace(clf, memo=memo)
+
+
+def timed(clf: TextClassifier, req: ChatRequest, n: int, copies: int = 1) -> tuple[list[float], list[float]]:
+    """(wall ms, thread CPU ms) of n classify calls, after a warm-up; with `copies` > 1, the calls
+    cycle through that many fresh copies of the request."""
+    reqs = [req] if copies <= 1 else [fresh(req) for _ in range(copies)]
+    for r in reqs * 2:
+        clf.classify(r)
     times, cpu = [], []
-    for _ in range(n):
+    for r, _ in zip(itertools.cycle(reqs), range(n), strict=False):
         t = time.perf_counter()
         c = time.thread_time()
-        clf.classify(req)
+        clf.classify(r)
         cpu.append((time.thread_time() - c) * 1000)
         times.append((time.perf_counter() - t) * 1000)
     return times, cpu
@@ -109,8 +143,14 @@ def main() -> None:
         f"artifact: {size / 1e6:.2f} MB in {default_path()}; load {load_ms:.0f} ms;"
         f" vocabulary {clf.vectorizer.size}"
     )
+    # First sight: a classifier that remembers nothing; then the memo without and with predictions.
+    first, loop = dataclasses.replace(clf, memo=None), next_call(clf)
     # Wall time includes waiting for a CPU on a shared machine; thread CPU time does not.
-    print(f"{'prompt':>16} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'cpu p50':>8} {'cpu p99':>8}")
+    print(f"{'first sight (no memo)':>61}   {'next call':>17}   {'resent':>17}")
+    print(
+        f"{'prompt':>16} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'cpu p50':>8} {'cpu p99':>8}"
+        + f"   {'cpu p50':>8} {'cpu p99':>8}" * 2
+    )
     shapes = [
         (f"{tokens} tok{' +loop' if loop else ''}", request(tokens, loop))
         for tokens in (50, 1000, 8000)
@@ -118,17 +158,22 @@ def main() -> None:
     ]
     shapes += [("32k-char paste", paste_request(32_000)), ("200 messages", long_conversation(200))]
     for label, req in shapes:
-        times, cpu = timed(clf, req, args.n)
+        times, cpu = timed(first, req, args.n)
+        _, following = timed(loop, req, args.n, copies=20)
+        _, again = timed(clf, req, args.n, copies=20)
         print(
             f"{label:>16} {statistics.median(times):8.3f} {percentile(times, 0.99):8.3f}"
             f" {max(times):8.3f} {statistics.median(cpu):8.3f} {percentile(cpu, 0.99):8.3f}"
+            f"   {statistics.median(following):8.3f} {percentile(following, 0.99):8.3f}"
+            f"   {statistics.median(again):8.3f} {percentile(again, 0.99):8.3f}"
         )
     if args.requests.is_file():
-        request_set(clf, args.requests, args.set_repeats)
+        request_set(first, args.requests, args.set_repeats)
 
 
 def request_set(clf: TextClassifier, path: Path, repeats: int) -> None:
-    """CPU time per classify over the request set's real shapes, by total request size."""
+    """CPU time per classify over the request set's real shapes, by total request size (first
+    sight: `clf` without a memo)."""
     buckets: dict[str, list[float]] = {"<4k chars": [], "4k-32k chars": [], ">32k chars": []}
     for rec in read_jsonl(path):
         req = to_request(rec["request"])

@@ -6,8 +6,10 @@ Runs this script once per tree (a subprocess with PYTHONPATH=<tree>), each writi
 request of data/requests/requests.jsonl and of the everyday sets
 (tests/routing_classifier/data/everyday_requests.jsonl, everyday_dev.jsonl): `extract(request)`
 (the vectoriser's text, every structured column, mode, instruction, markers), the TF-IDF row, both
-heads' probabilities and `classify(request)` (30 cell probabilities, confidence, signals). Both
-trees load the same artifact (`--artifact`, default B's). Floats are compared exactly (their
+heads' probabilities and `classify(request)` (30 cell probabilities, confidence, signals), called
+twice: a classifier that remembers work (`TextClassifier.memo`) answers the second call, and turns
+that earlier requests held, from its memo. Both trees load the same artifact (`--artifact`,
+default B's). Floats are compared exactly (their
 `repr`); prints the number of requests that differ per field and exits 1 on any difference.
 """
 
@@ -51,6 +53,7 @@ def dump(artifact: Path, out: Path) -> None:
                 idx, vals = clf.vectorizer.encode(feats.text)
                 p_type, p_diff = clf.predict_features(feats)
                 pred = clf.classify(req)
+                again = clf.classify(req)  # a tree that remembers work: the resent request
                 row = {
                     "id": f"{path.name}/{rec['id']}",
                     "text": feats.text,
@@ -60,14 +63,19 @@ def dump(artifact: Path, out: Path) -> None:
                     "markers": list(feats.markers),
                     "tfidf": [idx.tolist(), [repr(float(v)) for v in vals]],
                     "heads": [[repr(float(v)) for v in p_type], [repr(float(v)) for v in p_diff]],
-                    "classify": [
-                        {k: repr(v) for k, v in pred.probs.items()},
-                        repr(pred.confidence),
-                        pred.low_confidence,
-                        list(pred.signals),
-                    ],
+                    "classify": _prediction(pred),
+                    "classify_again": _prediction(again),
                 }
                 fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def _prediction(pred: Any) -> list[Any]:
+    return [
+        {k: repr(v) for k, v in pred.probs.items()},
+        repr(pred.confidence),
+        pred.low_confidence,
+        list(pred.signals),
+    ]
 
 
 def _run(tree: Path, artifact: Path, out: Path) -> None:

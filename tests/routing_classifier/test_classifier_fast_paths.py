@@ -146,6 +146,52 @@ def test_tokens_skip_the_number_pass_only_without_digits() -> None:
     assert lexicon.tokens("plain words") == ["plain", "words"]
 
 
+# The lexicon's regexes as they were: a look-behind first (tried at every character), and a word
+# match that may give characters back.
+_SENTENCE_REFERENCE = re.compile(r"(?<![\w-])\. ")
+_TOKEN_REFERENCE = re.compile(r"\w+(?:-\w+)*(?:(?:\+\+|#)(?![\w-]))?|\n|[^\w\s]")
+_TOKEN_PIECES = (
+    ". ",
+    "a. ",
+    "-. ",
+    "é. ",
+    "x.",
+    ". .",
+    "c++ ",
+    "c# ",
+    "a-b-",
+    "-a",
+    "--",
+    "++",
+    "#",
+    "\n",
+    " ",
+    "1. ",
+    "_. ",
+    "foo",
+    "bar-baz",
+    "+",
+    "é",
+    "٣",
+    "ß",
+    "\t",
+    "c++d",
+    "c#-",
+    "a-#",
+)
+
+
+def test_lexicon_regexes_match_the_plain_versions(texts: list[str]) -> None:
+    rng = random.Random(17)
+    made = ["".join(rng.choice(_TOKEN_PIECES) for _ in range(rng.randint(0, 40))) for _ in range(6000)]
+    sentences = 0
+    for text in made + [t[:2000].lower() for t in texts]:
+        assert lexicon._SENTENCE.sub("\n", text) == _SENTENCE_REFERENCE.sub("\n", text), text
+        assert lexicon._TOKEN.findall(text) == _TOKEN_REFERENCE.findall(text), text
+        sentences += _SENTENCE_REFERENCE.search(text) is not None
+    assert sentences > 1000
+
+
 def _encode_reference(vec: TextVectorizer, text: str) -> tuple[list[int], bytes]:
     """encode as it was: every uni- and bigram joined, counted and looked up."""
     tf: dict[int, int] = {}

@@ -23,13 +23,16 @@ from benchroute.routing.eligibility import (
     pool_of,
 )
 from benchroute.routing.policy import (
+    CELL_NAMES,
     PolicyTable,
     Scores,
     choose,
     estimate_prompt_tokens,
     frontier,
+    route_probs,
 )
 from benchroute.routing.router import Router
+from benchroute.routing.taxonomy import ALL_CELLS
 from benchroute.settings import ProjectSettings, Settings
 from benchroute.wire.canonical import ChatRequest, ImagePart, Message, TextPart, Tool, ToolCall
 
@@ -187,3 +190,25 @@ def test_the_gates_say_why_in_a_routed_decision() -> None:
             assert base in cooling
         if c.eligible:
             assert c.note == "" and base not in cooling and call.allowed(c.model)
+
+
+def plain_route_probs(probs: dict[str, float]) -> dict[str, float]:
+    """route_probs as first written: every cell through CELL_NAMES, legacy cells folded in."""
+    out: dict[str, float] = {}
+    for cell_id, p in probs.items():
+        key = CELL_NAMES.get(cell_id)
+        if key is not None and p > 0:
+            out[key] = out.get(key, 0.0) + float(p)
+    return out
+
+
+def test_route_probs_of_current_cells_equal_the_folding_loop() -> None:
+    rng = np.random.default_rng(23)
+    for _ in range(300):
+        cells = [c for c in ALL_CELLS if rng.random() < 0.7]
+        extra = [c for c in ("edit:easy", "math:hard", "nonsense:easy") if rng.random() < 0.2]
+        keys = [*cells, *extra]
+        values = rng.random(len(keys)) * (rng.random(len(keys)) < 0.8)  # some zeros
+        probs = dict(zip(keys, values.astype(np.float32).tolist(), strict=True))
+        got, want = route_probs(probs), plain_route_probs(probs)
+        assert list(got.items()) == list(want.items())

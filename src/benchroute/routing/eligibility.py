@@ -54,13 +54,12 @@ def gates(table: PolicyTable, call: Call, allowed: BoolArray, keyed: BoolArray) 
     """Capabilities, project, keys, cooldowns. A request with tools also excludes models measured
     to break tool calls (`PolicyTable.tool_safe`)."""
     capable = table.capable(call.needs)
-    n = len(table.models)
     unavailable = call.ctx.unavailable
     if unavailable:
         available = np.array([b not in unavailable for b in table.bases], dtype=bool)
     else:
-        available = np.ones(n, dtype=bool)
-    tool_safe = table.tool_safe() if call.needs.tools else np.ones(n, dtype=bool)
+        available = table.everyone
+    tool_safe = table.tool_safe() if call.needs.tools else table.everyone
     passed = capable & tool_safe & allowed & keyed & available
     return Gates(allowed, keyed, capable, tool_safe, available, passed)
 

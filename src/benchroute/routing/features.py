@@ -24,6 +24,7 @@ import numpy.typing as npt
 
 from benchroute.routing import signals
 from benchroute.routing.lexicon import CUE_NAMES, cues
+from benchroute.routing.memo import TextMemo
 from benchroute.routing.signals import bounded, clean_user_text, is_tool_result
 from benchroute.wire.canonical import ChatRequest, Message
 
@@ -31,12 +32,15 @@ __all__ = [
     "HEAD_CHARS",
     "STRUCT_FEATURES",
     "TAIL_CHARS",
+    "FeatureMemo",
     "RequestFeatures",
     "TextVectorizer",
+    "TurnRead",
     "bounded",
     "clean_user_text",
     "extract",
     "is_tool_result",
+    "read_turn",
 ]
 
 # How much of the instruction the text model reads: its head and its tail.
@@ -108,11 +112,11 @@ class RequestFeatures:
         return {name: float(v) for name, v in zip(STRUCT_FEATURES, self.struct, strict=True)}
 
 
-def _mode(request: ChatRequest, latest_raw: str) -> str | None:
+def _mode(request: ChatRequest, turn: TurnRead) -> str | None:
     """The mode header; without one, Claude Code's plan-mode reminder or Codex's plan
     collaboration mode read as `plan`."""
     mode = (request.context.mode or "").strip().lower() or None
-    if mode is None and (signals.plan_reminder(latest_raw) or signals.codex_plan_mode(request.messages)):
+    if mode is None and (turn.plan_reminder or signals.codex_plan_mode(request.messages)):
         return "plan"
     return mode
 
@@ -139,10 +143,44 @@ def _markers(
     return out
 
 
-def _task_turn(turns: Sequence[Message]) -> str:
+@dataclass(frozen=True, slots=True)
+class TurnRead:
+    """What one user turn's text says: its instruction apart from the paste, the files it names,
+    whether it carries Claude Code's plan-mode reminder. A pure function of the text."""
+
+    instruction: str
+    paste: signals.PasteStats
+    files: int
+    plan_reminder: bool
+
+
+def read_turn(raw: str) -> TurnRead:
+    """`TurnRead` of a user turn's text (as the message holds it, boilerplate and all)."""
+    text = clean_user_text(raw)
+    instruction, paste = signals.split_instruction(text)
+    return TurnRead(instruction, paste, _files(text), signals.plan_reminder(raw))
+
+
+class FeatureMemo:
+    """What `extract` may remember between requests: each user turn's `TurnRead` and the cue
+    counts of each bounded instruction (an agent resends the same turn on every tool call).
+    Bounded (`routing.memo.TextMemo`); the classifier instance holds one."""
+
+    __slots__ = ("cues", "turns")
+
+    def __init__(self, max_entries: int = 256, max_chars: int = 4_000_000) -> None:
+        self.turns: TextMemo[TurnRead] = TextMemo(max_entries, max_chars)
+        self.cues: TextMemo[tuple[int, ...]] = TextMemo(max_entries, max_chars)
+
+
+def _turn(raw: str, memo: FeatureMemo | None) -> TurnRead:
+    return read_turn(raw) if memo is None else memo.turns.get(raw, read_turn)
+
+
+def _task_turn(turns: Sequence[Message], memo: FeatureMemo | None) -> str:
     """The instruction of the latest earlier turn that carries a task (a few turns back at most)."""
     for msg in list(reversed(turns))[:4]:
-        instruction, _ = signals.split_instruction(clean_user_text(msg.text))
+        instruction = _turn(msg.text, memo).instruction
         if not signals.is_generic(instruction):
             return instruction
     return ""
@@ -161,23 +199,22 @@ class _Read:
     files: int
 
 
-def _read(request: ChatRequest) -> _Read:
+def _read(request: ChatRequest, memo: FeatureMemo | None) -> _Read:
     """The latest instruction (or the earlier one a "continue" defers to), paste, mode, tool loop."""
     turns = signals.user_turns(request.messages)
-    latest_raw = turns[-1].text if turns else ""
-    latest = clean_user_text(latest_raw)
-    instruction, paste = signals.split_instruction(latest)
+    turn = _turn(turns[-1].text if turns else "", memo)
+    instruction = turn.instruction
     generic = len(turns) > 1 and signals.is_generic(instruction)
     if generic:
-        instruction = f"{_task_turn(turns[:-1])}\n{instruction}"
+        instruction = f"{_task_turn(turns[:-1], memo)}\n{instruction}"
     return _Read(
         instruction=instruction,
-        paste=paste,
+        paste=turn.paste,
         tools=signals.tool_signals(request.messages),
-        mode=_mode(request, latest_raw),
+        mode=_mode(request, turn),
         generic=generic,
         turns=len(turns),
-        files=_files(latest),
+        files=turn.files,
     )
 
 
@@ -235,11 +272,12 @@ def _loop_values(read: _Read, request: ChatRequest) -> list[float]:
     ]
 
 
-def extract(request: ChatRequest) -> RequestFeatures:
-    """Features of one request. Pure, cheap and bounded in the size of the prompt."""
-    read = _read(request)
+def extract(request: ChatRequest, memo: FeatureMemo | None = None) -> RequestFeatures:
+    """Features of one request. Pure, cheap and bounded in the size of the prompt. With a `memo`,
+    the same features, the work on a user turn it has seen before looked up."""
+    read = _read(request, memo)
     text = bounded(read.instruction, HEAD_CHARS, TAIL_CHARS)
-    cue_counts = cues(text)
+    cue_counts = cues(text) if memo is None else memo.cues.get(text, cues)
     markers = _markers(read.mode, read.paste, read.tools, read.generic)
     markers += [f"zzcue{name}" for name, n in zip(CUE_NAMES, cue_counts, strict=True) if n]
     values = [
@@ -286,11 +324,16 @@ class TextVectorizer:
         self.max_chars = max_chars
         self.vocab: dict[str, int] = {}
         self.idf: npt.NDArray[np.float32] = np.zeros(0, dtype=np.float32)
-        self._firsts: frozenset[str] = frozenset()  # first words of the vocabulary's bigrams
+        # The vocabulary's bigrams by first word, then second word: column.
+        self._bigrams: dict[str, dict[str, int]] = {}
 
     def _set_vocab(self, vocab: dict[str, int]) -> None:
         self.vocab = vocab
-        self._firsts = frozenset(term.split(" ", 1)[0] for term in vocab if " " in term)
+        self._bigrams = {}
+        for term, j in vocab.items():
+            if " " in term:
+                first, second = term.split(" ", 1)
+                self._bigrams.setdefault(first, {})[second] = j
 
     @property
     def size(self) -> int:
@@ -320,17 +363,19 @@ class TextVectorizer:
 
     def _counts(self, text: str) -> dict[int, int]:
         """Column -> count of the text's terms in the vocabulary, in the order `_terms` lists them
-        (words, then bigrams; the order of the sums that follow). Only bigrams whose first word
-        starts some vocabulary bigram are joined and looked up: the others cannot be in it."""
+        (words, then bigrams, each by first occurrence: the order of the sums that follow). A
+        bigram is looked up by its two words (`_bigrams`), never joined: only vocabulary bigrams
+        count, and a word holds no space, so "a b" names one pair of words."""
         if len(text) > self.max_chars:
             text = bounded(text, self.max_chars * 3 // 4, self.max_chars // 4)
         toks = tokenize(text)
-        counts = Counter(toks)
-        if self.max_n >= 2:
-            firsts = self._firsts
-            counts.update([a + " " + b for a, b in itertools.pairwise(toks) if a in firsts])
         get = self.vocab.get
-        return {j: n for term, n in counts.items() if (j := get(term)) is not None}
+        out = {j: n for term, n in Counter(toks).items() if (j := get(term)) is not None}
+        if self.max_n >= 2:
+            nxt = self._bigrams.get
+            cols = [j for a, b in itertools.pairwise(toks) if (d := nxt(a)) and (j := d.get(b)) is not None]
+            out.update(Counter(cols))
+        return out
 
     def encode(self, text: str) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
         """The sparse TF-IDF row of one text: (column indices, values), l2-normalised."""

@@ -166,8 +166,11 @@ CUE_TAIL = 100
 
 # Words (hyphenated whole, "c++"/"c#"), line ends, and every other mark as a token of its own, so
 # that a phrase does not match across punctuation (as the regex lexicon did not).
-_TOKEN = re.compile(r"\w+(?:-\w+)*(?:(?:\+\+|#)(?![\w-]))?|\n|[^\w\s]")
-_SENTENCE = re.compile(r"(?<![\w-])\. ")  # ". " after a non-word: the regex lexicon's "^" matched here
+# Possessive: a word's greedy match is never given back (what follows it may match empty).
+_TOKEN = re.compile(r"\w++(?:-\w++)*+(?:(?:\+\+|#)(?![\w-]))?|\n|[^\w\s]")
+# ". " after a non-word: the regex lexicon's "^" matched here. The "." first (the look-behind
+# after it: "not a word character before the dot"), so the scan jumps from dot to dot.
+_SENTENCE = re.compile(r"\.(?<![\w-]\.) ")
 _BOUNDARY = frozenset("\n")  # a "^" phrase starts a line (as the regex lexicon read it) ...
 _STOP = frozenset(".\n")  # ... and an intent's object is looked for up to the next "." or line end
 _MAX_N = 5

@@ -93,6 +93,8 @@ CELL_ROUTE: Final[Mapping[str, str]] = MappingProxyType({c: split_cell(c)[0] for
 def route_probs(probs: Mapping[str, float]) -> dict[str, float]:
     """P over cells with legacy task types folded in ("edit:easy" adds to "implement:easy");
     unknown cells are dropped."""
+    if CELL_ROUTE.keys() >= probs.keys():  # current cells only (a classifier's own): nothing folds
+        return {cell_id: float(p) for cell_id, p in probs.items() if p > 0}
     out: dict[str, float] = {}
     names = CELL_NAMES
     for cell_id, p in probs.items():
@@ -146,11 +148,13 @@ class PolicyTable:
         self.malformed: FloatArray = np.array(
             [rates.get(m, rates.get(split_variant(m)[0], 0.0)) for m in self.models], dtype=np.float64
         )
+        self._tool_safe: BoolArray = self.malformed <= self.params.max_malformed_rate + EPS
+        self.everyone: BoolArray = np.ones(len(self.models), dtype=bool)  # a mask nobody fails
+        self._tool_safe.flags.writeable = self.everyone.flags.writeable = False
 
     def tool_safe(self) -> BoolArray:
-        """Models not measured to break tool calls (rate at most `max_malformed_rate`)."""
-        ok: BoolArray = self.malformed <= self.params.max_malformed_rate + EPS
-        return ok
+        """Models not measured to break tool calls (rate at most `max_malformed_rate`). Read-only."""
+        return self._tool_safe
 
     def _fill(self, snapshot: Snapshot) -> None:
         """The estimate / interval arrays (index 0 single-turn, 1 agent), measured cells, tokens."""

@@ -21,11 +21,19 @@ import numpy as np
 import numpy.typing as npt
 
 from benchroute.routing.classifier import CellPrediction
-from benchroute.routing.features import STRUCT_FEATURES, RequestFeatures, TextVectorizer, extract
+from benchroute.routing.features import (
+    STRUCT_FEATURES,
+    FeatureMemo,
+    RequestFeatures,
+    TextVectorizer,
+    extract,
+)
+from benchroute.routing.memo import TextMemo
 from benchroute.routing.taxonomy import ALL_CELLS, DIFFICULTIES, TASK_TYPES, cell
 from benchroute.wire.canonical import ChatRequest
 
 FloatArray = npt.NDArray[np.float32]
+Row = tuple[npt.NDArray[np.int64], FloatArray]
 
 _MODEL = "model.npz"
 _VOCAB = "vocab.json"
@@ -65,15 +73,31 @@ def softmax_row(z: FloatArray) -> FloatArray:
     return out
 
 
+class ClassifierMemo:
+    """What a classifier remembers between requests (an agent resends the same turns on every
+    call of its tool loop): the feature work per user turn, the TF-IDF row per vectoriser text and
+    the prediction per (text, structured features). Each a bounded `TextMemo`; exact, so a
+    remembered result is the one the work would give again."""
+
+    __slots__ = ("features", "predictions", "rows")
+
+    def __init__(self, max_entries: int = 256, max_chars: int = 4_000_000) -> None:
+        self.features = FeatureMemo(max_entries, max_chars)
+        self.rows: TextMemo[Row] = TextMemo(max_entries, max_chars)
+        self.predictions: TextMemo[tuple[dict[str, float], float]] = TextMemo(max_entries, max_chars)
+
+
 @dataclass(slots=True)
 class TextClassifier:
-    """Implements `routing.classifier.Classifier`."""
+    """Implements `routing.classifier.Classifier`. `memo` (None: none) remembers the work on
+    turns and texts seen before; `classify` gives the same prediction with or without it."""
 
     vectorizer: TextVectorizer
     task_head: LinearHead
     difficulty_head: LinearHead
     meta: dict[str, Any] = field(default_factory=dict)
     low_confidence: float = 0.0  # confidence under this: the low-confidence rule fires
+    memo: ClassifierMemo | None = field(default_factory=ClassifierMemo, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.task_head.labels != TASK_TYPES:
@@ -90,19 +114,37 @@ class TextClassifier:
 
     def predict_features(self, features: RequestFeatures) -> tuple[FloatArray, FloatArray]:
         """Calibrated (P(task type), P(difficulty)) for extracted features."""
-        idx, vals = self.vectorizer.encode(features.text)
+        return self._predict_row(self.vectorizer.encode(features.text), features)
+
+    def _predict_row(self, row: Row, features: RequestFeatures) -> tuple[FloatArray, FloatArray]:
+        idx, vals = row
         return (
             self.task_head.proba(idx, vals, features.struct),
             self.difficulty_head.proba(idx, vals, features.struct),
         )
 
-    def classify(self, request: ChatRequest) -> CellPrediction:
-        features = extract(request)
-        p_type, p_diff = self.predict_features(features)
+    def _cells(self, features: RequestFeatures) -> tuple[dict[str, float], float]:
+        """(P(cell), confidence) for extracted features."""
+        memo = self.memo
+        if memo is None:
+            p_type, p_diff = self.predict_features(features)
+        else:
+            row = memo.rows.get(features.text, self.vectorizer.encode)
+            p_type, p_diff = self._predict_row(row, features)
         joint = np.outer(p_type, p_diff).ravel()
         joint = joint / joint.sum()
-        probs = dict(zip(ALL_CELLS, joint.tolist(), strict=True))
-        confidence = float(p_type.max())
+        return dict(zip(ALL_CELLS, joint.tolist(), strict=True)), float(p_type.max())
+
+    def classify(self, request: ChatRequest) -> CellPrediction:
+        memo = self.memo
+        features = extract(request, None if memo is None else memo.features)
+        if memo is None:
+            probs, confidence = self._cells(features)
+        else:
+            # The heads read the text and the structured features: the key holds both exactly.
+            key = f"{features.text}\0{features.struct.tobytes().decode('latin-1')}"
+            probs, confidence = memo.predictions.get(key, lambda _: self._cells(features))
+            probs = dict(probs)  # the remembered dict stays the memo's
         return CellPrediction(
             probs=probs,
             confidence=confidence,
