@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
 import sqlite3
+import threading
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -13,6 +16,7 @@ import sqlalchemy as sa
 from benchroute.store import schema as t
 from benchroute.store.base import DecisionRecord, UsageRecord
 from benchroute.store.sql import SqlStore
+from benchroute.store.sqlite_writes import WRITER_NICE
 
 T0 = datetime(2026, 11, 20, 10, 0, 0, 123456, tzinfo=timezone(timedelta(hours=2)))
 
@@ -66,3 +70,23 @@ async def test_usage_and_decision_rows_match_sqlalchemy(tmp_path: Path) -> None:
         assert stored is not None and stored.decision == decision
     finally:
         await reopened.close()
+
+
+async def test_writer_thread_runs_at_a_lower_priority(tmp_path: Path) -> None:
+    """The request path comes first: the insert thread's niceness is the process's + WRITER_NICE."""
+    path = tmp_path / "nice.db"
+    store = SqlStore(f"sqlite:///{path}")
+    await store.start()
+    try:
+        await store.write_usage([record("a")])
+        inserter = store._inserter
+        assert inserter is not None
+
+        def niceness() -> int:
+            return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+        here = niceness()
+        there = await asyncio.get_running_loop().run_in_executor(inserter._executor, niceness)
+        assert there == min(19, here + WRITER_NICE)
+    finally:
+        await store.close()

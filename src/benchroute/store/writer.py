@@ -144,8 +144,12 @@ class UsageWriter:
             self._drain_into(batch)
             if len(batch) < self._batch_size and self._flush_interval > 0 and not self._flushing:
                 self._more.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._more.wait(), self._flush_interval)
+                # a timer that sets the event, not `wait_for`: no task per batch
+                timer = asyncio.get_running_loop().call_later(self._flush_interval, self._more.set)
+                try:
+                    await self._more.wait()
+                finally:
+                    timer.cancel()
                 self._drain_into(batch)
             self._inflight = len(batch)
             try:
@@ -156,11 +160,9 @@ class UsageWriter:
                     self._queue.task_done()
 
     def _drain_into(self, batch: list[Record]) -> None:
-        while len(batch) < self._batch_size:
-            try:
-                batch.append(self._queue.get_nowait())
-            except asyncio.QueueEmpty:
-                return
+        queue = self._queue
+        while len(batch) < self._batch_size and not queue.empty():
+            batch.append(queue.get_nowait())
 
     async def _write(self, batch: list[Record]) -> None:
         usage = [r for r in batch if isinstance(r, UsageRecord)]
