@@ -129,9 +129,14 @@ class UsageWriter:
     async def _put(self, record: Record) -> None:
         if self._closed:
             raise RuntimeError("the usage writer is closed")
-        self._ensure_task()
-        await self._queue.put(record)
-        if self._queue.full() or self._queue.qsize() >= self._batch_size:
+        if self._task is None or self._task.done():
+            self._ensure_task()
+        queue = self._queue
+        if queue.full():
+            await queue.put(record)  # back-pressure: wait for room
+        else:
+            queue.put_nowait(record)  # the usual case, without `put`'s coroutine
+        if queue.qsize() >= self._batch_size or queue.full():
             self._more.set()
 
     def _ensure_task(self) -> None:
