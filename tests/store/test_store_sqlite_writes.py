@@ -12,11 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import sqlite as sqlite_dialect
 
 from benchroute.store import schema as t
 from benchroute.store.base import DecisionRecord, UsageRecord
 from benchroute.store.sql import SqlStore
-from benchroute.store.sqlite_writes import WRITER_NICE
+from benchroute.store.sqlite_writes import WRITER_NICE, utc_text
 
 T0 = datetime(2026, 11, 20, 10, 0, 0, 123456, tzinfo=timezone(timedelta(hours=2)))
 
@@ -90,3 +91,19 @@ async def test_writer_thread_runs_at_a_lower_priority(tmp_path: Path) -> None:
         assert there == min(19, here + WRITER_NICE)
     finally:
         await store.close()
+
+
+def test_utc_text_binds_what_sqlalchemy_binds() -> None:
+    """The direct path's datetime conversion agrees with SQLAlchemy's (UtcDateTime on SQLite)."""
+    dialect = sqlite_dialect.dialect()
+    sqlalchemy_process = t.usage.c["time"].type.dialect_impl(dialect).bind_processor(dialect)
+    assert sqlalchemy_process is not None
+    values = [
+        T0,  # aware, not UTC, with microseconds
+        datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC),  # no microseconds: still written as .000000
+        datetime(2026, 1, 2, 3, 4, 5, 7),  # naive: taken as UTC
+        datetime(999, 12, 31, 23, 59, 59, 999999, tzinfo=timezone(timedelta(hours=-5))),
+        None,
+    ]
+    for value in values:
+        assert utc_text(value) == sqlalchemy_process(value)

@@ -30,11 +30,15 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
+
+from benchroute.store.schema import UtcDateTime
 
 Processor = Callable[[Any], Any] | None
 
@@ -53,6 +57,19 @@ def _lower_priority() -> None:
         os.setpriority(os.PRIO_PROCESS, tid, min(19, os.getpriority(os.PRIO_PROCESS, tid) + WRITER_NICE))
 
 
+def utc_text(value: datetime | None) -> str | None:
+    """What SQLAlchemy binds for a `UtcDateTime` on SQLite (`UtcDateTime.process_bind_param`, then
+    SQLite's `DATETIME` storage format, "YYYY-MM-DD HH:MM:SS.ffffff" in UTC), in one C call instead
+    of two Python functions and a `%` format (a test checks they agree)."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        return value.isoformat(" ", "microseconds")
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    return value.isoformat(" ", "microseconds")[:-6]  # less "+00:00" (no `replace`: kwargs are slow)
+
+
 class PreparedInsert:
     """`INSERT INTO table (columns) VALUES (?, ...) ON CONFLICT (id) DO NOTHING` for one table, with
     each column's bind processor for `dialect`; `rows` turns records into parameter tuples."""
@@ -63,14 +80,22 @@ class PreparedInsert:
         marks = ", ".join("?" for _ in self.names)
         self.sql = f'INSERT INTO "{table.name}" ({columns}) VALUES ({marks}) ON CONFLICT (id) DO NOTHING'
         self.processors: tuple[Processor, ...] = tuple(
-            table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in self.names
-        )
+            utc_text if isinstance(table.c[name].type, UtcDateTime) and dialect.name == "sqlite"
+            else table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+            for name in self.names
+        )  # fmt: skip
+        # one C call reads every field; only the columns with a processor are touched after it
+        self._values = attrgetter(*self.names)
+        self._converted = tuple((i, p) for i, p in enumerate(self.processors) if p is not None)
 
-    def rows(self, records: Sequence[Any]) -> Iterator[tuple[Any, ...]]:
-        """The records' parameter tuples, one at a time (see the module's docstring)."""
-        pairs = tuple(zip(self.names, self.processors, strict=True))
+    def rows(self, records: Sequence[Any]) -> Iterator[list[Any]]:
+        """The records' parameters, one row at a time (see the module's docstring)."""
+        values, converted = self._values, self._converted
         for r in records:
-            yield tuple(getattr(r, name) if p is None else p(getattr(r, name)) for name, p in pairs)
+            row = list(values(r))
+            for i, process in converted:
+                row[i] = process(row[i])
+            yield row
 
 
 class SqliteInserter:
@@ -93,7 +118,7 @@ class SqliteInserter:
             self._conn = conn
         return self._conn
 
-    def _insert(self, sql: str, rows: Iterable[tuple[Any, ...]]) -> None:
+    def _insert(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         conn = self._connection()
         conn.execute("BEGIN IMMEDIATE")
         try:
@@ -103,7 +128,7 @@ class SqliteInserter:
             raise
         conn.execute("COMMIT")
 
-    async def run(self, insert: PreparedInsert, convert: Callable[[], Iterable[tuple[Any, ...]]]) -> None:
+    async def run(self, insert: PreparedInsert, convert: Callable[[], Iterable[Sequence[Any]]]) -> None:
         """Convert (in the writer thread too) and insert; raises what sqlite3 raised."""
 
         def work() -> None:
