@@ -6,16 +6,17 @@ owns one `sqlite3` connection and runs a prepared `INSERT ... ON CONFLICT (id) D
 `executemany`; values are converted by the same bind processors SQLAlchemy would use (the engine's
 dialect), so what lands in the table is byte for byte what `SqlStore` writes and reads elsewhere.
 
-The thread shares the core, and the GIL, with the event loop, so what it does must not hold up a
-request (a batch is 1-3 ms of its CPU at ~800 requests/s; measured as 2-5 ms stalls of the loop):
+The thread shares the GIL with the event loop, and its core when the gateway is pinned to one, so
+what it does must not hold up a request (a batch was 1-3.5 ms of its CPU every 50 ms at one client;
+benchmarks/overhead/README.md, third pass):
 
 - Rows are converted one at a time inside `executemany` (an iterator, not a list): the thread
   releases the GIL for every `sqlite3_step`, so the loop waits for at most one row's conversion,
-  not a whole batch's.
+  not a whole batch's. A row is read with one `attrgetter`; only columns with a processor are
+  converted, the time column by `utc_text` (what SQLAlchemy binds, without its `%` formatting).
 - The thread runs at a lower scheduling priority (`WRITER_NICE`): a loop thread that wakes up
-  takes the CPU from it at once instead of waiting for the end of its time slice. It still gets
-  its share when the loop is busy (`nice` lowers the weight, it does not starve), so the queue in
-  front of it cannot grow without bound.
+  gets the CPU sooner. It still gets its share when the loop is busy (`nice` lowers its weight,
+  it does not starve it), so the queue in front of it cannot grow without bound.
 - `None` binds as NULL through a registered adapter: without one, `sqlite3` first looks for an
   `__adapt__` method on its protocol type for every `None` parameter, which raises (and clears) an
   `AttributeError` each time: ~4 per request.
