@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 
@@ -107,3 +108,22 @@ def test_utc_text_binds_what_sqlalchemy_binds() -> None:
     ]
     for value in values:
         assert utc_text(value) == sqlalchemy_process(value)
+
+
+async def test_a_writer_batch_is_one_transaction(tmp_path: Path) -> None:
+    """`write_batch` on SQLite: decisions and usage together, or neither (a retry then writes
+    both once: the inserts are idempotent on the id)."""
+    path = tmp_path / "batch.db"
+    store = SqlStore(f"sqlite:///{path}")
+    await store.start()
+    decision = DecisionRecord(id="b1", time=T0, project="alpha", session_key=None, decision={"model": "m"})
+    try:
+        broken = replace(record("b1"), api_kind=None)  # type: ignore[arg-type]  # NOT NULL column
+        with pytest.raises(sqlite3.IntegrityError):
+            await store.write_batch([broken], [decision])
+        assert raw_rows(path, "decisions") == {} and raw_rows(path, "usage") == {}
+        await store.write_batch([record("b1")], [decision])
+        await store.write_batch([record("b1")], [decision])
+    finally:
+        await store.close()
+    assert list(raw_rows(path, "decisions")) == ["b1"] and list(raw_rows(path, "usage")) == ["b1"]

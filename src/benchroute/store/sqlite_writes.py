@@ -29,7 +29,7 @@ import contextlib
 import os
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from operator import attrgetter
@@ -119,23 +119,21 @@ class SqliteInserter:
             self._conn = conn
         return self._conn
 
-    def _insert(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+    def _insert(self, inserts: Sequence[tuple[PreparedInsert, Sequence[Any]]]) -> None:
         conn = self._connection()
         conn.execute("BEGIN IMMEDIATE")
         try:
-            conn.executemany(sql, rows)
+            for insert, records in inserts:
+                conn.executemany(insert.sql, insert.rows(records))
         except BaseException:
             conn.execute("ROLLBACK")
             raise
         conn.execute("COMMIT")
 
-    async def run(self, insert: PreparedInsert, convert: Callable[[], Iterable[Sequence[Any]]]) -> None:
-        """Convert (in the writer thread too) and insert; raises what sqlite3 raised."""
-
-        def work() -> None:
-            self._insert(insert.sql, convert())
-
-        await asyncio.get_running_loop().run_in_executor(self._executor, work)
+    async def run(self, *inserts: tuple[PreparedInsert, Sequence[Any]]) -> None:
+        """Insert each `(insert, records)` (rows converted in the writer thread too), all in one
+        transaction and one hand-off to the thread; raises what sqlite3 raised (nothing written)."""
+        await asyncio.get_running_loop().run_in_executor(self._executor, self._insert, inserts)
 
     def _close(self) -> None:
         if self._conn is not None:

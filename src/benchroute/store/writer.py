@@ -172,10 +172,8 @@ class UsageWriter:
     async def _write(self, batch: list[Record]) -> None:
         usage = [r for r in batch if isinstance(r, UsageRecord)]
         decisions = [r for r in batch if isinstance(r, DecisionRecord)]
-        if decisions:
-            await self._store.write_decisions(decisions)
-        if usage:
-            await self._store.write_usage(usage)
+        if decisions or usage:
+            await self._store.write_batch(usage, decisions)
 
     async def _write_or_spill(self, batch: list[Record]) -> None:
         attempt = 0
