@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
 import sqlite3
+import threading
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
+from sqlalchemy.dialects import sqlite as sqlite_dialect
 
 from benchroute.store import schema as t
 from benchroute.store.base import DecisionRecord, UsageRecord
 from benchroute.store.sql import SqlStore
+from benchroute.store.sqlite_writes import WRITER_NICE, utc_text
 
 T0 = datetime(2026, 11, 20, 10, 0, 0, 123456, tzinfo=timezone(timedelta(hours=2)))
 
@@ -66,3 +72,58 @@ async def test_usage_and_decision_rows_match_sqlalchemy(tmp_path: Path) -> None:
         assert stored is not None and stored.decision == decision
     finally:
         await reopened.close()
+
+
+async def test_writer_thread_runs_at_a_lower_priority(tmp_path: Path) -> None:
+    """The request path comes first: the insert thread's niceness is the process's + WRITER_NICE."""
+    path = tmp_path / "nice.db"
+    store = SqlStore(f"sqlite:///{path}")
+    await store.start()
+    try:
+        await store.write_usage([record("a")])
+        inserter = store._inserter
+        assert inserter is not None
+
+        def niceness() -> int:
+            return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+        here = niceness()
+        there = await asyncio.get_running_loop().run_in_executor(inserter._executor, niceness)
+        assert there == min(19, here + WRITER_NICE)
+    finally:
+        await store.close()
+
+
+def test_utc_text_binds_what_sqlalchemy_binds() -> None:
+    """The direct path's datetime conversion agrees with SQLAlchemy's (UtcDateTime on SQLite)."""
+    dialect = sqlite_dialect.dialect()
+    sqlalchemy_process = t.usage.c["time"].type.dialect_impl(dialect).bind_processor(dialect)
+    assert sqlalchemy_process is not None
+    values = [
+        T0,  # aware, not UTC, with microseconds
+        datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC),  # no microseconds: still written as .000000
+        datetime(2026, 1, 2, 3, 4, 5, 7),  # naive: taken as UTC
+        datetime(999, 12, 31, 23, 59, 59, 999999, tzinfo=timezone(timedelta(hours=-5))),
+        None,
+    ]
+    for value in values:
+        assert utc_text(value) == sqlalchemy_process(value)
+
+
+async def test_a_writer_batch_is_one_transaction(tmp_path: Path) -> None:
+    """`write_batch` on SQLite: decisions and usage together, or neither (a retry then writes
+    both once: the inserts are idempotent on the id)."""
+    path = tmp_path / "batch.db"
+    store = SqlStore(f"sqlite:///{path}")
+    await store.start()
+    decision = DecisionRecord(id="b1", time=T0, project="alpha", session_key=None, decision={"model": "m"})
+    try:
+        broken = replace(record("b1"), api_kind=None)  # type: ignore[arg-type]  # NOT NULL column
+        with pytest.raises(sqlite3.IntegrityError):
+            await store.write_batch([broken], [decision])
+        assert raw_rows(path, "decisions") == {} and raw_rows(path, "usage") == {}
+        await store.write_batch([record("b1")], [decision])
+        await store.write_batch([record("b1")], [decision])
+    finally:
+        await store.close()
+    assert list(raw_rows(path, "decisions")) == ["b1"] and list(raw_rows(path, "usage")) == ["b1"]

@@ -183,6 +183,8 @@ async def _lifespan(
             sessions=SessionRouter(session_store, catalog=catalog),
         )
         app.state.gateway = state
+        if isinstance(app, GatewayApp):
+            app.gateway_state = state  # what the pipeline reads (see `GatewayApp`)
         tasks = [asyncio.ensure_future(poll_free_pool(state))]
         for service in services:
             tasks.append(await service(app, state))
@@ -226,6 +228,9 @@ class GatewayApp(Starlette):
         super().__init__(**kwargs)
         self.post_paths = post_paths
         self.server_settings = server  # the HTTP edge (gateway.edge) reads its limits from here
+        # the state, once the lifespan built it: `app.state.gateway` too, but read per request
+        # here (a plain attribute; `app.state` is Starlette's `State`, slower to ask)
+        self.gateway_state: GatewayState | None = None
         self._guarded = RequestGuard(self._dispatch, server)  # header count/size, slow bodies
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

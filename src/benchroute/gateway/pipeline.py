@@ -142,7 +142,10 @@ def dialect_app(dialect: Dialect) -> Callable[[Scope, Receive, Send], Any]:
 
 async def serve(dialect: Dialect, scope: Scope, receive: Receive, send: Send) -> None:
     """One request, start to finish (the usage record is handed over in every case)."""
-    state: GatewayState = scope["app"].state.gateway
+    app = scope["app"]
+    # `GatewayApp.gateway_state`: Starlette's `app.state` answers through `__getattr__`, after a
+    # failed (raised and cleared) lookup: an exception per request
+    state: GatewayState = getattr(app, "gateway_state", None) or app.state.gateway
     headers = header_dict(scope["headers"])
     try:
         caller = await state.auth.authenticate(headers)

@@ -123,6 +123,11 @@ class Store(Protocol):
     # usage
     async def write_usage(self, records: Sequence[UsageRecord]) -> None: ...
 
+    async def write_batch(self, usage: Sequence[UsageRecord], decisions: Sequence[DecisionRecord]) -> None:
+        """One writer batch: `write_decisions(decisions)` and `write_usage(usage)`, in one
+        transaction where the backend can (SQLite's direct path); as idempotent as they are."""
+        ...
+
     async def usage_summary(
         self,
         *,

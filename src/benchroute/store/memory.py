@@ -131,6 +131,10 @@ class MemoryStore:
             and (hi is None or r.time < hi)
         ]
 
+    async def write_batch(self, usage: Sequence[UsageRecord], decisions: Sequence[DecisionRecord]) -> None:
+        await self.write_decisions(decisions)
+        await self.write_usage(usage)
+
     # decisions
     async def write_decisions(self, records: Sequence[DecisionRecord]) -> None:
         for r in records:

@@ -9,7 +9,10 @@ writes the same lines.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from dataclasses import fields
 from datetime import datetime
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -24,11 +27,22 @@ Record = UsageRecord | DecisionRecord
 _OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_APPEND_NEWLINE
 
 
+def _codec(cls: type) -> tuple[str, tuple[str, ...], Callable[[Any], tuple[Any, ...]]]:
+    names = tuple(f.name for f in fields(cls))
+    return ("usage" if cls is UsageRecord else "decision"), names, attrgetter(*names)
+
+
+_CODECS = {cls: _codec(cls) for cls in (UsageRecord, DecisionRecord)}
+
+
 def encode(record: Record) -> bytes:
-    """One line, newline included. orjson serialises the dataclass and its datetime (ISO 8601)
-    itself: ~3 us, against ~50 us through `asdict` and `json`; anything else odd as `str`."""
-    kind = "usage" if isinstance(record, UsageRecord) else "decision"
-    return orjson.dumps({"kind": kind, "record": record}, default=str, option=_OPTIONS)
+    """One line, newline included. orjson serialises the fields and the datetime (ISO 8601) itself:
+    ~3 us, against ~50 us through `asdict` and `json`; anything else odd as `str`. The fields go
+    as a dict: given the dataclass, orjson first asks it for a `__dict__`, which a slots class
+    answers with an `AttributeError` (raised and cleared: once per record)."""
+    kind, names, values = _CODECS[type(record)]
+    body = dict(zip(names, values(record), strict=True))
+    return orjson.dumps({"kind": kind, "record": body}, default=str, option=_OPTIONS)
 
 
 def decode(line: str | bytes) -> Record | None:

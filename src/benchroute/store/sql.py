@@ -13,15 +13,19 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from benchroute.store import migrate
+from benchroute.store import schema as t
+from benchroute.store.base import DecisionRecord, UsageRecord
 from benchroute.store.crypto import KeyBox
 from benchroute.store.errors import StoreError
+from benchroute.store.query import USAGE_FIELDS
 from benchroute.store.sql_bench import SqlBench
-from benchroute.store.sql_decisions import SqlDecisions
+from benchroute.store.sql_decisions import DECISION_FIELDS, SqlDecisions
 from benchroute.store.sql_engine import SQLITE_BUSY_TIMEOUT_MS, create_engine
 from benchroute.store.sql_keys import SqlKeys
 from benchroute.store.sql_provider_keys import SqlProviderKeys
@@ -74,6 +78,22 @@ class SqlStore(SqlUsage, SqlDecisions, SqlKeys, SqlProviderKeys, SqlBench, SqlSe
 
     async def upgrade(self, revision: str = "head") -> None:
         await migrate.upgrade(self.engine, revision, schema=self._schema)
+
+    async def write_batch(self, usage: Sequence[UsageRecord], decisions: Sequence[DecisionRecord]) -> None:
+        """On an SQLite file: both inserts in one transaction, one hand-off to the insert thread."""
+        fast_decisions = self._fast_insert(t.decisions, DECISION_FIELDS)
+        fast_usage = self._fast_insert(t.usage, USAGE_FIELDS)
+        if fast_decisions is None or fast_usage is None:
+            await self.write_decisions(decisions)
+            await self.write_usage(usage)
+            return
+        inserts: list[tuple[PreparedInsert, Sequence[Any]]] = []
+        if decisions:
+            inserts.append((fast_decisions[1], decisions))
+        if usage:
+            inserts.append((fast_usage[1], usage))
+        if inserts:
+            await fast_usage[0].run(*inserts)
 
     def _fast_insert(
         self, table: sa.Table, names: Sequence[str]

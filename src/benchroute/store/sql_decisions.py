@@ -24,7 +24,7 @@ class SqlDecisions(SqlPart):
         fast = self._fast_insert(t.decisions, DECISION_FIELDS)
         if fast is not None:
             inserter, insert = fast
-            await inserter.run(insert, lambda: insert.rows(records))
+            await inserter.run((insert, records))
             return
         stmt = insert_for(self.engine, t.decisions).on_conflict_do_nothing(index_elements=["id"])
         async with self.engine.begin() as conn:

@@ -71,7 +71,7 @@ class SqlUsage(SqlPart):
         fast = self._fast_insert(t.usage, USAGE_FIELDS)
         if fast is not None:
             inserter, insert = fast
-            await inserter.run(insert, lambda: insert.rows(records))
+            await inserter.run((insert, records))
             return
         stmt = insert_for(self.engine, t.usage).on_conflict_do_nothing(index_elements=["id"])
         async with self.engine.begin() as conn:

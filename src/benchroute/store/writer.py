@@ -129,9 +129,14 @@ class UsageWriter:
     async def _put(self, record: Record) -> None:
         if self._closed:
             raise RuntimeError("the usage writer is closed")
-        self._ensure_task()
-        await self._queue.put(record)
-        if self._queue.full() or self._queue.qsize() >= self._batch_size:
+        if self._task is None or self._task.done():
+            self._ensure_task()
+        queue = self._queue
+        if queue.full():
+            await queue.put(record)  # back-pressure: wait for room
+        else:
+            queue.put_nowait(record)  # the usual case, without `put`'s coroutine
+        if queue.qsize() >= self._batch_size or queue.full():
             self._more.set()
 
     def _ensure_task(self) -> None:
@@ -144,8 +149,12 @@ class UsageWriter:
             self._drain_into(batch)
             if len(batch) < self._batch_size and self._flush_interval > 0 and not self._flushing:
                 self._more.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._more.wait(), self._flush_interval)
+                # a timer that sets the event, not `wait_for`: no task per batch
+                timer = asyncio.get_running_loop().call_later(self._flush_interval, self._more.set)
+                try:
+                    await self._more.wait()
+                finally:
+                    timer.cancel()
                 self._drain_into(batch)
             self._inflight = len(batch)
             try:
@@ -156,19 +165,15 @@ class UsageWriter:
                     self._queue.task_done()
 
     def _drain_into(self, batch: list[Record]) -> None:
-        while len(batch) < self._batch_size:
-            try:
-                batch.append(self._queue.get_nowait())
-            except asyncio.QueueEmpty:
-                return
+        queue = self._queue
+        while len(batch) < self._batch_size and not queue.empty():
+            batch.append(queue.get_nowait())
 
     async def _write(self, batch: list[Record]) -> None:
         usage = [r for r in batch if isinstance(r, UsageRecord)]
         decisions = [r for r in batch if isinstance(r, DecisionRecord)]
-        if decisions:
-            await self._store.write_decisions(decisions)
-        if usage:
-            await self._store.write_usage(usage)
+        if decisions or usage:
+            await self._store.write_batch(usage, decisions)
 
     async def _write_or_spill(self, batch: list[Record]) -> None:
         attempt = 0

@@ -74,7 +74,11 @@ def conversation_hash(request: ChatRequest) -> str:
     """A stable key for a conversation without a client id: key id (else project), system prompt
     and the first user message (all three unchanged for the life of a conversation)."""
     context = request.context
-    first_user = next((m.text for m in request.messages if m.role == "user"), "")
+    first_user = ""
+    for m in request.messages:  # a loop, not `next(genexpr)`: an unfinished generator is closed
+        if m.role == "user":  # by raising GeneratorExit into it (an exception per request)
+            first_user = m.text
+            break
     h = hashlib.sha256()
     for part in (context.key_id or context.project, request.system_text, first_user):
         h.update(part.encode("utf-8", "surrogatepass"))
