@@ -93,3 +93,13 @@ def test_the_explanation_quotes_an_unsure_confidence_as_below_the_bar() -> None:
     probs = {"implement:medium": 0.5999, "refactor:medium": 0.4001}
     d = with_refactor(weak_small=False, probs=probs).route(request(), project(), RouteContext())
     assert "unsure, 0.59 < 0.60" in d.explanation
+
+
+def test_a_clear_route_under_a_high_project_bar_is_still_read_two_ways() -> None:
+    # One route holds 92% (over the 90% the readings must cover), but the project asks for 0.95:
+    # the request is unsure by the project's bar and is routed on the worse of its two readings.
+    probs = {"implement:medium": 0.92, "refactor:medium": 0.08}
+    strict = ProjectSettings(dial=0, min_confidence=0.95)
+    d = with_refactor(weak_small=True, probs=probs).route(request(), strict, RouteContext())
+    assert (d.model, d.reason) == ("x/mid", "cheapest_above_bar")
+    assert "implement and refactor" in d.explanation

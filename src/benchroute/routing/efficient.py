@@ -231,17 +231,20 @@ class EfficientTier:
 
 
 def _readings(routes: dict[str, float]) -> tuple[str, ...] | None:
-    """The likeliest routes, most likely first, until they cover `COVER` of P(route); None when
-    that takes more than `MAX_READINGS` (or the request is not unsure: one route covers it)."""
+    """The likeliest routes, most likely first, until they cover `COVER` of P(route), and at least
+    two (a project bar above `COVER` can make a request with one clear route unsure); None when
+    that takes more than `MAX_READINGS`, or only one route has any probability."""
     total = sum(routes.values())
     if total <= 0:
         return None
     out: list[str] = []
     covered = 0.0
     for route in sorted(routes, key=lambda r: (-routes[r], r)):
+        if routes[route] <= 0:
+            break
         out.append(route)
         covered += routes[route]
-        if covered >= COVER * total - EPS:
+        if len(out) >= 2 and covered >= COVER * total - EPS:
             break
     if not 2 <= len(out) <= MAX_READINGS:
         return None
