@@ -22,12 +22,16 @@ import argparse
 import dataclasses
 import itertools
 import statistics
+import sys
 import time
 from pathlib import Path
 
 from benchroute.routing.textclf import TextClassifier, default_path, load_default
 from benchroute.train.reqset.records import read_jsonl, to_request
 from benchroute.wire.canonical import ChatRequest, Message, RequestContext, TextPart, ToolCall
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/: the shared helpers
+from memo_cases import fresh, next_call
 
 CODE = """def load(rows):
     total = 0
@@ -81,30 +85,6 @@ def long_conversation(messages: int) -> ChatRequest:
         out.append(Message("tool", [TextPart(result)], tool_call_id=f"c{i}"))
         i += 1
     return ChatRequest(model="auto", messages=out[:messages], context=RequestContext(mode="debug"))
-
-
-def fresh(req: ChatRequest) -> ChatRequest:
-    """The request with new string objects (as a newly parsed body would hold): nothing cached on
-    the old ones (a str caches its hash) carries over."""
-    messages = [
-        dataclasses.replace(
-            m,
-            content=[TextPart(p.text.encode().decode()) if isinstance(p, TextPart) else p for p in m.content],
-        )
-        for m in req.messages
-    ]
-    return dataclasses.replace(req, messages=messages)
-
-
-def next_call(clf: TextClassifier) -> TextClassifier:
-    """`clf` with a memo that keeps the work on turns and texts but no predictions: what the next
-    call of a tool loop costs (its new tool result changes the structured features)."""
-    from benchroute.routing.memo import TextMemo  # here: ab.py imports this file in older trees too
-    from benchroute.routing.textclf import ClassifierMemo
-
-    memo = ClassifierMemo()
-    memo.predictions = TextMemo(max_entries=0)
-    return dataclasses.replace(clf, memo=memo)
 
 
 def timed(clf: TextClassifier, req: ChatRequest, n: int, copies: int = 1) -> tuple[list[float], list[float]]:

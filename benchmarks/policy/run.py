@@ -20,8 +20,10 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import itertools
+import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from benchroute.routing.base import RouteContext
 from benchroute.routing.classifier import CellPrediction
@@ -30,6 +32,9 @@ from benchroute.routing.router import Router
 from benchroute.routing.textclf import TextClassifier
 from benchroute.settings import ProjectSettings, Settings
 from benchroute.wire.canonical import ChatRequest, Message, RequestContext, TextPart, Tool, ToolCall
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/: the shared helpers
+from memo_cases import fresh, next_call
 
 PROMPT = "Write a Python function that merges two sorted lists and add tests for it. " * 10
 
@@ -91,29 +96,6 @@ def conversation_200() -> ChatRequest:
         result = f"{CODE * 10}\nFAILED tests/test_importer.py::test_total - KeyError\n1 failed, 9 passed"
         out.append(Message("tool", [TextPart(result)], tool_call_id=f"c{i}"))
     return ChatRequest("auto", out, context=RequestContext(mode="debug"))
-
-
-def fresh(req: ChatRequest) -> ChatRequest:
-    """The request with new string objects (as a newly parsed body would hold)."""
-    messages = [
-        dataclasses.replace(
-            m,
-            content=[TextPart(p.text.encode().decode()) if isinstance(p, TextPart) else p for p in m.content],
-        )
-        for m in req.messages
-    ]
-    return dataclasses.replace(req, messages=messages)
-
-
-def next_call(clf: TextClassifier) -> TextClassifier:
-    """`clf` with a memo that keeps the work on turns and texts but no predictions: what the next
-    call of a tool loop costs (its new tool result changes the structured features)."""
-    from benchroute.routing.memo import TextMemo  # here: ab.py imports this file in older trees too
-    from benchroute.routing.textclf import ClassifierMemo
-
-    memo = ClassifierMemo()
-    memo.predictions = TextMemo(max_entries=0)
-    return dataclasses.replace(clf, memo=memo)
 
 
 def percentiles_us(

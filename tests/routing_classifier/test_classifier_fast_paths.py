@@ -43,9 +43,10 @@ _PIECES = (
 )
 
 
-def _random_texts(n: int, seed: int = 7) -> list[str]:
+def _random_texts(n: int, seed: int = 7, pieces: tuple[str, ...] = _PIECES, longest: int = 30) -> list[str]:
+    """`n` texts of 0 to `longest` pieces drawn at random (the same ones for a seed)."""
     rng = random.Random(seed)
-    return ["".join(rng.choice(_PIECES) for _ in range(rng.randint(0, 30))) for _ in range(n)]
+    return ["".join(rng.choice(pieces) for _ in range(rng.randint(0, longest))) for _ in range(n)]
 
 
 def _stored_turns(limit: int = 1500) -> list[str]:
@@ -182,8 +183,7 @@ _TOKEN_PIECES = (
 
 
 def test_lexicon_regexes_match_the_plain_versions(texts: list[str]) -> None:
-    rng = random.Random(17)
-    made = ["".join(rng.choice(_TOKEN_PIECES) for _ in range(rng.randint(0, 40))) for _ in range(6000)]
+    made = _random_texts(6000, 17, _TOKEN_PIECES, longest=40)
     sentences = 0
     for text in made + [t[:2000].lower() for t in texts]:
         assert lexicon._SENTENCE.sub("\n", text) == _SENTENCE_REFERENCE.sub("\n", text), text
@@ -300,8 +300,7 @@ _REPORT_PIECES = (
 
 
 def test_pattern_parts_match_the_whole_patterns(texts: list[str]) -> None:
-    rng = random.Random(13)
-    made = ["".join(rng.choice(_REPORT_PIECES) for _ in range(rng.randint(0, 8))) for _ in range(6000)]
+    made = _random_texts(6000, 13, _REPORT_PIECES, longest=8)
     cases = (
         (scanparts.TRACE_PARTS, _TRACE),
         (scanparts.COMPILE_PARTS, _COMPILE_ERROR),

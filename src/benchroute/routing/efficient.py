@@ -100,6 +100,7 @@ class EfficientTier:
             return self._fallback(call, "general", explain.general(gen, text), p, common)
         ref, floor = self._floor(sc)
         scored, pool = sc, elig.pool
+        readings: tuple[str, ...] = ()  # an unsure request's readings (`_unsure`), when it has them
         if confidence < call.project.min_confidence:
             unsure = self._unsure(call, probs, routes, g, sc)
             if unsure is None:
@@ -112,7 +113,7 @@ class EfficientTier:
         front = frontier(pool, scored.accuracy, scored.cost)
         choice = choose(table.models, scored, pool, floor, call.project.dial, front)
         if choice.model is None:
-            if scored is not sc:
+            if readings:
                 why = explain.unsure_unproven(text)
                 return self._fallback(call, "low_confidence", why, p, common)
             why = explain.no_evidence(text, table.params) + left_out
