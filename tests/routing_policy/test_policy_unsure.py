@@ -24,12 +24,13 @@ def project(dial: float = 0.0) -> ProjectSettings:
     return ProjectSettings(dial=dial, min_confidence=0.6)
 
 
-def with_refactor(weak_small: bool, probs: dict[str, float] | None = None) -> Router:
+def with_refactor(weak_small: bool, probs: dict[str, float] | None = None, balanced: bool = True) -> Router:
     """The example's implement:medium evidence copied onto refactor:medium (x/small weaker there
-    when `weak_small`, so that the refactor reading does not prove it)."""
+    when `weak_small`, so that the refactor reading does not prove it; the Balanced model x/mid
+    not measured there unless `balanced`)."""
     stats = list(snapshot())
     for s in snapshot():
-        if s.cell == "implement:medium":
+        if s.cell == "implement:medium" and (balanced or s.model != "x/mid"):
             copy = replace(s, cell="refactor:medium")
             if weak_small and s.model == "x/small":
                 copy = replace(
@@ -81,11 +82,20 @@ def test_readings_that_do_not_cover_the_request_go_to_balanced() -> None:
 
 
 def test_a_reading_without_evidence_goes_to_balanced() -> None:
-    # debug:medium has no evidence in the example: no model is proven on that reading.
+    # debug:medium has no evidence in the example: not even the Balanced model is measured there.
     probs = {"implement:medium": 0.5, "debug:medium": 0.5}
     d = with_refactor(weak_small=False, probs=probs).route(request(), project(), RouteContext())
     assert (d.model, d.reason) == ("x/mid", "low_confidence")
-    assert "every reading" in d.explanation
+    assert "worse reading" not in d.explanation
+
+
+def test_no_model_proven_on_every_reading_goes_to_balanced() -> None:
+    # The strong models cooling: x/small (0.20 on the refactor reading) and x/tiny are all that
+    # is left, and neither clears the Balanced model's lowest lower end on both readings.
+    cooling = RouteContext(unavailable=frozenset({"x/mid", "x/upper", "x/big"}))
+    d = with_refactor(weak_small=True).route(request(), project(), cooling)
+    assert d.reason == "low_confidence"
+    assert "no eligible model is proven at the Balanced model's level on every reading" in d.explanation
 
 
 def test_the_explanation_quotes_an_unsure_confidence_as_below_the_bar() -> None:
@@ -103,3 +113,11 @@ def test_a_clear_route_under_a_high_project_bar_is_still_read_two_ways() -> None
     d = with_refactor(weak_small=True, probs=probs).route(request(), strict, RouteContext())
     assert (d.model, d.reason) == ("x/mid", "cheapest_above_bar")
     assert "implement and refactor" in d.explanation
+
+
+def test_a_reading_that_does_not_measure_the_balanced_model_goes_to_balanced() -> None:
+    # Every other model is measured on both readings; without the Balanced model's lower end on
+    # the refactor reading there is no floor to hold the request to.
+    d = with_refactor(weak_small=False, balanced=False).route(request(), project(), RouteContext())
+    assert (d.model, d.reason) == ("x/mid", "low_confidence")
+    assert "worse reading" not in d.explanation

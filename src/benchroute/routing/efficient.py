@@ -107,7 +107,7 @@ class EfficientTier:
                 why = explain.low_confidence(confidence, call.project.min_confidence, text)
                 return self._fallback(call, "low_confidence", why, p, common)
             readings, scored, pool, floor = unsure
-            ref = ref if floor is not None else None
+            ref = self._ref  # measured on every reading: its lowest lower end is the floor
             text = explain.unsure(confidence, call.project.min_confidence, text, readings)
         order = self.balanced.order(call)
         front = frontier(pool, scored.accuracy, scored.cost)
@@ -137,12 +137,13 @@ class EfficientTier:
 
     def _unsure(
         self, call: Call, probs: dict[str, float], routes: dict[str, float], g: Gates, mixed: Scores
-    ) -> tuple[tuple[str, ...], Scores, BoolArray, float | None] | None:
+    ) -> tuple[tuple[str, ...], Scores, BoolArray, float] | None:
         """An unsure request read as each of its likeliest routes (together at least `COVER` of
-        P(route), at most `MAX_READINGS` of them): (the readings, every model scored by its worse
-        reading, the models eligible on every reading, the floor: the Balanced model's lowest
-        lower end, None when some reading does not measure it). None when the readings cannot
-        cover the request: the Balanced model serves it.
+        P(route), at least two, at most `MAX_READINGS`): (the readings, every model scored by its
+        worse reading, the models eligible on every reading, the floor: the Balanced model's lowest
+        lower end). None, and the Balanced model serves the request, when the readings cannot cover
+        it or some reading does not measure the Balanced model: the median lower end of the few
+        models eligible on every reading would set a bar no request of this kind is held to.
 
         Choosing on the worse reading keeps the choice proven whichever reading is right, and the
         dial still moves it monotonically (the same `choose` on fixed scores)."""
@@ -167,8 +168,10 @@ class EfficientTier:
             completion_tokens=mixed.completion_tokens,  # what the request is expected to cost
             cost=mixed.cost,
         )
-        floor = None if any(f is None for f in floors) else min(f for f in floors if f is not None)
-        return readings, worst, pool, floor
+        measured = [f for f in floors if f is not None]
+        if len(measured) < len(floors):
+            return None  # no floor to hold the readings to: the Balanced model serves it
+        return readings, worst, pool, min(measured)
 
     def _floor(self, sc: Scores) -> tuple[str | None, float | None]:
         """The reference model (the Balanced model for the chat API, for every client) and its lower
