@@ -172,19 +172,22 @@ def _serve_one(
     note: str = "",
 ) -> None:
     """One gateway process: uvicorn on `settings`' address (or on `sockets`, bound by the parent)."""
-    import uvicorn
-
     from benchroute.app import create_app
-    from benchroute.gateway.server import tune_gc, uvicorn_config
+    from benchroute.gateway.server import ListeningServer, tune_gc, uvicorn_config
+
+    built: list[GatewayState] = []
 
     def ready(state: GatewayState) -> None:
+        built.append(state)
+
+    def listening() -> None:
         tune_gc()  # first: the lines below tell a waiting client to connect
-        if index > 0:
+        if index > 0 or not built:
             return  # worker 0 speaks for all
         click.echo(f"benchroute gateway on {base_url}  (models: {base_url}/models, health: /healthz)")
         if note:
             click.echo(f"  {note}")
-        for line in banner(state):
+        for line in banner(built[0]):
             click.echo(line)
         click.echo("Serving; stop with Ctrl+C.")
 
@@ -192,7 +195,8 @@ def _serve_one(
     config = uvicorn_config(
         app, host=settings.server.host, port=settings.server.port, loop=_loop(), **options
     )
-    uvicorn.Server(config).run(sockets=sockets)
+    # announced once the socket accepts connections, not when the app's startup ends (before bind)
+    ListeningServer(config, listening).run(sockets=sockets)
 
 
 def _check_workers(settings: Settings, workers: int) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import socket
+from collections.abc import Callable
 from typing import Any
 
 import uvicorn
@@ -68,6 +69,21 @@ def tune_gc() -> None:
     gc.collect()
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLDS)
+
+
+class ListeningServer(uvicorn.Server):
+    """uvicorn's server, calling `on_listening` once its sockets accept connections. The app's
+    lifespan startup runs before uvicorn binds, so a line printed there ("gateway on ...") could
+    send a waiting client to a port that refuses it."""
+
+    def __init__(self, config: uvicorn.Config, on_listening: Callable[[], None]) -> None:
+        super().__init__(config)
+        self._on_listening = on_listening
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets=sockets)
+        if self.started and not self.should_exit:
+            self._on_listening()
 
 
 class InLoopServer:
