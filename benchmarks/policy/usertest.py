@@ -118,7 +118,12 @@ def report(requests: list[dict[str, Any]], by_dial: dict[str, dict[str, dict[str
         shares = ", ".join(f"{k} {v} ({v / len(res):.0%})" for k, v in reasons.most_common())
         cost = sum(x.get("expected_cost") or 0.0 for x in res.values()) / len(res)
         top = sum(1 for x in res.values() if x["model"] == FRONTIER_MARK)
-        print(f"dial {d}: {shares}\n   mean expected cost ${cost:.4f}; to {FRONTIER_MARK}: {top}/{len(res)}")
+        accs = [a for a in map(chosen_accuracy, res.values()) if a is not None]
+        mean_acc = sum(accs) / len(accs) if accs else float("nan")
+        print(
+            f"dial {d}: {shares}\n   mean expected cost ${cost:.4f}; mean expected accuracy of the "
+            f"chosen model {mean_acc:.3f} ({len(accs)} with one); to {FRONTIER_MARK}: {top}/{len(res)}"
+        )
     lo, hi = by_dial[dials[0]], by_dial[dials[-1]]
     changed = sum(lo[i]["model"] != hi[i]["model"] for i in ids)
     print(f"dial {dials[0]} vs {dials[-1]}: different model in {changed}/{len(ids)}")

@@ -110,6 +110,10 @@ class EfficientTier:
             ref = self._ref  # measured on every reading: its lowest lower end is the floor
             text = explain.unsure(confidence, call.project.min_confidence, text, readings)
         order = self.balanced.order(call)
+        if readings:
+            # unsure: never dearer than the Balanced model, which serves it when nothing cheaper is
+            # proven on every reading; the dial chooses within this pool, so it stays monotone
+            pool = pool & (scored.cost <= self._cost_of(order[0], scored, p, call) + EPS)
         front = frontier(pool, scored.accuracy, scored.cost)
         choice = choose(table.models, scored, pool, floor, call.project.dial, front)
         if choice.model is None:
@@ -172,6 +176,14 @@ class EfficientTier:
         if len(measured) < len(floors):
             return None  # no floor to hold the readings to: the Balanced model serves it
         return readings, worst, pool, min(measured)
+
+    def _cost_of(self, model: str, sc: Scores, p: FloatArray, call: Call) -> float:
+        """Expected cost of `model` (a catalog id or variant) for this request, as `sc` counts it."""
+        row = self.table.row.get(model)
+        if row is not None:
+            return float(sc.cost[row])
+        cost = expected_cost(self.catalog, self.table, model, p, call.prompt_tokens)
+        return cost if cost is not None else float("inf")
 
     def _floor(self, sc: Scores) -> tuple[str | None, float | None]:
         """The reference model (the Balanced model for the chat API, for every client) and its lower

@@ -36,8 +36,8 @@ def unsure(confidence: float, threshold: float, text: str, readings: tuple[str, 
 def unsure_unproven(text: str) -> str:
     """`text` as `unsure` wrote it, when no model is proven on every reading."""
     return (
-        f"For {text}: no eligible model is proven at the Balanced model's level on every reading, so "
-        "the Balanced model {model} serves it."
+        f"For {text}: no eligible model at most as dear as the Balanced model is proven at its level "
+        "on every reading, so the Balanced model {model} serves it."
     )
 
 
