@@ -35,6 +35,7 @@ from benchroute.routing.policy import (
     route_probs,
     route_shares,
 )
+from benchroute.routing.sidetask import side_task
 from benchroute.routing.static import is_allowed
 from benchroute.routing.tiers import (
     EFFICIENT,
@@ -95,6 +96,9 @@ class EfficientTier:
             [float(table.malformed[i]) for i in broken],
             table.params.max_malformed_rate,
         )
+        chore = side_task(call.request)
+        if chore is not None:
+            return self._fallback(call, "general", explain.side_task(chore, text), p, common)
         gen = general_share(probs)
         if gen >= GENERAL_SHARE:
             return self._fallback(call, "general", explain.general(gen, text), p, common)

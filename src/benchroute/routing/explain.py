@@ -17,6 +17,14 @@ def general(share: float, text: str) -> str:
     )
 
 
+def side_task(chore: str, text: str) -> str:
+    """A client's side request (routing/sidetask.py): the cells read are those of the quoted turn."""
+    return (
+        f"A client's side request ({chore}), not the user's coding work (its quoted turn reads as "
+        f"{text}), so the Balanced model {{model}} serves it."
+    )
+
+
 def low_confidence(confidence: float, threshold: float, text: str) -> str:
     return (
         f"The classifier is unsure ({_below(confidence, threshold)}; {text}), so the Balanced "
