@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from benchroute.catalog.model import Catalog
+from benchroute.quickinit import quick_init
 from benchroute.routing.base import RouteContext, RoutingEngine
 from benchroute.routing.decision import Decision
 from benchroute.sessions.base import HISTORY_LIMIT, HistoryEntry, SessionState, SessionStore
@@ -23,6 +24,7 @@ from benchroute.settings import ProjectSettings
 from benchroute.wire.canonical import ChatRequest
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Routed:
     decision: Decision
