@@ -12,7 +12,7 @@ import pytest
 from benchroute.gateway.auth import Caller
 from benchroute.gateway.failover import Served
 from benchroute.providers.base import Target
-from benchroute.quickinit import quick_init
+from benchroute.quickinit import quick_init, quick_replace
 from benchroute.routing.base import RouteContext
 from benchroute.routing.capabilities import Needs
 from benchroute.routing.decision import Decision
@@ -140,6 +140,18 @@ def test_the_request_path_classes(instance: Any) -> None:
     cls = type(instance)
     assert cls.__init__.__qualname__ == f"{cls.__qualname__}.__init__"
     assert "_set_class" in cls.__init__.__code__.co_names  # quick_init's
+    assert quick_replace(instance) == instance and "__replace__" in cls.__dict__
     assert values(cls(**values(instance))) == values(instance)
     with pytest.raises(FrozenInstanceError):
         setattr(instance, fields(instance)[0].name, None)
+
+
+def test_quick_replace_is_dataclasses_replace() -> None:
+    quick = Quick("a", 5, {"x": 1}, ("i",))
+    assert values(quick_replace(quick, count=9)) == values(replace(quick, count=9))
+    assert type(quick_replace(quick)) is Quick and quick_replace(quick) == quick
+    assert quick_replace(Plain("a"), count=2) == Plain("a", 2)  # not a quick_init class: dataclasses'
+    decision = Decision(model="m", tier="manual", reason="manual", warnings=("w",))
+    assert quick_replace(decision, id="i", session_key="k") == replace(decision, id="i", session_key="k")
+    with pytest.raises(TypeError):
+        quick_replace(quick, nope=1)

@@ -13,6 +13,10 @@ back: ~5,000 instructions for the Decision. Nothing else changes: the instance i
 frozen (`FrozenInstanceError`), compares, hashes, pickles, `repr`s and `replace`s as before, and the
 defaults and default factories are the dataclass's own. A subclass instance is built by the
 dataclass's own `__init__`.
+
+`quick_replace(obj, **changes)` is `dataclasses.replace` without its loop over the fields (a
+generated `__replace__`, the name `copy.replace` uses from Python 3.13): one `replace` of a
+Decision was ~5% of the request path's bytecodes.
 """
 
 from __future__ import annotations
@@ -65,11 +69,33 @@ def quick_init(cls: type[T]) -> type[T]:
         + "".join(f"    self.{f.name} = {f.name}\n" for f in fields)
         + "    self.__class__ = _cls\n"
     )
+    source += (
+        "def __replace__(self, /, **changes):\n"
+        + "    if type(self) is not _cls:\n"
+        + "        return _replace(self, **changes)\n"
+        + "    return _cls(**{"
+        + ", ".join(f"{f.name!r}: self.{f.name}" for f in fields)
+        + ", **changes})\n"
+    )
+    env["_replace"] = dataclasses.replace
     namespace: dict[str, Any] = {}
-    exec(source, env, namespace)
+    exec(source, env, namespace)  # as `dataclasses` builds its own __init__
+    replacer = namespace["__replace__"]
+    replacer.__qualname__ = f"{cls.__qualname__}.__replace__"
+    replacer.__module__ = cls.__module__
+    cls.__replace__ = replacer  # type: ignore[attr-defined]  # `copy.replace`'s protocol (3.13)
     init = namespace["__init__"]
     init.__qualname__ = f"{cls.__qualname__}.__init__"
     init.__module__ = cls.__module__
     init.__doc__ = cls.__init__.__doc__
     cls.__init__ = init  # type: ignore[method-assign]
     return cls
+
+
+def quick_replace(obj: T, /, **changes: Any) -> T:
+    """`dataclasses.replace(obj, **changes)`, faster for a `quick_init` class (the same result)."""
+    replacer = getattr(type(obj), "__replace__", None)
+    if replacer is None:
+        return dataclasses.replace(obj, **changes)  # type: ignore[type-var]
+    result: T = replacer(obj, **changes)
+    return result

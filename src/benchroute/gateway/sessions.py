@@ -8,10 +8,10 @@ that fails (Redis down) never fails a request: it is routed without session stat
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
 
 from benchroute.gateway.state import GatewayState
 from benchroute.gateway.usage import RequestLog
+from benchroute.quickinit import quick_replace
 from benchroute.routing.base import RouteContext
 from benchroute.routing.decision import Decision
 from benchroute.routing.static import RouteError
@@ -47,8 +47,8 @@ async def route(
                 rlog.request_id,
                 exc_info=True,
             )
-    decision = state.engine.route(request, project, replace(ctx, session_key=key))
-    return replace(decision, id=rlog.request_id, session_key=key)
+    decision = state.engine.route(request, project, quick_replace(ctx, session_key=key))
+    return quick_replace(decision, id=rlog.request_id, session_key=key)
 
 
 async def after_serving(state: GatewayState, rlog: RequestLog) -> Decision | None:

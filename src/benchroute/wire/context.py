@@ -79,8 +79,8 @@ def conversation_hash(request: ChatRequest) -> str:
         if m.role == "user":  # by raising GeneratorExit into it (an exception per request)
             first_user = m.text
             break
-    h = hashlib.sha256()
-    for part in (context.key_id or context.project, request.system_text, first_user):
-        h.update(part.encode("utf-8", "surrogatepass"))
-        h.update(b"\x00")
-    return HASH_PREFIX + h.hexdigest()[:24]
+    # the three parts, each followed by a NUL, hashed in one call (one `update` per piece cost
+    # three times the instructions of the hash itself; the digest is the same)
+    parts = (context.key_id or context.project, request.system_text, first_user, "")
+    data = "\x00".join(parts).encode("utf-8", "surrogatepass")
+    return HASH_PREFIX + hashlib.sha256(data).hexdigest()[:24]
