@@ -39,7 +39,22 @@ sys.path.insert(0, str(HERE))
 import run  # noqa: E402  (the overhead benchmark's config and processes)
 from load import BODY_TEXT  # noqa: E402
 
-SERVE = "import sys; from benchroute.cli.main import main; sys.argv = ['benchroute', 'serve']; main()"
+# The gateway as `benchroute serve` runs it, with one change: its TTL caches (gateway keys 5 s,
+# project settings 2 s, provider keys 5 s) keep their entries for an hour. Under callgrind a
+# request takes ~30 ms instead of ~1 ms, so a reload from the store (~2 M instructions through
+# SQLAlchemy) came every 60-150 requests instead of every few thousand, and how often depended on
+# the machine's load: +-8% between runs of one tree. At full speed they are noise.
+SERVE = """
+import sys
+from benchroute.gateway import cache
+_init = cache.TTLCache.__init__
+def _init_hour(self, ttl, **kwargs):
+    _init(self, 3600.0, **kwargs)
+cache.TTLCache.__init__ = _init_hour
+from benchroute.cli.main import main
+sys.argv = ['benchroute', 'serve']
+main()
+"""
 
 
 def start_counted_gateway(config: Path, home: Path, out: Path) -> tuple[subprocess.Popen[str], str]:
