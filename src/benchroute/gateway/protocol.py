@@ -16,7 +16,7 @@ cost per request and the limits:
   (`middleware.CatchAll`), and is told of a disconnect by `Cycle.watch` instead of a task waiting
   on `receive` (`pipeline`);
 - an app with hot paths of its own (`GatewayApp.edge_endpoint`: the pipeline's POST paths) has
-  them called straight, without its `__call__` and dispatch in between (three coroutines less per
+  them called straight, without its `__call__` and dispatch in between (two coroutines less per
   request).
 
 WebSocket upgrades are not served (the gateway has no WebSocket route): such a request is answered
