@@ -29,10 +29,11 @@ ROUTING_ERRORS = (RouteError,)
 async def route(
     state: GatewayState, request: ChatRequest, rlog: RequestLog, project: ProjectSettings, ctx: RouteContext
 ) -> Decision:
-    keys = session_key(request)  # hashes the conversation when the client sent no id: once
+    layer = state.sessions
+    # hashes the conversation when the client sent no id: once (the layer remembers recent ones)
+    keys = layer.keys(request) if layer is not None else session_key(request)
     key = keys[0]
     rlog.session = key
-    layer = state.sessions
     if layer is not None:
         try:
             routed = await layer.route(
