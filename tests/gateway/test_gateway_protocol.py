@@ -152,3 +152,24 @@ async def test_deadlines_move_with_each_request_on_a_kept_alive_connection(gatew
             assert rest.startswith(b"HTTP/1.1 408") and b"request head too slow" in rest, rest[:200]
         else:
             assert rest == b""  # an idle connection is closed without an answer
+
+
+async def test_the_hot_post_paths_are_called_straight_and_the_rest_dispatched(
+    gateway: GatewayFactory,
+) -> None:
+    from benchroute.gateway.app import create_gateway
+    from benchroute.settings import Settings
+
+    app = create_gateway(Settings(server={"discover_local": False}))
+    chat = app.edge_endpoint("POST", "/v1/chat/completions")  # type: ignore[attr-defined]
+    assert chat is not None and chat is app.post_paths["/v1/chat/completions"]  # type: ignore[attr-defined]
+    assert app.edge_endpoint("GET", "/v1/chat/completions") is None  # type: ignore[attr-defined]
+    assert app.edge_endpoint("POST", "/v1/route") is None  # type: ignore[attr-defined]
+    # served through the gateway's protocol: the hot path answers, the router answers the rest
+    gw = await gateway()
+    assert (await gw.chat({"model": "fake/a", "messages": user()})).status_code == 200
+    assert (await gw.client.get("/v1/chat/completions", headers=gw.auth())).status_code == 405
+    assert (await gw.client.get("/v1/models", headers=gw.auth())).status_code == 200
+    messages = {"model": "fake/a", "max_tokens": 16, "messages": user()}
+    r = await gw.client.post("/v1/messages", json=messages, headers=gw.auth())
+    assert r.status_code == 200 and r.json()["type"] == "message"

@@ -207,3 +207,29 @@ def test_request_head_and_urls() -> None:
         request_head("GET", url, {"X-K": "v\r\nInjected: 1"}, None)
     with pytest.raises(ValueError):
         split_url("ftp://example.com/")
+
+
+async def test_a_kept_head_carries_each_requests_own_length() -> None:
+    heads: list[bytes] = []
+
+    async def record(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while True:
+            head, _ = await read_request(reader)
+            heads.append(head)
+            writer.write(answer(b"{}"))
+            await writer.drain()
+
+    headers = {"Content-Type": "application/json", "Authorization": "Bearer k"}
+    async with raw_server(record) as (base, _), UpstreamClient() as client:
+        for body in (b"{}", b'{"a": 1}', b""):
+            response = await client.request("POST", f"{base}/v1/x", body=body, headers=headers)
+            await response.read()
+            response.release()
+        response = await client.request("GET", f"{base}/v1/x", headers=headers)
+        await response.read()
+        response.release()
+        with pytest.raises(ValueError):  # checked when the head is built, kept or not
+            await client.request("GET", f"{base}/v1/x", headers={"X-K": "v\r\nInjected: 1"})
+    url = split_url(f"{base}/v1/x")
+    expected = [request_head("POST", url, headers, n) for n in (2, 8, 0)]
+    assert heads == [*expected, request_head("GET", url, headers, None)]

@@ -72,3 +72,36 @@ def test_a_parent_equal_to_the_key_is_not_a_link() -> None:
         "t",
         None,
     )
+
+
+def test_session_keys_give_what_session_key_gives_and_remember_the_hash() -> None:
+    from benchroute.sessions.keys import SessionKeys
+    from benchroute.wire.context import conversation_parts
+
+    keys = SessionKeys()
+    cases = [
+        _req(None, *CONV),
+        _req(None, *CONV, ("assistant", "Here is a parser..."), ("user", "Now quoted fields.")),
+        _req(None, *CONV, key_id=None),
+        _req({"x-kilocode-taskid": "task", "x-kilocode-parent-taskid": "parent"}, *CONV),
+        _req({"x-kilocode-parent-taskid": "p"}, ("user", "only a user message")),
+        _req(None, ("system", "another prompt"), ("user", "Write a CSV parser in Rust.")),
+    ]
+    for request in cases:
+        assert keys(request) == session_key(request)
+        assert keys(request) == session_key(request)  # from memory the second time
+    # the same conversation hashed once: its texts are remembered with the digest
+    assert keys._hashes[conversation_parts(cases[0])] == session_key(cases[0])[0]
+    assert len(keys._hashes) == 4  # the first two share a conversation; the task id is not hashed
+
+
+def test_session_keys_stay_within_their_bound() -> None:
+    from benchroute.sessions.keys import SessionKeys
+
+    keys = SessionKeys(max_chars=200)
+    big = _req(None, ("system", "x" * 300), ("user", "hello"))
+    assert keys(big) == session_key(big) and keys._hashes == {}  # larger than the bound: not kept
+    for i in range(20):
+        request = _req(None, ("system", f"prompt {i} " * 3), ("user", "hello"))
+        assert keys(request) == session_key(request)
+        assert keys._chars <= 200

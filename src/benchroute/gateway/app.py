@@ -233,6 +233,12 @@ class GatewayApp(Starlette):
         self.gateway_state: GatewayState | None = None
         self._guarded = RequestGuard(self._dispatch, server)  # header count/size, slow bodies
 
+    def edge_endpoint(self, method: str, path: str) -> ASGIApp | None:
+        """The handler the gateway's HTTP protocol may call straight for this request (the
+        pipeline's POST paths, behind their catch-all), skipping this app's `__call__` and
+        dispatch; it sets `scope["app"]` to this app first, as the dispatch does."""
+        return self.post_paths.get(path) if method == "POST" else None
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if EDGE_EXTENSION in scope.get("extensions", ()):
             await self._dispatch(scope, receive, send)

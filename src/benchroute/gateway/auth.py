@@ -14,12 +14,14 @@ from dataclasses import dataclass
 
 from benchroute.gateway.cache import TTLCache
 from benchroute.gateway.errors import GatewayError
+from benchroute.quickinit import quick_init
 from benchroute.settings import ServerSettings
 from benchroute.store.base import KeyInfo, Store
 
 ANONYMOUS = KeyInfo(id="", project="default", name="auth disabled")
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Caller:
     """Who made a request."""

@@ -19,6 +19,7 @@ from benchroute.gateway.errors import GatewayError
 from benchroute.gateway.state import GatewayState
 from benchroute.providers.base import ErrorKind, Provider, ProviderError, Target
 from benchroute.providers.streaming import EventStream
+from benchroute.quickinit import quick_init
 from benchroute.routing.decision import Decision
 from benchroute.wire.canonical import ChatRequest, ChatResponse, StreamError, StreamEvent
 from benchroute.wire.errors import WireError
@@ -39,6 +40,7 @@ class OpenStream:
     secrets: tuple[str, ...] = ()  # keys the call used: scrubbed from mid-stream error messages
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Served:
     """A whole response and the model that gave it."""

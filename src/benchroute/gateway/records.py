@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import fields
+from operator import attrgetter
 from typing import Any
 
 from benchroute.gateway import limits as limits_http
@@ -18,12 +19,13 @@ from benchroute.store.base import DecisionRecord
 log = logging.getLogger(__name__)
 
 _DECISION_FIELDS = tuple(f.name for f in fields(Decision))
+_decision_values = attrgetter(*_DECISION_FIELDS)  # one C call for the 22 fields
 
 
 def decision_dict(decision: Decision) -> dict[str, Any]:
     """`Decision.to_dict()` without `asdict`'s deep copies (the Decision is frozen; its
     candidates are the only nested dataclasses). Same keys and values, a third of the time."""
-    out = {name: getattr(decision, name) for name in _DECISION_FIELDS}
+    out = dict(zip(_DECISION_FIELDS, _decision_values(decision), strict=True))
     out["cells"] = dict(decision.cells)
     out["fallbacks"] = list(decision.fallbacks)
     out["candidates"] = [

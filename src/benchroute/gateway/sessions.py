@@ -8,10 +8,10 @@ that fails (Redis down) never fails a request: it is routed without session stat
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
 
 from benchroute.gateway.state import GatewayState
 from benchroute.gateway.usage import RequestLog
+from benchroute.quickinit import quick_replace
 from benchroute.routing.base import RouteContext
 from benchroute.routing.decision import Decision
 from benchroute.routing.static import RouteError
@@ -29,10 +29,11 @@ ROUTING_ERRORS = (RouteError,)
 async def route(
     state: GatewayState, request: ChatRequest, rlog: RequestLog, project: ProjectSettings, ctx: RouteContext
 ) -> Decision:
-    keys = session_key(request)  # hashes the conversation when the client sent no id: once
+    layer = state.sessions
+    # hashes the conversation when the client sent no id: once (the layer remembers recent ones)
+    keys = layer.keys(request) if layer is not None else session_key(request)
     key = keys[0]
     rlog.session = key
-    layer = state.sessions
     if layer is not None:
         try:
             routed = await layer.route(
@@ -47,8 +48,8 @@ async def route(
                 rlog.request_id,
                 exc_info=True,
             )
-    decision = state.engine.route(request, project, replace(ctx, session_key=key))
-    return replace(decision, id=rlog.request_id, session_key=key)
+    decision = state.engine.route(request, project, quick_replace(ctx, session_key=key))
+    return quick_replace(decision, id=rlog.request_id, session_key=key)
 
 
 async def after_serving(state: GatewayState, rlog: RequestLog) -> Decision | None:

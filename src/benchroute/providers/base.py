@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Literal, Protocol, runtime_checkable
 
+from benchroute.quickinit import quick_init
 from benchroute.wire.canonical import ChatRequest, ChatResponse, StreamEvent
 
 ErrorKind = Literal["connect", "timeout", "rate_limit", "server", "client", "auth", "protocol"]
@@ -40,6 +41,7 @@ class ProviderError(Exception):
         return self.kind in ("connect", "timeout", "rate_limit", "server")
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Target:
     """Where one call goes: the upstream's model id and the key to use (gateway's or BYOK)."""

@@ -47,6 +47,13 @@ def split_url(url: str) -> Url:
 
 def request_head(method: str, url: Url, headers: Mapping[str, str], length: int | None) -> bytes:
     """The request line and headers; `headers` names compare case-insensitively (the last wins)."""
+    return finish_head(head_prefix(method, url, headers), length)
+
+
+def head_prefix(method: str, url: Url, headers: Mapping[str, str]) -> bytes:
+    """The request line and headers, without the length and the blank line (the part a client
+    can keep for the next request with the same headers); ValueError for a header that would
+    inject a line."""
     named = {"user-agent": ("User-Agent", USER_AGENT)}
     for name, value in headers.items():
         named[name.lower()] = (name, value)
@@ -55,7 +62,12 @@ def request_head(method: str, url: Url, headers: Mapping[str, str], length: int 
         if "\r" in value or "\n" in value or "\r" in name or "\n" in name or ":" in name:
             raise ValueError(f"invalid request header {name!r}")
         lines.append(f"{name}: {value}")
-    if length is not None:
-        lines.append(f"Content-Length: {length}")
-    lines.append("\r\n")
+    lines.append("")
     return "\r\n".join(lines).encode("utf-8")
+
+
+def finish_head(prefix: bytes, length: int | None) -> bytes:
+    """`prefix` with its Content-Length (None: none) and the blank line that ends a head."""
+    if length is None:
+        return prefix + b"\r\n"
+    return prefix + b"Content-Length: %d\r\n\r\n" % length

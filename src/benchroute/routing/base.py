@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
+from benchroute.quickinit import quick_init
 from benchroute.routing.decision import Decision
 from benchroute.routing.evidence import Snapshot
 from benchroute.routing.freepool import FreePool
@@ -23,6 +24,7 @@ from benchroute.settings import ProjectSettings
 from benchroute.wire.canonical import ChatRequest
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class RouteContext:
     """Per-call facts the engine may not look up itself."""

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from benchroute.catalog.model import ModelInfo
+from benchroute.quickinit import quick_init
 from benchroute.wire.canonical import ChatRequest, ImagePart, TextPart, Tool
 
 SCHEMA_MEMO = 256  # tools whose schema size `SchemaSizes` remembers
@@ -21,6 +22,7 @@ ANSWER_ROOM = 1024  # tokens kept free for the answer when checking the context 
 UPSTREAM_APIS = frozenset({"chat", "messages"})
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Needs:
     tools: bool = False

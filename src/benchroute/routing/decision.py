@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
+from benchroute.quickinit import quick_init
 from benchroute.wire.canonical import ChatRequest
 
 Reason = Literal[
@@ -46,6 +47,7 @@ class Candidate:
     coverage: float | None = None  # share of P(c) on cells where the model is measured
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Decision:
     model: str  # catalog id that should serve the request

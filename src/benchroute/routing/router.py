@@ -19,6 +19,7 @@ from typing import Any, cast
 import numpy as np
 
 from benchroute.catalog.model import Catalog
+from benchroute.quickinit import quick_replace
 from benchroute.routing import tiers as T
 from benchroute.routing.balanced import BalancedTier
 from benchroute.routing.base import RouteContext
@@ -210,9 +211,9 @@ class Router:
             return decision
         has_key = decision.model in self.keyed
         if has_key:
-            return replace(decision, keyed=True)
+            return quick_replace(decision, keyed=True)
         note = f" {decision.model} has no provider key here: set its provider's API key to call it."
-        return replace(decision, keyed=False, explanation=decision.explanation + note)
+        return quick_replace(decision, keyed=False, explanation=decision.explanation + note)
 
 
 def _api_kind(kind: str) -> ApiKind:

@@ -13,10 +13,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from benchroute.quickinit import quick_init
+
 DEFAULT_TTL = 6 * 3600.0  # seconds a session lives after its last request
 HISTORY_LIMIT = 50  # entries of (decision id, model, action) kept per session
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class HistoryEntry:
     decision_id: str
@@ -24,6 +27,7 @@ class HistoryEntry:
     action: str
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class SessionState:
     key: str

@@ -36,6 +36,7 @@ from dataclasses import replace
 from typing import Any
 
 from benchroute.catalog.model import Catalog
+from benchroute.quickinit import quick_replace
 from benchroute.routing.decision import Candidate, Decision, SessionAction
 from benchroute.routing.policy import estimate_prompt_tokens
 from benchroute.routing.static import is_allowed
@@ -95,7 +96,7 @@ def apply_session(
     changes = _changes(decision, state, request, switch_saving, allowed_models, unavailable, catalog)
     if stamp:
         changes.update(stamp)
-    return replace(decision, **changes)
+    return quick_replace(decision, **changes)
 
 
 def _changes(

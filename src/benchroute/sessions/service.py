@@ -14,15 +14,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from benchroute.catalog.model import Catalog
+from benchroute.quickinit import quick_init
 from benchroute.routing.base import RouteContext, RoutingEngine
 from benchroute.routing.decision import Decision
 from benchroute.sessions.base import HISTORY_LIMIT, HistoryEntry, SessionState, SessionStore
-from benchroute.sessions.keys import session_key
+from benchroute.sessions.keys import SessionKeys
 from benchroute.sessions.rules import after_failover, apply_session
 from benchroute.settings import ProjectSettings
 from benchroute.wire.canonical import ChatRequest
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Routed:
     decision: Decision
@@ -46,6 +48,7 @@ class SessionRouter:
         self.ttl = ttl
         self.history_limit = history_limit
         self._clock = clock
+        self.keys = SessionKeys()  # `session_key`, conversation hashes remembered
 
     async def route(
         self,
@@ -62,7 +65,7 @@ class SessionRouter:
         is then unchanged. `keys`: the request's `session_key(request)` when the caller has it
         already (it hashes the conversation when the client sent no session id)."""
         base = ctx or RouteContext()
-        key, parent = keys or session_key(request)
+        key, parent = keys or self.keys(request)
         out: list[Routed] = []
 
         def step(state: SessionState | None) -> SessionState:

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from benchroute.quickinit import quick_init
+
 
 @dataclass(slots=True)
 class UsageRecord:
@@ -57,6 +59,7 @@ class KeyInfo:
     parent: str | None = None  # the key this one was created with: revoked with it
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class DecisionRecord:
     id: str

@@ -99,6 +99,9 @@ class SqlStore(SqlUsage, SqlDecisions, SqlKeys, SqlProviderKeys, SqlBench, SqlSe
         self, table: sa.Table, names: Sequence[str]
     ) -> tuple[SqliteInserter, PreparedInsert] | None:
         """The direct path for inserts into an SQLite file (None for other databases)."""
+        insert = self._inserts.get(table.name)
+        if insert is not None and self._inserter is not None:
+            return self._inserter, insert  # every batch after the first (the URL is parsed once)
         if self._backend != "sqlite":
             return None
         path = sqlite_path(self._url)

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from benchroute.store import spill
+from benchroute.store.backlog import Backlog
 from benchroute.store.base import DecisionRecord, Store, UsageRecord
 
 if TYPE_CHECKING:
@@ -57,7 +58,7 @@ class UsageWriter:
         self._store = store
         self._batch_size = batch_size
         self._flush_interval = flush_interval
-        self._queue: asyncio.Queue[Record] = asyncio.Queue(maxsize=queue_size)
+        self._queue: Backlog[Record] = Backlog(queue_size)
         self._spill_path = spill_path
         self._retries = retries
         self._backoff = backoff
@@ -88,7 +89,7 @@ class UsageWriter:
     def stats(self) -> WriterStats:
         return WriterStats(
             written=self._written,
-            pending=self._queue.qsize() + self._inflight,
+            pending=len(self._queue) + self._inflight,
             failures=self._failures,
             spilled=self._spilled,
             replayed=self._replayed,
@@ -132,11 +133,12 @@ class UsageWriter:
         if self._task is None or self._task.done():
             self._ensure_task()
         queue = self._queue
-        if queue.full():
+        if len(queue.items) >= queue.maxsize:
             await queue.put(record)  # back-pressure: wait for room
         else:
             queue.put_nowait(record)  # the usual case, without `put`'s coroutine
-        if queue.qsize() >= self._batch_size or queue.full():
+        size = len(queue.items)
+        if size >= self._batch_size or size >= queue.maxsize:
             self._more.set()
 
     def _ensure_task(self) -> None:
@@ -161,13 +163,13 @@ class UsageWriter:
                 await self._write_or_spill(batch)
             finally:
                 self._inflight = 0
-                for _ in batch:
-                    self._queue.task_done()
+                self._queue.done(len(batch))
 
     def _drain_into(self, batch: list[Record]) -> None:
         queue = self._queue
-        while len(batch) < self._batch_size and not queue.empty():
-            batch.append(queue.get_nowait())
+        items = queue.items
+        while items and len(batch) < self._batch_size:
+            batch.append(queue.take())
 
     async def _write(self, batch: list[Record]) -> None:
         usage = [r for r in batch if isinstance(r, UsageRecord)]

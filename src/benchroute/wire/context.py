@@ -70,17 +70,25 @@ def client_session_id(context: RequestContext) -> str | None:
     )
 
 
-def conversation_hash(request: ChatRequest) -> str:
-    """A stable key for a conversation without a client id: key id (else project), system prompt
-    and the first user message (all three unchanged for the life of a conversation)."""
+def conversation_parts(request: ChatRequest) -> tuple[str, str, str]:
+    """What the conversation hash is over: key id (else project), system prompt and the first
+    user message (all three unchanged for the life of a conversation)."""
     context = request.context
     first_user = ""
     for m in request.messages:  # a loop, not `next(genexpr)`: an unfinished generator is closed
         if m.role == "user":  # by raising GeneratorExit into it (an exception per request)
             first_user = m.text
             break
-    h = hashlib.sha256()
-    for part in (context.key_id or context.project, request.system_text, first_user):
-        h.update(part.encode("utf-8", "surrogatepass"))
-        h.update(b"\x00")
-    return HASH_PREFIX + h.hexdigest()[:24]
+    return context.key_id or context.project, request.system_text, first_user
+
+
+def hash_conversation(parts: tuple[str, str, str]) -> str:
+    """`h:` + the first 24 hex digits of SHA-256 over the parts, each followed by a NUL (hashed
+    in one call: one `update` per piece cost three times the instructions of the hash itself)."""
+    data = "\x00".join((*parts, "")).encode("utf-8", "surrogatepass")
+    return HASH_PREFIX + hashlib.sha256(data).hexdigest()[:24]
+
+
+def conversation_hash(request: ChatRequest) -> str:
+    """A stable key for a conversation without a client id (`conversation_parts`, hashed)."""
+    return hash_conversation(conversation_parts(request))
