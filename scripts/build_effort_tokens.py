@@ -213,16 +213,17 @@ def build(data: Path) -> dict[str, Any]:
     }
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     doc = build(args.data)
     args.out.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
     for name, fam in doc["families"].items():
         print(f"{name:<10} base {fam['base']!r}: {fam['factors']}")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())
