@@ -2,7 +2,9 @@
 
 The shipped file `benchroute/data/catalog.toml` already carries prices (precomputed from the
 genai-prices bundled snapshot by `scripts/build_catalog.py`), so loading is one `tomllib` parse:
-genai-prices is never imported at run time and nothing is fetched. Nothing is cached in module
+genai-prices is never imported at run time and nothing is fetched; the reasoning-effort token
+factors are `benchroute/data/effort_tokens.json` (`scripts/build_effort_tokens.py`, catalog/effort.py).
+Nothing is cached in module
 globals; callers keep the Catalog they get (the gateway builds it once in its lifespan).
 """
 
@@ -15,6 +17,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, get_args
 
+from benchroute.catalog.effort import load_default_effort
 from benchroute.catalog.model import Catalog, ModelInfo
 from benchroute.settings import ModelOverride, Settings
 from benchroute.wire.canonical import ApiKind
@@ -123,11 +126,12 @@ def load_catalog(
     discovered: Iterable[Discovered] = (),
     path: str | Path | None = None,
 ) -> Catalog:
-    """Shipped (or `path`) entries + discovered local models + the config's `[[models]]`."""
+    """Shipped (or `path`) entries + discovered local models + the config's `[[models]]`, with the
+    shipped reasoning-effort token factors (catalog/effort.py)."""
     source = path or shipped_catalog_path()
     models = {m.id: m for m in read_catalog_file(source)}
     for model in local_models(discovered):
         models[model.id] = model
     for override in settings.models if settings is not None else ():
         models[override.id] = apply_override(models.get(override.id), override)
-    return Catalog(models.values(), read_key_env(source))
+    return Catalog(models.values(), read_key_env(source), load_default_effort())

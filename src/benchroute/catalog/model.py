@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
+from benchroute.catalog.effort import EffortFactors
 from benchroute.wire.canonical import ApiKind
 
 
@@ -42,12 +43,20 @@ class ModelInfo:
 
 
 class Catalog:
-    """An immutable set of models, looked up by catalog id (case-sensitive), and the environment
-    variable each built-in provider reads its API key from (`key_env`, provider -> variable)."""
+    """An immutable set of models, looked up by catalog id (case-sensitive), the environment
+    variable each built-in provider reads its API key from (`key_env`, provider -> variable), and
+    how many completion tokens a reasoning variant bills against its base model (`effort`; empty:
+    as many, `load_catalog` gives the shipped factors)."""
 
-    def __init__(self, models: Iterable[ModelInfo], key_env: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        models: Iterable[ModelInfo],
+        key_env: Mapping[str, str] | None = None,
+        effort: EffortFactors | None = None,
+    ) -> None:
         self._models: dict[str, ModelInfo] = {m.id: m for m in models}
         self.key_env: dict[str, str] = dict(key_env or {})
+        self.effort: EffortFactors = effort or EffortFactors()
 
     def get(self, model_id: str) -> ModelInfo | None:
         return self._models.get(model_id)

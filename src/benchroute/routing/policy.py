@@ -17,6 +17,12 @@ tests/routing_policy/test_policy_worked_example.py reproduces number for number.
 - Bar and rule are on one scale, lower ends: bar(d) = floor + d·max(0, L_top − floor), L_top the
   lower end of the most accurate frontier model (by estimate). "Proven at d": L(m) ≥ bar(d).
 - When no eligible frontier model's L reaches the floor, nothing is chosen (Balanced serves it).
+- Expected cost = (prompt tokens · input price + completion tokens · output price) / 10⁶ at the
+  catalog's prices, completion tokens Σ_c P(c)·tokens(m,c): a cell's mean completion tokens when a
+  source reports them for m, else `default_completion_tokens`; a reasoning variant ("m@high")
+  without tokens of its own on a cell takes its base model's times the effort factor
+  (catalog/effort.py): reasoning tokens are billed as output. `score` and `expected_cost` give the
+  same numbers, so the candidates, the choice, the Frontier comparison and the savings agree.
 - The choice at d < 1 is the cheapest proven model on the cost/accuracy frontier of the eligible
   models (no other eligible model is at most as dear and at least as accurate, one strictly); at
   d = 1 the most accurate by estimate (whose L is bar(1)). Along the frontier cost and A rise
@@ -136,6 +142,12 @@ class PolicyTable:
         self.direct_routes: frozenset[str] = frozenset(
             split_cell(s.cell)[0] for s in snapshot if s.trials > 0 and s.cell in self.index
         )  # coding routes a benchmark measures
+        self.effort_factors = catalog.effort
+        # completion tokens of each model per token of its base model (1 for a base model)
+        self.effort_factor: FloatArray = np.array(
+            [catalog.effort.factor(b, e) for b, e in zip(self.bases, self.effort, strict=True)],
+            dtype=np.float64,
+        )
         self._fill(snapshot)
         self.input_price: FloatArray = np.array([m.input_price for m in self.info])
         self.output_price: FloatArray = np.array([m.output_price for m in self.info])
@@ -162,6 +174,7 @@ class PolicyTable:
         est, low, high = np.zeros((2, *shape)), np.zeros((2, *shape)), np.ones((2, *shape))
         measured = np.zeros(shape)
         tokens = np.full(shape, float(self.params.default_completion_tokens))
+        own = np.zeros(shape, dtype=bool)  # a source reports this model's completion tokens here
         for s in snapshot:
             i, j = self.row.get(s.model), self.index.get(s.cell)
             if i is None or j is None:
@@ -172,6 +185,13 @@ class PolicyTable:
             measured[i, j] = float(basis >= self.params.min_tasks)
             if s.mean_completion_tokens is not None:
                 tokens[i, j] = s.mean_completion_tokens
+                own[i, j] = True
+        # A variant's cells without tokens of its own: its base model's (measured or the default)
+        # times the effort factor. Base rows are final here: they never take a factor.
+        for i in np.flatnonzero(self.effort_factor != 1.0).tolist():
+            b = self.row.get(self.bases[i])
+            base = tokens[b] if b is not None else float(self.params.default_completion_tokens)
+            tokens[i] = np.where(own[i], tokens[i], base * self.effort_factor[i])
         self.estimate: FloatArray = est
         self.low: FloatArray = low
         self.high: FloatArray = high
@@ -202,15 +222,22 @@ class PolicyTable:
         k = 1 if agent else 0
         acc, low, high = self.estimate[k] @ p, self.low[k] @ p, self.high[k] @ p
         cov = self.measured @ p
-        toks = np.rint(self.tokens @ p) if p.any() else np.zeros(len(self.models))
+        toks = np.rint(
+            self.tokens @ p if p.any() else self.params.default_completion_tokens * self.effort_factor
+        )
         cost = (prompt_tokens * self.input_price + toks * self.output_price) / 1_000_000
         return Scores(acc, low, high, cov, toks, cost)
 
     def expected_tokens(self, model: str, p: FloatArray | None) -> int:
+        """Expected completion tokens of `model` (a catalog id or a variant) over P: the same
+        numbers as `score`'s; without coding cells (or for a model the snapshot lacks), the default
+        times the variant's effort factor."""
         i = self.row.get(model)
-        if i is None or p is None or not p.any():
-            return self.params.default_completion_tokens
-        return int(np.rint(self.tokens[i] @ p))
+        if i is not None and p is not None and p.any():
+            return int(np.rint(self.tokens[i] @ p))
+        base, effort = split_variant(model)
+        factor = self.effort_factor[i] if i is not None else self.effort_factors.factor(base, effort)
+        return int(np.rint(self.params.default_completion_tokens * factor))
 
 
 def expected_cost(

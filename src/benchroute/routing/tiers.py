@@ -8,7 +8,8 @@ Balanced and Frontier models come from the evidence (`evidence_defaults`), and t
   (reasoning: plan, debug, review, explain; implementation: implement, refactor, tests, command).
 - Balanced per API kind: among models measured on at least half of the routes a benchmark covers,
   and at least as accurate there as the median of those models, the cheapest for a typical call
-  (8,000 prompt + 600 completion tokens); for the messages API a model served on that API first.
+  (8,000 prompt + 600 completion tokens, times a reasoning variant's effort factor); for the
+  messages API a model served on that API first.
 """
 
 from __future__ import annotations
@@ -152,7 +153,7 @@ def evidence_defaults(table: PolicyTable) -> Defaults:
     bench_routes = tuple(sorted(table.direct_routes))
     acc, measured, width = _route_means(table, bench_routes)
     prompt, completion = TYPICAL_CALL
-    cost = (prompt * table.input_price + completion * table.output_price) / 1e6
+    cost = (prompt * table.input_price + completion * table.effort_factor * table.output_price) / 1e6
     fit = (measured >= 0.5) & (width <= limit) & table.tools & table.api_ok
     if fit.any():
         fit &= acc >= float(np.median(acc[fit]))
