@@ -42,11 +42,14 @@ class ProviderError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Target:
-    """Where one call goes: the upstream's model id and the key to use (gateway's or BYOK)."""
+    """Where one call goes: the upstream's model id and the key to use (gateway's or BYOK), and
+    what the catalog says of the model that shapes the body (its output limit; whether it reasons)."""
 
     upstream_model: str
     api_key: str | None = None
     catalog_id: str = ""
+    max_output: int | None = None
+    reasoning: bool = True  # False: the catalog says the model takes no reasoning effort
 
 
 @runtime_checkable
