@@ -138,7 +138,8 @@ def test_an_auto_choice_sends_its_variants_effort_and_records_what_it_replaced()
     # an Anthropic client's thinking budget too: the variant's effort renders as its own budget
     thinking = replace(req, reasoning_effort="high", thinking_budget=31999)
     pinned, recorded = pin_effort(thinking, d)
-    assert (pinned.reasoning_effort, pinned.thinking_budget, recorded.replaced_effort) == ("xhigh", None, "high")
+    assert (pinned.reasoning_effort, pinned.thinking_budget) == ("xhigh", None)
+    assert recorded.replaced_effort == "high"
     # the same effort is no replacement: the client's budget stands
     pinned, recorded = pin_effort(thinking, replace(d, reasoning_effort="high"))
     assert pinned is thinking and recorded.replaced_effort is None

@@ -98,7 +98,7 @@ def _codex(request: str, *, later: tuple[str, ...] = ()) -> ChatRequest:
                 ],
             },
             user(
-                "# AGENTS.md instructions for /home/me/repo\n\n<INSTRUCTIONS>\nRun make test.\n</INSTRUCTIONS>"
+                "# AGENTS.md instructions for /home/me/repo\n\n<INSTRUCTIONS>\nRun make test.</INSTRUCTIONS>"
             ),
             user("<environment_context>\n  <cwd>/home/me/repo</cwd>\n</environment_context>"),
             user(request),
