@@ -170,6 +170,11 @@ def test_no_thinking_where_the_api_refuses_it() -> None:
     # a tool loop whose assistant turn came from a model that did not think cannot turn it on
     messages = [m if m.role != "assistant" else dataclasses.replace(m, thinking=[]) for m in req.messages]
     assert "thinking" not in wire.render_request(dataclasses.replace(req, messages=messages), "m")
+    # nor when its thinking came without a signature (another provider's reasoning, streamed)
+    unsigned = [
+        m if m.role != "assistant" else dataclasses.replace(m, thinking=[Thinking("hm")]) for m in messages
+    ]
+    assert "thinking" not in wire.render_request(dataclasses.replace(req, messages=unsigned), "m")
     # ... but the person's next turn can
     user = Message(role="user", content=[TextPart("now fix it")])
     assert "thinking" in wire.render_request(dataclasses.replace(req, messages=[*messages, user]), "m")
