@@ -175,9 +175,13 @@ def test_no_thinking_where_the_api_refuses_it() -> None:
         m if m.role != "assistant" else dataclasses.replace(m, thinking=[Thinking("hm")]) for m in messages
     ]
     assert "thinking" not in wire.render_request(dataclasses.replace(req, messages=unsigned), "m")
-    # ... but the person's next turn can
-    user = Message(role="user", content=[TextPart("now fix it")])
-    assert "thinking" in wire.render_request(dataclasses.replace(req, messages=[*messages, user]), "m")
+    # text with the tool results is still the same tool loop
+    user = Message(role="user", content=[TextPart("<system-reminder>todo list</system-reminder>")])
+    assert "thinking" not in wire.render_request(dataclasses.replace(req, messages=[*messages, user]), "m")
+    # once the model has answered, the person's next turn can think again
+    answer = Message(role="assistant", content=[TextPart("a.py sets x.")])
+    later = [*messages, answer, Message(role="user", content=[TextPart("now fix it")])]
+    assert "thinking" in wire.render_request(dataclasses.replace(req, messages=later), "m")
 
 
 def test_a_thinking_block_without_a_signature_is_not_sent_back() -> None:

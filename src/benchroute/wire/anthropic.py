@@ -176,14 +176,14 @@ def thinking_budget(request: ChatRequest) -> int | None:
 
 
 def _mid_tool_loop_without_thinking(messages: list[Message]) -> bool:
-    """The conversation continues a tool call whose assistant turn has no thinking block that can go
-    back upstream (it came from a model that did not think, or from a stream without signatures):
-    Anthropic refuses to turn thinking on there."""
+    """The last assistant turn called tools (so the next user turn carries their results, whatever
+    text comes with them) and has no thinking block that can go back upstream: it came from a model
+    that did not think, or from a stream without signatures. Anthropic refuses to turn thinking on
+    there."""
     for message in reversed(messages):
-        if message.role == "tool":
-            continue
-        signed = any(_render_thinking(t) is not None for t in message.thinking)
-        return message.role == "assistant" and bool(message.tool_calls) and not signed
+        if message.role == "assistant":
+            signed = any(_render_thinking(t) is not None for t in message.thinking)
+            return bool(message.tool_calls) and not signed
     return False
 
 
