@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Literal, Protocol, runtime_checkable
 
+from benchroute.catalog.model import ModelInfo
 from benchroute.wire.canonical import ChatRequest, ChatResponse, StreamEvent
 
 ErrorKind = Literal["connect", "timeout", "rate_limit", "server", "client", "auth", "protocol"]
@@ -50,6 +51,17 @@ class Target:
     catalog_id: str = ""
     max_output: int | None = None
     reasoning: bool = True  # False: the catalog says the model takes no reasoning effort
+
+    @classmethod
+    def of(cls, info: ModelInfo, api_key: str | None = None) -> Target:
+        """The target of a catalog model."""
+        return cls(
+            upstream_model=info.upstream_id,
+            api_key=api_key,
+            catalog_id=info.id,
+            max_output=info.max_output,
+            reasoning=info.reasoning,
+        )
 
 
 @runtime_checkable
