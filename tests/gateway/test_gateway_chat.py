@@ -45,7 +45,7 @@ async def test_manual_model_non_streaming(gateway: GatewayFactory) -> None:
     assert r.headers["x-benchroute-tier"] == "manual"
     decision_id = r.headers["x-benchroute-decision-id"]
     _, target = gw.providers["fb"].requests[0]
-    assert target == Target(upstream_model="b-up", api_key=None, catalog_id="fake/b")
+    assert target == Target(upstream_model="b-up", api_key=None, catalog_id="fake/b", reasoning=False)
     [rec] = await gw.records()
     assert rec.id == decision_id == rec.decision_id
     assert (rec.routed_model, rec.provider, rec.tier, rec.requested_model) == (

@@ -4,7 +4,7 @@ Anthropic provider (`ant/*`), over a real SQLite store. Also used by tests/clien
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,8 +15,10 @@ import orjson
 
 from benchroute.app import create_app
 from benchroute.catalog.loader import load_catalog
+from benchroute.catalog.model import Catalog
 from benchroute.gateway.server import InLoopServer
 from benchroute.gateway.state import GatewayState
+from benchroute.routing.base import RoutingEngine
 from benchroute.routing.static import StaticRouter
 from benchroute.settings import Settings
 from benchroute.store.base import UsageRecord
@@ -99,11 +101,16 @@ def dialect_settings(
 
 
 @asynccontextmanager
-async def serving(tmp: Path, **settings_kw: Any) -> AsyncIterator[Served]:
+async def serving(
+    tmp: Path, *, engine: Callable[[Catalog, Settings], RoutingEngine] | None = None, **settings_kw: Any
+) -> AsyncIterator[Served]:
+    """The gateway in front of a scripted upstream; `engine` builds the routing engine from the
+    catalog and settings (default: the static router)."""
     async with ScriptedUpstream() as upstream:
         settings = dialect_settings(tmp, upstream, **settings_kw)
         catalog = load_catalog(settings)
-        app = create_app(settings, catalog=catalog, engine=StaticRouter(catalog, settings.tiers))
+        routing = engine(catalog, settings) if engine else StaticRouter(catalog, settings.tiers)
+        app = create_app(settings, catalog=catalog, engine=routing)
         gw = InLoopServer(app)
         await gw.start()
         try:

@@ -123,16 +123,41 @@ def test_the_measured_variant_is_pinned(mode: str) -> None:
             assert f"{d.model}@{d.reasoning_effort}" in ids
 
 
-def test_the_effort_is_pinned_on_the_request_unless_the_client_set_one() -> None:
+def test_an_auto_choice_sends_its_variants_effort_and_records_what_it_replaced() -> None:
     from benchroute.routing.decision import Decision, pin_effort
 
     req = tool_request("auto", None)
     d = Decision(
         model="openai/gpt-5.4", tier="auto/efficient", reason="best_accuracy", reasoning_effort="xhigh"
     )
-    assert pin_effort(req, d).reasoning_effort == "xhigh"
-    assert pin_effort(replace(req, reasoning_effort="low"), d).reasoning_effort == "low"
-    assert pin_effort(req, replace(d, reasoning_effort=None)) is req
+    pinned, recorded = pin_effort(req, d)
+    assert pinned.reasoning_effort == "xhigh" and recorded.replaced_effort is None
+    # the client's own effort gives way to the variant's, and the Decision says which it was
+    pinned, recorded = pin_effort(replace(req, reasoning_effort="low"), d)
+    assert pinned.reasoning_effort == "xhigh" and recorded.replaced_effort == "low"
+    # an Anthropic client's thinking budget too: the variant's effort renders as its own budget
+    thinking = replace(req, reasoning_effort="high", thinking_budget=31999)
+    pinned, recorded = pin_effort(thinking, d)
+    assert (pinned.reasoning_effort, pinned.thinking_budget) == ("xhigh", None)
+    assert recorded.replaced_effort == "high"
+    # the same effort is no replacement: the client's budget stands
+    pinned, recorded = pin_effort(thinking, replace(d, reasoning_effort="high"))
+    assert pinned is thinking and recorded.replaced_effort is None
+    # a session's earlier Decision does not carry a stale note into this request
+    pinned, recorded = pin_effort(req, replace(d, replaced_effort="low"))
+    assert recorded.replaced_effort is None
+    assert pin_effort(req, replace(d, reasoning_effort=None)) == (req, replace(d, reasoning_effort=None))
+
+
+def test_a_model_named_by_the_client_keeps_the_clients_effort() -> None:
+    from benchroute.routing.decision import Decision, pin_effort
+
+    manual = Decision(model="openai/gpt-5.4", tier="manual", reason="manual", reasoning_effort="xhigh")
+    low = replace(tool_request("openai/gpt-5.4", None), reasoning_effort="low")
+    assert pin_effort(low, manual) == (low, manual)
+    # the Decision's effort only fills a gap
+    pinned, _ = pin_effort(replace(low, reasoning_effort=None), manual)
+    assert pinned.reasoning_effort == "xhigh"
 
 
 def test_a_manual_model_without_tools_is_served_with_a_warning() -> None:

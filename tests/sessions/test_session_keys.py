@@ -105,3 +105,51 @@ def test_session_keys_stay_within_their_bound() -> None:
         request = _req(None, ("system", f"prompt {i} " * 3), ("user", "hello"))
         assert keys(request) == session_key(request)
         assert keys._chars <= 200
+
+
+def _codex(request: str, *, later: tuple[str, ...] = ()) -> ChatRequest:
+    """A Codex CLI request (Responses API, no session header): instructions, then its injected
+    user-role turns (AGENTS.md, environment), then the person's request."""
+    from benchroute.wire import responses
+
+    def user(text: str) -> dict[str, object]:
+        return {"type": "message", "role": "user", "content": [{"type": "input_text", "text": text}]}
+
+    body = {
+        "model": "auto",
+        "instructions": "You are Codex, based on GPT-5.",
+        "store": False,
+        "input": [
+            {
+                "type": "message",
+                "role": "developer",
+                "content": [
+                    {
+                        "type": "input_text",
+                        "text": "<permissions instructions>sandbox</permissions instructions>",
+                    }
+                ],
+            },
+            user(
+                "# AGENTS.md instructions for /home/me/repo\n\n<INSTRUCTIONS>\nRun make test.</INSTRUCTIONS>"
+            ),
+            user("<environment_context>\n  <cwd>/home/me/repo</cwd>\n</environment_context>"),
+            user(request),
+            *(user(t) for t in later),
+        ],
+    }
+    ctx = request_context({}, api_kind="responses", project="default", key_id="k1")
+    return responses.parse_request(body, ctx)
+
+
+def test_codex_conversations_in_one_repository_get_their_own_sessions() -> None:
+    fix = session_key(_codex("fix the flaky test in test_io.py"))[0]
+    docs = session_key(_codex("write docs for the CLI"))[0]
+    assert fix != docs  # the injected AGENTS.md / environment turns are the same for both
+    # and a conversation keeps its key as it goes on
+    assert session_key(_codex("fix the flaky test in test_io.py", later=("now run it",)))[0] == fix
+
+
+def test_a_conversation_of_injected_turns_only_still_has_a_key() -> None:
+    injected = _codex("<environment_context>\n  <cwd>/tmp</cwd>\n</environment_context>")
+    assert session_key(injected)[0].startswith("h:")

@@ -39,6 +39,7 @@ class Script:
 
     text: str | None = None  # None: echo the last user message
     tool_calls: list[tuple[str, str]] = field(default_factory=list)  # (name, JSON arguments)
+    thinking: tuple[str, str] | None = None  # Anthropic: a first thinking block (text, signature)
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
     cached_tokens: int = 0
@@ -312,7 +313,12 @@ class ScriptedUpstream:
         stop_reason = stop.get(script.finish or ("tool_calls" if script.tool_calls else "stop"), "end_turn")
         rid = f"msg_{next(self._ids)}"
         model = str(body.get("model") or "scripted")
-        blocks: list[JSON] = [{"type": "text", "text": text}] if text else []
+        blocks: list[JSON] = []
+        if script.thinking is not None:
+            thought, signature = script.thinking
+            blocks.append({"type": "thinking", "thinking": thought, "signature": signature})
+        if text:
+            blocks.append({"type": "text", "text": text})
         for i, (name, args) in enumerate(script.tool_calls):
             blocks.append(
                 {"type": "tool_use", "id": f"toolu_{rid}_{i}", "name": name, "input": orjson.loads(args)}
@@ -340,7 +346,13 @@ class ScriptedUpstream:
         ]
         n = script.chunks if script.chunks is not None else self.chunks
         for index, block in enumerate(blocks):
-            if block["type"] == "text":
+            if block["type"] == "thinking":
+                head = {"type": "thinking", "thinking": "", "signature": ""}
+                events.append(ev("content_block_start", {"index": index, "content_block": head}))
+                for kind, key in (("thinking_delta", "thinking"), ("signature_delta", "signature")):
+                    delta = {"type": kind, key: block[key]}
+                    events.append(ev("content_block_delta", {"index": index, "delta": delta}))
+            elif block["type"] == "text":
                 events.append(
                     ev("content_block_start", {"index": index, "content_block": {"type": "text", "text": ""}})
                 )

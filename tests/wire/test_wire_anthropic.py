@@ -29,6 +29,7 @@ from benchroute.wire.canonical import (
     StreamEvent,
     TextDelta,
     TextPart,
+    Thinking,
     ToolCall,
     ToolCallDelta,
     Usage,
@@ -98,9 +99,13 @@ def test_parse_request_reads_a_claude_code_body() -> None:
     req = wire.parse_request(CLAUDE_CODE_BODY, RequestContext(api_kind="messages"), dropped_tools=dropped)
     roles = [m.role for m in req.messages]
     assert roles == ["system", "user", "assistant", "tool", "tool", "user"]
-    assert req.messages[0].content == [TextPart("You are Claude Code."), TextPart("Be concise.")]
+    assert req.messages[0].content == [
+        TextPart("You are Claude Code.", cache_control={"type": "ephemeral"}),
+        TextPart("Be concise."),
+    ]
     assistant = req.messages[2]
-    assert assistant.content == [TextPart("Reading both files.")]  # thinking dropped
+    assert assistant.content == [TextPart("Reading both files.")]
+    assert assistant.thinking == [Thinking("look first", "sig")]  # kept, to go back to Anthropic
     assert assistant.tool_calls == [
         ToolCall("toolu_1", "Read", '{"file_path":"app.py"}'),
         ToolCall("toolu_2", "Read", '{"file_path":"test_app.py"}'),
@@ -117,7 +122,7 @@ def test_parse_request_reads_a_claude_code_body() -> None:
     assert req.max_tokens == 32000 and req.stop == ["</done>"] and req.temperature == 1.0
     assert req.stream and req.include_usage
     assert req.user == "user_abc"
-    assert req.reasoning_effort == "high"
+    assert req.reasoning_effort == "high" and req.thinking_budget == 10000
 
 
 @pytest.mark.parametrize(
@@ -161,7 +166,7 @@ def test_render_request_hoists_system_and_merges_tool_results() -> None:
     body = wire.render_request(req, "claude-sonnet-4-5")
     assert body["model"] == "claude-sonnet-4-5" and body["max_tokens"] == 32000
     assert body["system"] == [
-        {"type": "text", "text": "You are Claude Code."},
+        {"type": "text", "text": "You are Claude Code.", "cache_control": {"type": "ephemeral"}},
         {"type": "text", "text": "Be concise."},
     ]
     assert [t["role"] for t in body["messages"]] == ["user", "assistant", "user"]
@@ -173,7 +178,12 @@ def test_render_request_hoists_system_and_merges_tool_results() -> None:
         "content": "No such file",
         "is_error": True,
     }
-    assert body["messages"][1]["content"][1] == {
+    assert body["messages"][1]["content"][0] == {
+        "type": "thinking",
+        "thinking": "look first",
+        "signature": "sig",
+    }
+    assert body["messages"][1]["content"][2] == {
         "type": "tool_use",
         "id": "toolu_1",
         "name": "Read",
@@ -346,6 +356,7 @@ def test_stream_parser_reads_an_anthropic_stream() -> None:
     events = [e for event in UPSTREAM for e in parser.feed(event)]
     assert events == [
         ReasoningDelta("plan"),
+        ReasoningDelta("", signature="abc"),
         TextDelta("Running"),
         TextDelta(" it."),
         ToolCallDelta(2, id="toolu_9", name="Bash"),
@@ -382,6 +393,7 @@ def test_stream_renderer_emits_events_in_sdk_order() -> None:
         "content_block_stop",
         "content_block_start",  # thinking
         "content_block_delta",
+        "content_block_delta",  # its signature
         "content_block_stop",
         "content_block_start",  # text
         "content_block_delta",

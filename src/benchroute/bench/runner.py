@@ -249,7 +249,7 @@ class BenchRunner:
         if is_agent_task(task) and self.agent is not None:
             return await self._agent_attempt(info, provider, task, options)
         request = task.to_request(info.id, max_tokens=options.max_tokens, temperature=options.temperature)
-        target = Target(upstream_model=info.upstream_id, catalog_id=info.id)
+        target = Target.of(info)
         started = time.monotonic()
         response = await provider.complete(request, target)
         latency_ms = (time.monotonic() - started) * 1000

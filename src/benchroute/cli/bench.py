@@ -66,9 +66,7 @@ def _judge(providers: dict[str, Provider], catalog: Catalog, judge_model: str | 
     info = catalog.get(judge_model)
     if info is None or info.provider not in providers:
         raise click.ClickException(f"judge model {judge_model!r} is not in the catalog or has no provider")
-    return JudgeChecker(
-        providers[info.provider], Target(upstream_model=info.upstream_id, catalog_id=info.id), info.id
-    )
+    return JudgeChecker(providers[info.provider], Target.of(info), info.id)
 
 
 @bench.command("run")

@@ -133,7 +133,7 @@ async def _target(state: GatewayState, info: ModelInfo, project: str) -> tuple[P
             code="provider_not_configured",
         )
     key = await state.provider_keys.get(project, info.provider)
-    return provider, Target(upstream_model=info.upstream_id, api_key=key, catalog_id=info.id)
+    return provider, Target.of(info, key)
 
 
 def _model(state: GatewayState, model_id: str, previous: ModelInfo | None) -> ModelInfo:

@@ -179,6 +179,7 @@ MESSAGES_REQUEST = _obj(
     stop_sequences={"type": "array", "items": _STR},
     thinking=_OBJECT,
     metadata=_obj([], user_id=_STR),
+    top_k={"type": "integer", "minimum": 1},
     **_sampling(1),
 )
 

@@ -197,7 +197,8 @@ async def _handle(
         send = limits_http.with_warnings(send, admission)
         chat_request = await _parse(dialect, receive, headers, state, rlog.context, rlog)
         decision = await _route(state, chat_request, rlog, project)
-        chat_request = pin_effort(chat_request, decision)
+        chat_request, decision = pin_effort(chat_request, decision)
+        rlog.decision = decision
         if not chat_request.stream:
             await _complete_unless_gone(dialect, client, send, state, chat_request, decision, rlog)
             return

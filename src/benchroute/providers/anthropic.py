@@ -19,6 +19,12 @@ ANTHROPIC_VERSION = "2023-06-01"
 DEFAULT_ANTHROPIC_URL = "https://api.anthropic.com"
 
 
+def merge_beta(configured: str | None, forwarded: tuple[str, ...]) -> str:
+    """The provider's configured `anthropic-beta` flags, then the client's, each once."""
+    flags = [b.strip() for b in (configured or "").split(",") if b.strip()]
+    return ",".join(dict.fromkeys([*flags, *forwarded]))
+
+
 def anthropic_root(base_url: str) -> str:
     """Accept both `https://api.anthropic.com` and `https://api.anthropic.com/v1`."""
     base = base_url.rstrip("/")
@@ -45,8 +51,12 @@ class AnthropicProvider:
         self.headers = dict(headers or {})
         self.timeout = timeout
 
-    def _headers(self, key: str | None) -> dict[str, str]:
+    def _headers(self, key: str | None, beta: tuple[str, ...] = ()) -> dict[str, str]:
         headers = {"anthropic-version": ANTHROPIC_VERSION, **self.headers}
+        if beta:
+            configured = [k for k in headers if k.lower() == "anthropic-beta"]
+            own = ",".join(headers.pop(k) for k in configured)
+            headers["anthropic-beta"] = merge_beta(own, beta)
         if key:
             headers["x-api-key"] = key
         return headers
@@ -54,7 +64,7 @@ class AnthropicProvider:
     def render(self, request: ChatRequest, target: Target, *, stream: bool) -> dict[str, Any]:
         if request.stream != stream:
             request = dataclasses.replace(request, stream=stream)
-        body = wire.render_request(request, target.upstream_model)
+        body = wire.render_request(request, target.upstream_model, max_output=target.max_output)
         if stream:
             body["stream"] = True
         else:
@@ -67,7 +77,7 @@ class AnthropicProvider:
             self.session,
             f"{self.base_url}/v1/messages",
             self.render(request, target, stream=False),
-            headers=self._headers(key),
+            headers=self._headers(key, request.context.anthropic_beta),
             provider=self.name,
             read_timeout=self.timeout,
             secrets=(key,),
@@ -86,7 +96,7 @@ class AnthropicProvider:
             self.session,
             f"{self.base_url}/v1/messages",
             self.render(request, target, stream=True),
-            headers=self._headers(key),
+            headers=self._headers(key, request.context.anthropic_beta),
             provider=self.name,
             read_timeout=self.timeout,
             secrets=(key,),

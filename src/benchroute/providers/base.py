@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Literal, Protocol, runtime_checkable
 
+from benchroute.catalog.model import ModelInfo
 from benchroute.quickinit import quick_init
 from benchroute.wire.canonical import ChatRequest, ChatResponse, StreamEvent
 
@@ -44,11 +45,25 @@ class ProviderError(Exception):
 @quick_init
 @dataclass(frozen=True, slots=True)
 class Target:
-    """Where one call goes: the upstream's model id and the key to use (gateway's or BYOK)."""
+    """Where one call goes: the upstream's model id and the key to use (gateway's or BYOK), and
+    what the catalog says of the model that shapes the body (its output limit; whether it reasons)."""
 
     upstream_model: str
     api_key: str | None = None
     catalog_id: str = ""
+    max_output: int | None = None
+    reasoning: bool = True  # False: the catalog says the model takes no reasoning effort
+
+    @classmethod
+    def of(cls, info: ModelInfo, api_key: str | None = None) -> Target:
+        """The target of a catalog model."""
+        return cls(
+            upstream_model=info.upstream_id,
+            api_key=api_key,
+            catalog_id=info.id,
+            max_output=info.max_output,
+            reasoning=info.reasoning,
+        )
 
 
 @runtime_checkable

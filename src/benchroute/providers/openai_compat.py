@@ -62,6 +62,11 @@ class OpenAICompatProvider:
     def render(self, request: ChatRequest, target: Target, *, stream: bool) -> dict[str, Any]:
         if request.stream != stream:
             request = dataclasses.replace(request, stream=stream)
+        if request.thinking_budget is not None and not target.reasoning:
+            # an effort that only stands for an Anthropic client's extended thinking: a model the
+            # catalog lists without reasoning would refuse it (a routed or chat client's own effort
+            # is sent as it is)
+            request = dataclasses.replace(request, reasoning_effort=None)
         return chat.render_request(request, target.upstream_model, max_tokens_key=self.max_tokens_key)
 
     async def complete(self, request: ChatRequest, target: Target) -> ChatResponse:

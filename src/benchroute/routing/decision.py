@@ -69,6 +69,7 @@ class Decision:
     fallbacks: tuple[str, ...] = ()  # next candidates, in order, for failover before first byte
     explanation: str = ""  # one human sentence
     reasoning_effort: str | None = None  # the variant the evidence was measured at: pin it upstream
+    replaced_effort: str | None = None  # the client's own effort, replaced upstream by reasoning_effort
     setting: str | None = None  # "agent" or "single": which evidence the request was routed on
     keyed: bool | None = None  # False: the chosen model's provider has no key here (Router.default)
     warnings: tuple[str, ...] = ()  # caveats the caller should see (a manual model that lacks a need)
@@ -77,9 +78,24 @@ class Decision:
         return asdict(self)
 
 
-def pin_effort(request: ChatRequest, decision: Decision) -> ChatRequest:
-    """The request with the reasoning effort the chosen variant's evidence was measured at, unless
-    the client set one itself."""
-    if decision.reasoning_effort is None or request.reasoning_effort is not None:
-        return request
-    return replace(request, reasoning_effort=decision.reasoning_effort)
+def pin_effort(request: ChatRequest, decision: Decision) -> tuple[ChatRequest, Decision]:
+    """The request as it goes upstream, and the Decision that says so (docs/routing.md, "Reasoning
+    effort").
+
+    An auto tier's choice is a variant, a model at the effort its evidence was measured at: that
+    effort is sent, replacing the client's own (an Anthropic client's thinking budget too), and
+    `replaced_effort` records the effort the client asked for when it differed. A model named by
+    the client keeps the client's effort; the Decision's, if any, only fills a gap.
+    """
+    routed = decision.reasoning_effort
+    own = request.reasoning_effort
+    replaced = None
+    if routed is not None and own != routed:
+        if own is None and request.thinking_budget is None:
+            request = replace(request, reasoning_effort=routed)
+        elif decision.tier != "manual":
+            request = replace(request, reasoning_effort=routed, thinking_budget=None)
+            replaced = own
+    if decision.replaced_effort != replaced:
+        decision = replace(decision, replaced_effort=replaced)
+    return request, decision

@@ -25,8 +25,9 @@ import numpy.typing as npt
 from benchroute.routing import signals
 from benchroute.routing.lexicon import CUE_NAMES, cues
 from benchroute.routing.memo import TextMemo
-from benchroute.routing.signals import bounded, clean_user_text, is_tool_result
+from benchroute.routing.signals import bounded, clean_user_text
 from benchroute.wire.canonical import ChatRequest, Message
+from benchroute.wire.turns import is_tool_result
 
 __all__ = [
     "HEAD_CHARS",

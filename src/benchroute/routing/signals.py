@@ -21,12 +21,12 @@ from benchroute.routing.scanparts import (
     Part,
     any_part,
 )
-from benchroute.wire.canonical import Message, TextPart
+from benchroute.wire.canonical import Message
+from benchroute.wire.turns import head_text, is_own_turn, is_tool_result
 
 SCAN_HEAD = 4000  # characters of a user turn read from its head ...
 SCAN_TAIL = 2000  # ... and from its tail (8k tokens is ~32k characters), cut at line ends
 LOOKBACK = 64  # messages read from the end of a conversation (turn and tool-loop counts saturate)
-MARKER_HEAD = 400  # characters of a message's first text part that say what kind of turn it is
 TOOL_TAIL = 800  # characters of each of the last two tool results
 TOOL_HEAD = 120  # characters of their head read for an exit-status line (Codex's freeform output)
 ERROR_ONLY_WORDS = 3  # a turn of pasted error output with at most this many words of its own
@@ -52,20 +52,11 @@ _NEED_CLEAN = re.compile(
     r"/?(?:task>|feedback>|user_message>|answer>|image))"
 )
 _PLAN_REMINDER = re.compile(r"Plan mode is active", re.I)
-# Turns a client injects in the user role that carry no request of the person's: Codex's AGENTS.md
-# (old `<user_instructions>` and new "# AGENTS.md instructions for <dir>"), environment,
-# permissions, collaboration mode, skills, an aborted turn, a `!command` the person ran themselves.
-_ONLY_CONTEXT = re.compile(
-    r"\s*(?:<(?:user_instructions|environment_context|permissions instructions|collaboration_mode|"
-    r"skills_instructions|apps_instructions|plugins_instructions|recommended_plugins|turn_aborted|"
-    r"user_shell_command|subagent_notification)\b|# AGENTS\.md instructions\b)"
-)
 # Codex's IDE extension and desktop app put the active file, open tabs and mentioned files above the
 # person's words, which follow this heading (`USER_MESSAGE_BEGIN` in the Codex protocol).
 CODEX_REQUEST = "## My request for Codex:"
 # Codex's plan mode: a developer message `<collaboration_mode># Collaboration Mode: Plan ...`.
 _CODEX_PLAN = re.compile(r"<collaboration_mode>\s*#?\s*Collaboration Mode:\s*Plan\b", re.I)
-_XML_TOOL_RESULT = re.compile(r"\s*\[[\w-]+(?: for [^\]\n]{0,300})?\] Result:")
 _DIFF = re.compile(r"^(?:diff --git |@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@|\+\+\+ [ab/]|--- [ab/])", re.M)
 _LOG = re.compile(r"^\S*\d{4}-\d\d-\d\d[T ]\d\d:\d\d\S*\s+\[?(?:INFO|WARN|WARNING|ERROR|DEBUG|TRACE)\b", re.M)
 # A line that is pasted material, not prose: indented, ending like code, a code keyword opening a
@@ -128,22 +119,6 @@ def bounded_lines(text: str, head: int, tail: int) -> str:
     return text[: cut if cut > 0 else head] + "\n" + text[start + 1 if start >= 0 else len(text) - tail :]
 
 
-def is_tool_result(msg: Message) -> bool:
-    """A tool result: a `tool` message, or a user message in the XML tool protocol of Cline/Kilo
-    ("[read_file for 'a.py'] Result: ..."), which carries tool output in the user role."""
-    if msg.role == "tool":
-        return True
-    return msg.role == "user" and _XML_TOOL_RESULT.match(head_text(msg)) is not None
-
-
-def head_text(msg: Message) -> str:
-    """The first MARKER_HEAD characters of a message's text, without joining all its parts."""
-    for part in msg.content:
-        if isinstance(part, TextPart) and part.text:
-            return part.text[:MARKER_HEAD]
-    return ""
-
-
 def clean_user_text(text: str) -> str:
     """Drop client boilerplate (environment details, system reminders, task tags, Codex's IDE
     context above "## My request for Codex:") from a user turn."""
@@ -177,11 +152,7 @@ def codex_plan_mode(messages: Sequence[Message]) -> bool:
 def user_turns(messages: Sequence[Message]) -> list[Message]:
     """The user's own turns among the last LOOKBACK messages: not tool results, not context-only
     turns (AGENTS.md, environment)."""
-    return [
-        m
-        for m in messages[-LOOKBACK:]
-        if m.role == "user" and m.content and not is_tool_result(m) and not _ONLY_CONTEXT.match(head_text(m))
-    ]
+    return [m for m in messages[-LOOKBACK:] if is_own_turn(m)]
 
 
 def split_instruction(text: str) -> tuple[str, PasteStats]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from fnmatch import fnmatchcase
 
+from benchroute.catalog import names
 from benchroute.catalog.model import Catalog
 from benchroute.routing.base import RouteContext
 from benchroute.routing.capabilities import Needs, needs_of, unmet
@@ -75,13 +76,20 @@ def manual(
     needs: Needs | None = None,
 ) -> Decision:
     """A catalog id asked for by name: passed through when it exists and the project allows it.
-    The choice is respected even when the model lacks something the request needs (tools, images,
-    context): the Decision then says so in its explanation and `warnings`."""
-    if model_id not in catalog:
+    A bare Anthropic name (`claude-sonnet-4-5`, as Claude Code sends) stands for the one catalog id
+    it can mean (`catalog.names.resolve`). The choice is respected even when the model lacks
+    something the request needs (tools, images, context): the Decision then says so in its
+    explanation and `warnings`."""
+    requested = model_id
+    resolved = names.resolve(catalog, model_id)
+    if resolved is None:
+        near = names.nearest(catalog, model_id)
+        hint = f"did you mean {' or '.join(near)}? " if near else ""
         raise ModelNotFound(
-            f"unknown model {model_id!r}: use one of the auto tiers ({', '.join(AUTO_TIERS)}) or a "
+            f"unknown model {model_id!r}: {hint}use one of the auto tiers ({', '.join(AUTO_TIERS)}) or a "
             "catalog id; GET /v1/models (or `benchroute models`) lists the valid ids"
         )
+    model_id = resolved
     if not is_allowed(model_id, project.allowed_models):
         raise ModelNotAllowed(
             f"model {model_id!r} is not in this project's allowed_models "
@@ -92,11 +100,17 @@ def manual(
         model=model_id,
         tier="manual",
         reason="manual",
-        requested_model=model_id,
+        requested_model=requested,
         session_key=session_key,
-        explanation=" ".join([f"{model_id} was asked for by name.", *warnings]),
+        explanation=" ".join([_asked(requested, model_id), *warnings]),
         warnings=warnings,
     )
+
+
+def _asked(requested: str, model_id: str) -> str:
+    if requested == model_id:
+        return f"{model_id} was asked for by name."
+    return f"{model_id} was asked for by name (as {requested})."
 
 
 MANUAL_CAVEATS = {

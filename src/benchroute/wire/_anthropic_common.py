@@ -14,6 +14,24 @@ from benchroute.wire.canonical import FinishReason, Usage
 
 JSON = dict[str, Any]
 
+# Reasoning effort <-> extended-thinking budget (`thinking.budget_tokens`). A client's budget maps
+# to the first effort whose budget holds it (above "high": "high"); an effort renders as its budget.
+EFFORT_BUDGET: dict[str, int] = {"minimal": 1024, "low": 2048, "medium": 8192, "high": 24576}
+RENDER_BUDGET: dict[str, int] = {**EFFORT_BUDGET, "xhigh": 31999}
+MIN_BUDGET = 1024  # the API's floor for budget_tokens
+ANSWER_ROOM = 4096  # output tokens kept for the answer when max_tokens must be capped
+
+
+def effort_for_budget(budget: int | None) -> str:
+    """The reasoning effort nearest a thinking budget (no budget: "medium")."""
+    if budget is None:
+        return "medium"
+    for effort, limit in EFFORT_BUDGET.items():
+        if budget <= limit:
+            return effort
+    return "high"
+
+
 STOP_REASONS: dict[str, FinishReason] = {
     "end_turn": "stop",
     "stop_sequence": "stop",

@@ -20,19 +20,24 @@ import orjson
 
 from benchroute.wire import _fields as f
 from benchroute.wire._anthropic_common import (
+    ANSWER_ROOM,
+    MIN_BUDGET,
+    RENDER_BUDGET,
     STOP_REASONS_OUT,
     parse_usage,
     render_usage,
     stop_reason,
 )
-from benchroute.wire.anthropic_request import parse_request, parse_tool_call
+from benchroute.wire.anthropic_request import parse_request, parse_thinking, parse_tool_call
 from benchroute.wire.anthropic_stream import KEEPALIVE, StreamParser, StreamRenderer
 from benchroute.wire.canonical import (
+    CacheControl,
     ChatRequest,
     ChatResponse,
     Message,
     Part,
     TextPart,
+    Thinking,
     Tool,
     ToolChoice,
 )
@@ -49,24 +54,33 @@ __all__ = [
     "render_request",
     "render_response",
     "render_usage",
+    "thinking_budget",
 ]
 
 JSON = dict[str, Any]
 
 DEFAULT_MAX_TOKENS = 8192
+THINKING_MIN_TOP_P = 0.95  # with thinking on, the API takes top_p only from here to 1
 
 # ---- canonical -> upstream body --------------------------------------------------------------
 
 
+def _cached(block: JSON, cache: CacheControl | None) -> JSON:
+    if cache is not None:
+        block["cache_control"] = cache
+    return block
+
+
 def _render_part(part: Part) -> JSON:
     if isinstance(part, TextPart):
-        return {"type": "text", "text": part.text}
+        return _cached({"type": "text", "text": part.text}, part.cache_control)
     if part.url.startswith("data:"):
         head, _, data = part.url.partition(",")
         media = part.media_type or f.data_url_media_type(part.url) or "image/png"
         if head.endswith(";base64"):
-            return {"type": "image", "source": {"type": "base64", "media_type": media, "data": data}}
-    return {"type": "image", "source": {"type": "url", "url": part.url}}
+            source = {"type": "base64", "media_type": media, "data": data}
+            return _cached({"type": "image", "source": source}, part.cache_control)
+    return _cached({"type": "image", "source": {"type": "url", "url": part.url}}, part.cache_control)
 
 
 def _tool_input(arguments: str) -> JSON:
@@ -78,20 +92,35 @@ def _tool_input(arguments: str) -> JSON:
     return value if isinstance(value, dict) else {}
 
 
+def _render_thinking(thinking: Thinking) -> JSON | None:
+    """A thinking block as it came, or None when it cannot be verified upstream (no signature)."""
+    if thinking.redacted is not None:
+        return {"type": "redacted_thinking", "data": thinking.redacted}
+    if not thinking.signature:
+        return None
+    return {"type": "thinking", "thinking": thinking.text, "signature": thinking.signature}
+
+
 def _render_blocks(message: Message) -> list[JSON]:
     if message.role == "tool":
         content: str | list[JSON]
-        if len(message.content) == 1 and isinstance(message.content[0], TextPart):
-            content = message.content[0].text
+        only = message.content[0] if len(message.content) == 1 else None
+        if isinstance(only, TextPart) and only.cache_control is None:
+            content = only.text
         else:
             content = [_render_part(p) for p in message.content]
         result: JSON = {"type": "tool_result", "tool_use_id": message.tool_call_id or "", "content": content}
         if message.is_error:
             result["is_error"] = True
-        return [result]
-    blocks = [_render_part(p) for p in message.content]
+        return [_cached(result, message.cache_control)]
+    # thinking first: an assistant turn that thought starts with its thinking blocks
+    blocks = [b for b in map(_render_thinking, message.thinking) if b is not None]
+    blocks += [_render_part(p) for p in message.content]
     blocks += [
-        {"type": "tool_use", "id": c.id, "name": c.name, "input": _tool_input(c.arguments)}
+        _cached(
+            {"type": "tool_use", "id": c.id, "name": c.name, "input": _tool_input(c.arguments)},
+            c.cache_control,
+        )
         for c in message.tool_calls
     ]
     return blocks
@@ -107,7 +136,7 @@ def render_messages(messages: list[Message]) -> tuple[list[JSON], list[JSON]]:
     turns: list[JSON] = []
     for message in messages:
         if message.role == "system":
-            system += [{"type": "text", "text": p.text} for p in message.content if isinstance(p, TextPart)]
+            system += [_render_part(p) for p in message.content if isinstance(p, TextPart)]
             continue
         blocks = _render_blocks(message)
         if not blocks:
@@ -137,18 +166,75 @@ def _render_tool_choice(choice: ToolChoice | None, parallel: bool | None) -> JSO
     return out
 
 
+def thinking_budget(request: ChatRequest) -> int | None:
+    """The extended-thinking budget a request asks for: the client's own, else its effort's."""
+    if request.thinking_budget is not None:
+        return request.thinking_budget
+    if request.reasoning_effort is None:
+        return None
+    return RENDER_BUDGET.get(request.reasoning_effort)
+
+
+def _mid_tool_loop_without_thinking(messages: list[Message]) -> bool:
+    """The last assistant turn called tools (so the next user turn carries their results, whatever
+    text comes with them) and has no thinking block that can go back upstream: it came from a model
+    that did not think, or from a stream without signatures. Anthropic refuses to turn thinking on
+    there."""
+    for message in reversed(messages):
+        if message.role == "assistant":
+            signed = any(_render_thinking(t) is not None for t in message.thinking)
+            return bool(message.tool_calls) and not signed
+    return False
+
+
+def _thinking_plan(request: ChatRequest, max_tokens: int, max_output: int | None) -> tuple[int, int] | None:
+    """(budget_tokens, max_tokens) for extended thinking, or None when it is not to be sent.
+
+    The API wants 1024 <= budget_tokens < max_tokens. A max_tokens at or below the budget is raised
+    by the budget (the client's max_tokens stays the room for the answer); above the model's
+    `max_output` it is capped there, and the budget then leaves ANSWER_ROOM tokens for the answer.
+    """
+    budget = thinking_budget(request)
+    if budget is None or request.tool_choice not in (None, "auto", "none"):
+        return None  # thinking cannot be combined with a forced tool choice
+    if _mid_tool_loop_without_thinking(request.messages):
+        return None
+    if max_tokens <= budget:
+        max_tokens += budget
+    if max_output is not None and max_tokens > max_output:
+        max_tokens = max_output
+        budget = min(budget, max_output - ANSWER_ROOM)
+    if budget < MIN_BUDGET or budget >= max_tokens:
+        return None
+    return budget, max_tokens
+
+
 def render_request(
-    request: ChatRequest, upstream_model: str, *, default_max_tokens: int = DEFAULT_MAX_TOKENS
+    request: ChatRequest,
+    upstream_model: str,
+    *,
+    default_max_tokens: int = DEFAULT_MAX_TOKENS,
+    max_output: int | None = None,
 ) -> dict[str, Any]:
-    """Canonical -> a Messages body for an Anthropic upstream (`max_tokens` is required there)."""
+    """Canonical -> a Messages body for an Anthropic upstream (`max_tokens` is required there).
+
+    A reasoning effort (or the client's own thinking budget) becomes extended thinking; see
+    `_thinking_plan` and docs/routing.md. With thinking on, temperature and top_k are not sent and
+    top_p only from 0.95 up, as the API requires. `max_output` is the model's output limit, if known.
+    """
     system, turns = render_messages(request.messages)
+    max_tokens = request.max_tokens if request.max_tokens is not None else default_max_tokens
+    if max_output is not None and request.max_tokens is None:
+        max_tokens = min(max_tokens, max_output)
+    plan = _thinking_plan(request, max_tokens, max_output)
     body: JSON = {
         "model": upstream_model,
-        "max_tokens": request.max_tokens if request.max_tokens is not None else default_max_tokens,
+        "max_tokens": plan[1] if plan else max_tokens,
         "messages": turns,
     }
     if system:
-        body["system"] = system[0]["text"] if len(system) == 1 else system
+        plain = len(system) == 1 and "cache_control" not in system[0]
+        body["system"] = system[0]["text"] if plain else system
     if request.tools:
         body["tools"] = [_render_tool(t) for t in request.tools]
         choice = _render_tool_choice(request.tool_choice, request.parallel_tool_calls)
@@ -156,11 +242,18 @@ def render_request(
             body["tool_choice"] = choice
     if request.stream:
         body["stream"] = True
-    if request.temperature is not None:
-        body["temperature"] = request.temperature
-    if request.top_p is not None and request.temperature is None:
-        # current Claude models reject temperature and top_p together; temperature wins
-        body["top_p"] = request.top_p
+    if plan is not None:
+        body["thinking"] = {"type": "enabled", "budget_tokens": plan[0]}
+        if request.top_p is not None and request.top_p >= THINKING_MIN_TOP_P:
+            body["top_p"] = request.top_p
+    else:
+        if request.temperature is not None:
+            body["temperature"] = request.temperature
+        if request.top_p is not None and request.temperature is None:
+            # current Claude models reject temperature and top_p together; temperature wins
+            body["top_p"] = request.top_p
+        if request.top_k is not None:
+            body["top_k"] = request.top_k
     if request.stop:
         body["stop_sequences"] = list(request.stop)
     if request.user is not None:
@@ -172,7 +265,7 @@ def _render_tool(tool: Tool) -> JSON:
     out: JSON = {"name": tool.name, "input_schema": tool.parameters}
     if tool.description:
         out["description"] = tool.description
-    return out
+    return _cached(out, tool.cache_control)
 
 
 # ---- upstream response -> canonical ----------------------------------------------------------
@@ -200,6 +293,8 @@ def parse_response(body: dict[str, Any], model: str) -> ChatResponse:
                     message.content.append(TextPart(text))
             elif block.get("type") == "tool_use":
                 message.tool_calls.append(parse_tool_call(block, f"content[{i}]"))
+            elif block.get("type") in ("thinking", "redacted_thinking"):
+                message.thinking.append(parse_thinking(block, f"content[{i}]"))
     except WireError as exc:
         raise WireError(f"upstream response: {exc.message}", param=exc.param, status=502) from exc
     return ChatResponse(
@@ -216,8 +311,14 @@ def parse_response(body: dict[str, Any], model: str) -> ChatResponse:
 
 def render_response(response: ChatResponse) -> dict[str, Any]:
     """Canonical -> the client's Messages JSON; `model` is the routed catalog id."""
+    message = response.message
     content = _render_blocks(
-        Message(role="assistant", content=response.message.content, tool_calls=response.message.tool_calls)
+        Message(
+            role="assistant",
+            content=message.content,
+            tool_calls=message.tool_calls,
+            thinking=message.thinking,
+        )
     )
     content = [b for b in content if b["type"] != "image"]
     return {

@@ -10,13 +10,16 @@ from typing import Any
 import orjson
 
 from benchroute.wire import _fields as f
+from benchroute.wire._anthropic_common import effort_for_budget
 from benchroute.wire.canonical import (
+    CacheControl,
     ChatRequest,
     ImagePart,
     Message,
     Part,
     RequestContext,
     TextPart,
+    Thinking,
     Tool,
     ToolCall,
     ToolChoice,
@@ -25,20 +28,24 @@ from benchroute.wire.errors import WireError
 
 JSON = dict[str, Any]
 
-_DROPPED_BLOCKS = frozenset({"thinking", "redacted_thinking"})
-# thinking budget -> the nearest reasoning effort, and back
-_EFFORT_BUDGET = {"minimal": 1024, "low": 2048, "medium": 8192, "high": 24576}
+_DROPPED_BLOCKS = frozenset({"thinking", "redacted_thinking"})  # outside an assistant turn
+
+
+def cache_control(block: JSON, param: str) -> CacheControl | None:
+    """A block's `cache_control`, kept as sent (the upstream checks it)."""
+    return f.opt_obj(block, "cache_control", f"{param}.cache_control")
 
 
 def _image(block: JSON, param: str) -> ImagePart:
     source = f.obj(block.get("source"), f"{param}.source")
     kind = f.tag(source, "type", f"{param}.source.type")
+    cache = cache_control(block, param)
     if kind == "base64":
         media = f.string(source.get("media_type"), f"{param}.source.media_type")
         data = f.string(source.get("data"), f"{param}.source.data")
-        return ImagePart(url=f"data:{media};base64,{data}", media_type=media)
+        return ImagePart(url=f"data:{media};base64,{data}", media_type=media, cache_control=cache)
     if kind == "url":
-        return ImagePart(url=f.string(source.get("url"), f"{param}.source.url"))
+        return ImagePart(url=f.string(source.get("url"), f"{param}.source.url"), cache_control=cache)
     raise WireError(f"{param}.source.type must be 'base64' or 'url'", param=f"{param}.source.type")
 
 
@@ -58,7 +65,7 @@ def _parts(value: Any, param: str, *, allow: frozenset[str] = frozenset({"text",
         if kind == "text" and "text" in allow:
             text = f.string(block.get("text"), f"{p}.text")
             if text:
-                parts.append(TextPart(text))
+                parts.append(TextPart(text, cache_control=cache_control(block, p)))
         elif kind == "image" and "image" in allow:
             parts.append(_image(block, p))
         elif kind not in _DROPPED_BLOCKS:
@@ -74,6 +81,17 @@ def parse_tool_call(block: JSON, param: str) -> ToolCall:
         id=f.string(block.get("id"), f"{param}.id"),
         name=f.string(block.get("name"), f"{param}.name"),
         arguments=orjson.dumps(f.obj(tool_input, f"{param}.input")).decode(),
+        cache_control=cache_control(block, param),
+    )
+
+
+def parse_thinking(block: JSON, param: str) -> Thinking:
+    """A `thinking` or `redacted_thinking` block, to be sent back as it came."""
+    if block.get("type") == "redacted_thinking":
+        return Thinking(redacted=f.string(block.get("data"), f"{param}.data"))
+    return Thinking(
+        text=f.string(block.get("thinking"), f"{param}.thinking"),
+        signature=f.opt_str(block, "signature", f"{param}.signature") or "",
     )
 
 
@@ -95,6 +113,7 @@ def _user_turn(content: Any, param: str) -> list[Message]:
                 content=_parts(block.get("content"), f"{p}.content"),
                 tool_call_id=f.string(block.get("tool_use_id"), f"{p}.tool_use_id"),
                 is_error=bool(f.opt_bool(block, "is_error", f"{p}.is_error")),
+                cache_control=cache_control(block, p),
             )
         )
     user_parts = _parts(rest, param) if rest else []
@@ -117,8 +136,10 @@ def _assistant_turn(content: Any, param: str) -> Message:
         elif kind == "text":
             text = f.string(block.get("text"), f"{p}.text")
             if text:
-                message.content.append(TextPart(text))
-        elif kind not in _DROPPED_BLOCKS:
+                message.content.append(TextPart(text, cache_control=cache_control(block, p)))
+        elif kind in _DROPPED_BLOCKS:
+            message.thinking.append(parse_thinking(block, p))
+        else:
             raise WireError(f"{p}.type {kind!r} is not supported in an assistant turn", param=f"{p}.type")
     return message
 
@@ -142,6 +163,7 @@ def _tools(value: Any, dropped: list[str] | None) -> list[Tool]:
                 name=name,
                 description=f.opt_str(tool, "description", f"{p}.description") or "",
                 parameters=schema,
+                cache_control=cache_control(tool, p),
             )
         )
     return tools
@@ -165,16 +187,13 @@ def _tool_choice(value: Any) -> tuple[ToolChoice | None, bool | None]:
     raise WireError("tool_choice.type must be one of auto, any, tool, none", param="tool_choice.type")
 
 
-def _effort(thinking: Any) -> str | None:
+def _thinking(thinking: Any) -> tuple[str | None, int | None]:
+    """(reasoning effort, budget) of a `thinking` field; (None, None) unless it is enabled."""
     if not isinstance(thinking, dict) or thinking.get("type") != "enabled":
-        return None
+        return None, None
     budget = thinking.get("budget_tokens")
-    if not isinstance(budget, int):
-        return "medium"
-    for effort, limit in _EFFORT_BUDGET.items():
-        if budget <= limit:
-            return effort
-    return "high"
+    budget = budget if isinstance(budget, int) and not isinstance(budget, bool) and budget > 0 else None
+    return effort_for_budget(budget), budget
 
 
 def parse_request(
@@ -212,6 +231,7 @@ def parse_request(
     metadata = f.opt_obj(body, "metadata", "metadata") or {}
     stream = bool(f.opt_bool(body, "stream", "stream"))
     raw_tools = body.get("tools")
+    effort, budget = _thinking(body.get("thinking"))
     return ChatRequest(
         messages=messages,
         tools=_tools(raw_tools, dropped_tools) if raw_tools is not None else [],
@@ -222,8 +242,10 @@ def parse_request(
         max_tokens=f.opt_int(body, "max_tokens", "max_tokens", minimum=1),
         temperature=f.opt_float(body, "temperature", "temperature", bounds=(0.0, 1.0)),
         top_p=f.opt_float(body, "top_p", "top_p", bounds=(0.0, 1.0)),
+        top_k=f.opt_int(body, "top_k", "top_k", minimum=1),
         stop=f.stop_list(body.get("stop_sequences"), "stop_sequences"),
-        reasoning_effort=_effort(body.get("thinking")),
+        reasoning_effort=effort,
+        thinking_budget=budget,
         user=f.opt_str(metadata, "user_id", "metadata.user_id"),
         context=context,
         model=f.model(body),  # last: a body wrong in other ways says so first

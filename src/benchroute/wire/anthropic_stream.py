@@ -86,6 +86,8 @@ class StreamParser:
             return [TextDelta(str(block["text"]))]
         if kind == "thinking" and block.get("thinking"):
             return [ReasoningDelta(str(block["thinking"]))]
+        if kind == "redacted_thinking" and isinstance(block.get("data"), str):
+            return [ReasoningDelta("", redacted=block["data"])]
         return []
 
     @staticmethod
@@ -105,7 +107,9 @@ class StreamParser:
             ]
         if kind == "thinking_delta" and delta.get("thinking"):
             return [ReasoningDelta(str(delta["thinking"]))]
-        return []  # signature_delta, citations_delta
+        if kind == "signature_delta" and delta.get("signature"):
+            return [ReasoningDelta("", signature=str(delta["signature"]))]
+        return []  # citations_delta
 
 
 def _sse(name: str, data: JSON) -> bytes:
@@ -203,9 +207,7 @@ class StreamRenderer:
                     "text", {"type": "text", "text": ""}, {"type": "text_delta", "text": event.text}
                 )
         elif isinstance(event, ReasoningDelta):
-            if event.text:
-                empty = {"type": "thinking", "thinking": "", "signature": ""}
-                out += self._delta("thinking", empty, {"type": "thinking_delta", "thinking": event.text})
+            out += self._reasoning(event)
         elif isinstance(event, ToolCallDelta):
             out += self._tool_call(event)
         elif isinstance(event, Finish):
@@ -216,6 +218,21 @@ class StreamRenderer:
             self._done = True
             kind = stream_errors.anthropic_type(event)
             out += _sse("error", error_body("messages", 502, stream_errors.message(event), type=kind))
+        return out
+
+    def _reasoning(self, event: ReasoningDelta) -> bytes:
+        """Thinking text, then its signature, which closes the block (the next thinking text opens a
+        new one); a redacted block is whole in its start event."""
+        if event.redacted is not None:
+            out, _ = self._open("redacted_thinking", {"type": "redacted_thinking", "data": event.redacted})
+            return out + self._close_block()
+        empty = {"type": "thinking", "thinking": "", "signature": ""}
+        out = b""
+        if event.text:
+            out += self._delta("thinking", empty, {"type": "thinking_delta", "thinking": event.text})
+        if event.signature:
+            out += self._delta("thinking", empty, {"type": "signature_delta", "signature": event.signature})
+            out += self._close_block()
         return out
 
     def _tool_call(self, event: ToolCallDelta) -> bytes:

@@ -13,12 +13,16 @@ from typing import Any, Literal
 ApiKind = Literal["chat", "messages", "responses"]
 Role = Literal["system", "user", "assistant", "tool"]
 FinishReason = Literal["stop", "length", "tool_calls", "content_filter", "error"]
+# Anthropic's prompt-cache breakpoint on a block, as the client sent it ({"type": "ephemeral"},
+# perhaps with a "ttl"). Rendered on the same block for Anthropic upstreams; others drop it.
+CacheControl = dict[str, Any]
 
 
 @dataclass(slots=True)
 class TextPart:
     text: str
     type: Literal["text"] = "text"
+    cache_control: CacheControl | None = None
 
 
 @dataclass(slots=True)
@@ -28,6 +32,7 @@ class ImagePart:
     url: str
     media_type: str | None = None
     type: Literal["image"] = "image"
+    cache_control: CacheControl | None = None
 
 
 Part = TextPart | ImagePart
@@ -38,6 +43,19 @@ class ToolCall:
     id: str
     name: str
     arguments: str  # JSON text, exactly as the model produced it
+    cache_control: CacheControl | None = None
+
+
+@dataclass(slots=True)
+class Thinking:
+    """An Anthropic thinking block of an assistant turn (or a `redacted_thinking` one, whose
+    encrypted `data` is in `redacted`). Kept so it can go back to an Anthropic upstream unchanged:
+    extended thinking with tool use needs the previous assistant turn's thinking blocks, signatures
+    and all. Other upstreams never see it."""
+
+    text: str = ""
+    signature: str = ""
+    redacted: str | None = None
 
 
 @dataclass(slots=True)
@@ -48,6 +66,8 @@ class Message:
     tool_call_id: str | None = None  # role == "tool": the call this result answers
     name: str | None = None
     is_error: bool = False  # a tool result that reports an error (Anthropic `is_error`)
+    cache_control: CacheControl | None = None  # role == "tool": on the tool_result block
+    thinking: list[Thinking] = field(default_factory=list)  # role == "assistant", Anthropic only
 
     @property
     def text(self) -> str:
@@ -59,6 +79,7 @@ class Tool:
     name: str
     description: str = ""
     parameters: dict[str, Any] = field(default_factory=lambda: {"type": "object", "properties": {}})
+    cache_control: CacheControl | None = None
 
 
 # "auto" | "none" | "required" | a tool name that must be called
@@ -81,6 +102,7 @@ class RequestContext:
     user_agent: str | None = None
     client_name: str | None = None  # parsed from User-Agent / editor name
     client_version: str | None = None
+    anthropic_beta: tuple[str, ...] = ()  # anthropic-beta flags an Anthropic upstream may be sent
     project: str = "default"
     key_id: str | None = None
 
@@ -97,8 +119,12 @@ class ChatRequest:
     max_tokens: int | None = None
     temperature: float | None = None
     top_p: float | None = None
+    top_k: int | None = None  # Anthropic only
     stop: list[str] = field(default_factory=list)
     reasoning_effort: str | None = None
+    # the client's own extended-thinking budget (Anthropic `thinking.budget_tokens`); when set,
+    # `reasoning_effort` is the effort nearest to it, for upstreams that take an effort instead
+    thinking_budget: int | None = None
     response_format: dict[str, Any] | None = None
     user: str | None = None
     context: RequestContext = field(default_factory=RequestContext)
@@ -140,7 +166,13 @@ class TextDelta:
 
 @dataclass(slots=True)
 class ReasoningDelta:
+    """Reasoning text. From an Anthropic upstream also what closes a thinking block: its
+    `signature`, or a whole `redacted_thinking` block's data (`redacted`); dialects that have no
+    place for those ignore them."""
+
     text: str
+    signature: str = ""
+    redacted: str | None = None
 
 
 @dataclass(slots=True)

@@ -7,9 +7,26 @@ import hashlib
 import re
 from collections.abc import Iterable
 
-from benchroute.wire.canonical import ApiKind, ChatRequest, RequestContext
+from benchroute.wire.canonical import ApiKind, ChatRequest, Message, RequestContext
+from benchroute.wire.turns import is_own_turn
 
 HASH_PREFIX = "h:"  # hashed keys start with this; client ids are used as sent
+
+# anthropic-beta flags passed on to Anthropic upstreams (any date suffix): those that only change
+# what the upstream accepts or how it computes (a longer context, cache TTLs, thinking between tool
+# calls, larger outputs, streamed tool input) and return blocks the gateway knows. Others are not
+# forwarded: `oauth-*` and `claude-code-*` belong to the client's own Anthropic login, and the
+# tool betas (files, code execution, MCP, computer use, skills) need body fields or return blocks
+# that the gateway drops.
+FORWARDED_BETAS = (
+    "context-1m-",
+    "extended-cache-ttl-",
+    "fine-grained-tool-streaming-",
+    "interleaved-thinking-",
+    "output-128k-",
+    "prompt-caching-",
+    "token-efficient-tools-",
+)
 
 # "Name/1.2.3", "OpenAI/Python 1.40.0", "codex_cli_rs/0.1.0 (Linux)": product and version.
 _PRODUCT = re.compile(r"^\s*([A-Za-z][\w.\-]*)/(?:(Python|JS|Node|Go|Java|Rust)\s+)?v?([0-9][\w.\-+]*)?")
@@ -58,9 +75,18 @@ def request_context(
         user_agent=user_agent,
         client_name=client_name,
         client_version=client_version,
+        anthropic_beta=anthropic_betas(get("anthropic-beta")),
         project=project,
         key_id=key_id,
     )
+
+
+def anthropic_betas(header: str | None) -> tuple[str, ...]:
+    """The flags of an `anthropic-beta` header that may go upstream (`FORWARDED_BETAS`)."""
+    if not header:
+        return ()
+    flags = (b.strip() for b in header.split(","))
+    return tuple(dict.fromkeys(b for b in flags if b.startswith(FORWARDED_BETAS)))
 
 
 def client_session_id(context: RequestContext) -> str | None:
@@ -70,16 +96,26 @@ def client_session_id(context: RequestContext) -> str | None:
     )
 
 
+def _first_user_text(messages: list[Message]) -> str:
+    """The first of the person's own turns (`wire.turns.is_own_turn`), else the first user turn.
+    Codex opens every conversation with the same injected turns (AGENTS.md, environment), so the
+    first user message would be one for all the conversations in a repository."""
+    first: Message | None = None
+    for m in messages:  # a loop, not `next(genexpr)`: an unfinished generator is closed by
+        if m.role != "user":  # raising GeneratorExit into it (an exception per request)
+            continue
+        if is_own_turn(m):
+            return m.text
+        if first is None:
+            first = m
+    return first.text if first is not None else ""
+
+
 def conversation_parts(request: ChatRequest) -> tuple[str, str, str]:
-    """What the conversation hash is over: key id (else project), system prompt and the first
-    user message (all three unchanged for the life of a conversation)."""
+    """What the conversation hash is over: key id (else project), system prompt and the first of
+    the person's own user turns (all three unchanged for the life of a conversation)."""
     context = request.context
-    first_user = ""
-    for m in request.messages:  # a loop, not `next(genexpr)`: an unfinished generator is closed
-        if m.role == "user":  # by raising GeneratorExit into it (an exception per request)
-            first_user = m.text
-            break
-    return context.key_id or context.project, request.system_text, first_user
+    return context.key_id or context.project, request.system_text, _first_user_text(request.messages)
 
 
 def hash_conversation(parts: tuple[str, str, str]) -> str:

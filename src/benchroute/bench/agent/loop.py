@@ -88,7 +88,7 @@ class BuiltinDriver:
     async def _loop(
         self, spec: AgentSpec, ws: Workspace, info: ModelInfo, provider: Provider, stats: AgentStats
     ) -> str:
-        target = Target(upstream_model=info.upstream_id, catalog_id=info.id)
+        target = Target.of(info)
         messages = [
             Message(role="system", content=[TextPart(SYSTEM)]),
             Message(role="user", content=[TextPart(spec.instruction)]),
