@@ -38,9 +38,37 @@ class _OnFirstUse:
         return self._loaded.classify(request)
 
 
+def _mode(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A client mode the router and the classifier know (`routing.features.KNOWN_MODES`), lower-cased:
+    an unknown one would be routed as no mode at all, silently."""
+    if value is None:
+        return None
+    from benchroute.routing.features import KNOWN_MODES
+
+    mode = value.strip().lower()
+    if mode not in KNOWN_MODES:
+        raise click.BadParameter(f"{value!r} is not a known mode: use one of {', '.join(KNOWN_MODES)}")
+    return mode
+
+
+def _prompt(value: str) -> str:
+    """PROMPT as given; `-` reads it from stdin (a long paste can be piped in)."""
+    if value != "-":
+        return value
+    text = click.get_text_stream("stdin").read()
+    if not text.strip():
+        raise click.UsageError("PROMPT is '-' but stdin is empty: pipe the prompt in")
+    return text
+
+
 @click.command("route")
 @click.argument("prompt")
-@click.option("--mode", default=None, help="Client mode (plan, architect, debug, code, ...).")
+@click.option(
+    "--mode",
+    default=None,
+    callback=_mode,
+    help="Client mode: plan, architect, debug, orchestrator, ask, code, build, explore or review.",
+)
 @click.option(
     "--tier",
     default=None,
@@ -77,10 +105,11 @@ def route(
     keyed_only: bool,
     as_json: bool,
 ) -> None:
-    """Show which model PROMPT would be routed to, and why."""
+    """Show which model PROMPT would be routed to, and why. PROMPT `-` reads it from stdin."""
     from benchroute.routing.router import Router
     from benchroute.routing.static import RouteError
 
+    prompt = _prompt(prompt)
     settings = load_settings(ctx)
     project = settings.project(project_name)
     if dial is not None:
@@ -118,12 +147,15 @@ def _usd(value: float | None) -> str:
     return f"${value:.6f}" if value < 0.01 else f"${value:.4f}"
 
 
+RAW_Z = 1.645  # the raw pass rate's Wilson interval at 90%, the level of every interval a Decision has
+
+
 def _evidence(snapshot: Snapshot, model: str, cell: str | None) -> str:
-    """n and the Wilson 95% interval of the raw pass rate on the request's top cell."""
+    """n and the 90% Wilson interval of the raw pass rate on the request's top cell."""
     stats = snapshot.get(model, cell) if cell else None
     if stats is None:
         return "-"
-    lo, hi = stats.wilson()
+    lo, hi = stats.wilson(RAW_Z)
     return f"{stats.trials:g} [{lo:.2f}, {hi:.2f}]"
 
 
@@ -157,7 +189,7 @@ def _print(d: Decision, snapshot: Snapshot) -> None:
     table.add_column("A(m) [L, U]", justify="right", no_wrap=True)
     table.add_column("expected cost", justify="right")
     top_cell = next(iter(d.cells), None)
-    table.add_column(f"n, 95% CI on {top_cell}" if top_cell else "evidence", justify="right")
+    table.add_column(f"n, raw rate 90% CI on {top_cell}" if top_cell else "evidence", justify="right")
     table.add_column("eligible")
     table.add_column("note", overflow="fold")
     for c in d.candidates:
