@@ -107,11 +107,15 @@ def route_error(exc: RouteError) -> GatewayError:
 
 
 def decision_headers(decision: Decision, model: str) -> list[tuple[bytes, bytes]]:
-    return [
-        (b"x-benchroute-model", model.encode()),
+    """The decision's headers; `x-benchroute-model` (the model that served, or was tried last) only
+    when some model was called: a request refused before any call names none, not an empty one."""
+    headers = [
         (b"x-benchroute-tier", decision.tier.encode()),
         (b"x-benchroute-decision-id", decision.id.encode()),
     ]
+    if model:
+        headers.insert(0, (b"x-benchroute-model", model.encode()))
+    return headers
 
 
 async def send_error(
@@ -355,6 +359,11 @@ async def _complete(
     served = await failover.complete(state, chat_request, decision, rlog.project)
     rlog.served_by(served.model)
     response = served.response
+    # The client's dialect, not the upstream's: the id is the gateway's (as in a stream, and the
+    # decision's id after the dialect's prefix: chatcmpl-, resp_, msg_), whatever API served it
+    # (an Anthropic model's "msg_..." in a chat completion), and the time is when it was created.
+    response.id = dialect.id_prefix + decision.id
+    response.created = response.created or int(time.time())
     rlog.first_byte()
     usage = response.usage
     if usage.prompt_tokens == 0 and usage.completion_tokens == 0:

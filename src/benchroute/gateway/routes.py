@@ -110,9 +110,40 @@ async def healthz(request: Request) -> Response:
     )
 
 
+USAGE_PARAMS = ("group_by", "since", "until", "project")
+
+
+def _check_params(request: Request, accepted: tuple[str, ...]) -> None:
+    """400 for a query parameter the endpoint does not read: ignoring it would answer another
+    question than the one asked (`?by=mode` got the default grouping)."""
+    unknown = sorted(set(request.query_params) - set(accepted))
+    if unknown:
+        raise GatewayError(
+            400,
+            f"unknown query parameter {', '.join(unknown)}: accepted are {', '.join(accepted)}",
+            param=unknown[0],
+        )
+
+
+def _usage_scope(caller: Caller, request: Request) -> str | None:
+    """`_scope`, refusing a project key's `?project=` naming another project (it reads only its own):
+    answering with its own project's figures under another name would mislead."""
+    named = request.query_params.get("project")
+    if named and not caller.admin and named != caller.project:
+        raise GatewayError(
+            403,
+            f"this key reads only project {caller.project!r}; an admin key may read {named!r}",
+            param="project",
+            code="project_not_allowed",
+        )
+    return _scope(caller, request)
+
+
 async def usage(request: Request) -> Response:
     try:
         state, caller = await _caller(request)
+        _check_params(request, USAGE_PARAMS)
+        scope = _usage_scope(caller, request)
         params = request.query_params
         group_by = [g.strip() for g in (params.get("group_by") or "model").split(",") if g.strip()]
         unknown = [g for g in group_by if g not in USAGE_GROUPS]
@@ -129,7 +160,7 @@ async def usage(request: Request) -> Response:
     # Usage and savings against always-Frontier per group: one computation (benchroute.savings).
     pricer = FrontierPricer(state.catalog, state.settings.tiers)
     tallies = await usage_with_savings(
-        state.store, pricer, project=_scope(caller, request), group_by=group_by, since=since, until=until
+        state.store, pricer, project=scope, group_by=group_by, since=since, until=until
     )
     data = [{"group": dict(zip(group_by, k, strict=True)), **t.to_dict()} for k, t in tallies.items()]
     return json_response(
