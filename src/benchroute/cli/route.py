@@ -13,6 +13,7 @@ from benchroute.cli.readiness import callable_here
 from benchroute.leaderboard.snapshot import Snapshot
 from benchroute.routing.classifier import CellPrediction, Classifier
 from benchroute.routing.decision import Candidate, Decision
+from benchroute.routing.figures import DIGITS, digits_apart, fmt
 from benchroute.wire.canonical import ChatRequest
 
 TIER_CHOICES = {
@@ -172,9 +173,16 @@ def _print(d: Decision, snapshot: Snapshot) -> None:
         cells = ", ".join(f"{c} {p:.0%}" for c, p in d.cells.items())
         conf = f"{d.confidence:.2f}" if d.confidence is not None else "-"
         console.print(f"cells: {cells}  (confidence {conf})")
+    # one rounding (routing/figures.py): the bar and every L with the decimals that keep them apart,
+    # so a candidate's "L ≥ bar" (or its absence) reads true
+    n = (
+        digits_apart((c.low, d.bar) for c in d.candidates if c.low is not None)
+        if d.bar is not None
+        else DIGITS
+    )
     facts = [f"expected cost {_usd(d.expected_cost)}"]
     if d.bar is not None:
-        facts.append(f"bar {d.bar:.3f}")
+        facts.append(f"bar {fmt(d.bar, n)}")
     if d.dial is not None:
         facts.append(f"dial {d.dial:g}")
     if d.frontier_model:
@@ -193,7 +201,7 @@ def _print(d: Decision, snapshot: Snapshot) -> None:
     table.add_column("eligible")
     table.add_column("note", overflow="fold")
     for c in d.candidates:
-        acc = _accuracy(c)
+        acc = _accuracy(c, n)
         above = d.bar is not None and c.low is not None and c.low >= d.bar - 1e-9  # the rule's test: L ≥ bar
         mark = "→ " if c.model == d.model else "  "
         table.add_row(
@@ -207,9 +215,9 @@ def _print(d: Decision, snapshot: Snapshot) -> None:
     console.print(table)
 
 
-def _accuracy(c: Candidate) -> str:
+def _accuracy(c: Candidate, n: int = DIGITS) -> str:
     if c.expected_accuracy is None:
         return "-"
     if c.low is None or c.high is None:
-        return f"{c.expected_accuracy:.3f}"
-    return f"{c.expected_accuracy:.3f} [{c.low:.3f}, {c.high:.3f}]"
+        return fmt(c.expected_accuracy, n)
+    return f"{fmt(c.expected_accuracy, n)} [{fmt(c.low, n)}, {fmt(c.high, n)}]"
