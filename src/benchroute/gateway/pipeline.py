@@ -207,6 +207,7 @@ async def _handle(
             return
         opened = await failover.open_stream(state, chat_request, decision, rlog.project)
         rlog.served_by(opened.model)
+        rlog.attempts = opened.attempts
     except GatewayError as exc:
         await _refuse(dialect, send, rlog, exc)
         return
@@ -226,8 +227,10 @@ async def _handle(
 
 async def _refuse(dialect: Dialect, send: Send, rlog: RequestLog, exc: GatewayError) -> None:
     """An error answer, with the decision's headers when routing got that far."""
-    if isinstance(exc, failover.FailoverError) and exc.model is not None:
-        rlog.served_by(exc.model)
+    if isinstance(exc, failover.FailoverError):
+        rlog.attempts = exc.attempts
+        if exc.model is not None:
+            rlog.served_by(exc.model)
     rlog.fail(exc.status, exc.message)
     extra = decision_headers(rlog.decision, rlog.model.id if rlog.model else "") if rlog.decision else None
     await send_error(send, exc, extra, dialect.api_kind)
@@ -358,6 +361,7 @@ async def _complete(
 ) -> None:
     served = await failover.complete(state, chat_request, decision, rlog.project)
     rlog.served_by(served.model)
+    rlog.attempts = served.attempts
     response = served.response
     # The client's dialect, not the upstream's: the id is the gateway's (as in a stream, and the
     # decision's id after the dialect's prefix: chatcmpl-, resp_, msg_), whatever API served it
