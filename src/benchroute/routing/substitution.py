@@ -153,14 +153,18 @@ def _subject(why: str) -> str:
 def _costs(decision: Decision, call: Call, catalog: Catalog, table: PolicyTable) -> dict[str, float]:
     """Expected USD of this request on the chosen model and each fallback: the candidate's figure
     when the Decision lists it (at the cells' completion tokens), else at the default tokens."""
-    listed = {split_variant(c.model)[0]: c.expected_cost for c in decision.candidates}
     out: dict[str, float] = {}
     if decision.expected_cost is not None:
         out[decision.model] = decision.expected_cost
+    wanted = set(decision.fallbacks) - out.keys()
+    if wanted and decision.candidates:  # one pass over the candidates, for the few fallbacks
+        for c in decision.candidates:
+            base = split_variant(c.model)[0] if "@" in c.model else c.model
+            if base in wanted and base not in out and c.expected_cost is not None:
+                out[base] = c.expected_cost
     for model in decision.fallbacks:
-        cost = listed.get(model)
-        if cost is None:
+        if model not in out:
             cost = expected_cost(catalog, table, model, None, call.prompt_tokens)
-        if cost is not None:
-            out.setdefault(model, cost)
+            if cost is not None:
+                out[model] = cost
     return out
