@@ -75,20 +75,24 @@ def _configured(
     return None
 
 
-def _substitute(decision_model: str, what: str, configured: str, call: Call, catalog: Catalog) -> str:
+def _substitute(
+    decision_model: str, what: str, configured: str, call: Call, catalog: Catalog
+) -> tuple[str, str]:
+    """(the sentence, the reason code) when `configured` could not serve and another does."""
     base = split_variant(configured)[0]
     if base == decision_model:
-        return ""
+        return "", ""
     reason = call.why_not(configured, catalog)
     if not reason and base in call.ctx.unavailable:
         reason = "cooldown"
     if not reason:
-        return ""
+        return "", ""
     why = why_text(reason, catalog.get(base), call.needs)
-    return (
+    sentence = (
         f" The configured {what}, {base}, cannot serve this request: {_subject(why)}; "
         f"{decision_model} serves it instead."
     )
+    return sentence, reason
 
 
 def annotate(
@@ -103,11 +107,11 @@ def annotate(
     the fallbacks' expected costs (module docstring)."""
     extra = ""
     configured = _configured(decision.tier, decision.reason, call, tiers, defaults)
-    said = ""  # the model whose shortfall a sentence already gave
+    said = ("", "")  # the model whose shortfall a sentence already gave, and that shortfall
     if configured is not None:
-        substitute = _substitute(decision.model, configured[0], configured[1], call, catalog)
+        substitute, reason = _substitute(decision.model, configured[0], configured[1], call, catalog)
         extra += substitute
-        said = split_variant(configured[1])[0] if substitute else ""
+        said = (split_variant(configured[1])[0], reason) if substitute else said
     cooling = [c.model for c in decision.candidates if c.note == "cooldown"]
     if cooling:
         extra += f" Left out while cooling down after upstream failures: {', '.join(cooling[:4])}."
@@ -120,7 +124,7 @@ def annotate(
             explanation = _SHARE.sub("", explanation)
     unfit, compared = _savings_frontier(call, catalog, tiers, defaults)
     if unfit and compared is not None:
-        why = "" if compared.id == said else f" ({_subject(why_text(unfit, compared, call.needs))})"
+        why = "" if said == (compared.id, unfit) else f" ({_subject(why_text(unfit, compared, call.needs))})"
         extra += (
             " No saving is counted for this request: savings compare with the configured Frontier "
             f"model, {compared.id}, which could not have served it{why}."
