@@ -11,7 +11,11 @@ What is compared, exactly:
   implementation model).
 - Billed: what those same requests cost (`cost_usd`, the served model's catalog rates).
 - Saved = Frontier cost - billed. Failed requests (status >= 400) and manual requests (the client
-  named the model) are left out and counted; so are requests whose Frontier model has no price.
+  named the model) are left out and counted; so are requests whose Frontier model has no price,
+  and requests the Frontier model could not have served (the router recorded why in the usage
+  record's `frontier_unfit`: the prompt longer than its context window, tools it does not support,
+  images it does not accept): crediting a saving against a model that could not have answered
+  would invent one.
 
 Prices are linear in tokens, so pricing the summed tokens of a (mode, status, tier) group equals
 pricing each request and adding up: the function works on the store's usage summaries.
@@ -30,7 +34,7 @@ from benchroute.settings import TierSettings
 from benchroute.store.base import Store, UsageSummaryRow
 
 # The groups `usage_summary` must split by so savings can be computed; callers add their own.
-SAVINGS_GROUPS: tuple[str, ...] = ("mode", "status", "tier")
+SAVINGS_GROUPS: tuple[str, ...] = ("mode", "status", "tier", "frontier_unfit")
 NOT_COMPARED_TIERS = frozenset({"manual", ""})
 
 
@@ -75,6 +79,8 @@ class Tally:
     manual: int = 0  # served, the client named the model: left out
     manual_cost_usd: float = 0.0
     unpriced: int = 0  # served through a tier, but the Frontier model has no catalog price
+    frontier_unfit: int = 0  # served through a tier; the Frontier model could not have served it
+    frontier_unfit_cost_usd: float = 0.0
     compared: int = 0
     compared_cost_usd: float = 0.0  # billed for the compared requests
     frontier_cost_usd: float = 0.0  # the compared requests' tokens at Frontier rates
@@ -102,6 +108,10 @@ class Tally:
         if (row.group.get("tier") or "") in NOT_COMPARED_TIERS:
             self.manual += row.requests
             self.manual_cost_usd += row.cost_usd
+            return
+        if row.group.get("frontier_unfit"):
+            self.frontier_unfit += row.requests
+            self.frontier_unfit_cost_usd += row.cost_usd
             return
         frontier = pricer.price(row.group.get("mode"), row.prompt_tokens, row.completion_tokens, cached)
         if frontier is None:
@@ -136,6 +146,8 @@ class Tally:
                     "manual": self.manual,
                     "manual_cost_usd": self.manual_cost_usd,
                     "unpriced": self.unpriced,
+                    "frontier_unfit": self.frontier_unfit,
+                    "frontier_unfit_cost_usd": self.frontier_unfit_cost_usd,
                 },
             },
         }

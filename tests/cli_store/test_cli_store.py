@@ -197,3 +197,25 @@ def test_usage_shows_errors_and_unrouted_requests_and_fits_80_columns(config: Pa
     csv_out = invoke(config, "usage", "--format", "csv").output.splitlines()
     assert csv_out[0].startswith("model,requests,") and "errors" in csv_out[0].split(",")
     assert len(csv_out) == 4
+
+
+def test_usage_credits_no_saving_for_a_request_the_frontier_model_could_not_serve(config: Path) -> None:
+    """The user's case: one 1.8M-token request served by a 2M-context model, which a 1M-context
+    Frontier model could not have served, was credited ~$99 (98%) saved."""
+    huge = _usage(3, prompt_tokens=1_800_000, cost_usd=0.36, frontier_cost_usd=None, frontier_unfit="context")
+    _seed(config, [_usage(1), huge])
+    data = json.loads(invoke(config, "usage", "--json").output)
+    total = data["total"]
+    assert total["requests"] == 2 and total["savings"]["compared_requests"] == 1
+    assert total["savings"]["left_out"]["frontier_unfit"] == 1
+    assert total["savings"]["left_out"]["frontier_unfit_cost_usd"] == pytest.approx(0.36)
+    settings = settings_of(config)
+    catalog = load_catalog(settings)
+    frontier = catalog.get(
+        frontier_model("implementation", settings.tiers, shipped_defaults(catalog, settings))
+    )
+    assert frontier is not None
+    # only the ordinary request is compared: its tokens at Frontier rates minus its cost
+    assert total["savings_usd"] == pytest.approx(frontier.cost(1000, 100) - 0.01)
+    table = invoke(config, "usage").output
+    assert "could not have served" in table

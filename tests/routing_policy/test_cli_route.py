@@ -83,3 +83,43 @@ def test_the_table_marks_the_bar_on_the_lower_end_the_rule_uses() -> None:
     assert marked and point_only  # the two scales disagree on this request: the mark must follow L
     out = run("route", prompt, "--dial", "0.5")
     assert out.count("L ≥ bar") == len(marked)
+
+
+def test_unknown_mode_is_refused_with_the_known_ones() -> None:
+    result = CliRunner().invoke(cli, ["route", "hi", "--mode", "nonsense"])
+    assert result.exit_code == 2
+    assert "'nonsense' is not a known mode" in result.output
+    assert "plan, architect, debug" in result.output
+
+
+def test_mode_is_case_insensitive() -> None:
+    out = orjson.loads(run("route", "Plan the move", "--tier", "frontier", "--mode", "PLAN", "--json"))
+    assert out["reason"] == "frontier_reasoning"
+
+
+def test_dash_reads_the_prompt_from_stdin() -> None:
+    paste = "def parse(x):\n    return x\n" * 2_000  # a long paste, far past any argv habit
+    result = CliRunner().invoke(cli, ["route", "-", "--tier", "balanced", "--json"], input=paste)
+    assert result.exit_code == 0, result.output
+    piped = orjson.loads(result.output)
+    # the prompt routed is the paste, not the literal "-": its estimate is ~ chars / 4
+    assert (
+        piped["expected_cost"]
+        > orjson.loads(run("route", "x", "--tier", "balanced", "--json"))["expected_cost"]
+    )
+
+
+def test_dash_with_empty_stdin_is_a_usage_error() -> None:
+    result = CliRunner().invoke(cli, ["route", "-"], input="")
+    assert result.exit_code == 2
+    assert "stdin is empty" in result.output
+
+
+def test_candidate_table_labels_the_raw_interval_at_90_percent() -> None:
+    result = CliRunner().invoke(
+        cli,
+        ["route", "why does this raise KeyError? Traceback ...", "--mode", "debug"],
+        env={"COLUMNS": "200"},
+    )
+    assert result.exit_code == 0, result.output
+    assert "90% CI" in result.output and "95%" not in result.output

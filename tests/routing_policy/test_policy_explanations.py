@@ -17,7 +17,9 @@ from benchroute.routing.router import Router
 from benchroute.routing.taxonomy import CODING_ROUTES, DIFFICULTIES, cell
 from benchroute.settings import ProjectSettings
 
-PROVEN = re.compile(r"whose lower end (\d\.\d{3}) ≥ the bar (\d\.\d{3}) .*bar between the floor (\d\.\d{3})")
+PROVEN = re.compile(
+    r"whose lower end (\d\.\d{3,6}) ≥ the bar (\d\.\d{3,6}) .*bar between the floor (\d\.\d{3,6})"
+)
 BEST = re.compile(r"has the highest expected accuracy, (\d\.\d{3})")
 GENERAL = re.compile(r"P\(general\) (\d+)% in all")
 
@@ -66,11 +68,10 @@ def test_every_quoted_relation_holds() -> None:
             assert m, d.explanation
             low, bar, floor = (float(x) for x in m.groups())
             assert low >= bar >= floor - 1e-9, d.explanation
-            assert (
-                low == round(chosen(d)[1], 3)
-                and d.bar is not None
-                and bar <= d.bar + 1e-9 <= bar + 0.001 + 2e-9
-            )
+            digits = len(m.group(1).split(".")[1])  # one rounding, the same decimals for each
+            assert d.bar is not None and m.group(2) == f"{d.bar:.{digits}f}"
+            assert m.group(1) == f"{chosen(d)[1]:.{digits}f}"
+            assert (m.group(1) == m.group(2)) == (chosen(d)[1] == d.bar), d.explanation
             assert chosen(d)[1] >= d.bar - 1e-9  # the rule's own test, on the lower end
         elif d.reason == "best_accuracy":
             m = BEST.search(d.explanation)

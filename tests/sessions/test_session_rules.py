@@ -230,3 +230,19 @@ def test_the_session_bar_is_on_the_lower_end_like_the_policy() -> None:
     out = apply_session(policy("cheap/a"), state("near/b"), FOLLOW_UP)
     assert (out.model, out.session_action, out.reason) == ("cheap/a", "escalate", "session_escalate")
     assert "lower end 0.670" in out.session_note
+
+
+def test_a_lower_end_just_below_the_bar_never_reads_equal_to_it() -> None:
+    # 0.4669 vs 0.4671 both print 0.467 at three decimals: the note shows the decimals that differ
+    close = (Candidate("opus/x", 0.60, 0.01, low=0.4669), Candidate("cheap/a", 0.75, 0.001, low=0.70))
+    out = apply_session(policy(bar=0.4671, candidates=close), state("opus/x"), FOLLOW_UP)
+    assert out.session_action == "escalate"
+    assert "opus/x lower end 0.4669 is below the bar 0.4671" in out.session_note
+
+
+def test_clears_the_bar_prints_both_numbers_alike() -> None:
+    close = (Candidate("mid/y", 0.80, 0.004, low=0.70004), Candidate("cheap/a", 0.75, 0.003, low=0.7))
+    not_a_new_turn = user_turn(Message("assistant", [TextPart("Working on it.")]))
+    out = apply_session(policy(bar=0.7, candidates=close), state("mid/y"), not_a_new_turn)
+    assert out.reason == "session_stay"
+    assert "L=0.70004 clears the bar 0.70000" in out.session_note

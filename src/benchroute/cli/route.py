@@ -13,6 +13,7 @@ from benchroute.cli.readiness import callable_here
 from benchroute.leaderboard.snapshot import Snapshot
 from benchroute.routing.classifier import CellPrediction, Classifier
 from benchroute.routing.decision import Candidate, Decision
+from benchroute.routing.figures import DIGITS, digits_apart, fmt
 from benchroute.wire.canonical import ChatRequest
 
 TIER_CHOICES = {
@@ -38,9 +39,37 @@ class _OnFirstUse:
         return self._loaded.classify(request)
 
 
+def _mode(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A client mode the router and the classifier know (`routing.features.KNOWN_MODES`), lower-cased:
+    an unknown one would be routed as no mode at all, silently."""
+    if value is None:
+        return None
+    from benchroute.routing.features import KNOWN_MODES
+
+    mode = value.strip().lower()
+    if mode not in KNOWN_MODES:
+        raise click.BadParameter(f"{value!r} is not a known mode: use one of {', '.join(KNOWN_MODES)}")
+    return mode
+
+
+def _prompt(value: str) -> str:
+    """PROMPT as given; `-` reads it from stdin (a long paste can be piped in)."""
+    if value != "-":
+        return value
+    text = click.get_text_stream("stdin").read()
+    if not text.strip():
+        raise click.UsageError("PROMPT is '-' but stdin is empty: pipe the prompt in")
+    return text
+
+
 @click.command("route")
 @click.argument("prompt")
-@click.option("--mode", default=None, help="Client mode (plan, architect, debug, code, ...).")
+@click.option(
+    "--mode",
+    default=None,
+    callback=_mode,
+    help="Client mode: plan, architect, debug, orchestrator, ask, code, build, explore or review.",
+)
 @click.option(
     "--tier",
     default=None,
@@ -77,10 +106,11 @@ def route(
     keyed_only: bool,
     as_json: bool,
 ) -> None:
-    """Show which model PROMPT would be routed to, and why."""
+    """Show which model PROMPT would be routed to, and why. PROMPT `-` reads it from stdin."""
     from benchroute.routing.router import Router
     from benchroute.routing.static import RouteError
 
+    prompt = _prompt(prompt)
     settings = load_settings(ctx)
     project = settings.project(project_name)
     if dial is not None:
@@ -118,12 +148,15 @@ def _usd(value: float | None) -> str:
     return f"${value:.6f}" if value < 0.01 else f"${value:.4f}"
 
 
+RAW_Z = 1.645  # the raw pass rate's Wilson interval at 90%, the level of every interval a Decision has
+
+
 def _evidence(snapshot: Snapshot, model: str, cell: str | None) -> str:
-    """n and the Wilson 95% interval of the raw pass rate on the request's top cell."""
+    """n and the 90% Wilson interval of the raw pass rate on the request's top cell."""
     stats = snapshot.get(model, cell) if cell else None
     if stats is None:
         return "-"
-    lo, hi = stats.wilson()
+    lo, hi = stats.wilson(RAW_Z)
     return f"{stats.trials:g} [{lo:.2f}, {hi:.2f}]"
 
 
@@ -140,9 +173,16 @@ def _print(d: Decision, snapshot: Snapshot) -> None:
         cells = ", ".join(f"{c} {p:.0%}" for c, p in d.cells.items())
         conf = f"{d.confidence:.2f}" if d.confidence is not None else "-"
         console.print(f"cells: {cells}  (confidence {conf})")
+    # one rounding (routing/figures.py): the bar and every L with the decimals that keep them apart,
+    # so a candidate's "L ≥ bar" (or its absence) reads true
+    n = (
+        digits_apart((c.low, d.bar) for c in d.candidates if c.low is not None)
+        if d.bar is not None
+        else DIGITS
+    )
     facts = [f"expected cost {_usd(d.expected_cost)}"]
     if d.bar is not None:
-        facts.append(f"bar {d.bar:.3f}")
+        facts.append(f"bar {fmt(d.bar, n)}")
     if d.dial is not None:
         facts.append(f"dial {d.dial:g}")
     if d.frontier_model:
@@ -157,11 +197,11 @@ def _print(d: Decision, snapshot: Snapshot) -> None:
     table.add_column("A(m) [L, U]", justify="right", no_wrap=True)
     table.add_column("expected cost", justify="right")
     top_cell = next(iter(d.cells), None)
-    table.add_column(f"n, 95% CI on {top_cell}" if top_cell else "evidence", justify="right")
+    table.add_column(f"n, raw rate 90% CI on {top_cell}" if top_cell else "evidence", justify="right")
     table.add_column("eligible")
     table.add_column("note", overflow="fold")
     for c in d.candidates:
-        acc = _accuracy(c)
+        acc = _accuracy(c, n)
         above = d.bar is not None and c.low is not None and c.low >= d.bar - 1e-9  # the rule's test: L ≥ bar
         mark = "→ " if c.model == d.model else "  "
         table.add_row(
@@ -175,9 +215,9 @@ def _print(d: Decision, snapshot: Snapshot) -> None:
     console.print(table)
 
 
-def _accuracy(c: Candidate) -> str:
+def _accuracy(c: Candidate, n: int = DIGITS) -> str:
     if c.expected_accuracy is None:
         return "-"
     if c.low is None or c.high is None:
-        return f"{c.expected_accuracy:.3f}"
-    return f"{c.expected_accuracy:.3f} [{c.low:.3f}, {c.high:.3f}]"
+        return fmt(c.expected_accuracy, n)
+    return f"{fmt(c.expected_accuracy, n)} [{fmt(c.low, n)}, {fmt(c.high, n)}]"

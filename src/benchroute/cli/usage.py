@@ -2,7 +2,8 @@
 
 Savings come from `benchroute.savings` (the same computation as the dashboard and `GET /v1/usage`):
 served requests of the auto tiers, their actual tokens at the always-Frontier model's rates for
-their mode, minus what they cost; failed and manual requests are left out.
+their mode, minus what they cost; failed and manual requests are left out, and so are requests the
+Frontier model could not have served.
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ from benchroute.cli.context import load_settings, run
 from benchroute.savings import Tally, total
 
 GROUPS = ["model", "day", "project", "session", "tier", "client", "mode"]
-SAVINGS_NOTE = (  # two lines, each under 80 columns
+SAVINGS_NOTE = (  # three lines, each under 80 columns
     "savings: served auto-tier requests, their tokens at the always-Frontier rates\n"
-    "of their mode, minus what they cost; failed and manual requests are left out"
+    "of their mode, minus what they cost; failed and manual requests are left out,\n"
+    "and so are requests the Frontier model could not have served (context, tools)"
 )
 
 

@@ -8,6 +8,9 @@ naming the variable to set.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from benchroute.catalog.model import ModelInfo
 from benchroute.gateway.errors import GatewayError
 from benchroute.gateway.state import GatewayState
 from benchroute.providers.readiness import (
@@ -15,6 +18,7 @@ from benchroute.providers.readiness import (
     model_readiness,
     not_callable_message,
 )
+from benchroute.routing.base import FreePoolEngine
 from benchroute.routing.decision import Decision
 from benchroute.routing.static import is_allowed, normalise_tier
 from benchroute.settings import ProjectSettings
@@ -49,6 +53,24 @@ async def _provider_ready(state: GatewayState, project: str, name: str) -> Provi
 
 async def by_model(state: GatewayState, project: str) -> dict[str, ProviderReadiness]:
     return model_readiness(state.catalog, await readiness(state, project))
+
+
+def tier_reach(state: GatewayState, tier: str, models: Sequence[ModelInfo]) -> list[ModelInfo]:
+    """Of `models` (those the caller may use), the ones auto tier `tier` may route a request to:
+    `auto/free` only its free pool (the engine's, else the catalog's free models); every other
+    tier any of them (Balanced ends its fallbacks with any usable model)."""
+    if normalise_tier(tier) != "auto/free":
+        return list(models)
+    engine = state.engine
+    pool = engine.free_pool.ids() if isinstance(engine, FreePoolEngine) else []
+    ids = set(pool or (m.id for m in state.catalog.free_models()))
+    return [m for m in models if m.id in ids]
+
+
+def tier_context(state: GatewayState, tier: str, models: Sequence[ModelInfo]) -> int | None:
+    """The longest context `tier` can serve: the largest window among the models it may route to
+    (None when it may route to none)."""
+    return max((m.context for m in tier_reach(state, tier, models)), default=None)
 
 
 def _tier_models(state: GatewayState, tier: str, project: ProjectSettings) -> list[str]:

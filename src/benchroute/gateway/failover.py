@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from benchroute.catalog.model import ModelInfo
+from benchroute.gateway.attempts import Attempts
 from benchroute.gateway.errors import GatewayError
 from benchroute.gateway.state import GatewayState
 from benchroute.providers.base import ErrorKind, Provider, ProviderError, Target
@@ -38,6 +39,7 @@ class OpenStream:
     model: ModelInfo
     pending: asyncio.Future[StreamEvent] | None = None
     secrets: tuple[str, ...] = ()  # keys the call used: scrubbed from mid-stream error messages
+    attempts: Attempts = field(default_factory=Attempts)
 
 
 @quick_init
@@ -47,16 +49,18 @@ class Served:
 
     response: ChatResponse
     model: ModelInfo
+    attempts: Attempts = field(default_factory=Attempts)
 
 
 class FailoverError(GatewayError):
     """Every attempt failed: the last failure as the client sees it, and the model tried last."""
 
-    def __init__(self, last: GatewayError, model: ModelInfo | None) -> None:
+    def __init__(self, last: GatewayError, model: ModelInfo | None, attempts: Attempts | None = None) -> None:
         super().__init__(
             last.status, last.message, code=last.code, param=last.param, type=last.type, headers=last.headers
         )
         self.model = model
+        self.attempts = attempts or Attempts()
 
 
 def secrets_of(provider: Provider, target: Target) -> tuple[str, ...]:
@@ -82,16 +86,24 @@ def _scrubbed(exc: ProviderError, secrets: tuple[str, ...]) -> ProviderError:
     )
 
 
-def plan(decision: Decision, state: GatewayState) -> list[str]:
-    """Model ids to try, in order: the chosen one (plus retries), then healthy fallbacks."""
+def plan(decision: Decision, state: GatewayState, attempts: Attempts | None = None) -> list[str]:
+    """Model ids to try, in order: the chosen one (plus retries), then healthy fallbacks (those
+    cooling down are skipped, and named in `attempts`)."""
     retries = max(0, state.settings.server.retries)
     order = [decision.model] * (1 + retries)
     cooling = state.health.unavailable()
     seen = {decision.model}
+    skipped: list[str] = []
     for model_id in decision.fallbacks:
-        if model_id not in seen and model_id not in cooling:
-            seen.add(model_id)
+        if model_id in seen:
+            continue
+        seen.add(model_id)
+        if model_id in cooling:
+            skipped.append(model_id)
+        else:
             order.append(model_id)
+    if attempts is not None:
+        attempts.skipped = tuple(skipped)
     return order
 
 
@@ -136,11 +148,11 @@ async def _target(state: GatewayState, info: ModelInfo, project: str) -> tuple[P
     return provider, Target.of(info, key)
 
 
-def _model(state: GatewayState, model_id: str, previous: ModelInfo | None) -> ModelInfo:
+def _model(state: GatewayState, model_id: str, previous: ModelInfo | None, attempts: Attempts) -> ModelInfo:
     info = state.catalog.get(model_id)
     if info is None:
         error = GatewayError(503, f"routed model {model_id!r} is not in the catalog", code="model_not_found")
-        raise FailoverError(error, previous)
+        raise FailoverError(error, previous, attempts)
     return info
 
 
@@ -156,14 +168,16 @@ async def complete(state: GatewayState, request: ChatRequest, decision: Decision
     last: GatewayError | None = None
     info: ModelInfo | None = None
     tried: set[str] = set()
-    for model_id in plan(decision, state):
+    attempts = Attempts()
+    for model_id in plan(decision, state, attempts):
         if model_id in tried and model_id in state.health.unavailable():
             continue  # it failed and went into cooldown (e.g. 429 + Retry-After): no retry on it
         tried.add(model_id)
-        info = _model(state, model_id, info)
+        info = _model(state, model_id, info, attempts)
         try:
             provider, target = await _target(state, info, project)
         except GatewayError as exc:
+            attempts.failed(model_id, exc.code or "provider_not_configured", exc.status)
             last = exc
             continue
         try:
@@ -171,20 +185,22 @@ async def complete(state: GatewayState, request: ChatRequest, decision: Decision
         except ProviderError as raw:
             failure = _scrubbed(raw, secrets_of(provider, target))
             _failed(state, model_id, failure)
+            attempts.failed(model_id, failure.kind, failure.status)
             last = error_for(failure, model_id)
             if failure.retryable:
                 continue
-            raise FailoverError(last, info) from raw
+            raise FailoverError(last, info, attempts) from raw
         except WireError as exc:
             state.health.failure(model_id)
+            attempts.failed(model_id, "protocol", None)
             said = scrub(exc.message, secrets_of(provider, target))
             message = f"upstream for {model_id} sent an invalid response: {said}"
-            raise FailoverError(GatewayError(502, message, code="upstream_protocol"), info) from exc
+            raise FailoverError(GatewayError(502, message, code="upstream_protocol"), info, attempts) from exc
         state.health.success(model_id)
         response.model = info.id
-        return Served(response, info)
+        return Served(response, info, attempts)
     assert last is not None
-    raise FailoverError(last, info)
+    raise FailoverError(last, info, attempts)
 
 
 async def open_stream(
@@ -197,14 +213,16 @@ async def open_stream(
     last: GatewayError | None = None
     info: ModelInfo | None = None
     tried: set[str] = set()
-    for model_id in plan(decision, state):
+    attempts = Attempts()
+    for model_id in plan(decision, state, attempts):
         if model_id in tried and model_id in state.health.unavailable():
             continue  # it failed and went into cooldown (e.g. 429 + Retry-After): no retry on it
         tried.add(model_id)
-        info = _model(state, model_id, info)
+        info = _model(state, model_id, info, attempts)
         try:
             provider, target = await _target(state, info, project)
         except GatewayError as exc:
+            attempts.failed(model_id, exc.code or "provider_not_configured", exc.status)
             last = exc
             continue
         events = EventStream.of(provider.stream(request, target))
@@ -216,19 +234,22 @@ async def open_stream(
             raise
         secrets = secrets_of(provider, target)
         if not pending.done():
-            return OpenStream(first=None, events=events, model=info, pending=pending, secrets=secrets)
+            return OpenStream(
+                first=None, events=events, model=info, pending=pending, secrets=secrets, attempts=attempts
+            )
         first = _first_or_failure(pending, info.provider)
         if not isinstance(first, ProviderError):
             state.health.success(model_id)
-            return OpenStream(first=first, events=events, model=info, secrets=secrets)
+            return OpenStream(first=first, events=events, model=info, secrets=secrets, attempts=attempts)
         await close_stream(events)
         failure = _scrubbed(first, secrets)
         _failed(state, model_id, failure)
+        attempts.failed(model_id, failure.kind, failure.status)
         last = error_for(failure, model_id)
         if not failure.retryable:
-            raise FailoverError(last, info)
+            raise FailoverError(last, info, attempts)
     assert last is not None
-    raise FailoverError(last, info)
+    raise FailoverError(last, info, attempts)
 
 
 def _first_or_failure(pending: asyncio.Future[StreamEvent], provider: str) -> StreamEvent | ProviderError:

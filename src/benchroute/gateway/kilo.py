@@ -22,6 +22,7 @@ from starlette.types import ASGIApp
 
 from benchroute.catalog.model import ModelInfo
 from benchroute.gateway.auth import Caller
+from benchroute.gateway.callables import tier_reach
 from benchroute.gateway.chat import chat_completions
 from benchroute.gateway.errors import GatewayError
 from benchroute.gateway.headers import header_dict
@@ -137,7 +138,8 @@ def model_entry(info: ModelInfo, created: int) -> dict[str, Any]:
 
 def auto_entry(tier: str, created: int, models: list[ModelInfo]) -> dict[str, Any]:
     """An auto tier: it routes per request, so its price is per routed model (listed as 0 here)
-    and its context is the largest of the models it may route to."""
+    and its context is the largest of the models it may route to (`models`: those, for this tier:
+    `callables.tier_reach`)."""
     context = max((m.context for m in models), default=DEFAULT_CONTEXT)
     return _entry(
         tier,
@@ -170,7 +172,7 @@ async def model_list(state: GatewayState, caller: Caller) -> list[dict[str, Any]
     providers = await servable_providers(state, caller.project)
     created = int(state.started)
     models = [info for info in state.catalog if info.provider in providers and is_allowed(info.id, allowed)]
-    data = [auto_entry(t, created, models) for t in (*AUTO_TIERS, *KILO_TIERS)]
+    data = [auto_entry(t, created, tier_reach(state, t, models)) for t in (*AUTO_TIERS, *KILO_TIERS)]
     data += [model_entry(info, created) for info in models]
     return data
 

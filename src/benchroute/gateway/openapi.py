@@ -192,8 +192,9 @@ def _read_operation(path: str) -> JSON | None:
                 _query("group_by", groups, _GROUPS),
                 _query("since", "ISO date or date-time", _ISO_DATE),
                 _query("until", "ISO date or date-time", _ISO_DATE),
+                _query("project", "a project: an admin key's to name; a project key's own only (else 403)"),
             ],
-            "responses": {"200": _json(_LIST), **_errors(400, 401)},
+            "responses": {"200": _json(_LIST), **_errors(400, 401, 403)},
         }
     if path == "/v1/decisions":
         return {

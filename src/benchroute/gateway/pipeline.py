@@ -107,11 +107,15 @@ def route_error(exc: RouteError) -> GatewayError:
 
 
 def decision_headers(decision: Decision, model: str) -> list[tuple[bytes, bytes]]:
-    return [
-        (b"x-benchroute-model", model.encode()),
+    """The decision's headers; `x-benchroute-model` (the model that served, or was tried last) only
+    when some model was called: a request refused before any call names none, not an empty one."""
+    headers = [
         (b"x-benchroute-tier", decision.tier.encode()),
         (b"x-benchroute-decision-id", decision.id.encode()),
     ]
+    if model:
+        headers.insert(0, (b"x-benchroute-model", model.encode()))
+    return headers
 
 
 async def send_error(
@@ -204,6 +208,7 @@ async def _handle(
             return
         opened = await failover.open_stream(state, chat_request, decision, rlog.project)
         rlog.served_by(opened.model)
+        rlog.attempts = opened.attempts
     except GatewayError as exc:
         await _refuse(dialect, send, rlog, exc)
         return
@@ -223,8 +228,10 @@ async def _handle(
 
 async def _refuse(dialect: Dialect, send: Send, rlog: RequestLog, exc: GatewayError) -> None:
     """An error answer, with the decision's headers when routing got that far."""
-    if isinstance(exc, failover.FailoverError) and exc.model is not None:
-        rlog.served_by(exc.model)
+    if isinstance(exc, failover.FailoverError):
+        rlog.attempts = exc.attempts
+        if exc.model is not None:
+            rlog.served_by(exc.model)
     rlog.fail(exc.status, exc.message)
     extra = decision_headers(rlog.decision, rlog.model.id if rlog.model else "") if rlog.decision else None
     await send_error(send, exc, extra, dialect.api_kind)
@@ -355,7 +362,13 @@ async def _complete(
 ) -> None:
     served = await failover.complete(state, chat_request, decision, rlog.project)
     rlog.served_by(served.model)
+    rlog.attempts = served.attempts
     response = served.response
+    # The client's dialect, not the upstream's: the id is the gateway's (as in a stream, and the
+    # decision's id after the dialect's prefix: chatcmpl-, resp_, msg_), whatever API served it
+    # (an Anthropic model's "msg_..." in a chat completion), and the time is when it was created.
+    response.id = dialect.id_prefix + decision.id
+    response.created = response.created or int(time.time())
     rlog.first_byte()
     usage = response.usage
     if usage.prompt_tokens == 0 and usage.completion_tokens == 0:

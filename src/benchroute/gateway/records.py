@@ -9,6 +9,7 @@ from operator import attrgetter
 from typing import Any
 
 from benchroute.gateway import limits as limits_http
+from benchroute.gateway import outcome
 from benchroute.gateway import sessions as gateway_sessions
 from benchroute.gateway.state import GatewayState
 from benchroute.gateway.usage import RequestLog
@@ -28,6 +29,7 @@ def decision_dict(decision: Decision) -> dict[str, Any]:
     out = dict(zip(_DECISION_FIELDS, _decision_values(decision), strict=True))
     out["cells"] = dict(decision.cells)
     out["fallbacks"] = list(decision.fallbacks)
+    out["fallback_costs"] = dict(decision.fallback_costs)
     out["candidates"] = [
         {"model": c.model, "expected_accuracy": c.expected_accuracy, "expected_cost": c.expected_cost,
          "eligible": c.eligible, "note": c.note, "low": c.low, "high": c.high, "coverage": c.coverage}
@@ -47,8 +49,11 @@ async def hand_over(state: GatewayState, rlog: RequestLog, limited: list[Subject
         await limits_http.record(state.limiter, limited, usage)
         d = await gateway_sessions.after_serving(state, rlog)
         if d is not None:
+            served = rlog.model.id if rlog.model else None
+            d, facts = outcome.recorded(d, served, rlog.status, rlog.attempts)
             data = decision_dict(d)
-            data["served_model"] = rlog.model.id if rlog.model else None
+            data.update(facts)
+            data["served_model"] = served
             data["usage_source"] = rlog.token_method
             data["status"] = rlog.status
             record = DecisionRecord(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,6 +21,7 @@ from benchroute.gateway.auth import Caller
 from benchroute.gateway.errors import GatewayError
 from benchroute.gateway.headers import header_dict
 from benchroute.gateway.state import GatewayState
+from benchroute.providers.readiness import ProviderReadiness
 from benchroute.routing.static import AUTO_TIERS, is_allowed
 from benchroute.savings import FrontierPricer, usage_with_savings
 
@@ -80,17 +82,29 @@ async def models(request: Request) -> Response:
     show_all = request.query_params.get("all", "").lower() in ("1", "true", "yes")
     ready = await callables.by_model(state, caller.routing_project)
     created = int(state.started)
-    data = [{"id": t, "object": "model", "created": created, "owned_by": "benchroute"} for t in AUTO_TIERS]
+    usable = [m for m in state.catalog if is_allowed(m.id, allowed) and _ready(ready, m.id)]
+    data: list[dict[str, Any]] = []
+    for t in AUTO_TIERS:
+        entry: dict[str, Any] = {"id": t, "object": "model", "created": created, "owned_by": "benchroute"}
+        context = callables.tier_context(state, t, usable)
+        if context is not None:  # what the tier can serve: the largest window it may route to
+            entry["context_length"] = context
+        data.append(entry)
     for info in state.catalog:
         r = ready.get(info.id)
         ok = r is None or r.ready
         if is_allowed(info.id, allowed) and (ok or show_all):
-            entry: dict[str, Any] = {"id": info.id, "object": "model", "created": created}
-            entry.update(owned_by=info.provider, callable=ok)
+            entry = {"id": info.id, "object": "model", "created": created}
+            entry.update(owned_by=info.provider, callable=ok, context_length=info.context)
             if not ok and r is not None:
                 entry["not_callable_because"] = r.why
             data.append(entry)
     return json_response({"object": "list", "data": data})
+
+
+def _ready(ready: Mapping[str, ProviderReadiness], model: str) -> bool:
+    r = ready.get(model)
+    return r is None or r.ready
 
 
 async def healthz(request: Request) -> Response:
@@ -110,9 +124,40 @@ async def healthz(request: Request) -> Response:
     )
 
 
+USAGE_PARAMS = ("group_by", "since", "until", "project")
+
+
+def _check_params(request: Request, accepted: tuple[str, ...]) -> None:
+    """400 for a query parameter the endpoint does not read: ignoring it would answer another
+    question than the one asked (`?by=mode` got the default grouping)."""
+    unknown = sorted(set(request.query_params) - set(accepted))
+    if unknown:
+        raise GatewayError(
+            400,
+            f"unknown query parameter {', '.join(unknown)}: accepted are {', '.join(accepted)}",
+            param=unknown[0],
+        )
+
+
+def _usage_scope(caller: Caller, request: Request) -> str | None:
+    """`_scope`, refusing a project key's `?project=` naming another project (it reads only its own):
+    answering with its own project's figures under another name would mislead."""
+    named = request.query_params.get("project")
+    if named and not caller.admin and named != caller.project:
+        raise GatewayError(
+            403,
+            f"this key reads only project {caller.project!r}; an admin key may read {named!r}",
+            param="project",
+            code="project_not_allowed",
+        )
+    return _scope(caller, request)
+
+
 async def usage(request: Request) -> Response:
     try:
         state, caller = await _caller(request)
+        _check_params(request, USAGE_PARAMS)
+        scope = _usage_scope(caller, request)
         params = request.query_params
         group_by = [g.strip() for g in (params.get("group_by") or "model").split(",") if g.strip()]
         unknown = [g for g in group_by if g not in USAGE_GROUPS]
@@ -129,7 +174,7 @@ async def usage(request: Request) -> Response:
     # Usage and savings against always-Frontier per group: one computation (benchroute.savings).
     pricer = FrontierPricer(state.catalog, state.settings.tiers)
     tallies = await usage_with_savings(
-        state.store, pricer, project=_scope(caller, request), group_by=group_by, since=since, until=until
+        state.store, pricer, project=scope, group_by=group_by, since=since, until=until
     )
     data = [{"group": dict(zip(group_by, k, strict=True)), **t.to_dict()} for k, t in tallies.items()]
     return json_response(

@@ -7,6 +7,7 @@ import time
 from datetime import UTC, datetime
 
 from benchroute.catalog.model import ModelInfo
+from benchroute.gateway.attempts import Attempts
 from benchroute.routing.decision import Decision
 from benchroute.store.base import UsageRecord
 from benchroute.wire.canonical import RequestContext, Usage
@@ -28,6 +29,7 @@ class RequestLog:
         "_last",
         "_last_key",
         "api_kind",
+        "attempts",
         "context",
         "decision",
         "error",
@@ -57,6 +59,7 @@ class RequestLog:
         self.session: str | None = None
         self.decision: Decision | None = None
         self.model: ModelInfo | None = None  # the model that served (or last tried)
+        self.attempts: Attempts | None = None  # what failed on the way (failover), once called
         self.provider = ""
         self.usage = Usage()
         self.token_method = "upstream"
@@ -129,4 +132,5 @@ class RequestLog:
             machine_id=ctx.machine_id,
             user_agent=ctx.user_agent,
             frontier_cost_usd=d.frontier_cost if d else None,
+            frontier_unfit=(d.frontier_unfit or None) if d else None,
         )

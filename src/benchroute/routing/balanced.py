@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from benchroute.catalog.model import Catalog
-from benchroute.routing.call import MAX_FALLBACKS, Call, healthy_first
+from benchroute.routing.call import MAX_FALLBACKS, Call, healthy_first, too_long
 from benchroute.routing.decision import Decision
 from benchroute.routing.evidence import split_variant
 from benchroute.routing.policy import FloatArray, PolicyTable, expected_cost
@@ -36,6 +36,9 @@ class BalancedTier:
             order = [m for m in self.table.models if call.usable(m, self.catalog)][:1]
             order = order or sorted(m.id for m in self.catalog if call.usable(m.id, self.catalog))[:1]
         if not order:
+            longer = too_long(call, self.catalog, self.catalog.ids(), call.request.model)
+            if longer is not None:
+                raise longer
             if configured:
                 raise ModelNotAllowed(
                     f"{call.request.model!r} needs a Balanced model ({configured[0]}), and no catalog model "

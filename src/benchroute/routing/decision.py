@@ -73,6 +73,12 @@ class Decision:
     setting: str | None = None  # "agent" or "single": which evidence the request was routed on
     keyed: bool | None = None  # False: the chosen model's provider has no key here (Router.default)
     warnings: tuple[str, ...] = ()  # caveats the caller should see (a manual model that lacks a need)
+    # expected USD of this request on the chosen model and on each fallback, for the record of a
+    # failover (what the fallback that served was expected to cost)
+    fallback_costs: dict[str, float] = field(default_factory=dict)
+    # why the always-Frontier model of the savings comparison could not have served this request
+    # ("context", "tools", "vision", "api"; "" when it could): no saving is counted for it
+    frontier_unfit: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+from benchroute.routing.figures import DIGITS, digits_apart, fmt
 from benchroute.routing.policy import Choice, PolicyParams, Scores
 
 
@@ -75,17 +76,19 @@ def chosen(
     model = choice.model
     acc, low, high, cost = float(sc.accuracy[i]), float(sc.low[i]), float(sc.high[i]), float(sc.cost[i])
     bar = choice.bar if choice.bar is not None else 0.0
-    interval = f"{acc:.3f} [{low:.3f}, {high:.3f}]"
+    floor = choice.floor if choice.floor is not None else 0.0
+    top = choice.top_low or 0.0
+    # one rounding (routing/figures.py), with the decimals that keep every compared pair apart
+    n = digits_apart([(low, bar), (bar, floor), (bar, top)]) if dial < 1.0 else DIGITS
+    interval = f"{fmt(acc, n)} [{fmt(low, n)}, {fmt(high, n)}]"
     if dial >= 1.0:
         what = f"{model} has the highest expected accuracy, {interval} (dial 1)"
     else:
-        floor = choice.floor if choice.floor is not None else 0.0
         origin = f"the lower end of {ref}" if ref else "the median lower end of the eligible models"
         what = (
-            f"{model} is the cheapest model on the cost/accuracy frontier whose lower end {low:.3f} "
-            f"≥ the bar {_down(bar):.3f} (accuracy {interval}; dial {dial:g}, bar between the floor "
-            f"{_down(floor):.3f}, {origin}, and the most accurate model's lower end "
-            f"{choice.top_low or 0.0:.3f})"
+            f"{model} is the cheapest model on the cost/accuracy frontier whose lower end {fmt(low, n)} "
+            f"≥ the bar {fmt(bar, n)} (accuracy {interval}; dial {dial:g}, bar between the floor "
+            f"{fmt(floor, n)}, {origin}, and the most accurate model's lower end {fmt(top, n)})"
         )
     saving = ""
     if frontier_cost and frontier_cost > 0:
@@ -93,11 +96,6 @@ def chosen(
         share = "under 1%" if 0 < ratio < 0.01 else f"{ratio:.0%}"
         saving = f", at {share} of the Frontier cost"
     return f"For {text}: {what}{saving}."
-
-
-def _down(x: float) -> float:
-    """`x` rounded down to 3 decimals, so that a quoted "L ≥ bar" holds as printed."""
-    return math.floor(x * 1000 + 1e-9) / 1000
 
 
 def malformed(models: list[str], rates: list[float], limit: float) -> str:

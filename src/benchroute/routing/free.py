@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from benchroute.catalog.model import Catalog
-from benchroute.routing.call import MAX_FALLBACKS, Call, healthy_first
+from benchroute.routing.call import MAX_FALLBACKS, Call, healthy_first, too_long
 from benchroute.routing.decision import Decision
 from benchroute.routing.freepool import FreePool, fallback_key
 from benchroute.routing.static import NoModelConfigured
@@ -18,6 +18,9 @@ class FreeTier:
     def decide(self, call: Call) -> Decision:
         usable = [m for m in self.pool.ids() if call.usable(m, self.catalog)]
         if not usable:
+            longer = too_long(call, self.catalog, self.pool.ids(), FREE)
+            if longer is not None:
+                raise longer
             need = ", ".join(
                 n for n, on in (("tools", call.needs.tools), ("vision", call.needs.vision)) if on
             )

@@ -50,7 +50,8 @@ class FrontierTier:
             other, self.tiers, self.defaults
         )
         order = [m for m in unique(wanted) if call.usable(m, self.catalog)]
-        if not order:
+        substitute = not order  # no Frontier model can serve it: the Balanced fallbacks do
+        if substitute:
             order = self.balanced.order(call)
         order = healthy_first(order, call.ctx.unavailable)
         chosen, effort = split_variant(order[0])
@@ -66,11 +67,18 @@ class FrontierTier:
             cells=dict(pred.top(5)) if pred else {},
             confidence=pred.confidence if pred else None,
             session_key=call.ctx.session_key,
-            frontier_model=chosen,
-            frontier_cost=cost,
+            # a substitute is not the Frontier model: the Frontier model is the configured one, which
+            # could not serve the request (no cost to compare with)
+            frontier_model=split_variant(wanted[0])[0] if substitute and wanted else chosen,
+            frontier_cost=None if substitute else cost,
             expected_cost=cost,
             fallbacks=tuple(unique([split_variant(m)[0] for m in order[1:]], chosen)[:MAX_FALLBACKS]),
-            explanation=f"Frontier by {how}: the {role} model {chosen}.",
+            explanation=(
+                f"Frontier by {how}: no Frontier model can serve this request, so the first usable "
+                f"Balanced model, {chosen}, serves it."
+                if substitute
+                else f"Frontier by {how}: the {role} model {chosen}."
+            ),
             reasoning_effort=effort,
         )
 

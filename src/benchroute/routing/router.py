@@ -35,6 +35,7 @@ from benchroute.routing.freepool import FreePool, fallback_key
 from benchroute.routing.frontier import FrontierTier
 from benchroute.routing.policy import PolicyParams, PolicyTable
 from benchroute.routing.static import manual
+from benchroute.routing.substitution import annotate
 from benchroute.routing.table import as_dicts, table_rows
 from benchroute.routing.versions import is_outdated
 from benchroute.settings import ProjectSettings, Settings, TierSettings
@@ -187,14 +188,20 @@ class Router:
                 "the single Balanced model {model}."
             )
             decision = self.balanced.decide(call, tier=tier, reason="client_version")
-            return self._keyed(replace(decision, explanation=why.format(model=decision.model)))
+            return self._told(replace(decision, explanation=why.format(model=decision.model)), call)
         if tier == T.EFFICIENT:
-            return self._keyed(self.efficient.decide(call))
+            return self._told(self.efficient.decide(call), call)
         if tier == T.FRONTIER:
-            return self._keyed(self.frontier.decide(call))
+            return self._told(self.frontier.decide(call), call)
         if tier == T.FREE:
-            return self._keyed(self.free.decide(call))
-        return self._keyed(self.balanced.decide(call))
+            return self._told(self.free.decide(call), call)
+        return self._told(self.balanced.decide(call), call)
+
+    def _told(self, decision: Decision, call: Call) -> Decision:
+        """An auto tier's Decision with what it does not say itself (`routing/substitution.py`: a
+        substitute for the configured model and why, cooldowns, the always-Frontier comparison,
+        the fallbacks' costs) and whether its provider has a key."""
+        return self._keyed(annotate(decision, call, self.catalog, self.table, self.tiers, self.defaults))
 
     def routing_table(self) -> list[dict[str, str]]:
         """Per coding cell, the model chosen at dial 0, 0.5 and 1 for an 8k-token agent request,

@@ -55,6 +55,16 @@ class NoModelConfigured(RouteError):
     code = "no_model_configured"
 
 
+class ContextTooLong(RouteError):
+    """The request is longer than any model the tier may route it to can take (OpenAI's code)."""
+
+    status = 400
+    code = "context_length_exceeded"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, param="messages")
+
+
 def normalise_tier(model: str) -> str | None:
     """The tier id for an auto model name or alias, else None (a catalog id)."""
     tier = TIER_ALIASES.get(model)

@@ -38,6 +38,7 @@ from typing import Any
 from benchroute.catalog.model import Catalog
 from benchroute.quickinit import quick_replace
 from benchroute.routing.decision import Candidate, Decision, SessionAction
+from benchroute.routing.figures import apart
 from benchroute.routing.policy import estimate_prompt_tokens
 from benchroute.routing.static import is_allowed
 from benchroute.sessions.base import SessionState
@@ -199,7 +200,8 @@ def _escalation(
         return _mark(decision, "escalate", why, reason="session_escalate")
     if bar is not None and acc < bar - EPS:
         what = "lower end" if proven else "expected accuracy"
-        why = f"{current} {what} {acc:.3f} is below the bar {bar:.3f}; moved to {decision.model}"
+        shown, shown_bar = apart(acc, bar)
+        why = f"{current} {what} {shown} is below the bar {shown_bar}; moved to {decision.model}"
         return _mark(decision, "escalate", why, reason="session_escalate")
     return None
 
@@ -237,7 +239,10 @@ def _efficient(
         return escalated
     assert candidate is not None and acc is not None  # _escalation answers when either is missing
     label = "L" if proven else "A"
-    clears = f"{label}={acc:.3f} clears the bar {bar:.3f}" if bar is not None else f"{label}={acc:.3f}"
+    clears = f"{label}={acc:.3f}"
+    if bar is not None:
+        shown, shown_bar = apart(acc, bar)
+        clears = f"{label}={shown} clears the bar {shown_bar}"
     why, saving = _why_stay(decision, candidate, request, switch_saving, fits)
     if why is None:
         return _mark(

@@ -46,6 +46,9 @@ class UsageRecord:
     machine_id: str | None = None
     user_agent: str | None = None
     frontier_cost_usd: float | None = None
+    # why the always-Frontier model could not have served it ("context", "tools", "vision", "api"):
+    # no saving is counted for it (None: it could, or the record predates the check)
+    frontier_unfit: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,7 @@ GROUPS: dict[str, str] = {
     "mode": "mode",
     "status": "status",
     "hour": "time",
+    "frontier_unfit": "frontier_unfit",
 }
 
 USAGE_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(UsageRecord))

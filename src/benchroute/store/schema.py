@@ -71,6 +71,7 @@ usage = sa.Table(
     sa.Column("machine_id", sa.String(200)),
     sa.Column("user_agent", sa.Text),
     sa.Column("frontier_cost_usd", sa.Float),
+    sa.Column("frontier_unfit", sa.String(32)),  # 0004
     sa.Index("ix_usage_project_time", "project", "time"),
     sa.Index("ix_usage_time", "time"),
 )

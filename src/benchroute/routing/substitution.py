@@ -1,0 +1,174 @@
+"""What a Decision says beyond the tier's own sentence, worked out once the tier has chosen:
+
+- a substitute: the tier's configured model (the Frontier model for the role, the Balanced model
+  for the API kind) could not serve the request, and another serves it: which, and why (context
+  window, tools, images, API, not allowed, no key, cooling down);
+- models the Efficient rule left out while they cool down;
+- the always-Frontier comparison: when the Frontier model could not have served the request
+  (capabilities), no saving is counted against it (`Decision.frontier_unfit`), and the Decision
+  quotes no share of its cost;
+- the expected cost of every fallback (`Decision.fallback_costs`), so a failover's record can say
+  what the model that served was expected to cost.
+
+Pure, like the tiers: `annotate(decision, call, ...)` returns the Decision with these added.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from benchroute.catalog.model import Catalog, ModelInfo
+from benchroute.routing.call import Call
+from benchroute.routing.capabilities import ANSWER_ROOM, Needs, unmet
+from benchroute.routing.decision import Decision
+from benchroute.routing.evidence import split_variant
+from benchroute.routing.policy import PolicyTable, expected_cost
+from benchroute.routing.tiers import (
+    FRONTIER,
+    Defaults,
+    balanced_order,
+    frontier_model,
+    frontier_order,
+    frontier_role,
+)
+from benchroute.settings import TierSettings
+
+# Reasons a Decision is served by the Balanced model for the API kind (Balanced, or a fallback to it).
+BALANCED_REASONS = frozenset({"balanced", "general", "low_confidence", "no_evidence", "client_version"})
+# The clause `explain.chosen` ends with when it compares with the Frontier cost.
+_SHARE = re.compile(r", at (?:under 1%|\d+%) of the Frontier cost")
+
+_WHY = {
+    "catalog": "is not in the catalog",
+    "not_allowed": "is not in this project's allowed_models",
+    "no_key": "cannot be called from here (its provider has no API key set)",
+    "tools": "does not support tool calls, and the request has tools",
+    "vision": "does not accept images, and the request has some",
+    "api": "is offered only on the Responses API, which the gateway does not call upstream",
+    "cooldown": "is cooling down after upstream failures",
+}
+
+
+def why_text(reason: str, info: ModelInfo | None, needs: Needs) -> str:
+    """A reason code of `Call.why_not` (or "cooldown") as the rest of a sentence about a model."""
+    if reason == "context" and info is not None:
+        return (
+            f"its context window ({info.context:,} tokens) cannot hold the prompt (about "
+            f"{needs.tokens:,} tokens) plus {ANSWER_ROOM:,} kept for the answer"
+        )
+    return _WHY.get(reason, reason)
+
+
+def _configured(
+    decision_tier: str, reason: str, call: Call, tiers: TierSettings, defaults: Defaults
+) -> tuple[str, str] | None:
+    """(what it is, model id): the model the tier is configured to serve this Decision with."""
+    if decision_tier == FRONTIER and reason.startswith("frontier_"):
+        role = reason.removeprefix("frontier_")
+        order = frontier_order("reasoning" if role == "reasoning" else "implementation", tiers, defaults)
+        return (f"Frontier {role} model", order[0]) if order else None
+    if reason in BALANCED_REASONS:
+        kind = call.request.context.api_kind
+        order = balanced_order(kind, tiers, defaults)
+        return (f"Balanced model for {kind} requests", order[0]) if order else None
+    return None
+
+
+def _substitute(
+    decision_model: str, what: str, configured: str, call: Call, catalog: Catalog
+) -> tuple[str, str]:
+    """(the sentence, the reason code) when `configured` could not serve and another does."""
+    base = split_variant(configured)[0]
+    if base == decision_model:
+        return "", ""
+    reason = call.why_not(configured, catalog)
+    if not reason and base in call.ctx.unavailable:
+        reason = "cooldown"
+    if not reason:
+        return "", ""
+    why = why_text(reason, catalog.get(base), call.needs)
+    sentence = (
+        f" The configured {what}, {base}, cannot serve this request: {_subject(why)}; "
+        f"{decision_model} serves it instead."
+    )
+    return sentence, reason
+
+
+def annotate(
+    decision: Decision,
+    call: Call,
+    catalog: Catalog,
+    table: PolicyTable,
+    tiers: TierSettings,
+    defaults: Defaults,
+) -> Decision:
+    """The Decision of an auto tier with the substitute, cooldown and always-Frontier sentences and
+    the fallbacks' expected costs (module docstring)."""
+    extra = ""
+    configured = _configured(decision.tier, decision.reason, call, tiers, defaults)
+    said = ("", "")  # the model whose shortfall a sentence already gave, and that shortfall
+    if configured is not None:
+        substitute, reason = _substitute(decision.model, configured[0], configured[1], call, catalog)
+        extra += substitute
+        said = (split_variant(configured[1])[0], reason) if substitute else said
+    cooling = [c.model for c in decision.candidates if c.note == "cooldown"]
+    if cooling:
+        extra += f" Left out while cooling down after upstream failures: {', '.join(cooling[:4])}."
+    explanation = decision.explanation
+    frontier_cost = decision.frontier_cost
+    if decision.frontier_model:
+        info = catalog.get(decision.frontier_model)
+        if info is not None and unmet(info, call.needs) and decision.frontier_model != decision.model:
+            frontier_cost = None  # it could not have served it: no cost to compare with
+            explanation = _SHARE.sub("", explanation)
+    unfit, compared = _savings_frontier(call, catalog, tiers, defaults)
+    if unfit and compared is not None:
+        why = "" if said == (compared.id, unfit) else f" ({_subject(why_text(unfit, compared, call.needs))})"
+        extra += (
+            " No saving is counted for this request: savings compare with the configured Frontier "
+            f"model, {compared.id}, which could not have served it{why}."
+        )
+    return replace(
+        decision,
+        explanation=explanation + extra,
+        frontier_cost=frontier_cost,
+        frontier_unfit=unfit,
+        fallback_costs=_costs(decision, call, catalog, table),
+    )
+
+
+def _savings_frontier(
+    call: Call, catalog: Catalog, tiers: TierSettings, defaults: Defaults
+) -> tuple[str, ModelInfo | None]:
+    """Whether the model savings compare with (`savings.FrontierPricer`: the Frontier model for the
+    request's mode) could have served it: (its unmet need or "", the model)."""
+    model = frontier_model(frontier_role(call.request.context.mode, None), tiers, defaults)
+    info = catalog.get(model) if model else None
+    if info is None:
+        return "", None
+    return unmet(info, call.needs), info
+
+
+def _subject(why: str) -> str:
+    return why if why.startswith("its ") else f"it {why}"
+
+
+def _costs(decision: Decision, call: Call, catalog: Catalog, table: PolicyTable) -> dict[str, float]:
+    """Expected USD of this request on the chosen model and each fallback: the candidate's figure
+    when the Decision lists it (at the cells' completion tokens), else at the default tokens."""
+    out: dict[str, float] = {}
+    if decision.expected_cost is not None:
+        out[decision.model] = decision.expected_cost
+    wanted = set(decision.fallbacks) - out.keys()
+    if wanted and decision.candidates:  # one pass over the candidates, for the few fallbacks
+        for c in decision.candidates:
+            base = split_variant(c.model)[0] if "@" in c.model else c.model
+            if base in wanted and base not in out and c.expected_cost is not None:
+                out[base] = c.expected_cost
+    for model in decision.fallbacks:
+        if model not in out:
+            cost = expected_cost(catalog, table, model, None, call.prompt_tokens)
+            if cost is not None:
+                out[model] = cost
+    return out
