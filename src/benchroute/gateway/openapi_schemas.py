@@ -117,7 +117,12 @@ _IMAGE_BLOCK = _obj(
         ]
     },
 )
-_THINKING_BLOCK = _obj(["type"], type={"enum": ["thinking", "redacted_thinking"]})
+_THINKING_BLOCK = {
+    "anyOf": [
+        _obj(["type", "thinking"], type=_const("thinking"), thinking=_STR, signature=_STR),
+        _obj(["type", "data"], type=_const("redacted_thinking"), data=_STR),
+    ]
+}
 _RESULT_CONTENT = {"anyOf": [_STR, {"type": "array", "items": {"anyOf": [_TEXT_BLOCK, _IMAGE_BLOCK]}}]}
 _USER_BLOCK = {
     "anyOf": [
