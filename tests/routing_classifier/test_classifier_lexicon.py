@@ -68,3 +68,24 @@ def test_a_long_conversation_is_read_from_its_end() -> None:
     named = features.named()
     assert named["tool_failing_tests"] == 1.0 and named["last_is_tool"] == 1.0
     assert named["tool_results"] > 3.0  # log1p of the loop depth within the window read
+
+
+def test_tests_set_up_with_infrastructure_words_count_as_tests() -> None:
+    counts = _counts("set up end to end tests that spin up postgres in docker")
+    assert counts["intent_tests"] == 1 and counts["tests"] == 2  # "end to end" + "tests"
+    assert _counts("the parser is untested")["tests"] == 1
+
+
+def test_symptoms_and_casual_spellings() -> None:
+    assert _counts("npm start throws an error")["debug"] == 2  # throws + error
+    assert _counts("the --version flag prints nothing")["debug"] == 1
+    assert _counts("the tests pass but the binary crashes")["debug"] == 2  # pass but + crash*
+    assert _counts("whats the point of a .dockerignore")["intent_explain"] == 1  # typed without "'"
+    assert _counts("is it bad to commit the lockfile")["explain"] == 1
+
+
+def test_reviews_asked_in_passing() -> None:
+    assert _counts("mind eyeballing this before it lands?")["review"] == 2
+    assert _counts("give it a once-over, then a second opinion")["review"] == 2
+    assert _counts("quick sanity check, did i break anything obvious")["review"] == 2
+    assert _counts("ok to merge?")["review"] == 1

@@ -37,12 +37,13 @@ CUES: Final[Mapping[str, str]] = MappingProxyType(
             "traceback stacktrace stack_trace why_is|does why_am|do_i red green debug* root_cause "
             "reproduce flicker* glitch* collapse* misalign* overlap* overflows jank* upside_down "
             "breaks broke cut_off looks_wrong|off|broken renders|rendered_wrong|wrong|incorrectly|blank "
-            "only_in_safari|firefox|chrome|edge|ios|android"
+            "only_in_safari|firefox|chrome|edge|ios|android throws thrown throwing "
+            "prints|shows|returns_nothing|twice|empty|blank pass|passes|passing|green_but"
         ),
         "tests": (
             "test tests testing coverage pytest jest junit vitest mocha fixture fixtures mock mocks e2e "
             "end-to-end playwright cypress hypothesis property-based fuzz* table-driven parametrise "
-            "parametrize"
+            "parametrize end_to_end untested"
         ),
         "refactor": (
             "refactor* cleanup simplif* extract split reorganis* reorganiz* restructur* idiomatic readab* "
@@ -58,7 +59,9 @@ CUES: Final[Mapping[str, str]] = MappingProxyType(
             "before_merge|merges|merging|merged|push|pushes|pushing|pushed "
             "before_i_merge|merges|merging|merged|push|pushes|pushing|pushed would_you_approve "
             "what_should_i_fix_before look|looks_wrong|off_to_you see_any_issues|problems|bugs any_bugs "
-            "not_asking_you_to_fix just_comments"
+            "not_asking_you_to_fix just_comments eyeball* once-over second_opinion sanity_check "
+            "would_you_merge|ship ok_to_commit|merge|ship|push before_it_lands|ships before_it_goes_out "
+            "anything_risky|obvious critical_read|look|eye double_check_me|this|my"
         ),
         "docs": (
             "docstring docstrings document* readme changelog comment comments jsdoc javadoc docs typo "
@@ -75,7 +78,7 @@ CUES: Final[Mapping[str, str]] = MappingProxyType(
         "explain": (
             "explain* what_s why where understand difference meaning locate defined complexity "
             "what_does|is|are how_does|do|is which_file walk_me_through find_every i_dont_get is_it_safe "
-            "how_should|can_i what_happens"
+            "how_should|can_i what_happens whats is_it_bad|normal"
         ),
         "command": (
             "run running install* setup configure docker kubectl kubernetes k8s git command terminal "
@@ -119,7 +122,7 @@ CUES: Final[Mapping[str, str]] = MappingProxyType(
         ),
         "intent_review": "^review|check|audit|critique|rate ^look_over ^sanity_check before_i_merge|push",
         "intent_explain": (
-            "^what|how|why|where|which|explain ^can_you_explain ^walk_me ^i_dont_get|understand"
+            "^what|whats|how|why|where|which|explain ^can_you_explain ^walk_me ^i_dont_get|understand"
         ),
         # Not routes: how big the job is (difficulty cues).
         "scope_hard": (
@@ -130,7 +133,8 @@ CUES: Final[Mapping[str, str]] = MappingProxyType(
         ),
         "scope_easy": (
             "typo* rename one-line one-liner quick* just simple small default palindrome capital lgtm "
-            "docstring single tiny trivial little a_few this_function a_function what_s_the how_do_i"
+            "docstring single tiny trivial little a_few this_function a_function what_s_the whats_the "
+            "how_do_i"
         ),
     }
 )
@@ -142,7 +146,7 @@ INTENTS: Final[Mapping[str, tuple[frozenset[str], frozenset[str], tuple[tuple[st
     MappingProxyType(
         {
             "intent_tests": (
-                frozenset("write add create generate make need give cover".split()),
+                frozenset("write add create generate make need give cover set".split()),
                 frozenset("test tests coverage".split()),
                 (("test", "for"), ("tests", "for"), ("cover", "the", "case")),
             ),

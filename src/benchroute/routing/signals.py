@@ -24,8 +24,8 @@ from benchroute.routing.scanparts import (
 from benchroute.wire.canonical import Message
 from benchroute.wire.turns import head_text, is_own_turn, is_tool_result
 
-SCAN_HEAD = 4000  # characters of a user turn read from its head ...
-SCAN_TAIL = 2000  # ... and from its tail (8k tokens is ~32k characters), cut at line ends
+SCAN_HEAD = 2000  # characters of a user turn read from its head ...
+SCAN_TAIL = 1000  # ... and from its tail (8k tokens is ~32k characters), cut at line ends
 LOOKBACK = 64  # messages read from the end of a conversation (turn and tool-loop counts saturate)
 TOOL_TAIL = 800  # characters of each of the last two tool results
 TOOL_HEAD = 120  # characters of their head read for an exit-status line (Codex's freeform output)
