@@ -33,16 +33,14 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import run  # noqa: E402  (the overhead benchmark's config and processes)
+from instructions import HOUR_CACHES  # noqa: E402  (the same gateway, caches kept an hour)
 from load import BODY_TEXT  # noqa: E402
 
 # The counting gateway: SIGUSR1 starts counting, SIGUSR2 stops and writes the counts to argv[1].
-SERVE = """
+SERVE = (
+    HOUR_CACHES
+    + """
 import collections, json, signal, sys
-from benchroute.gateway import cache
-_init = cache.TTLCache.__init__
-def _init_hour(self, ttl, **kwargs):
-    _init(self, 3600.0, **kwargs)
-cache.TTLCache.__init__ = _init_hour
 out = sys.argv[1]
 own, under = collections.Counter(), collections.Counter()
 def name(code):
@@ -74,6 +72,7 @@ from benchroute.cli.main import main
 sys.argv = ["benchroute", "serve"]
 main()
 """
+)
 
 
 def measure(n: int) -> dict[str, Any]:

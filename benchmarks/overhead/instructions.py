@@ -44,17 +44,22 @@ from load import BODY_TEXT  # noqa: E402
 # request takes ~30 ms instead of ~1 ms, so a reload from the store (~2 M instructions through
 # SQLAlchemy) came every 60-150 requests instead of every few thousand, and how often depended on
 # the machine's load: +-8% between runs of one tree. At full speed they are noise.
-SERVE = """
-import sys
+HOUR_CACHES = """
 from benchroute.gateway import cache
 _init = cache.TTLCache.__init__
 def _init_hour(self, ttl, **kwargs):
     _init(self, 3600.0, **kwargs)
 cache.TTLCache.__init__ = _init_hour
+"""
+SERVE = (
+    HOUR_CACHES
+    + """
+import sys
 from benchroute.cli.main import main
 sys.argv = ['benchroute', 'serve']
 main()
 """
+)
 
 
 def start_counted_gateway(config: Path, home: Path, out: Path) -> tuple[subprocess.Popen[str], str]:

@@ -17,6 +17,7 @@ from benchroute.catalog.model import Catalog
 from benchroute.routing import explain
 from benchroute.routing.balanced import BalancedTier
 from benchroute.routing.call import Call
+from benchroute.routing.capabilities import unmet
 from benchroute.routing.classifier import Classifier
 from benchroute.routing.decision import Candidate, Decision
 from benchroute.routing.eligibility import Gates, candidates, eligibility, fallbacks, gates, pool_of
@@ -212,6 +213,9 @@ class EfficientTier:
     ) -> dict[str, Any]:
         task = CELL_ROUTE[top[0][0]] if top else None
         first = self._frontier[frontier_role(call.request.context.mode, task)]
+        info = self.catalog.get(split_variant(first)[0]) if first else None
+        # a Frontier model that could not serve the request has no cost to compare with
+        fits = info is not None and not unmet(info, call.needs)
         return {
             "tier": EFFICIENT,
             "requested_model": call.request.model,
@@ -222,7 +226,7 @@ class EfficientTier:
             "session_key": call.ctx.session_key,
             "frontier_model": split_variant(first)[0] if first else None,
             "frontier_cost": expected_cost(self.catalog, self.table, first, p, call.prompt_tokens)
-            if first
+            if first and fits
             else None,
             "setting": "agent" if call.needs.agent else "single",
         }

@@ -15,10 +15,8 @@ Pure, like the tiers: `annotate(decision, call, ...)` returns the Decision with 
 
 from __future__ import annotations
 
-import re
-from dataclasses import replace
-
 from benchroute.catalog.model import Catalog, ModelInfo
+from benchroute.quickinit import quick_replace
 from benchroute.routing.call import Call
 from benchroute.routing.capabilities import ANSWER_ROOM, Needs, unmet
 from benchroute.routing.decision import Decision
@@ -36,8 +34,6 @@ from benchroute.settings import TierSettings
 
 # Reasons a Decision is served by the Balanced model for the API kind (Balanced, or a fallback to it).
 BALANCED_REASONS = frozenset({"balanced", "general", "low_confidence", "no_evidence", "client_version"})
-# The clause `explain.chosen` ends with when it compares with the Frontier cost.
-_SHARE = re.compile(r", at (?:under 1%|\d+%) of the Frontier cost")
 
 _WHY = {
     "catalog": "is not in the catalog",
@@ -115,13 +111,11 @@ def annotate(
     cooling = [c.model for c in decision.candidates if c.note == "cooldown"]
     if cooling:
         extra += f" Left out while cooling down after upstream failures: {', '.join(cooling[:4])}."
-    explanation = decision.explanation
     frontier_cost = decision.frontier_cost
-    if decision.frontier_model:
+    if decision.frontier_model and frontier_cost is not None:
         info = catalog.get(decision.frontier_model)
         if info is not None and unmet(info, call.needs) and decision.frontier_model != decision.model:
             frontier_cost = None  # it could not have served it: no cost to compare with
-            explanation = _SHARE.sub("", explanation)
     unfit, compared = _savings_frontier(call, catalog, tiers, defaults)
     if unfit and compared is not None:
         why = "" if said == (compared.id, unfit) else f" ({_subject(why_text(unfit, compared, call.needs))})"
@@ -129,9 +123,9 @@ def annotate(
             " No saving is counted for this request: savings compare with the configured Frontier "
             f"model, {compared.id}, which could not have served it{why}."
         )
-    return replace(
+    return quick_replace(
         decision,
-        explanation=explanation + extra,
+        explanation=decision.explanation + extra,
         frontier_cost=frontier_cost,
         frontier_unfit=unfit,
         fallback_costs=_costs(decision, call, catalog, table),
