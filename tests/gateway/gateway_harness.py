@@ -11,7 +11,9 @@ import aiohttp
 import orjson
 
 from benchroute.app import create_app
+from benchroute.catalog.loader import load_catalog
 from benchroute.catalog.model import Catalog, ModelInfo
+from benchroute.gateway.app import build_engine
 from benchroute.gateway.server import InLoopServer
 from benchroute.gateway.state import GatewayState
 from benchroute.providers.base import Provider
@@ -138,6 +140,29 @@ async def start_gateway() -> AsyncIterator[GatewayFactory]:
 
     yield make
     for server, client in stack:
+        await client.aclose()
+        await server.stop()
+
+
+Shipped = tuple[Client, str, GatewayState]
+
+
+@asynccontextmanager
+async def shipped_gateway(**extra: Any) -> AsyncIterator[Shipped]:
+    """The shipped catalog with the real router and providers, built from settings (provider keys
+    as the environment has them): yields a client, a gateway key and the gateway's state."""
+    settings = Settings(server={"discover_local": False}, store={"url": "memory://"}, **extra)
+    store = MemoryStore()
+    await store.start()
+    _, key = await store.create_key("default", name="test")
+    catalog = load_catalog(settings)
+    app = create_app(settings, store=store, catalog=catalog, engine=build_engine(settings, catalog))
+    server = InLoopServer(app)
+    await server.start()
+    client = Client(server.base_url)
+    try:
+        yield client, key, app.state.gateway
+    finally:
         await client.aclose()
         await server.stop()
 

@@ -4,20 +4,18 @@ gateway key in a provider variable is never sent upstream."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 import pytest
-from gateway_harness import Client
+from gateway_harness import Client, Shipped, shipped_gateway
 
 from benchroute.app import create_app
 from benchroute.catalog.loader import load_catalog
-from benchroute.gateway.app import build_engine
 from benchroute.gateway.server import InLoopServer
 from benchroute.providers.registry import BUILTIN_PROVIDERS
 from benchroute.settings import Settings
 from benchroute.store.memory import MemoryStore
 
-Started = tuple[Client, str, object]
+Started = Shipped
 
 
 @pytest.fixture(autouse=True)
@@ -27,28 +25,9 @@ def _no_provider_keys(monkeypatch: pytest.MonkeyPatch) -> None:
             monkeypatch.delenv(spec.api_key_env, raising=False)
 
 
-@asynccontextmanager
-async def _gateway(**extra: object) -> AsyncIterator[Started]:
-    """The shipped catalog and the real router and providers, built from settings, no key."""
-    settings = Settings(server={"discover_local": False}, store={"url": "memory://"}, **extra)  # type: ignore[arg-type]
-    store = MemoryStore()
-    await store.start()
-    _, key = await store.create_key("default", name="test")
-    catalog = load_catalog(settings)
-    app = create_app(settings, store=store, catalog=catalog, engine=build_engine(settings, catalog))
-    server = InLoopServer(app)
-    await server.start()
-    client = Client(server.base_url)
-    try:
-        yield client, key, app.state.gateway
-    finally:
-        await client.aclose()
-        await server.stop()
-
-
 @pytest.fixture
 async def keyless() -> AsyncIterator[Started]:
-    async with _gateway() as started:
+    async with shipped_gateway() as started:
         yield started
 
 
@@ -75,7 +54,7 @@ async def test_auto_tiers_answer_503_naming_the_missing_keys(keyless: Started) -
 
 
 async def test_a_project_that_allows_nothing_still_gets_403() -> None:
-    async with _gateway(projects={"default": {"allowed_models": ["nobody/*"]}}) as (client, key, _):
+    async with shipped_gateway(projects={"default": {"allowed_models": ["nobody/*"]}}) as (client, key, _):
         auth = {"authorization": f"Bearer {key}"}
         r = await client.post("/v1/chat/completions", json=_body("auto"), headers=auth)
     assert r.status_code == 403 and r.json()["error"]["code"] == "model_not_allowed", r.text

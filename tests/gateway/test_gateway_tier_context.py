@@ -6,15 +6,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-from gateway_harness import Client
+from gateway_harness import Client, shipped_gateway
 
-from benchroute.app import create_app
 from benchroute.catalog.loader import load_catalog
-from benchroute.gateway.app import build_engine
-from benchroute.gateway.server import InLoopServer
 from benchroute.providers.registry import BUILTIN_PROVIDERS
-from benchroute.settings import Settings
-from benchroute.store.memory import MemoryStore
 
 
 @pytest.fixture
@@ -24,20 +19,8 @@ async def openrouter_only(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[tupl
         if spec.api_key_env:
             monkeypatch.delenv(spec.api_key_env, raising=False)
     monkeypatch.setenv("OPENROUTER_API_KEY", "sk-or-test-not-called")
-    settings = Settings(server={"discover_local": False}, store={"url": "memory://"})
-    store = MemoryStore()
-    await store.start()
-    _, key = await store.create_key("default", name="test")
-    catalog = load_catalog(settings)
-    app = create_app(settings, store=store, catalog=catalog, engine=build_engine(settings, catalog))
-    server = InLoopServer(app)
-    await server.start()
-    client = Client(server.base_url)
-    try:
+    async with shipped_gateway() as (client, key, _):
         yield client, key
-    finally:
-        await client.aclose()
-        await server.stop()
 
 
 def _largest_free_context() -> int:
