@@ -150,6 +150,30 @@ def test_failing_tests_in_the_tool_loop_read_as_debug(clf: TextClassifier) -> No
     assert _top_type(clf, _req("CI is red, make the suite pass again", "code", loop)) == "debug"
 
 
+@pytest.mark.parametrize("follow_up", ["try again", "that didn't work", "still failing", "same error", "nope, still broken"])
+@pytest.mark.parametrize(
+    ("task", "expected"),
+    [
+        ("fix the KeyError in the importer", "debug"),
+        ("add a retry to the upload client", "implement"),
+        ("write unit tests for parse_config", "tests"),
+        ("run the migrations and restart the server", "command"),
+    ],
+)
+def test_a_retry_or_still_failing_turn_keeps_the_earlier_task(
+    clf: TextClassifier, task: str, expected: str, follow_up: str
+) -> None:
+    """The same job, not finished: read as the task it follows (route and difficulty), as "continue"
+    is, not as the three words alone ("try again" read `command`, "same error" `debug` at 0.38)."""
+    done = Message("assistant", [TextPart("Done: I changed the code.")])
+    request = _req(task, extra=[done, Message("user", [TextPart(follow_up)])])
+    assert _top_type(clf, request) == expected
+    alone = clf.classify(_req(task))
+    assert max(alone.probs, key=alone.probs.__getitem__) == max(
+        clf.classify(request).probs, key=clf.classify(request).probs.__getitem__
+    )
+
+
 def test_low_confidence_flag_follows_the_threshold(clf: TextClassifier) -> None:
     assert 0.0 < clf.low_confidence < 1.0
     for text, mode, _ in OBVIOUS:
