@@ -150,7 +150,9 @@ def test_failing_tests_in_the_tool_loop_read_as_debug(clf: TextClassifier) -> No
     assert _top_type(clf, _req("CI is red, make the suite pass again", "code", loop)) == "debug"
 
 
-@pytest.mark.parametrize("follow_up", ["try again", "that didn't work", "still failing", "same error", "nope, still broken"])
+@pytest.mark.parametrize(
+    "follow_up", ["try again", "that didn't work", "still failing", "same error", "nope, still broken"]
+)
 @pytest.mark.parametrize(
     ("task", "expected"),
     [
