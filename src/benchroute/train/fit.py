@@ -83,12 +83,12 @@ def fit_temperature(
     request weighing `weights` (None: the same)."""
     if len(labels) == 0:
         return 1.0
-    w = np.ones(len(labels)) if weights is None else np.asarray(weights, dtype=np.float64)
-    w = w / w.sum()
+    w = None if weights is None else np.asarray(weights, dtype=np.float64) / np.sum(weights)
 
     def nll(t: float) -> float:
         p = softmax(logits / t)
-        return float(-np.sum(w * np.log(p[np.arange(len(labels)), labels] + 1e-12)))
+        log_p = np.log(p[np.arange(len(labels)), labels] + 1e-12)
+        return float(-np.mean(log_p) if w is None else -np.sum(w * log_p))
 
     grid = np.exp(np.linspace(math.log(0.1), math.log(10.0), 61))
     best = float(min(grid, key=nll))
