@@ -1,20 +1,21 @@
 """Ninth pass: how to calibrate the route head, chosen on dev and the everyday dev set only.
 
-    PYTHONPATH=src python benchmarks/classifier/calibration.py [--artifact DIR] [--folds 5]
+    PYTHONPATH=src python benchmarks/classifier/calibration.py [--unit group|template] [--folds 5]
 
 The route head's logits on the dev split (2,902 requests) and on the everyday dev set (160) are
-calibrated by each candidate below, fitted and scored by template-grouped cross-validation: the dev
-templates are dealt into folds (every request of a template in one fold; the everyday dev requests
-one by one), each candidate is fitted on the other folds and scores the held-out fold, so the
-figures are calibration on templates the fit did not see, the shift between the dev and the test
-templates in small. The test split and the everyday evaluation set are not read.
+calibrated by each candidate below, fitted and scored by grouped cross-validation, so the figures
+are calibration on templates the fit did not see (the shift between the dev and the test templates
+in small). The dev requests are dealt into folds by `--unit`: `group` (default), the unit the split
+was made by, every request of a template or of one public item in one fold; `template`, the run
+the criterion below was fixed for, where the public items of one source go together. The everyday
+dev requests are dealt one by one. The test split and the everyday evaluation set are not read.
 
 Candidates:
 - `T nll dev` (the eighth pass): one temperature, NLL on dev;
 - `T nll dev+everyday`: the same on dev plus the everyday dev set;
-- `T nll dev+everyday, balanced`: dev with each template weighing 1 / its size (templates count
+- `T nll dev+everyday, balanced`: dev with each unit (`--unit`) weighing 1 / its size (units count
   equally, not by how many requests they rendered), the everyday dev set as much as 10% of dev;
-- `T nll template-balanced`: dev only, each template weighing 1 / its size;
+- `T nll template-balanced`: dev only, each unit weighing 1 / its size;
 - `T ece dev+everyday`: the temperature minimising ECE (15 bins) on dev plus everyday dev;
 - `bias`: a temperature and a bias per route (NLL, dev + everyday dev, ridge 1e-2);
 - `vector`: a scale and a bias per route (NLL, dev + everyday dev, ridge 1e-2);
@@ -28,9 +29,10 @@ the eighth pass's is out; within 0.005 of the best score, the fewer parameters w
 low-confidence threshold is then re-chosen on dev by the unchanged rule.
 
 Then, how large an ECE a set the size of the test split (549 requests) shows when it is drawn as
-the test split was, by whole templates: random sets of dev templates of that size, calibrated by
-the temperature fitted on the rest of dev (`--draws`). `ece_noise.py` draws each label on its own,
-which leaves out that requests of one template are read right or wrong together.
+the test split was, by whole units (templates and public items): random sets of them from dev of
+that size, calibrated by the temperature fitted on the rest of dev (`--draws`). `ece_noise.py`
+draws each label on its own, which leaves out that requests of one template are read right or
+wrong together.
 """
 
 from __future__ import annotations
@@ -143,6 +145,7 @@ def main() -> None:
     )
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--draws", type=int, default=400)
+    parser.add_argument("--unit", choices=("group", "template"), default="group")
     args = parser.parse_args()
     clf = TextClassifier.load(args.artifact)
     dev = data.split(read_jsonl(args.requests), "dev")
@@ -151,12 +154,12 @@ def main() -> None:
     z = np.vstack([_logits(clf, dev), _logits(clf, ed)])
     y = np.concatenate([dev.task, ed.task])
     is_dev = np.concatenate([np.ones(len(dev.task), bool), np.zeros(len(ed.task), bool)])
-    groups = dev.column("template") + [r["id"] for r in rows]
+    groups = dev.column(args.unit) + [r["id"] for r in rows]
     fold = np.asarray([_fold(g, args.folds) for g in groups])
     size: dict[str, int] = {}
-    for g in dev.column("template"):
+    for g in dev.column(args.unit):
         size[g] = size.get(g, 0) + 1
-    balanced = np.asarray([1.0 / size[g] for g in dev.column("template")])
+    balanced = np.asarray([1.0 / size[g] for g in dev.column(args.unit)])
     balanced *= len(balanced) / balanced.sum()
     ones_dev = np.where(is_dev, 1.0, 0.0)
     weights = {
@@ -219,7 +222,7 @@ def main() -> None:
     best = min(r[2]["score"] for r in eligible)
     chosen = min((r for r in eligible if r[2]["score"] <= best + 0.005), key=lambda r: (r[1], r[2]["score"]))
     print(f"chosen by the criterion: {chosen[0]}")
-    template_subsets(z[is_dev], y[is_dev], dev.column("template"), args.draws)
+    template_subsets(z[is_dev], y[is_dev], dev.column(args.unit), args.draws)
 
 
 def template_subsets(z: Array, y: Array, templates: list[str], draws: int, size: int = 549) -> None:
