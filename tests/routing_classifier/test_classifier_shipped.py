@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import random
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,8 @@ import pytest
 from benchroute.routing.classifier import Classifier
 from benchroute.routing.taxonomy import ALL_CELLS, TASK_TYPES, split_cell
 from benchroute.routing.textclf import TextClassifier, load_default
+from benchroute.train.reqset import clients
+from benchroute.train.reqset.records import to_request
 from benchroute.wire.canonical import ChatRequest, Message, RequestContext, TextPart, ToolCall
 
 
@@ -148,6 +151,56 @@ def test_failing_tests_in_the_tool_loop_read_as_debug(clf: TextClassifier) -> No
         ),
     ]
     assert _top_type(clf, _req("CI is red, make the suite pass again", "code", loop)) == "debug"
+
+
+@pytest.mark.parametrize(
+    "follow_up", ["try again", "that didn't work", "still failing", "same error", "nope, still broken"]
+)
+@pytest.mark.parametrize(
+    ("task", "expected"),
+    [
+        ("fix the KeyError in the importer", "debug"),
+        ("add a retry to the upload client", "implement"),
+        ("write unit tests for parse_config", "tests"),
+        ("run the migrations and restart the server", "command"),
+    ],
+)
+def test_a_retry_or_still_failing_turn_keeps_the_earlier_task(
+    clf: TextClassifier, task: str, expected: str, follow_up: str
+) -> None:
+    """The same job, not finished: read as the task it follows (route and difficulty), as "continue"
+    is, not as the three words alone ("try again" read `command`, "same error" `debug` at 0.38)."""
+    done = Message("assistant", [TextPart("Done: I changed the code.")])
+    request = _req(task, extra=[done, Message("user", [TextPart(follow_up)])])
+    assert _top_type(clf, request) == expected
+    alone = clf.classify(_req(task))
+    assert max(alone.probs, key=alone.probs.__getitem__) == max(
+        clf.classify(request).probs, key=clf.classify(request).probs.__getitem__
+    )
+
+
+def _in_client_shape(client: str, conv: clients.Conversation) -> ChatRequest:
+    rng = random.Random(0)
+    if client == "kilo":
+        return to_request(clients.kilo(conv, "code", rng))
+    if client == "claude_code":
+        return to_request(clients.claude_code(conv, False, rng))
+    if client == "codex":
+        return to_request(clients.codex(conv, rng, False))
+    return to_request(clients.sdk(conv, rng))
+
+
+@pytest.mark.parametrize("client", ["kilo", "claude_code", "codex", "sdk"])
+def test_still_failing_keeps_the_task_in_every_client_shape(clf: TextClassifier, client: str) -> None:
+    """As the clients send it (Kilo's <user_message> and environment details, Claude Code's
+    reminders, Codex's context turns): before, "still failing" read `debug` 0.90 after any task and
+    "try again" `command` 0.63-0.76."""
+    for task, follow_up, expected in (
+        ("add a retry to the upload client", "still failing", "implement"),
+        ("write unit tests for parse_config", "try again", "tests"),
+    ):
+        conv = clients.Conversation(task, [], followup=follow_up)
+        assert _top_type(clf, _in_client_shape(client, conv)) == expected, (client, follow_up)
 
 
 def test_low_confidence_flag_follows_the_threshold(clf: TextClassifier) -> None:

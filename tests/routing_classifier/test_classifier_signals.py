@@ -57,6 +57,25 @@ def test_generic_follow_up_defers_to_the_task_turn() -> None:
     assert "zzfollowup" in feats.markers
 
 
+FOLLOW_UPS = ("try again", "that didn't work", "still failing", "same error", "nope, still broken")
+
+
+def test_retry_and_still_failing_turns_read_with_the_earlier_task() -> None:
+    for text in FOLLOW_UPS:
+        assert is_generic(text), text
+        req = _req(
+            _user("fix the KeyError in the importer"),
+            Message("assistant", [TextPart("Fixed: the row now defaults to 0.")]),
+            _user(text),
+        )
+        feats = extract(req)
+        assert feats.instruction == f"fix the KeyError in the importer\n{text}"
+        assert "zzfollowup" in feats.markers
+    # A failure report that names something new is a task of its own.
+    assert not is_generic("the login test is still failing")
+    assert not is_generic("still failing, add a retry around the upload")
+
+
 def test_a_new_task_in_the_latest_turn_wins() -> None:
     req = _req(
         _user("add a retry to the upload client"),

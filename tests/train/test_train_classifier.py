@@ -103,6 +103,24 @@ def test_threshold_rule_and_ece() -> None:
     assert metrics.expected_calibration_error(np.asarray([[1.0, 0.0]]), np.asarray([0])) == 0.0
 
 
+def test_temperature_fit_recovers_the_temperature_and_takes_weights() -> None:
+    rng = np.random.default_rng(0)
+    z = rng.normal(0.0, 3.0, size=(4000, 4)).astype(np.float32)
+
+    def labels(t: float, rows: slice) -> np.ndarray:
+        p = np.exp(z[rows] / t)
+        p /= p.sum(axis=1, keepdims=True)
+        return np.asarray([rng.choice(4, p=row) for row in p], dtype=np.int64)
+
+    y = np.concatenate([labels(0.5, slice(0, 2000)), labels(2.0, slice(2000, 4000))])
+    first = np.concatenate([np.ones(2000), np.zeros(2000)])
+    assert fit.fit_temperature(z[:2000], y[:2000]) == pytest.approx(0.5, rel=0.1)
+    assert fit.fit_temperature(z, y, first) == pytest.approx(
+        fit.fit_temperature(z[:2000], y[:2000]), rel=1e-3
+    )
+    assert fit.fit_temperature(z, y, np.full(4000, 3.0)) == pytest.approx(fit.fit_temperature(z, y), rel=5e-3)
+
+
 def test_shipped_artifact_is_calibrated_on_the_test_split(records: list[dict[str, object]]) -> None:
     clf = load_default()
     report = metrics.evaluate(clf, data.split(records, "test"))

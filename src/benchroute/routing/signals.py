@@ -295,12 +295,23 @@ _AFFIRM = frozenset(
     "continue go ahead yes yep yeah ok okay proceed do it keep going looks good great sure please next "
     "that thats fine perfect thanks carry on approved same again sounds right now on".split()
 )
+# "try again", "that didn't work", "still failing", "same error", "nope, still broken": the same job,
+# not finished. They read with the earlier task like "continue" (its route and difficulty): the
+# request set labels a follow-up by the task it continues, and the failing run the agent saw, when
+# it is in the loop, is read from the tool results. ("didn't" tokenises as "didn" + "t".)
+_RETRY_OR_FAILED = frozenset(
+    "try retry redo one more time another go shot attempt round no nope still not didn didnt doesn "
+    "doesnt isn isnt t s is work works worked working fail fails failing failed error errors broken "
+    "crash crashes crashing crashed issue problem thing".split()
+)
+_FOLLOWUP_WORDS = _AFFIRM | _RETRY_OR_FAILED
 _WORDS = re.compile(r"[a-z]+")
 
 
 def is_generic(instruction: str) -> bool:
-    """A follow-up that carries no task of its own ("continue", "ok, go ahead", "yes do it")."""
+    """A follow-up that carries no task of its own ("continue", "ok, go ahead", "yes do it",
+    "try again", "still failing", "that didn't work")."""
     if len(instruction) > 60:
         return False
     words = _WORDS.findall(instruction.lower())
-    return len(words) <= GENERIC_WORDS and all(w in _AFFIRM for w in words)
+    return len(words) <= GENERIC_WORDS and all(w in _FOLLOWUP_WORDS for w in words)

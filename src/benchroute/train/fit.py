@@ -76,14 +76,19 @@ def _fit_ordinal(
     return fit_ordinal(x, y, n_labels, c, cfg.max_iter)
 
 
-def fit_temperature(logits: FloatArray, labels: npt.NDArray[np.int64]) -> float:
-    """The temperature minimising held-out negative log-likelihood (grid, then refined)."""
+def fit_temperature(
+    logits: FloatArray, labels: npt.NDArray[np.int64], weights: npt.NDArray[np.float64] | None = None
+) -> float:
+    """The temperature minimising held-out negative log-likelihood (grid, then refined), each
+    request weighing `weights` (None: the same)."""
     if len(labels) == 0:
         return 1.0
+    w = None if weights is None else np.asarray(weights, dtype=np.float64) / np.sum(weights)
 
     def nll(t: float) -> float:
         p = softmax(logits / t)
-        return float(-np.mean(np.log(p[np.arange(len(labels)), labels] + 1e-12)))
+        log_p = np.log(p[np.arange(len(labels)), labels] + 1e-12)
+        return float(-np.mean(log_p) if w is None else -np.sum(w * log_p))
 
     grid = np.exp(np.linspace(math.log(0.1), math.log(10.0), 61))
     best = float(min(grid, key=nll))
