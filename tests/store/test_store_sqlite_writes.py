@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import sqlite3
 import threading
@@ -88,7 +87,7 @@ async def test_writer_thread_runs_at_a_lower_priority(tmp_path: Path) -> None:
             return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
 
         here = niceness()
-        there = await asyncio.get_running_loop().run_in_executor(inserter._executor, niceness)
+        there = await inserter.call(niceness)
         assert there == min(19, here + WRITER_NICE)
     finally:
         await store.close()
