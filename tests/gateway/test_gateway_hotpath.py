@@ -12,7 +12,7 @@ import pytest
 from gateway_harness import GatewayFactory, user
 from uvicorn.protocols.http.flow_control import FlowControl
 
-from benchroute.gateway.cycle import Cycle, render_defaults
+from benchroute.gateway.cycle import Cycle
 from benchroute.providers.base import Target
 from benchroute.providers.streaming import EventStream
 from benchroute.wire.canonical import ChatRequest, ChatResponse, Finish, StreamEvent, TextDelta
@@ -165,7 +165,6 @@ class FakeConnection:
         self.flow = FlowControl(transport)  # type: ignore[arg-type]
         self.access_log = False
         self.default_headers: list[tuple[bytes, bytes]] = [(b"date", b"today")]
-        self.default_head = render_defaults(self.default_headers)
         self.done: list[Cycle] = []
 
     def response_done(self, cycle: Cycle) -> None:

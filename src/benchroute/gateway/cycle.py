@@ -26,8 +26,6 @@ log = logging.getLogger("uvicorn.error")
 
 _DISCONNECT = {"type": "http.disconnect"}
 _CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
-# response headers that say how the response is framed, or whether the connection stays
-_FRAMING = frozenset((b"content-length", b"transfer-encoding", b"connection"))
 _INTERNAL_ERROR = [
     (b"content-type", b"text/plain; charset=utf-8"),
     (b"content-length", b"21"),
@@ -44,24 +42,8 @@ class Connection(Protocol):
     access_log: bool
     access_logger: logging.Logger
     default_headers: list[tuple[bytes, bytes]]
-    # `default_headers` rendered (`render_defaults`), or None: rendered with each response's own
-    default_head: bytes | None
 
     def response_done(self, cycle: Cycle) -> None: ...
-
-
-def render_defaults(headers: list[tuple[bytes, bytes]]) -> bytes | None:
-    """The server's default headers (`date`, `server`, the configured ones: the same for every
-    response of a connection) as they go out, checked once instead of in every head; None when
-    one of them is invalid or frames the response (they then go through each head's checks)."""
-    names = [name.lower() for name, _ in headers]
-    if any(name in _FRAMING for name in names):
-        return None
-    if HEADER_RE.search(b"".join(n for n, _ in headers)) or HEADER_VALUE_RE.search(
-        b"".join(v for _, v in headers)
-    ):
-        return None
-    return b"".join(b"%s: %s\r\n" % (name, value) for name, (_, value) in zip(names, headers, strict=True))
 
 
 class Cycle:
@@ -217,32 +199,23 @@ class Cycle:
                 '%s - "%s %s HTTP/%s" %d', get_client_addr(scope), scope["method"],  # type: ignore[arg-type]
                 get_path_with_query_string(scope), scope["http_version"], status,  # type: ignore[arg-type]
             )  # fmt: skip
-        defaults = conn.default_head
-        if defaults is None:  # the server's own headers need the checks too (`default_head`)
-            defaults = STATUS_LINE[status]
-            headers = (*conn.default_headers, *headers)
-        else:
-            defaults = STATUS_LINE[status] + defaults
-        content = [defaults]
+        content = [STATUS_LINE[status]]
         closing = False
         names: list[bytes] = []
         values: list[bytes] = []
-        for name, value in headers:
+        for name, value in (*conn.default_headers, *headers):
             names.append(name)
             values.append(value)
             name = name.lower()
-            if name in _FRAMING:
-                if name == b"content-length":
-                    if self.chunked is None:
-                        self.expected_length = int(value.decode())
-                        self.chunked = False
-                elif name == b"transfer-encoding":
-                    if value.lower() == b"chunked":
-                        self.expected_length = 0
-                        self.chunked = True
-                elif b"close" in (t.lower().strip() for t in value.split(b",")):
-                    self.keep_alive = False
-                    closing = True
+            if name == b"content-length" and self.chunked is None:
+                self.expected_length = int(value.decode())
+                self.chunked = False
+            elif name == b"transfer-encoding" and value.lower() == b"chunked":
+                self.expected_length = 0
+                self.chunked = True
+            elif name == b"connection" and b"close" in (t.lower().strip() for t in value.split(b",")):
+                self.keep_alive = False
+                closing = True
             content += (name, b": ", value, b"\r\n")
         # the checks match single bytes, so one search over all names (values) finds what one
         # search per name (value) would
