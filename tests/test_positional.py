@@ -17,9 +17,13 @@ from typing import Any
 import pytest
 
 from benchroute.gateway.usage import RequestLog
+from benchroute.routing.base import RouteContext
 from benchroute.sessions.base import SessionState
+from benchroute.sessions.service import SessionRouter
 from benchroute.store.base import UsageRecord
-from benchroute.wire.canonical import ChatRequest, RequestContext
+from benchroute.wire._openai_common import parse_usage
+from benchroute.wire.canonical import ChatRequest, ChatResponse, RequestContext, Usage
+from benchroute.wire.chat import parse_response
 from benchroute.wire.chat_request import parse_request
 from benchroute.wire.context import request_context
 
@@ -28,6 +32,9 @@ SITES: list[tuple[Callable[..., Any], type]] = [
     (request_context, RequestContext),
     (parse_request, ChatRequest),
     (SessionState.record, SessionState),
+    (SessionRouter.route, RouteContext),
+    (parse_usage, Usage),
+    (parse_response, ChatResponse),
 ]
 
 
@@ -37,9 +44,12 @@ def commented_fields(function: Callable[..., Any], cls: type) -> list[str | None
     calls = [
         node
         for node in ast.walk(ast.parse(source))
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == cls.__name__
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == cls.__name__
+        and node.args
     ]
-    assert len(calls) == 1, f"one call of {cls.__name__} in {function.__qualname__}"
+    assert len(calls) == 1, f"one call of {cls.__name__} by position in {function.__qualname__}"
     comments = {
         token.start[0]: token.string
         for token in tokenize.generate_tokens(io.StringIO(source).readline)
