@@ -236,3 +236,45 @@ def test_request_ids_are_random_version_4_uuids_in_hex() -> None:
     for value in ids:
         parsed = uuid.UUID(hex=value)
         assert parsed.hex == value and parsed.version == 4 and parsed.variant == uuid.RFC_4122
+
+
+def test_the_usage_record_carries_each_fact_in_its_own_field() -> None:
+    """`RequestLog` builds the record by position (keywords cost CPython more than the record):
+    every fact distinct here, so a field out of order shows."""
+    from dataclasses import fields
+
+    from benchroute.gateway.usage import RequestLog
+    from benchroute.routing.decision import Decision
+    from benchroute.wire.canonical import RequestContext, Usage
+
+    ctx = RequestContext(
+        api_kind="messages", mode="code", task_id="t1", parent_task_id="t0", editor_name="ed",
+        machine_id="mc", user_agent="ua/1", client_name="cn", client_version="cv", project="proj",
+        key_id="k1",
+    )  # fmt: skip
+    rlog = RequestLog("proj", ctx)
+    rlog.requested_model, rlog.session, rlog.stream, rlog.ttft = "asked", "sk", True, 4.5
+    rlog.decision = Decision(
+        model="p/d",
+        tier="auto/efficient",
+        reason="balanced",
+        id="dec",
+        frontier_cost=0.5,
+        frontier_unfit="tools",
+    )
+    rlog.served_by(ModelInfo(id="p/m", provider="prov", upstream_id="m", input_price=1.0, output_price=2.0))
+    rlog.usage = Usage(prompt_tokens=11, completion_tokens=22, cached_tokens=3)
+    rlog.fail(502, "boom")
+    record = rlog.record()
+    got = {f.name: getattr(record, f.name) for f in fields(record)}
+    assert abs(got.pop("time").timestamp() - rlog.started_wall) < 1e-5
+    assert got.pop("latency_ms") >= 0
+    assert got.pop("cost_usd") > 0
+    assert got == {
+        "id": rlog.request_id, "project": "proj", "key_id": "k1", "session_key": "sk", "client_name": "cn",
+        "client_version": "cv", "api_kind": "messages", "requested_model": "asked", "tier": "auto/efficient",
+        "routed_model": "p/m", "provider": "prov", "prompt_tokens": 11, "completion_tokens": 22,
+        "cached_tokens": 3, "ttft_ms": 4.5, "status": 502, "error": "boom", "decision_id": "dec",
+        "stream": True, "mode": "code", "task_id": "t1", "parent_task_id": "t0", "editor_name": "ed",
+        "machine_id": "mc", "user_agent": "ua/1", "frontier_cost_usd": 0.5, "frontier_unfit": "tools",
+    }  # fmt: skip

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import sqlite3
 import threading
@@ -18,7 +17,7 @@ from sqlalchemy.dialects import sqlite as sqlite_dialect
 from benchroute.store import schema as t
 from benchroute.store.base import DecisionRecord, UsageRecord
 from benchroute.store.sql import SqlStore
-from benchroute.store.sqlite_writes import WRITER_NICE, utc_text
+from benchroute.store.sqlite_writes import WRITER_NICE, utc_text, utc_text_by_second
 
 T0 = datetime(2026, 11, 20, 10, 0, 0, 123456, tzinfo=timezone(timedelta(hours=2)))
 
@@ -88,7 +87,7 @@ async def test_writer_thread_runs_at_a_lower_priority(tmp_path: Path) -> None:
             return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
 
         here = niceness()
-        there = await asyncio.get_running_loop().run_in_executor(inserter._executor, niceness)
+        there = await inserter.call(niceness)
         assert there == min(19, here + WRITER_NICE)
     finally:
         await store.close()
@@ -108,6 +107,16 @@ def test_utc_text_binds_what_sqlalchemy_binds() -> None:
     ]
     for value in values:
         assert utc_text(value) == sqlalchemy_process(value)
+    by_second = utc_text_by_second()
+    times = [
+        datetime(2026, 1, 2, 3, 4, 5, 6, tzinfo=UTC),
+        datetime(2026, 1, 2, 3, 4, 5, 999999, tzinfo=UTC),  # the same second
+        datetime(2026, 2, 2, 3, 4, 5, 0, tzinfo=UTC),  # the same time of day a month later
+        datetime(999, 12, 31, 23, 59, 59, 1, tzinfo=UTC),
+        *values,
+    ]
+    for value in times:
+        assert by_second(value) == sqlalchemy_process(value)
 
 
 async def test_a_writer_batch_is_one_transaction(tmp_path: Path) -> None:

@@ -56,9 +56,7 @@ async def hand_over(state: GatewayState, rlog: RequestLog, limited: list[Subject
             data["served_model"] = served
             data["usage_source"] = rlog.token_method
             data["status"] = rlog.status
-            record = DecisionRecord(
-                id=d.id, time=usage.time, project=rlog.project, session_key=rlog.session, decision=data
-            )
+            record = DecisionRecord(d.id, usage.time, rlog.project, rlog.session, data)
             await state.writer.submit_decision(record)
     except Exception:
         log.exception("could not hand the usage record of request %s to the writer", rlog.request_id)

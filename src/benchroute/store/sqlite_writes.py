@@ -19,7 +19,7 @@ benchmarks/overhead/README.md, third pass):
   it does not starve it), so the queue in front of it cannot grow without bound.
 - `None` binds as NULL through a registered adapter: without one, `sqlite3` first looks for an
   `__adapt__` method on its protocol type for every `None` parameter, which raises (and clears) an
-  `AttributeError` each time: ~4 per request.
+  `AttributeError` each time: ~4 per request. The adapter is a C callable (`_NULL`).
 """
 
 from __future__ import annotations
@@ -27,14 +27,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import queue
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from operator import attrgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
@@ -43,11 +43,16 @@ from benchroute.store.schema import UtcDateTime
 
 Processor = Callable[[Any], Any] | None
 
+T = TypeVar("T")
+
 WRITER_NICE = 10  # added to the writer thread's niceness (Linux): the request path comes first
 
 
-def _null(value: None) -> None:
-    return None
+# `sqlite3`'s adapter for `None`: a C callable that returns None for None (an empty dict's `get`),
+# not a Python function: it runs for every NULL parameter, ~11 per usage row (~700 instructions
+# each as a Python call, ~100 as this)
+_NO_VALUES: dict[None, None] = {}
+_NULL = _NO_VALUES.get
 
 
 def _lower_priority() -> None:
@@ -71,6 +76,24 @@ def utc_text(value: datetime | None) -> str | None:
     return value.isoformat(" ", "microseconds")[:-6]  # less "+00:00" (no `replace`: kwargs are slow)
 
 
+def utc_text_by_second() -> Callable[[datetime | None], str | None]:
+    """`utc_text` for one writer, formatting the date and time to the second once per second (a
+    batch's records share it) and only the microseconds for each: `isoformat` is ~13,000
+    instructions (glibc's `printf`), this ~6,000; the writer thread converts two per request."""
+    last: list[Any] = [None, ""]  # (year, ..., second) of the last value, its "YYYY-MM-DD HH:MM:SS"
+
+    def convert(value: datetime | None) -> str | None:
+        if value is None or value.tzinfo is not UTC:
+            return utc_text(value)
+        key = (value.second, value.minute, value.hour, value.day, value.month, value.year)
+        if key != last[0]:
+            last[0] = key
+            last[1] = value.isoformat(" ", "seconds")[:-6]
+        return f"{last[1]}.{value.microsecond:06d}"
+
+    return convert
+
+
 class PreparedInsert:
     """`INSERT INTO table (columns) VALUES (?, ...) ON CONFLICT (id) DO NOTHING` for one table, with
     each column's bind processor for `dialect`; `rows` turns records into parameter tuples."""
@@ -80,8 +103,9 @@ class PreparedInsert:
         columns = ", ".join(f'"{name}"' for name in self.names)
         marks = ", ".join("?" for _ in self.names)
         self.sql = f'INSERT INTO "{table.name}" ({columns}) VALUES ({marks}) ON CONFLICT (id) DO NOTHING'
+        utc = utc_text_by_second()  # used in the writer thread only
         self.processors: tuple[Processor, ...] = tuple(
-            utc_text if isinstance(table.c[name].type, UtcDateTime) and dialect.name == "sqlite"
+            utc if isinstance(table.c[name].type, UtcDateTime) and dialect.name == "sqlite"
             else table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
             for name in self.names
         )  # fmt: skip
@@ -99,17 +123,25 @@ class PreparedInsert:
             yield row
 
 
+_Job = tuple[Callable[..., Any], tuple[Any, ...], asyncio.AbstractEventLoop, asyncio.Future[Any]]
+
+
 class SqliteInserter:
-    """One thread, one connection: `run(insert, rows)` inserts `rows` in one transaction."""
+    """One thread, one connection: `run(insert, rows)` inserts `rows` in one transaction.
+
+    The thread is the inserter's own, fed through a `queue.SimpleQueue` and answering with
+    `call_soon_threadsafe`, not a `ThreadPoolExecutor`: `run_in_executor` cost the event loop ~600
+    bytecodes per batch (a `concurrent.futures.Future`, its condition variable, `wrap_future` and
+    the chaining of the two futures, an `iscoroutinefunction` check) and the thread as much again,
+    holding the GIL; here the loop makes one future and one `put` (C), and the thread waits in C."""
 
     def __init__(self, path: Path, *, busy_timeout_ms: int) -> None:
         self._path = path
         self._busy_timeout_ms = busy_timeout_ms
-        self._executor = ThreadPoolExecutor(
-            max_workers=1, thread_name_prefix="benchroute-sqlite-writer", initializer=_lower_priority
-        )
-        sqlite3.register_adapter(type(None), _null)  # the same NULL, without a failed lookup per None
-        self._conn: sqlite3.Connection | None = None  # used only in the executor's thread
+        self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None  # started by the first job
+        sqlite3.register_adapter(type(None), _NULL)  # the same NULL, without a failed lookup per None
+        self._conn: sqlite3.Connection | None = None  # used only in the inserter's thread
 
     def _connection(self) -> sqlite3.Connection:
         if self._conn is None:
@@ -130,10 +162,34 @@ class SqliteInserter:
             raise
         conn.execute("COMMIT")
 
+    def _serve(self) -> None:
+        """The thread: run each job, hand its outcome to the job's loop; stop at None."""
+        _lower_priority()
+        get = self._jobs.get
+        while (job := get()) is not None:
+            fn, args, loop, future = job
+            try:
+                result, error = fn(*args), None
+            except BaseException as exc:  # the caller gets it, as from an executor
+                result, error = None, exc
+            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile: nobody waits
+                loop.call_soon_threadsafe(_settle, future, result, error)
+            del job, args, future, result, error  # hold no batch while waiting for the next
+
+    def call(self, fn: Callable[..., T], *args: Any) -> asyncio.Future[T]:
+        """`fn(*args)` in the inserter's thread (after the jobs before it)."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._serve, name="benchroute-sqlite-writer", daemon=True)
+            self._thread.start()
+        self._jobs.put((fn, args, loop, future))
+        return future
+
     async def run(self, *inserts: tuple[PreparedInsert, Sequence[Any]]) -> None:
         """Insert each `(insert, records)` (rows converted in the writer thread too), all in one
         transaction and one hand-off to the thread; raises what sqlite3 raised (nothing written)."""
-        await asyncio.get_running_loop().run_in_executor(self._executor, self._insert, inserts)
+        await self.call(self._insert, inserts)
 
     def _close(self) -> None:
         if self._conn is not None:
@@ -141,5 +197,18 @@ class SqliteInserter:
             self._conn = None
 
     async def close(self) -> None:
-        await asyncio.get_running_loop().run_in_executor(self._executor, self._close)
-        self._executor.shutdown(wait=True)
+        if self._thread is None:
+            return
+        await self.call(self._close)
+        thread, self._thread = self._thread, None
+        self._jobs.put(None)
+        await asyncio.to_thread(thread.join)
+
+
+def _settle(future: asyncio.Future[Any], result: Any, error: BaseException | None) -> None:
+    if future.cancelled():
+        return
+    if error is not None:
+        future.set_exception(error)
+    else:
+        future.set_result(result)

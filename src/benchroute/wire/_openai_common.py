@@ -40,11 +40,12 @@ def parse_usage(raw: Any) -> Usage:
     prompt_details = f.sub(usage, "prompt_tokens_details")
     completion_details = f.sub(usage, "completion_tokens_details")
     cached = f.count(prompt_details, "cached_tokens") or f.count(usage, "cached_tokens")
+    # by position, in the fields' order (tests/test_positional.py): keywords cost CPython more
     return Usage(
-        prompt_tokens=f.count(usage, "prompt_tokens"),
-        completion_tokens=f.count(usage, "completion_tokens"),
-        cached_tokens=cached,
-        reasoning_tokens=f.count(completion_details, "reasoning_tokens"),
+        f.count(usage, "prompt_tokens"),  # prompt_tokens
+        f.count(usage, "completion_tokens"),  # completion_tokens
+        cached,  # cached_tokens
+        f.count(completion_details, "reasoning_tokens"),  # reasoning_tokens
     )
 
 

@@ -206,13 +206,14 @@ def parse_response(body: dict[str, Any], model: str) -> ChatResponse:
     except WireError as exc:
         raise WireError(f"upstream response: {exc.message}", param=exc.param, status=502) from exc
     created = body.get("created")
+    # by position, in the fields' order (tests/test_positional.py): keywords cost CPython more
     return ChatResponse(
-        id=str(body.get("id") or ""),
-        model=model,
-        message=Message(role="assistant", content=content, tool_calls=calls),
-        finish_reason=finish_reason(choice.get("finish_reason")),
-        usage=parse_usage(body.get("usage")),
-        created=created if isinstance(created, int) else 0,
+        str(body.get("id") or ""),  # id
+        model,  # model
+        Message("assistant", content, calls),  # message
+        finish_reason(choice.get("finish_reason")),  # finish_reason
+        parse_usage(body.get("usage")),  # usage
+        created if isinstance(created, int) else 0,  # created
     )
 
 
