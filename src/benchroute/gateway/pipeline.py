@@ -194,12 +194,17 @@ async def _handle(
 ) -> None:
     """Admit, parse, route, then answer: a whole response, a relayed stream, or an error."""
     receive = client.receive
+    budget = state.loop_budget  # checkpoints before the heavy sections (gateway.loopbudget)
     try:
+        if budget.spent():
+            await budget.next_pass()
         project = await state.project(rlog.project)
         subjects, admission = await limits_http.admit(state.limiter, rlog.project, project, key_id)
         limited.extend(subjects)
         send = limits_http.with_warnings(send, admission)
         chat_request = await _parse(dialect, receive, headers, state, rlog.context, rlog)
+        if budget.spent():
+            await budget.next_pass()
         decision = await _route(state, chat_request, rlog, project)
         chat_request, decision = pin_effort(chat_request, decision)
         rlog.decision = decision
@@ -377,6 +382,9 @@ async def _complete(
         usage.completion_tokens = state.tokens.count_completion(response.message)
         rlog.token_method = state.tokens.method
     rlog.usage = usage
+    budget = state.loop_budget  # (the record is complete: a client gone while this waits is a 499)
+    if budget.spent():
+        await budget.next_pass()
     body = orjson.dumps(dialect.render_response(response))
     # a length, not chunked: the body goes out in one write, with no terminating chunk after it
     headers = [
