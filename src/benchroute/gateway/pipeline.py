@@ -150,6 +150,10 @@ async def serve(dialect: Dialect, scope: Scope, receive: Receive, send: Send) ->
     # `GatewayApp.gateway_state`: Starlette's `app.state` answers through `__getattr__`, after a
     # failed (raised and cleared) lookup: an exception per request
     state: GatewayState = getattr(app, "gateway_state", None) or app.state.gateway
+    # checkpoints before the heavy sections (gateway.loopbudget): a new request waits for a pass
+    # with budget left (nothing is counted or recorded for it yet)
+    if state.loop_budget.spent():
+        await state.loop_budget.next_pass()
     headers = header_dict(scope["headers"])
     try:
         caller = await state.auth.authenticate(headers)
@@ -194,10 +198,8 @@ async def _handle(
 ) -> None:
     """Admit, parse, route, then answer: a whole response, a relayed stream, or an error."""
     receive = client.receive
-    budget = state.loop_budget  # checkpoints before the heavy sections (gateway.loopbudget)
+    budget = state.loop_budget
     try:
-        if budget.spent():
-            await budget.next_pass()
         project = await state.project(rlog.project)
         subjects, admission = await limits_http.admit(state.limiter, rlog.project, project, key_id)
         limited.extend(subjects)
@@ -208,6 +210,8 @@ async def _handle(
         decision = await _route(state, chat_request, rlog, project)
         chat_request, decision = pin_effort(chat_request, decision)
         rlog.decision = decision
+        if budget.spent():
+            await budget.next_pass()
         if not chat_request.stream:
             await _complete_unless_gone(dialect, client, send, state, chat_request, decision, rlog)
             return
