@@ -137,6 +137,36 @@ def test_a_spent_pass_keeps_the_rest_waiting_in_their_places(
 
 
 @LOOPS
+def test_a_request_in_flight_goes_ahead_of_waiting_ones_while_budget_remains(
+    loop_factory: Callable[[], asyncio.AbstractEventLoop],
+) -> None:
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        clock = Clock()
+        budget = LoopBudget(BUDGET, clock=clock)
+        order: list[str] = []
+
+        async def request(name: str, admitted: bool) -> None:
+            if budget.spent(admitted=admitted):
+                await budget.next_pass()
+            order.append(name)
+            clock.now += 2 * BUDGET if name == "x" else 0.0
+
+        tasks = [loop.create_task(request(name, False)) for name in ("x", "new")]
+        await asyncio.sleep(0)
+        assert order == ["x"]  # x spent the pass; "new" waits for the next one
+        clock.now -= 2 * BUDGET  # as if x had cost nothing: budget left, and a request waiting
+        assert budget.spent()  # a new request queues behind the waiting one
+        assert not budget.spent(admitted=True)  # one in flight goes on
+        clock.now += 2 * BUDGET
+        assert budget.spent(admitted=True)  # a spent pass is spent for both
+        await asyncio.gather(*tasks)
+        assert order == ["x", "new"]
+
+    run_in(loop_factory, main())
+
+
+@LOOPS
 def test_cancelled_waiters_leave_and_pass_the_turn_on(
     loop_factory: Callable[[], asyncio.AbstractEventLoop],
 ) -> None:

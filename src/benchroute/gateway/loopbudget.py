@@ -6,13 +6,14 @@ and each request's parse, routing decision and upstream call is ~0.3-0.6 ms of s
 with 16 requests ready, a timer due at the start of a pass fires ~10 ms late. The request path
 therefore passes checkpoints before its heavy synchronous sections:
 
-    if budget.spent():
+    if budget.spent():  # (a request's later checkpoints: `spent(admitted=True)`)
         await budget.next_pass()
 
 `spent()` is False until the current pass has run more than `budget` seconds since its first
-checkpoint; then the request waits for the next pass, where it checks again (so a request always
-runs in the pass it resumes in unless that pass is spent too; the first checkpoint of a pass always
-goes on, so every pass makes progress).
+checkpoint; then the request waits for the next pass, where it checks again. Waiting requests go
+on in order (a new request queues behind them even when the pass has budget left, a request in
+flight does not: see `spent`); the first checkpoint of a pass always goes on, so every pass makes
+progress.
 
 What a pass is: the first checkpoint of a pass schedules a timer due at once (`call_later(0)`),
 and that timer ends the pass. uvloop (libuv) runs a loop iteration as: due timers, the ready
@@ -59,12 +60,15 @@ class LoopBudget:
     def enabled(self) -> bool:
         return self._budget > 0
 
-    def spent(self) -> bool:
-        """Whether the caller should `await next_pass()`: this pass used its budget, or requests
-        are already waiting for one (they go first)."""
+    def spent(self, *, admitted: bool = False) -> bool:
+        """Whether the caller should `await next_pass()`: this pass used its budget, or (for a new
+        request) requests are already waiting for one. A request already `admitted` (past its first
+        checkpoint) goes on while the pass has budget left, ahead of the waiting ones: finishing
+        the requests in flight comes before starting more (and costs no wait per checkpoint while
+        new requests queue)."""
         if self._budget <= 0:
             return False
-        return bool(self._waiting) or self._over()
+        return self._over() if admitted or not self._waiting else True
 
     async def next_pass(self) -> None:
         """Wait for a pass with budget left, behind the requests already waiting. The first waiter

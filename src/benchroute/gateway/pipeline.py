@@ -205,12 +205,12 @@ async def _handle(
         limited.extend(subjects)
         send = limits_http.with_warnings(send, admission)
         chat_request = await _parse(dialect, receive, headers, state, rlog.context, rlog)
-        if budget.spent():
+        if budget.spent(admitted=True):
             await budget.next_pass()
         decision = await _route(state, chat_request, rlog, project)
         chat_request, decision = pin_effort(chat_request, decision)
         rlog.decision = decision
-        if budget.spent():
+        if budget.spent(admitted=True):
             await budget.next_pass()
         if not chat_request.stream:
             await _complete_unless_gone(dialect, client, send, state, chat_request, decision, rlog)
@@ -387,7 +387,7 @@ async def _complete(
         rlog.token_method = state.tokens.method
     rlog.usage = usage
     budget = state.loop_budget  # (the record is complete: a client gone while this waits is a 499)
-    if budget.spent():
+    if budget.spent(admitted=True):
         await budget.next_pass()
     body = orjson.dumps(dialect.render_response(response))
     # a length, not chunked: the body goes out in one write, with no terminating chunk after it
