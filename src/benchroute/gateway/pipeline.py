@@ -181,9 +181,20 @@ async def serve(dialect: Dialect, scope: Scope, receive: Receive, send: Send) ->
         raise
     finally:
         try:
-            await hand_over(state, rlog, limited)
+            await _after_a_pass(state)  # (the response went out: the records can wait a pass)
         finally:
-            state.inflight.leave()
+            try:
+                await hand_over(state, rlog, limited)
+            finally:
+                state.inflight.leave()
+
+
+async def _after_a_pass(state: GatewayState) -> None:
+    """The loop budget's checkpoint (`gateway.loopbudget`) before the records are handed over
+    (in a `finally` after it: a cancellation while it waits does not skip them)."""
+    budget = state.loop_budget
+    if budget.spent(admitted=True):
+        await budget.next_pass()
 
 
 async def _handle(
