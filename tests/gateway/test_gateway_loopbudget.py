@@ -166,6 +166,40 @@ def test_a_request_in_flight_goes_ahead_of_waiting_ones_while_budget_remains(
     run_in(loop_factory, main())
 
 
+def test_the_first_waiter_goes_on_in_the_next_pass_whatever_its_budget() -> None:
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        clock = Clock()
+        budget = LoopBudget(BUDGET, clock=clock)
+        ran: dict[str, int] = {}  # request -> the pass it ran in
+        passes = [0]
+        in_flight: list[asyncio.Task[None]] = []
+
+        def count_passes() -> None:
+            passes[0] += 1
+            if passes[0] < 20:
+                loop.call_later(0, count_passes)
+
+        async def request(name: str, admitted: bool) -> None:
+            if budget.spent(admitted=admitted):
+                await budget.next_pass()
+            ran[name] = passes[0]
+            clock.now += 2 * BUDGET
+            if name == "a":  # work in flight, ready at the start of the next pass
+                in_flight.append(loop.create_task(request("in flight", True)))
+
+        count_passes()
+        tasks = [loop.create_task(request(name, False)) for name in ("a", "b")]
+        await asyncio.gather(*tasks)
+        await asyncio.gather(*in_flight)
+        # the work in flight spent the next pass before b resumed in it: b goes on all the same
+        # (work in flight cannot hold new requests off pass after pass)
+        assert list(ran) == ["a", "in flight", "b"], ran
+        assert ran["b"] == ran["in flight"] > ran["a"]
+
+    run_in(uvloop.new_event_loop, main())
+
+
 @LOOPS
 def test_cancelled_waiters_leave_and_pass_the_turn_on(
     loop_factory: Callable[[], asyncio.AbstractEventLoop],

@@ -53,7 +53,7 @@ class LoopBudget:
         self._loop = loop  # bound on first use (the app's loop; `get_running_loop` costs a getpid)
         self._marked = False  # a pass is being counted: its end is scheduled
         self._start = 0.0  # when the counted pass's first checkpoint ran
-        self._waiting: deque[asyncio.Future[None]] = deque()
+        self._waiting: deque[asyncio.Future[bool]] = deque()  # True: its turn (a pass began)
         self.deferred = 0  # checkpoints that waited (for tests and benchmarks)
 
     @property
@@ -72,8 +72,10 @@ class LoopBudget:
 
     async def next_pass(self) -> None:
         """Wait for a pass with budget left, behind the requests already waiting. The first waiter
-        is woken when a pass ends; each waiter that goes on wakes the next, which checks the
-        budget after the first one's section ran (so one waiter per pass finds it spent, not all)."""
+        is woken when a pass ends and goes on in the next whatever that pass's budget (so each
+        pass serves at least one waiting request: in-flight work cannot hold them off for long);
+        each waiter that goes on wakes the next, which checks the budget after the first one's
+        section ran (so one waiter per pass finds it spent, not all of them)."""
         loop = self._loop
         assert loop is not None, "next_pass() follows a spent() that returned True"
         waiter = loop.create_future()
@@ -81,15 +83,15 @@ class LoopBudget:
         self.deferred += 1
         while True:
             try:
-                await waiter
+                turn = await waiter
             except BaseException:
                 if waiter.cancelled():
                     if waiter in self._waiting:
                         self._waiting.remove(waiter)
-                else:
-                    self._wake_next()  # woken, then cancelled: the next one goes instead
+                else:  # woken, then cancelled: the next one goes instead
+                    self._wake_next(turn=waiter.result())
                 raise
-            if not self._over():
+            if not self._over() or turn:  # (`_over` also starts counting a pass)
                 self._wake_next()
                 return
             waiter = loop.create_future()
@@ -109,12 +111,12 @@ class LoopBudget:
 
     def _new_pass(self) -> None:
         self._marked = False
-        self._wake_next()
+        self._wake_next(turn=True)
 
-    def _wake_next(self) -> None:
+    def _wake_next(self, *, turn: bool = False) -> None:
         waiting = self._waiting
         while waiting:
             waiter = waiting.popleft()
             if not waiter.done():  # (a cancelled one leaves the queue when its task resumes)
-                waiter.set_result(None)
+                waiter.set_result(turn)
                 return
