@@ -10,20 +10,23 @@ therefore passes checkpoints before its heavy synchronous sections:
         await budget.next_pass()
 
 `spent()` is False until the current pass has run more than `budget` seconds since its first
-checkpoint; then the request waits for the next pass, where it checks again. Waiting requests go
-on in order (a new request queues behind them even when the pass has budget left, a request in
-flight does not: see `spent`); the first checkpoint of a pass always goes on, so every pass makes
-progress.
+checkpoint; then the request waits for the next pass. Waiting requests go on in order: the first
+one whatever the budget (so every pass serves at least one of them), the others while the pass
+has budget left; a new request queues behind them even then, a request in flight does not (see
+`spent`).
 
-What a pass is: the first checkpoint of a pass schedules a timer due at once (`call_later(0)`),
-and that timer ends the pass. uvloop (libuv) runs a loop iteration as: due timers, the ready
-callbacks queued before the iteration (task steps: `call_soon`), I/O callbacks (poll), then the
-writes; asyncio's own loop moves the due timers behind the I/O callbacks into the ready queue. In
-both, a zero-delay timer fires at the boundary between two runs of the ready queue, in the same
-phase as the other due timers (the connection deadlines, `asyncio.sleep`), so the waiting requests
-resume in the next run of the ready queue, behind what the timers and the I/O of this pass made
-ready, and check against a fresh budget there. (A request that yielded with `asyncio.sleep(0)`
-instead would resume in that run too, but would not know that a new pass began.)
+What a pass is. uvloop (libuv) turns as: the ready callbacks that were queued before the turn
+began (task steps: `call_soon`), I/O callbacks (poll), the writes, then the due timers (their
+callbacks run there; the task steps they wake, `asyncio.sleep` for one, are queued for the next
+turn). A timer due while a turn runs therefore waits for the whole turn, and then behind
+everything the turn queued. A pass starts at the first checkpoint after the previous one ended,
+and ends when a callback queued then (`call_soon`; uvloop runs `call_later(0)` the same way) comes
+up: after what was ready when the pass began, and before the I/O and timers of the turn's end
+have run their steps. Only then is the first waiter woken: it resumes behind those steps (the
+timers' included), and a checkpoint there counts a fresh pass. (A request that yielded with
+`asyncio.sleep(0)` instead would resume in the next turn ahead of the timers' steps, and find the
+budget as spent as before.) asyncio's own loop orders a turn differently (I/O callbacks, then due
+timers, then the ready queue) with the same effect.
 
 One per app (`GatewayState.loop_budget`); `server.loop_budget = 0` turns it off.
 """
@@ -54,7 +57,7 @@ class LoopBudget:
         self._marked = False  # a pass is being counted: its end is scheduled
         self._start = 0.0  # when the counted pass's first checkpoint ran
         self._waiting: deque[asyncio.Future[bool]] = deque()  # True: its turn (a pass began)
-        self.deferred = 0  # checkpoints that waited (for tests and benchmarks)
+        self.deferred = 0  # passes waited at checkpoints (for tests and benchmarks)
 
     @property
     def enabled(self) -> bool:
@@ -80,8 +83,8 @@ class LoopBudget:
         assert loop is not None, "next_pass() follows a spent() that returned True"
         waiter = loop.create_future()
         self._waiting.append(waiter)
-        self.deferred += 1
         while True:
+            self.deferred += 1
             try:
                 turn = await waiter
             except BaseException:
@@ -105,7 +108,7 @@ class LoopBudget:
                 loop = self._loop = asyncio.get_running_loop()
             self._marked = True
             self._start = now
-            loop.call_later(0, self._new_pass)
+            loop.call_soon(self._new_pass)
             return False
         return now - self._start > self._budget
 
