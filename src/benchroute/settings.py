@@ -52,6 +52,9 @@ class ServerSettings(_Section):
     cooldown_failures: int = 3  # consecutive failures that put a model in cooldown
     cooldown_seconds: float = 60.0
     discover_local: bool = True  # look for Ollama (11434) and LM Studio (1234) on start
+    # seconds of request work one event-loop pass runs before more waits a pass, so timers, I/O
+    # and streams are not kept behind a queue of new requests (gateway.loopbudget); 0: off
+    loop_budget: float = Field(default=0.0005, ge=0)
 
     @model_validator(mode="after")
     def _no_auth_only_on_loopback(self) -> ServerSettings:

@@ -25,6 +25,7 @@ from benchroute.gateway.durable import WAL_DIR, UsageWal
 from benchroute.gateway.edge import EDGE_EXTENSION
 from benchroute.gateway.home import home
 from benchroute.gateway.limits import RequestGuard
+from benchroute.gateway.loopbudget import LoopBudget
 from benchroute.gateway.middleware import CatchAll
 from benchroute.gateway.openapi import openapi_json
 from benchroute.gateway.projects import ProjectSettingsSource
@@ -181,6 +182,7 @@ async def _lifespan(
             wal=wal,
             projects=ProjectSettingsSource(settings, store),
             sessions=SessionRouter(session_store, catalog=catalog),
+            loop_budget=LoopBudget(settings.server.loop_budget),
         )
         app.state.gateway = state
         if isinstance(app, GatewayApp):

@@ -150,6 +150,10 @@ async def serve(dialect: Dialect, scope: Scope, receive: Receive, send: Send) ->
     # `GatewayApp.gateway_state`: Starlette's `app.state` answers through `__getattr__`, after a
     # failed (raised and cleared) lookup: an exception per request
     state: GatewayState = getattr(app, "gateway_state", None) or app.state.gateway
+    # checkpoints before the heavy sections (gateway.loopbudget): a new request waits for a pass
+    # with budget left (nothing is counted or recorded for it yet)
+    if state.loop_budget.spent():
+        await state.loop_budget.next_pass()
     headers = header_dict(scope["headers"])
     try:
         caller = await state.auth.authenticate(headers)
@@ -177,9 +181,20 @@ async def serve(dialect: Dialect, scope: Scope, receive: Receive, send: Send) ->
         raise
     finally:
         try:
-            await hand_over(state, rlog, limited)
+            await _after_a_pass(state)  # (the response went out: the records can wait a pass)
         finally:
-            state.inflight.leave()
+            try:
+                await hand_over(state, rlog, limited)
+            finally:
+                state.inflight.leave()
+
+
+async def _after_a_pass(state: GatewayState) -> None:
+    """The loop budget's checkpoint (`gateway.loopbudget`) before the records are handed over
+    (in a `finally` after it: a cancellation while it waits does not skip them)."""
+    budget = state.loop_budget
+    if budget.spent(admitted=True):
+        await budget.next_pass()
 
 
 async def _handle(
@@ -194,15 +209,20 @@ async def _handle(
 ) -> None:
     """Admit, parse, route, then answer: a whole response, a relayed stream, or an error."""
     receive = client.receive
+    budget = state.loop_budget
     try:
         project = await state.project(rlog.project)
         subjects, admission = await limits_http.admit(state.limiter, rlog.project, project, key_id)
         limited.extend(subjects)
         send = limits_http.with_warnings(send, admission)
         chat_request = await _parse(dialect, receive, headers, state, rlog.context, rlog)
+        if budget.spent(admitted=True):
+            await budget.next_pass()
         decision = await _route(state, chat_request, rlog, project)
         chat_request, decision = pin_effort(chat_request, decision)
         rlog.decision = decision
+        if budget.spent(admitted=True):
+            await budget.next_pass()
         if not chat_request.stream:
             await _complete_unless_gone(dialect, client, send, state, chat_request, decision, rlog)
             return
@@ -377,6 +397,9 @@ async def _complete(
         usage.completion_tokens = state.tokens.count_completion(response.message)
         rlog.token_method = state.tokens.method
     rlog.usage = usage
+    budget = state.loop_budget  # (the record is complete: a client gone while this waits is a 499)
+    if budget.spent(admitted=True):
+        await budget.next_pass()
     body = orjson.dumps(dialect.render_response(response))
     # a length, not chunked: the body goes out in one write, with no terminating chunk after it
     headers = [

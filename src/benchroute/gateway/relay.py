@@ -153,6 +153,7 @@ class Relay:
         loop = asyncio.get_running_loop()
         events = self.opened.events
         take = self._take
+        budget = self.state.loop_budget
         self.last = loop.time()
         while True:
             if out and not events.ready:  # nothing more without waiting: send what we have
@@ -166,6 +167,13 @@ class Relay:
                 # (only the upstream's failures: a failed send to the client is not the upstream's)
                 return out + take(StreamError(f"upstream failed mid-stream: {exc}", kind="upstream_error"))
             self.last = loop.time()
+            if budget.spent(admitted=True):  # a burst of streams' chunks lets timers in between
+                try:
+                    await budget.next_pass()
+                except asyncio.CancelledError:
+                    for event in batch:  # taken, as it was before anything could cancel (usage)
+                        take(event)
+                    raise
             for event in batch:
                 out += take(event)
                 if isinstance(event, StreamError):

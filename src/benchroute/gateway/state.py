@@ -13,6 +13,7 @@ from benchroute.gateway.auth import Authenticator
 from benchroute.gateway.cache import TTLCache
 from benchroute.gateway.concurrency import ProjectGate
 from benchroute.gateway.durable import UsageWal
+from benchroute.gateway.loopbudget import LoopBudget
 from benchroute.gateway.tokens import TokenCounter
 from benchroute.limits.base import Limiter
 from benchroute.limits.health import ModelHealth
@@ -91,6 +92,8 @@ class GatewayState:
     wal: UsageWal | None = None  # usage records written ahead of each response's last byte
     projects: ProjectSettingsSource | None = None  # config + dashboard overrides; None: config only
     sessions: SessionRouter | None = None  # session state (docs/sessions.md); None: per-request routing
+    # CPU time per loop pass for the request path (`server.loop_budget`; off unless given)
+    loop_budget: LoopBudget = field(default_factory=lambda: LoopBudget(0.0))
     _readiness: dict[str, ProviderReadiness] | None = None
 
     def readiness(self) -> dict[str, ProviderReadiness]:
