@@ -17,7 +17,8 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from itertools import compress, islice, starmap
+from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -366,17 +367,20 @@ class TextVectorizer:
         """Column -> count of the text's terms in the vocabulary, in the order `_terms` lists them
         (words, then bigrams, each by first occurrence: the order of the sums that follow). A
         bigram is looked up by its two words (`_bigrams`), never joined: only vocabulary bigrams
-        count, and a word holds no space, so "a b" names one pair of words."""
+        count, and a word holds no space, so "a b" names one pair of words. Every step iterates
+        in C (map, compress, Counter): a term out of the vocabulary counts under None, dropped
+        at the end (columns are distinct terms, so the first occurrences keep their order)."""
         if len(text) > self.max_chars:
             text = bounded(text, self.max_chars * 3 // 4, self.max_chars // 4)
         toks = tokenize(text)
-        get = self.vocab.get
-        out = {j: n for term, n in Counter(toks).items() if (j := get(term)) is not None}
-        if self.max_n >= 2:
-            nxt = self._bigrams.get
-            cols = [j for a, b in itertools.pairwise(toks) if (d := nxt(a)) and (j := d.get(b)) is not None]
-            out.update(Counter(cols))
-        return out
+        out = Counter(map(self.vocab.get, toks))
+        if self.max_n >= 2 and len(toks) > 1:
+            # The second-word tables of the tokens that begin some vocabulary bigram (else None),
+            # paired with the next token where there is one: the bigram's column or None.
+            firsts = list(map(self._bigrams.get, toks))
+            out.update(starmap(dict.get, compress(zip(firsts, islice(toks, 1, None), strict=False), firsts)))
+        out.pop(None, None)
+        return cast("dict[int, int]", out)
 
     def encode(self, text: str) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
         """The sparse TF-IDF row of one text: (column indices, values), l2-normalised."""
@@ -385,9 +389,11 @@ class TextVectorizer:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
         idx = np.fromiter(tf.keys(), dtype=np.int64, count=len(tf))
         counts = np.fromiter(tf.values(), dtype=np.float32, count=len(tf))
-        vals = (1.0 + np.log(counts)) * self.idf[idx]
-        norm = float(np.sqrt(np.dot(vals, vals)))
-        return idx, (vals / norm).astype(np.float32)
+        vals = np.log(counts)
+        vals += 1.0
+        vals *= self.idf[idx]
+        vals /= float(np.sqrt(np.dot(vals, vals)))  # in place: the same bits as `vals / norm`
+        return idx, vals
 
     def transform(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         out = np.zeros((len(texts), self.size), dtype=np.float32)
