@@ -16,7 +16,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterable, Mapping
-from itertools import compress, count
+from itertools import compress, count, islice, repeat
 from operator import itemgetter
 from types import MappingProxyType
 from typing import Final
@@ -245,10 +245,12 @@ _GAPPED: Final[tuple[tuple[int, tuple[str, ...]], ...]] = tuple(
     if "?" in entry.split()
 )
 _GAPPED_STARTS: Final[frozenset[str]] = frozenset(words[0] for _, words in _GAPPED)
-_PREFIX_LENS: Final[tuple[int, ...]] = tuple(sorted({len(p) for p in _PREFIXES}))
 _PREFIX_STEMS: Final[frozenset[str]] = frozenset(p[:3] for p in _PREFIXES)
+# Every prefix is 3 characters or more: a word can start only the prefixes of its own first three.
+_STEM_LENS: Final[Mapping[str, tuple[int, ...]]] = MappingProxyType(
+    {stem: tuple(sorted({len(p) for p in _PREFIXES if p[:3] == stem})) for stem in _PREFIX_STEMS}
+)
 _PHRASE_KEYS: Final[frozenset[str]] = frozenset(_PHRASES)
-_PHRASE_STARTS: Final[frozenset[str]] = frozenset(_LONGEST)
 # Every phrase's first words, 2 to all of them ("why is", "^how do", "^how do i").
 _PHRASE_HEADS: Final[frozenset[str]] = frozenset(
     " ".join(words[:m]) for words in map(str.split, _PHRASES) for m in range(2, len(words) + 1)
@@ -296,11 +298,12 @@ def _phrase_hits(toks: list[str], counts: list[int]) -> None:
     phrases = _PHRASES
     for tok in filter(_PHRASE_KEYS.__contains__, toks):
         _add(counts, phrases[tok])
+    # The words whose next word may continue a phrase they begin (each word's `_SECOND` set,
+    # asked about the next word, in C): only those can begin a phrase longer than one word.
+    nexts = map(frozenset.__contains__, map(_SECOND.get, toks, repeat(_NONE)), islice(toks, 1, None))
+    for i in compress(count(), nexts):
+        _longer(toks, i, toks[i], counts)
     n = len(toks)
-    for i in compress(count(), map(_PHRASE_STARTS.__contains__, toks)):
-        tok = toks[i]
-        if i + 1 < n and toks[i + 1] in _SECOND.get(tok, _NONE):
-            _longer(toks, i, tok, counts)
     if n:  # line starts: the first word and every word after a line end
         for i in itertools.chain((0,), compress(count(1), map(_BOUNDARY.__contains__, toks))):
             if i < n:
@@ -335,7 +338,7 @@ def _gapped(toks: list[str], i: int, counts: list[int]) -> None:
 
 
 def _prefixes(tok: str, counts: list[int]) -> None:
-    for n in _PREFIX_LENS:
+    for n in _STEM_LENS[tok[:3]]:
         if n <= len(tok) and tok[:n] in _PREFIXES and (tok[n - 1] == "-" or "-" not in tok[n:]):
             _add(counts, _PREFIXES[tok[:n]])
 
