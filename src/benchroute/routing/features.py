@@ -236,6 +236,18 @@ def _flag(on: bool) -> float:
     return 1.0 if on else 0.0
 
 
+_CUE_MARKERS: tuple[str, ...] = tuple(f"zzcue{name}" for name in CUE_NAMES)
+# CUE_SCALE * log1p(n) of the counts a 400-character instruction can give, worked out once.
+_CUE_VALUES: tuple[float, ...] = tuple(CUE_SCALE * math.log1p(n) for n in range(512))
+
+
+def _cue_values(counts: tuple[int, ...]) -> Iterable[float]:
+    """`CUE_SCALE * math.log1p(n)` of each count (looked up for the counts `_CUE_VALUES` holds)."""
+    if min(counts) >= 0 and max(counts) < len(_CUE_VALUES):
+        return map(_CUE_VALUES.__getitem__, counts)
+    return [CUE_SCALE * math.log1p(n) for n in counts]
+
+
 def _mode_values(mode: str | None) -> list[float]:
     values = [_flag(mode == m) for m in KNOWN_MODES]
     return [*values, _flag(mode is not None and mode not in KNOWN_MODES), _flag(mode is None)]
@@ -281,12 +293,12 @@ def extract(request: ChatRequest, memo: FeatureMemo | None = None) -> RequestFea
     text = bounded(read.instruction, HEAD_CHARS, TAIL_CHARS)
     cue_counts = cues(text) if memo is None else memo.cues.get(text, cues)
     markers = _markers(read.mode, read.paste, read.tools, read.generic)
-    markers += [f"zzcue{name}" for name, n in zip(CUE_NAMES, cue_counts, strict=True) if n]
+    markers += compress(_CUE_MARKERS, cue_counts)
     values = [
         *_mode_values(read.mode),
         *_paste_values(read),
         *_loop_values(read, request),
-        *(CUE_SCALE * math.log1p(n) for n in cue_counts),
+        *_cue_values(cue_counts),
     ]
     return RequestFeatures(
         text=f"{text}\n{' '.join(markers)}",
