@@ -3,6 +3,9 @@ requests and on random texts built to hit the edge cases (tags, fences, digits, 
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
+import math
 import random
 import re
 from collections import Counter
@@ -52,7 +55,7 @@ def _random_texts(n: int, seed: int = 7, pieces: tuple[str, ...] = _PIECES, long
 def _stored_turns(limit: int = 1500) -> list[str]:
     rows = read_jsonl(REQUESTS)
     rng = random.Random(3)
-    out = []
+    out: list[str] = []
     for rec in rng.sample(rows, min(limit, len(rows))):
         out.extend(m.text for m in to_request(rec["request"]).messages if m.role == "user")
     return out
@@ -314,3 +317,78 @@ def test_pattern_parts_match_the_whole_patterns(texts: list[str]) -> None:
             assert scanparts.any_part(text, parts) == expected, (pattern.pattern[:30], text)
             found += expected
         assert found > 500
+
+
+def _strip_fences_reference(text: str) -> tuple[str, int, int]:
+    """strip_fences as it was: one loop for both kinds of fence."""
+    pieces: list[str] = []
+    blocks = lines = pos = 0
+    ticks, tildes = "```" in text, "~~~" in text
+    while ticks or tildes:
+        tick = text.find("```", pos) if ticks else -1
+        tilde = text.find("~~~", pos) if tildes else -1
+        if tick < 0 and tilde < 0:
+            break
+        start = tick if tilde < 0 or 0 <= tick < tilde else tilde
+        fence = text[start : start + 3]
+        body = text.find("\n", start)
+        close = -1 if body < 0 else text.find(fence, body)
+        end = len(text) if close < 0 else close + 3
+        pieces.append(text[pos:start])
+        blocks += 1
+        lines += text.count("\n", start, end) - 1 if body >= 0 else 0
+        pos = end
+    if not blocks:
+        return text, 0, 0
+    pieces.append(text[pos:])
+    return "\n".join(pieces), blocks, max(lines, 0)
+
+
+def test_strip_fences_matches_the_plain_version(texts: list[str]) -> None:
+    pieces = ("```", "```python\n", "~~~", "~~~\n", "\n", "code;\n", "text ", "``", "`")
+    made = _random_texts(6000, 19, pieces, longest=12)
+    fenced = 0
+    for text in made + texts:
+        assert signals.strip_fences(text) == _strip_fences_reference(text), text
+        fenced += "```" in text
+    assert fenced > 1000
+
+
+def test_log_scan_needs_a_dash() -> None:
+    for text in ("2024-01-01 10:00:00 ERROR boom", "20240101 10:00:00 ERROR boom", "ERROR plain"):
+        _, stats = signals.split_instruction(text)
+        assert stats.log == (signals._LOG.search(text) is not None)
+
+
+def test_cue_values_and_markers_match_the_plain_version() -> None:
+    from benchroute.routing import features
+
+    k = len(lexicon.CUE_NAMES)
+    for head in ((), (1, 2, 3, 0, 511, 0, 7), (512, 3), (1000,) * k):
+        counts = (*head, *(0,) * (k - len(head)))
+        plain = [features.CUE_SCALE * math.log1p(n) for n in counts]
+        assert list(features._cue_values(counts)) == plain
+        names = [f"zzcue{name}" for name, n in zip(lexicon.CUE_NAMES, counts, strict=True) if n]
+        assert list(itertools.compress(features._CUE_MARKERS, counts)) == names
+
+
+def test_heads_and_joint_in_place_match_the_plain_version_bit_for_bit(texts: list[str]) -> None:
+    from benchroute.routing.features import extract
+    from benchroute.routing.textclf import softmax_row
+
+    clf = dataclasses.replace(load_default(), memo=None)
+    rows = read_jsonl(REQUESTS)
+    for rec in random.Random(5).sample(rows, min(400, len(rows))):
+        features = extract(to_request(rec["request"]))
+        idx, vals = clf.vectorizer.encode(features.text)
+        heads = []
+        for head in (clf.task_head, clf.difficulty_head):
+            plain = softmax_row(head.logits(idx, vals, features.struct) / head.temperature)
+            got = head.proba(idx, vals, features.struct)
+            assert got.dtype == np.float32 and got.tobytes() == plain.tobytes()
+            heads.append(plain)
+        joint = np.outer(heads[0], heads[1]).ravel()
+        joint = joint / joint.sum()
+        probs, confidence = clf._cells(features)
+        assert list(probs.values()) == joint.tolist()
+        assert confidence == float(heads[0].max())

@@ -17,7 +17,8 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from itertools import compress, islice, starmap
+from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -235,6 +236,18 @@ def _flag(on: bool) -> float:
     return 1.0 if on else 0.0
 
 
+_CUE_MARKERS: tuple[str, ...] = tuple(f"zzcue{name}" for name in CUE_NAMES)
+# CUE_SCALE * log1p(n) of the counts a 400-character instruction can give, worked out once.
+_CUE_VALUES: tuple[float, ...] = tuple(CUE_SCALE * math.log1p(n) for n in range(512))
+
+
+def _cue_values(counts: tuple[int, ...]) -> Iterable[float]:
+    """`CUE_SCALE * math.log1p(n)` of each count (looked up for the counts `_CUE_VALUES` holds)."""
+    if min(counts) >= 0 and max(counts) < len(_CUE_VALUES):
+        return map(_CUE_VALUES.__getitem__, counts)
+    return [CUE_SCALE * math.log1p(n) for n in counts]
+
+
 def _mode_values(mode: str | None) -> list[float]:
     values = [_flag(mode == m) for m in KNOWN_MODES]
     return [*values, _flag(mode is not None and mode not in KNOWN_MODES), _flag(mode is None)]
@@ -280,12 +293,12 @@ def extract(request: ChatRequest, memo: FeatureMemo | None = None) -> RequestFea
     text = bounded(read.instruction, HEAD_CHARS, TAIL_CHARS)
     cue_counts = cues(text) if memo is None else memo.cues.get(text, cues)
     markers = _markers(read.mode, read.paste, read.tools, read.generic)
-    markers += [f"zzcue{name}" for name, n in zip(CUE_NAMES, cue_counts, strict=True) if n]
+    markers += compress(_CUE_MARKERS, cue_counts)
     values = [
         *_mode_values(read.mode),
         *_paste_values(read),
         *_loop_values(read, request),
-        *(CUE_SCALE * math.log1p(n) for n in cue_counts),
+        *_cue_values(cue_counts),
     ]
     return RequestFeatures(
         text=f"{text}\n{' '.join(markers)}",
@@ -366,17 +379,20 @@ class TextVectorizer:
         """Column -> count of the text's terms in the vocabulary, in the order `_terms` lists them
         (words, then bigrams, each by first occurrence: the order of the sums that follow). A
         bigram is looked up by its two words (`_bigrams`), never joined: only vocabulary bigrams
-        count, and a word holds no space, so "a b" names one pair of words."""
+        count, and a word holds no space, so "a b" names one pair of words. Every step iterates
+        in C (map, compress, Counter): a term out of the vocabulary counts under None, dropped
+        at the end (columns are distinct terms, so the first occurrences keep their order)."""
         if len(text) > self.max_chars:
             text = bounded(text, self.max_chars * 3 // 4, self.max_chars // 4)
         toks = tokenize(text)
-        get = self.vocab.get
-        out = {j: n for term, n in Counter(toks).items() if (j := get(term)) is not None}
-        if self.max_n >= 2:
-            nxt = self._bigrams.get
-            cols = [j for a, b in itertools.pairwise(toks) if (d := nxt(a)) and (j := d.get(b)) is not None]
-            out.update(Counter(cols))
-        return out
+        out = Counter(map(self.vocab.get, toks))
+        if self.max_n >= 2 and len(toks) > 1:
+            # The second-word tables of the tokens that begin some vocabulary bigram (else None),
+            # paired with the next token where there is one: the bigram's column or None.
+            firsts = list(map(self._bigrams.get, toks))
+            out.update(starmap(dict.get, compress(zip(firsts, islice(toks, 1, None), strict=False), firsts)))
+        out.pop(None, None)
+        return cast("dict[int, int]", out)
 
     def encode(self, text: str) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
         """The sparse TF-IDF row of one text: (column indices, values), l2-normalised."""
@@ -385,9 +401,11 @@ class TextVectorizer:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
         idx = np.fromiter(tf.keys(), dtype=np.int64, count=len(tf))
         counts = np.fromiter(tf.values(), dtype=np.float32, count=len(tf))
-        vals = (1.0 + np.log(counts)) * self.idf[idx]
-        norm = float(np.sqrt(np.dot(vals, vals)))
-        return idx, (vals / norm).astype(np.float32)
+        vals = np.log(counts)
+        vals += 1.0
+        vals *= self.idf[idx]
+        vals /= float(np.sqrt(np.dot(vals, vals)))  # in place: the same bits as `vals / norm`
+        return idx, vals
 
     def transform(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         out = np.zeros((len(texts), self.size), dtype=np.float32)

@@ -16,6 +16,8 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterable, Mapping
+from itertools import compress, count, islice, repeat
+from operator import itemgetter
 from types import MappingProxyType
 from typing import Final
 
@@ -178,6 +180,7 @@ _SENTENCE = re.compile(r"\.(?<![\w-]\.) ")
 _BOUNDARY = frozenset("\n")  # a "^" phrase starts a line (as the regex lexicon read it) ...
 _STOP = frozenset(".\n")  # ... and an intent's object is looked for up to the next "." or line end
 _MAX_N = 5
+_STEM = itemgetter(slice(None, 3))  # a word's first three characters: tok[:3]
 _ASCII_DIGIT = re.compile(r"[0-9]")
 
 
@@ -242,14 +245,25 @@ _GAPPED: Final[tuple[tuple[int, tuple[str, ...]], ...]] = tuple(
     if "?" in entry.split()
 )
 _GAPPED_STARTS: Final[frozenset[str]] = frozenset(words[0] for _, words in _GAPPED)
-_PREFIX_LENS: Final[tuple[int, ...]] = tuple(sorted({len(p) for p in _PREFIXES}))
 _PREFIX_STEMS: Final[frozenset[str]] = frozenset(p[:3] for p in _PREFIXES)
+# Every prefix is 3 characters or more: a word can start only the prefixes of its own first three.
+_STEM_LENS: Final[Mapping[str, tuple[int, ...]]] = MappingProxyType(
+    {stem: tuple(sorted({len(p) for p in _PREFIXES if p[:3] == stem})) for stem in _PREFIX_STEMS}
+)
 _PHRASE_KEYS: Final[frozenset[str]] = frozenset(_PHRASES)
-_PHRASE_STARTS: Final[frozenset[str]] = frozenset(_LONGEST)
 # Every phrase's first words, 2 to all of them ("why is", "^how do", "^how do i").
 _PHRASE_HEADS: Final[frozenset[str]] = frozenset(
     " ".join(words[:m]) for words in map(str.split, _PHRASES) for m in range(2, len(words) + 1)
 )
+# First word (or "^" + it) -> the words that may follow it in some phrase: a start whose next
+# word is not among them begins no phrase longer than itself (what `_longer` would find out).
+_SECOND: Final[Mapping[str, frozenset[str]]] = MappingProxyType(
+    {
+        first: frozenset(h.split(" ")[1] for h in _PHRASE_HEADS if h.split(" ")[0] == first)
+        for first in {h.split(" ")[0] for h in _PHRASE_HEADS}
+    }
+)
+_NONE: Final[frozenset[str]] = frozenset()
 _Intent = tuple[int, frozenset[str], frozenset[str], tuple[tuple[str, ...], ...]]
 _INTENT_IDS: Final[tuple[_Intent, ...]] = tuple(
     (CUE_NAMES.index(name), *spec) for name, spec in INTENTS.items()
@@ -279,21 +293,26 @@ def _add(counts: list[int], ks: tuple[int, ...]) -> None:
 def _phrase_hits(toks: list[str], counts: list[int]) -> None:
     """Count every phrase occurrence: each word, the phrases starting at each word that begins
     some cue phrase, the same anchored ("^...") at the start of a line, and the cue prefixes the
-    words start with ("segfaults" -> "segfault"). Set membership first: most words are no cue."""
-    keys, starts, stems, phrases = _PHRASE_KEYS, _PHRASE_STARTS, _PREFIX_STEMS, _PHRASES
-    line_start = True
-    for i, tok in enumerate(toks):
-        if tok in keys:
-            _add(counts, phrases[tok])
-        if tok in starts:
-            _longer(toks, i, tok, counts)
-        if line_start:
-            _longer(toks, i, "^" + tok, counts)
-            if tok in _GAPPED_STARTS:
-                _gapped(toks, i, counts)
-        line_start = tok in _BOUNDARY
-        if tok[:3] in stems:
-            _prefixes(tok, counts)
+    words start with ("segfaults" -> "segfault"). Counts are sums, so in any order: each kind of
+    hit is found by set membership in C (filter, compress) and only the hits reach Python."""
+    phrases = _PHRASES
+    for tok in filter(_PHRASE_KEYS.__contains__, toks):
+        _add(counts, phrases[tok])
+    # The words whose next word may continue a phrase they begin (each word's `_SECOND` set,
+    # asked about the next word, in C): only those can begin a phrase longer than one word.
+    nexts = map(frozenset.__contains__, map(_SECOND.get, toks, repeat(_NONE)), islice(toks, 1, None))
+    for i in compress(count(), nexts):
+        _longer(toks, i, toks[i], counts)
+    n = len(toks)
+    if n:  # line starts: the first word and every word after a line end
+        for i in itertools.chain((0,), compress(count(1), map(_BOUNDARY.__contains__, toks))):
+            if i < n:
+                tok = toks[i]
+                _longer(toks, i, "^" + tok, counts)
+                if tok in _GAPPED_STARTS:
+                    _gapped(toks, i, counts)
+    for tok in compress(toks, map(_PREFIX_STEMS.__contains__, map(_STEM, toks))):
+        _prefixes(tok, counts)
 
 
 def _longer(toks: list[str], i: int, key: str, counts: list[int]) -> None:
@@ -319,14 +338,14 @@ def _gapped(toks: list[str], i: int, counts: list[int]) -> None:
 
 
 def _prefixes(tok: str, counts: list[int]) -> None:
-    for n in _PREFIX_LENS:
+    for n in _STEM_LENS[tok[:3]]:
         if n <= len(tok) and tok[:n] in _PREFIXES and (tok[n - 1] == "-" or "-" not in tok[n:]):
             _add(counts, _PREFIXES[tok[:n]])
 
 
 def _intents(toks: list[str], counts: list[int]) -> None:
     """Count each intent's verb + object and phrase matches, left to right without overlap."""
-    starts = [i for i, tok in enumerate(toks) if tok in _INTENT_STARTS]
+    starts = list(compress(count(), map(_INTENT_STARTS.__contains__, toks)))
     if not starts:
         return
     for k, verbs, objects, phrases in _INTENT_IDS:

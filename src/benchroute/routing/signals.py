@@ -161,7 +161,7 @@ def split_instruction(text: str) -> tuple[str, PasteStats]:
     prose, blocks, block_lines = strip_fences(scan)
     diff = _has_any(scan, "-+") and _found(_DIFF, scan, _NEED_DIFF)
     trace = _found_parts(TRACE_PARTS, scan, _NEED_TRACE)
-    log = _has_any(scan, "EN") and _found(_LOG, scan, _NEED_LOG)
+    log = "-" in scan and _has_any(scan, "EN") and _found(_LOG, scan, _NEED_LOG)
     kept, pasted_lines = _PASTE_LINE.subn("", prose)
     instruction = _BLANKS.sub("\n", kept).strip()
     paste_chars = max(len(text) - len(instruction), 0)
@@ -182,9 +182,13 @@ def _is_error_output(scan: str, trace: bool) -> bool:
 def strip_fences(text: str) -> tuple[str, int, int]:
     """(text without its fenced blocks, how many blocks, how many lines they held), by substring
     search: a fence runs from a line with ``` or ~~~ to the next same fence (or the end)."""
+    ticks, tildes = "```" in text, "~~~" in text
+    if not ticks and not tildes:
+        return text, 0, 0
+    if not tildes:  # the common case: one kind of fence, one search per fence
+        return _strip_ticks(text)
     pieces: list[str] = []
     blocks = lines = pos = 0
-    ticks, tildes = "```" in text, "~~~" in text
     while ticks or tildes:
         tick = text.find("```", pos) if ticks else -1
         tilde = text.find("~~~", pos) if tildes else -1
@@ -199,8 +203,28 @@ def strip_fences(text: str) -> tuple[str, int, int]:
         blocks += 1
         lines += text.count("\n", start, end) - 1 if body >= 0 else 0
         pos = end
-    if not blocks:
-        return text, 0, 0
+    pieces.append(text[pos:])
+    return "\n".join(pieces), blocks, max(lines, 0)
+
+
+def _strip_ticks(text: str) -> tuple[str, int, int]:
+    """`strip_fences` of a text with ``` fences and no ~~~ ones (the same pieces and counts)."""
+    pieces: list[str] = []
+    find, count = text.find, text.count
+    blocks = lines = pos = 0
+    while (start := find("```", pos)) >= 0:
+        body = find("\n", start)
+        if body < 0:  # a fence on the last line: it runs to the end and holds no line
+            pieces.append(text[pos:start])
+            blocks += 1
+            pos = len(text)
+            break
+        close = find("```", body)
+        end = len(text) if close < 0 else close + 3
+        pieces.append(text[pos:start])
+        blocks += 1
+        lines += count("\n", start, end) - 1
+        pos = end
     pieces.append(text[pos:])
     return "\n".join(pieces), blocks, max(lines, 0)
 
@@ -219,7 +243,8 @@ def _found_parts(parts: tuple[Part, ...], text: str, needles: tuple[str, ...]) -
 def _has_any(text: str, chars: str) -> bool:
     """Whether one of these characters is in the text (memchr: ~30x cheaper than a needle scan).
     Every needle of _NEED_DIFF holds a "-" or "+", every one of _NEED_LOG an "E" or "N" (INFO,
-    WARN / ERROR, DEBUG, TRACE): without them, `_found` is False without scanning for each."""
+    WARN / ERROR, DEBUG, TRACE): without them, `_found` is False without scanning for each. A
+    _LOG match also holds a "-" (its date), which split_instruction tests first the same way."""
     return any(map(text.__contains__, chars))
 
 

@@ -1,0 +1,100 @@
+#!/usr/bin/env python3
+"""Instructions per first-sight `classify`, counted by valgrind's callgrind: a figure that does not
+move with the machine's load (thread CPU time does, by tens of percent on a shared machine).
+
+    python benchmarks/classifier/instructions.py --a <old checkout>/src --b src [--n 300] [--shapes 1000 8000]
+
+For each tree and each of run.py's request shapes, two processes run under callgrind with
+PYTHONHASHSEED=0 and B's artifact: both load the classifier (without its memo) and make 20
+warm-up calls, then a collection and the gc module off, and the second makes `n` more calls; the
+difference of their totals over `n` is the cost of one call. Runs of one tree agree within ~5%.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from benchroute.wire.canonical import ChatRequest
+
+HERE = Path(__file__).resolve().parent
+SHAPES = ("50", "1000", "8000", "8000loop", "paste", "200msg")
+
+
+def _request(shape: str) -> ChatRequest:
+    sys.path.insert(0, str(HERE))
+    import run
+
+    if shape == "paste":
+        return run.paste_request(32_000)
+    if shape == "200msg":
+        return run.long_conversation(200)
+    return run.request(int(shape.removesuffix("loop")), shape.endswith("loop"))
+
+
+def worker(shape: str, n: int, artifact: str) -> None:
+    import dataclasses
+    import gc
+
+    from benchroute.routing.textclf import TextClassifier
+
+    clf = TextClassifier.load(artifact)
+    if hasattr(clf, "memo"):
+        clf = dataclasses.replace(clf, memo=None)
+    req = _request(shape)
+    for _ in range(20):
+        clf.classify(req)
+    gc.collect()
+    gc.disable()
+    for _ in range(n):
+        clf.classify(req)
+
+
+def _total(tree: str, shape: str, n: int, artifact: str) -> int:
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "callgrind.out"
+        env = {**os.environ, "PYTHONPATH": str(Path(tree).resolve()), "PYTHONHASHSEED": "0"}
+        cmd = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", sys.executable, __file__]
+        cmd += ["--worker", shape, "--n", str(n), "--artifact", artifact]
+        subprocess.run(cmd, env=env, check=True, capture_output=True)
+        match = re.search(r"^(?:summary|totals): (\d+)", out.read_text(), re.M)
+        if match is None:
+            raise RuntimeError(f"no total in the callgrind output of {tree} {shape}")
+        return int(match.group(1))
+
+
+def _per_call(tree: str, shape: str, n: int, artifact: str) -> float:
+    return (_total(tree, shape, n, artifact) - _total(tree, shape, 0, artifact)) / n
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--a", default="")
+    ap.add_argument("--b", default="src")
+    ap.add_argument("--n", type=int, default=300)
+    ap.add_argument("--shapes", nargs="*", default=list(SHAPES))
+    ap.add_argument("--artifact", default="")
+    ap.add_argument("--worker", default="")
+    args = ap.parse_args()
+    artifact = args.artifact or str(Path(args.b).resolve() / "benchroute" / "data" / "classifier")
+    if args.worker:
+        worker(args.worker, args.n, artifact)
+        return
+    trees = [("A", args.a), ("B", args.b)] if args.a else [("B", args.b)]
+    print(f"{', '.join(f'{k} = {t}' for k, t in trees)}; instructions per first-sight classify, n = {args.n}")
+    print(f"{'request':>10}" + "".join(f"{k:>12}" for k, _ in trees) + ("   B / A" if args.a else ""))
+    for shape in args.shapes:
+        per = [_per_call(tree, shape, args.n, artifact) for _, tree in trees]
+        ratio = f"   {per[1] / per[0]:6.3f}" if args.a else ""
+        print(f"{shape:>10}" + "".join(f"{p:12,.0f}" for p in per) + ratio, flush=True)
+
+
+if __name__ == "__main__":
+    main()
