@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from benchroute.catalog.model import Catalog
 from benchroute.routing.call import MAX_FALLBACKS, Call, healthy_first, too_long
+from benchroute.routing.capabilities import context_steps, fit_key
 from benchroute.routing.decision import Decision
 from benchroute.routing.evidence import split_variant
 from benchroute.routing.policy import FloatArray, PolicyTable, expected_cost
 from benchroute.routing.static import ModelNotAllowed, NoModelConfigured
 from benchroute.routing.tiers import API_KINDS, BALANCED, Defaults, balanced_order
 from benchroute.settings import TierSettings
+
+MEMO = 1024  # orders remembered
 
 
 class BalancedTier:
@@ -20,9 +23,30 @@ class BalancedTier:
         self.defaults = defaults
         # the configuration's order per API kind, worked out once (settings and evidence are fixed)
         self._configured = {kind: balanced_order(kind, tiers, defaults) for kind in API_KINDS}
+        # a memo: the same API kind, project, keys, cooldowns and needs (`fit_key`), the same order
+        self._orders: dict[tuple[object, ...], tuple[str, ...]] = {}
+        self._steps = context_steps(m.context for m in catalog)
 
     def order(self, call: Call) -> list[str]:
-        """Balanced models for this call, usable first; raises when the project allows none."""
+        """Balanced models for this call, usable first; raises when the project allows none.
+        Remembered (bounded: cleared at `MEMO` entries): it depends only on the API kind, the
+        project's patterns, the models the gateway can call, the cooldowns and the needs."""
+        key = (
+            call.request.context.api_kind,
+            tuple(call.project.allowed_models),
+            call.routable,
+            call.ctx.unavailable,
+            fit_key(call.needs, self._steps),
+        )
+        known = self._orders.get(key)
+        if known is None:
+            known = tuple(self._order(call))
+            if len(self._orders) >= MEMO:
+                self._orders.clear()
+            self._orders[key] = known
+        return list(known)
+
+    def _order(self, call: Call) -> list[str]:
         kind = call.request.context.api_kind
         configured = self._configured.get(kind) or balanced_order(kind, self.tiers, self.defaults)
         order: list[str] = []

@@ -9,7 +9,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -107,3 +108,15 @@ def unmet(info: ModelInfo, needs: Needs) -> str:
     if not (info.apis & UPSTREAM_APIS):
         return "api"
     return ""
+
+
+def context_steps(contexts: Iterable[float]) -> tuple[float, ...]:
+    """The distinct context windows of some models, ascending (`fit_key`'s steps)."""
+    return tuple(sorted(set(contexts)))
+
+
+def fit_key(needs: Needs, steps: Sequence[float]) -> tuple[bool, bool, int]:
+    """Which of the models whose context windows are `steps` (`context_steps`) can serve `needs`
+    depends only on this: the tools and vision needs, and how many windows are too small for the
+    prompt (`unmet`'s context check). A memo of masks over those models keys on it."""
+    return needs.tools, needs.vision, bisect_left(steps, needs.tokens + ANSWER_ROOM)

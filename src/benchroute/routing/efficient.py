@@ -9,6 +9,7 @@ the first Frontier model per role) is looked up once, when the tier is built.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -17,7 +18,7 @@ from benchroute.catalog.model import Catalog
 from benchroute.routing import explain
 from benchroute.routing.balanced import BalancedTier
 from benchroute.routing.call import Call
-from benchroute.routing.capabilities import unmet
+from benchroute.routing.capabilities import context_steps, fit_key, unmet
 from benchroute.routing.classifier import Classifier
 from benchroute.routing.decision import Candidate, Decision
 from benchroute.routing.eligibility import Gates, candidates, eligibility, fallbacks, gates, pool_of
@@ -32,7 +33,6 @@ from benchroute.routing.policy import (
     choose,
     expected_cost,
     frontier,
-    general_share,
     route_probs,
     route_shares,
 )
@@ -48,6 +48,7 @@ from benchroute.routing.tiers import (
 )
 from benchroute.settings import TierSettings
 
+MEMO = 1024  # request-level filters (`Gates`) remembered, per project, cooldowns and needs
 GENERAL_SHARE = 0.5  # P(not about code) from which a request goes to Balanced
 COVER = 0.9  # the readings of an unsure request cover at least this share of P(route)
 MAX_READINGS = 3  # more needed to cover it: too unsure to route, the Balanced model serves it
@@ -72,35 +73,34 @@ class EfficientTier:
         self.balanced = balanced
         self.keyed = keyed
         self._allowed_cache: dict[tuple[str, ...], BoolArray] = {}  # a memo: same patterns, same mask
+        # a memo: the same patterns, cooldowns and needs (`fit_key`), the same gates and left-out note
+        self._gates_cache: dict[tuple[object, ...], tuple[Gates, str]] = {}
+        self._steps = context_steps(table.context.tolist())
         # The floor's reference: the Balanced model for the chat API, for every client.
         self._ref = next(iter(balanced_order("chat", tiers, defaults)), None)
         self._ref_row = table.row.get(self._ref) if self._ref is not None else None
         roles: tuple[FrontierRole, ...] = ("reasoning", "implementation")
         self._frontier = {role: next(iter(frontier_order(role, tiers, defaults)), None) for role in roles}
+        self._frontier_base = {r: split_variant(m)[0] if m else None for r, m in self._frontier.items()}
 
     def decide(self, call: Call) -> Decision:
         pred = self.classifier.classify(call.request)
         probs = route_probs(pred.probs)
-        top = sorted(probs.items(), key=lambda kv: -kv[1])[:5]
+        top = sorted(probs.items(), key=itemgetter(1), reverse=True)[:5]  # stable: ties in order
         routes = route_shares(probs)
-        confidence = max(pred.confidence, _top_route_share(probs, routes))
+        total = sum(probs.values())
+        confidence = max(pred.confidence, max(routes.values()) / total if total > 0 else 0.0)
         table = self.table
         p = table.vector(probs)
         sc = table.score(p, call.needs.agent, call.prompt_tokens)
-        g = gates(table, call, self._allowed(call.project.allowed_models), self.keyed)
+        g, left_out = self._gates(call)
         elig = eligibility(table, sc, g)
         common = self._common(call, top, pred.confidence, candidates(table, sc, elig), p)
         text = explain.cells(top)
-        broken = np.flatnonzero(~g.tool_safe & g.allowed & g.keyed & g.capable).tolist()
-        left_out = explain.malformed(
-            [table.models[i] for i in broken],
-            [float(table.malformed[i]) for i in broken],
-            table.params.max_malformed_rate,
-        )
         chore = side_task(call.request)
         if chore is not None:
             return self._fallback(call, "general", explain.side_task(chore, text), p, common)
-        gen = general_share(probs)
+        gen = routes.get("general", 0.0) / total if total > 0 else 0.0  # `general_share`
         if gen >= GENERAL_SHARE:
             return self._fallback(call, "general", explain.general(gen, text), p, common)
         ref, floor = self._floor(sc)
@@ -212,8 +212,9 @@ class EfficientTier:
         p: FloatArray,
     ) -> dict[str, Any]:
         task = CELL_ROUTE[top[0][0]] if top else None
-        first = self._frontier[frontier_role(call.request.context.mode, task)]
-        info = self.catalog.get(split_variant(first)[0]) if first else None
+        role = frontier_role(call.request.context.mode, task)
+        first, first_base = self._frontier[role], self._frontier_base[role]
+        info = self.catalog.get(first_base) if first_base else None
         # a Frontier model that could not serve the request has no cost to compare with
         fits = info is not None and not unmet(info, call.needs)
         return {
@@ -224,7 +225,7 @@ class EfficientTier:
             "candidates": cands,
             "dial": call.project.dial,
             "session_key": call.ctx.session_key,
-            "frontier_model": split_variant(first)[0] if first else None,
+            "frontier_model": first_base,
             "frontier_cost": expected_cost(self.catalog, self.table, first, p, call.prompt_tokens)
             if first and fits
             else None,
@@ -242,6 +243,30 @@ class EfficientTier:
             reasoning_effort=base.reasoning_effort,
             **common,
         )
+
+    def _gates(self, call: Call) -> tuple[Gates, str]:
+        """The request-level filters (`gates`) and the sentence naming the models left out for
+        breaking tool calls: they depend only on the project's patterns, the cooldowns and the
+        needs (`fit_key`), so they are remembered (bounded: cleared at `MEMO` entries)."""
+        patterns = call.project.allowed_models
+        key = (tuple(patterns), call.ctx.unavailable, fit_key(call.needs, self._steps))
+        known = self._gates_cache.get(key)
+        if known is not None:
+            return known
+        table = self.table
+        g = gates(table, call, self._allowed(patterns), self.keyed)
+        broken = np.flatnonzero(~g.tool_safe & g.allowed & g.keyed & g.capable).tolist()
+        left_out = explain.malformed(
+            [table.models[i] for i in broken],
+            [float(table.malformed[i]) for i in broken],
+            table.params.max_malformed_rate,
+        )
+        for mask in (g.allowed, g.keyed, g.capable, g.tool_safe, g.available, g.passed):
+            mask.flags.writeable = False  # shared by every request with this key
+        if len(self._gates_cache) >= MEMO:
+            self._gates_cache.clear()
+        self._gates_cache[key] = (g, left_out)
+        return g, left_out
 
     def _allowed(self, patterns: Sequence[str]) -> BoolArray:
         key = tuple(patterns)
@@ -273,12 +298,3 @@ def _readings(routes: dict[str, float]) -> tuple[str, ...] | None:
     if not 2 <= len(out) <= MAX_READINGS:
         return None
     return tuple(out)
-
-
-def _top_route_share(probs: dict[str, float], routes: dict[str, float]) -> float:
-    """The largest P(route) (difficulties summed): the policy averages over difficulties, so only
-    the route needs to be clear."""
-    total = sum(probs.values())
-    if total <= 0:
-        return 0.0
-    return max(routes.values()) / total

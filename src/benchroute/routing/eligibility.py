@@ -15,8 +15,7 @@ import numpy as np
 
 from benchroute.routing.call import MAX_FALLBACKS, Call, unique
 from benchroute.routing.decision import Candidate
-from benchroute.routing.evidence import split_variant
-from benchroute.routing.policy import EPS, BoolArray, PolicyTable, Scores, frontier
+from benchroute.routing.policy import EPS, BoolArray, IntArray, PolicyTable, Scores, frontier
 
 # Why a model is not eligible, in the order the checks are reported: the first failing one wins.
 NOTES = (
@@ -42,6 +41,9 @@ class Gates:
     tool_safe: BoolArray
     available: BoolArray  # not in cooldown
     passed: BoolArray  # all of the above
+    # per model, 1 + the first check above it fails (the index in `NOTES`), 0 when it passes them
+    # all; None: `eligibility` works it out
+    codes: IntArray | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +63,22 @@ def gates(table: PolicyTable, call: Call, allowed: BoolArray, keyed: BoolArray) 
         available = table.everyone
     tool_safe = table.tool_safe() if call.needs.tools else table.everyone
     passed = capable & tool_safe & allowed & keyed & available
-    return Gates(allowed, keyed, capable, tool_safe, available, passed)
+    return Gates(
+        allowed,
+        keyed,
+        capable,
+        tool_safe,
+        available,
+        passed,
+        gate_codes(allowed, keyed, capable, tool_safe, available),
+    )
+
+
+def gate_codes(*checks: BoolArray) -> IntArray:
+    """Per model, 1 + the index of the first of `checks` it fails, 0 when it passes them all."""
+    stacked = np.array(checks)
+    codes: IntArray = np.where(stacked.all(axis=0), 0, stacked.argmin(axis=0) + 1)  # argmin: first False
+    return codes
 
 
 def evidence_ok(table: PolicyTable, sc: Scores) -> tuple[BoolArray, BoolArray]:
@@ -82,11 +99,12 @@ def eligibility(table: PolicyTable, sc: Scores, g: Gates) -> Eligibility:
     """Who may be chosen for this mixture and, for every other model, the first check it fails."""
     covered, narrow = evidence_ok(table, sc)
     pool = g.passed & covered & narrow
-    checks = (g.allowed, g.keyed, g.capable, g.tool_safe, g.available, covered, narrow)
-    code = np.zeros(len(table.models), dtype=np.int8)
-    for k in range(len(checks), 0, -1):  # the first failing check is written last
-        code[~checks[k - 1]] = k
-    return Eligibility(pool, [NOTES[c] for c in code.tolist()])
+    codes = g.codes
+    if codes is None:
+        codes = gate_codes(g.allowed, g.keyed, g.capable, g.tool_safe, g.available)
+    # a model that passes the request-level checks fails on evidence, if at all: coverage first
+    code = np.where(codes != 0, codes, np.where(covered, np.where(narrow, 0, 7), 6))
+    return Eligibility(pool, list(map(NOTES.__getitem__, code.tolist())))
 
 
 def fallbacks(
@@ -104,13 +122,14 @@ def fallbacks(
     if front is None:
         front = frontier(pool, sc.accuracy, sc.cost)
     least = -np.inf if floor is None else floor - EPS
-    acc, cost = sc.accuracy.tolist(), sc.cost.tolist()
-    ids = [j for j in np.flatnonzero(front & (sc.low >= least)).tolist() if j != chosen]
+    acc, cost, low = sc.accuracy.tolist(), sc.cost.tolist(), sc.low.tolist()
+    front_ids = front.nonzero()[0].tolist()
+    ids = [j for j in front_ids if low[j] >= least and j != chosen]
     ids.sort(key=lambda j: (abs(acc[j] - acc[chosen]), cost[j], j))
     base = table.bases
-    on_front = {base[j] for j in np.flatnonzero(front).tolist()}
-    dominated = {base[j] for j in np.flatnonzero(pool & ~front).tolist()} - on_front
-    rest = [b for b in (split_variant(m)[0] for m in balanced) if b not in dominated]
+    on_front = {base[j] for j in front_ids}
+    dominated = {base[j] for j in (pool & ~front).nonzero()[0].tolist()} - on_front
+    rest = [b for b in (m.partition("@")[0] for m in balanced) if b not in dominated]  # split_variant
     names = [*(base[j] for j in ids), *rest]
     return tuple(unique(names, base[chosen])[:MAX_FALLBACKS])
 

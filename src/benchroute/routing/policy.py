@@ -57,6 +57,7 @@ from benchroute.wire.canonical import ChatRequest
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
+IntArray = npt.NDArray[np.intp]
 
 EPS = 1e-12
 CODING_CELLS: tuple[str, ...] = tuple(c for c in ALL_CELLS if split_cell(c)[0] in CODING_ROUTES)
@@ -270,21 +271,20 @@ class Choice:
 def frontier(pool: BoolArray, accuracy: FloatArray, cost: FloatArray) -> BoolArray:
     """Models of `pool` no other pool model dominates (as cheap or cheaper and at least as accurate,
     one strictly; exact duplicates keep the first)."""
-    idx = np.flatnonzero(pool)
-    order = idx[np.lexsort((idx, -accuracy[idx], cost[idx]))]  # cheapest first, then most accurate
+    idx = pool.nonzero()[0]
+    keep = idx[np.lexsort((idx, -accuracy[idx], cost[idx]))]  # cheapest first, then most accurate
     out = np.zeros(len(pool), dtype=bool)
     best = -np.inf
-    acc = accuracy.tolist()
-    for i in order.tolist():
-        if acc[i] > best + EPS:
+    for i, a in zip(keep.tolist(), accuracy[keep].tolist(), strict=True):
+        if a > best + EPS:
             out[i] = True
-            best = acc[i]
+            best = a
     return out
 
 
 def most_accurate(front: BoolArray, accuracy: FloatArray, cost: FloatArray) -> int:
     """The row of the highest A on `front` (ties: the cheaper, then the first)."""
-    ids = np.flatnonzero(front)
+    ids = front.nonzero()[0]
     return int(ids[np.lexsort((ids, cost[ids], -accuracy[ids]))][0])
 
 
@@ -301,19 +301,21 @@ def choose(
     `front`: `frontier(pool, sc.accuracy, sc.cost)` when the caller has it already."""
     if not pool.any():
         return Choice(None, None, floor, None, False)
-    acc, low, cost = sc.accuracy, sc.low, sc.cost
     if front is None:
-        front = frontier(pool, acc, cost)
-    top = most_accurate(front, acc, cost)
-    a_best, top_low = float(acc[top]), float(low[top])
-    base = float(np.median(low[pool])) if floor is None else floor
-    if not (front & (low >= base - EPS)).any():  # nobody usable is proven at the floor: Balanced
+        front = frontier(pool, sc.accuracy, sc.cost)
+    # the frontier holds a few models: compare them as Python floats (the same float64 values)
+    ids = front.nonzero()[0].tolist()
+    acc, low, cost = sc.accuracy.tolist(), sc.low.tolist(), sc.cost.tolist()
+    top = min(ids, key=lambda i: (-acc[i], cost[i], i))  # `most_accurate`
+    a_best, top_low = acc[top], low[top]
+    base = float(np.median(sc.low[pool])) if floor is None else floor
+    if not any(low[i] >= base - EPS for i in ids):  # nobody usable is proven at the floor: Balanced
         return Choice(None, None, base, a_best, False, top_low)
     dial = min(max(dial, 0.0), 1.0)
     bar = base + dial * max(0.0, top_low - base)
     if dial >= 1.0:
         return Choice(models[top], bar, base, a_best, bool(top_low >= bar - EPS), top_low)
-    proven = front & (low >= bar - EPS)
-    ok = np.flatnonzero(proven)  # not empty: the floor check above, and bar <= max(base, top_low)
-    pick = int(ok[np.lexsort((ok, -acc[ok], cost[ok]))][0])
+    # not empty: the floor check above, and bar <= max(base, top_low)
+    proven = [i for i in ids if low[i] >= bar - EPS]
+    pick = min(proven, key=lambda i: (cost[i], -acc[i], i))  # cheapest, then most accurate
     return Choice(models[pick], bar, base, a_best, True, top_low)
