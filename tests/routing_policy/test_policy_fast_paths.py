@@ -11,7 +11,7 @@ import pytest
 
 from benchroute.routing.base import RouteContext
 from benchroute.routing.call import Call
-from benchroute.routing.capabilities import SCHEMA_MEMO, SchemaSizes, needs_of, read_needs
+from benchroute.routing.capabilities import SCHEMA_MEMO, Needs, SchemaSizes, needs_of, read_needs
 from benchroute.routing.decision import Candidate
 from benchroute.routing.eligibility import (
     MAX_INELIGIBLE,
@@ -20,15 +20,19 @@ from benchroute.routing.eligibility import (
     candidates,
     eligibility,
     fallbacks,
+    gates,
     pool_of,
 )
 from benchroute.routing.policy import (
     CELL_NAMES,
+    EPS,
+    Choice,
     PolicyTable,
     Scores,
     choose,
     estimate_prompt_tokens,
     frontier,
+    most_accurate,
     route_probs,
 )
 from benchroute.routing.router import Router
@@ -150,6 +154,28 @@ def plain_candidates(table: PolicyTable, sc: Scores, elig: Eligibility) -> tuple
     return tuple(out)
 
 
+def plain_choose(
+    models: tuple[str, ...], sc: Scores, pool: np.ndarray, floor: float | None, dial: float
+) -> Choice:
+    """`choose` as first written: numpy masks over every model, np.median for the floor."""
+    if not pool.any():
+        return Choice(None, None, floor, None, False)
+    acc, low, cost = sc.accuracy, sc.low, sc.cost
+    front = frontier(pool, acc, cost)
+    top = most_accurate(front, acc, cost)
+    a_best, top_low = float(acc[top]), float(low[top])
+    base = float(np.median(low[pool])) if floor is None else floor
+    if not (front & (low >= base - EPS)).any():
+        return Choice(None, None, base, a_best, False, top_low)
+    dial = min(max(dial, 0.0), 1.0)
+    bar = base + dial * max(0.0, top_low - base)
+    if dial >= 1.0:
+        return Choice(models[top], bar, base, a_best, bool(top_low >= bar - EPS), top_low)
+    ok = np.flatnonzero(front & (low >= bar - EPS))
+    pick = int(ok[np.lexsort((ok, -acc[ok], cost[ok]))][0])
+    return Choice(models[pick], bar, base, a_best, True, top_low)
+
+
 def test_notes_candidates_and_the_shared_frontier_match_the_plain_versions(table: PolicyTable) -> None:
     rng = np.random.default_rng(19)
     for _ in range(300):
@@ -165,6 +191,7 @@ def test_notes_candidates_and_the_shared_frontier_match_the_plain_versions(table
         dial = float(rng.choice([0.0, 0.3, 0.5, 1.0]))
         chosen = choose(table.models, sc, elig.pool, floor, dial, front)
         assert chosen == choose(table.models, sc, elig.pool, floor, dial)
+        assert chosen == plain_choose(table.models, sc, elig.pool, floor, dial)
         if chosen.model is not None:
             i = table.row[chosen.model]
             balanced = list(table.models[:6])
@@ -212,3 +239,31 @@ def test_route_probs_of_current_cells_equal_the_folding_loop() -> None:
         probs = dict(zip(keys, values.astype(np.float32).tolist(), strict=True))
         got, want = route_probs(probs), plain_route_probs(probs)
         assert list(got.items()) == list(want.items())
+
+
+def test_the_remembered_gates_and_balanced_order_equal_fresh_ones() -> None:
+    router = Router.default(Settings())
+    tier = router.efficient
+    contexts = sorted({int(c) for c in router.table.context.tolist()})
+    cooling = frozenset(router.table.bases[:2])
+    for tokens in [0, contexts[0] - 1024, contexts[0] - 1023, contexts[1] - 1024, 10**7]:
+        for tools in (False, True):
+            for allowed, unavailable in ((["*"], frozenset()), (["openai/*", "google/*"], cooling)):
+                request = requests()[3 if tools else 0]
+                needs = Needs(tools, False, tokens)
+                project = ProjectSettings(dial=0.5, allowed_models=allowed)
+                call = Call(request, project, RouteContext(unavailable=unavailable), tokens, needs)
+                for _ in range(2):  # the first call fills the memo, the second reads it
+                    g, _ = tier._gates(call)
+                    fresh = gates(router.table, call, tier._allowed(allowed), tier.keyed)
+                    assert [m.tolist() for m in (g.allowed, g.capable, g.tool_safe, g.passed)] == [
+                        m.tolist() for m in (fresh.allowed, fresh.capable, fresh.tool_safe, fresh.passed)
+                    ]
+                    assert g.available.tolist() == fresh.available.tolist()
+                    try:
+                        expected = router.balanced._order(call)
+                    except Exception as exc:  # the same error, memo or not
+                        with pytest.raises(type(exc)):
+                            router.balanced.order(call)
+                    else:
+                        assert router.balanced.order(call) == expected

@@ -102,8 +102,9 @@ def eligibility(table: PolicyTable, sc: Scores, g: Gates) -> Eligibility:
     codes = g.codes
     if codes is None:
         codes = gate_codes(g.allowed, g.keyed, g.capable, g.tool_safe, g.available)
-    # a model that passes the request-level checks fails on evidence, if at all: coverage first
-    code = np.where(codes != 0, codes, np.where(covered, np.where(narrow, 0, 7), 6))
+    # a model that passes the request-level checks (`passed`: codes 0) fails on evidence, if at
+    # all: coverage first
+    code = np.where(g.passed, np.where(covered, np.where(narrow, 0, 7), 6), codes)
     return Eligibility(pool, list(map(NOTES.__getitem__, code.tolist())))
 
 
@@ -122,10 +123,17 @@ def fallbacks(
     if front is None:
         front = frontier(pool, sc.accuracy, sc.cost)
     least = -np.inf if floor is None else floor - EPS
-    acc, cost, low = sc.accuracy.tolist(), sc.cost.tolist(), sc.low.tolist()
-    front_ids = front.nonzero()[0].tolist()
-    ids = [j for j in front_ids if low[j] >= least and j != chosen]
-    ids.sort(key=lambda j: (abs(acc[j] - acc[chosen]), cost[j], j))
+    idx = front.nonzero()[0]  # a few models: compared as Python floats (the same values)
+    front_ids = idx.tolist()
+    at = float(sc.accuracy[chosen])
+    near = {
+        j: (abs(a - at), c, j)
+        for j, a, c, lo in zip(
+            front_ids, sc.accuracy[idx].tolist(), sc.cost[idx].tolist(), sc.low[idx].tolist(), strict=True
+        )
+        if lo >= least and j != chosen
+    }
+    ids = sorted(near, key=near.__getitem__)
     base = table.bases
     on_front = {base[j] for j in front_ids}
     dominated = {base[j] for j in (pool & ~front).nonzero()[0].tolist()} - on_front
@@ -142,16 +150,20 @@ def candidates(table: PolicyTable, sc: Scores, elig: Eligibility) -> tuple[Candi
     shown = order[ok | (np.cumsum(~ok) <= MAX_INELIGIBLE)]
     rows = shown.tolist()
     models, notes = table.models, elig.notes
+    # one gather for the five numbers (float64 throughout, so the values are the same)
+    acc, cost, low, high, cov = np.array((sc.accuracy, sc.cost, sc.low, sc.high, sc.coverage))[
+        :, shown
+    ].tolist()
     return tuple(
         map(
             Candidate,
             [models[i] for i in rows],
-            sc.accuracy[shown].tolist(),
-            sc.cost[shown].tolist(),
+            acc,
+            cost,
             elig.pool[shown].tolist(),
             [notes[i] for i in rows],
-            sc.low[shown].tolist(),
-            sc.high[shown].tolist(),
-            sc.coverage[shown].tolist(),
+            low,
+            high,
+            cov,
         )
     )

@@ -221,10 +221,14 @@ class PolicyTable:
     def score(self, p: FloatArray, agent: bool, prompt_tokens: int) -> Scores:
         """A(m), its interval, coverage, expected completion tokens and cost for every model."""
         k = 1 if agent else 0
-        acc, low, high = self.estimate[k] @ p, self.low[k] @ p, self.high[k] @ p
-        cov = self.measured @ p
+        # np.dot: the same BLAS product as `@`, without matmul's dispatch (a third of the time)
+        dot = np.dot
+        acc, low, high = dot(self.estimate[k], p), dot(self.low[k], p), dot(self.high[k], p)
+        cov = dot(self.measured, p)
         toks = np.rint(
-            self.tokens @ p if p.any() else self.params.default_completion_tokens * self.effort_factor
+            dot(self.tokens, p)
+            if np.count_nonzero(p)
+            else self.params.default_completion_tokens * self.effort_factor
         )
         cost = (prompt_tokens * self.input_price + toks * self.output_price) / 1_000_000
         return Scores(acc, low, high, cov, toks, cost)
@@ -234,7 +238,7 @@ class PolicyTable:
         numbers as `score`'s; without coding cells (or for a model the snapshot lacks), the default
         times the variant's effort factor."""
         i = self.row.get(model)
-        if i is not None and p is not None and p.any():
+        if i is not None and p is not None and np.count_nonzero(p):
             return int(np.rint(self.tokens[i] @ p))
         base, effort = split_variant(model)
         factor = self.effort_factor[i] if i is not None else self.effort_factors.factor(base, effort)
@@ -299,16 +303,20 @@ def choose(
     """The model for dial `dial` among `pool` (module docstring). `floor` is a lower end (the
     reference model's L); None: the median L of the pool. Bar and test are both on lower ends.
     `front`: `frontier(pool, sc.accuracy, sc.cost)` when the caller has it already."""
-    if not pool.any():
+    if not np.count_nonzero(pool):
         return Choice(None, None, floor, None, False)
     if front is None:
         front = frontier(pool, sc.accuracy, sc.cost)
-    # the frontier holds a few models: compare them as Python floats (the same float64 values)
-    ids = front.nonzero()[0].tolist()
-    acc, low, cost = sc.accuracy.tolist(), sc.low.tolist(), sc.cost.tolist()
+    # the frontier holds a few models: compare them as Python floats (the same float64 values),
+    # keyed by row
+    idx = front.nonzero()[0]
+    ids = idx.tolist()
+    acc = dict(zip(ids, sc.accuracy[idx].tolist(), strict=True))
+    low = dict(zip(ids, sc.low[idx].tolist(), strict=True))
+    cost = dict(zip(ids, sc.cost[idx].tolist(), strict=True))
     top = min(ids, key=lambda i: (-acc[i], cost[i], i))  # `most_accurate`
     a_best, top_low = acc[top], low[top]
-    base = float(np.median(sc.low[pool])) if floor is None else floor
+    base = _median(sc.low[pool].tolist()) if floor is None else floor
     if not any(low[i] >= base - EPS for i in ids):  # nobody usable is proven at the floor: Balanced
         return Choice(None, None, base, a_best, False, top_low)
     dial = min(max(dial, 0.0), 1.0)
@@ -319,3 +327,12 @@ def choose(
     proven = [i for i in ids if low[i] >= bar - EPS]
     pick = min(proven, key=lambda i: (cost[i], -acc[i], i))  # cheapest, then most accurate
     return Choice(models[pick], bar, base, a_best, True, top_low)
+
+
+def _median(values: list[float]) -> float:
+    """`np.median` of a few floats, as it computes it: the middle one, or the mean of the two
+    middle ones ((a + b) / 2), without its partition and checks."""
+    values.sort()
+    n = len(values)
+    half = n // 2
+    return values[half] if n % 2 else (values[half - 1] + values[half]) / 2
