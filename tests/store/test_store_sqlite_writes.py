@@ -17,7 +17,13 @@ from sqlalchemy.dialects import sqlite as sqlite_dialect
 from benchroute.store import schema as t
 from benchroute.store.base import DecisionRecord, UsageRecord
 from benchroute.store.sql import SqlStore
-from benchroute.store.sqlite_writes import WRITER_NICE, utc_text, utc_text_by_second
+from benchroute.store.sqlite_writes import (
+    WRITER_NICE,
+    YIELD_EVERY,
+    PreparedInsert,
+    utc_text,
+    utc_text_by_second,
+)
 
 T0 = datetime(2026, 11, 20, 10, 0, 0, 123456, tzinfo=timezone(timedelta(hours=2)))
 
@@ -71,6 +77,27 @@ async def test_usage_and_decision_rows_match_sqlalchemy(tmp_path: Path) -> None:
         assert stored is not None and stored.decision == decision
     finally:
         await reopened.close()
+
+
+def test_rows_give_up_the_core_between_rows_and_are_the_same_rows() -> None:
+    """The writer thread yields its core every `YIELD_EVERY` rows, between rows (so `executemany`
+    sees the same parameters), and never without a pause function."""
+    names = [c for c in t.usage.c.keys()]
+    dialect = sqlite_dialect.dialect()
+    events: list[str] = []
+    paused = PreparedInsert(t.usage, names, dialect, pause=lambda: events.append("pause"))
+    plain = PreparedInsert(t.usage, names, dialect, pause=None)
+    records = [record(f"r{i}") for i in range(7)]
+    rows = []
+    for row in paused.rows(records):
+        events.append("row")
+        rows.append(row)
+    assert rows == list(plain.rows(records))
+    assert events.count("pause") == len(records) // YIELD_EVERY
+    # a pause only ever follows the row that completes a group of `YIELD_EVERY`
+    positions = [i for i, e in enumerate(events) if e == "pause"]
+    assert all(events[:i].count("row") % YIELD_EVERY == 0 for i in positions)
+    assert PreparedInsert(t.usage, names, dialect)._pause is getattr(os, "sched_yield", None)
 
 
 async def test_writer_thread_runs_at_a_lower_priority(tmp_path: Path) -> None:

@@ -17,6 +17,11 @@ benchmarks/overhead/README.md, third pass):
 - The thread runs at a lower scheduling priority (`WRITER_NICE`): a loop thread that wakes up
   gets the CPU sooner. It still gets its share when the loop is busy (`nice` lowers its weight,
   it does not starve it), so the queue in front of it cannot grow without bound.
+- Every `YIELD_EVERY` rows the thread gives up its core (`os.sched_yield`, which also releases
+  the GIL): under EEVDF (Linux 6.6+) a thread of any niceness, once picked, runs a whole base
+  slice, so with the gateway pinned to one core the loop thread waited on the run queue behind a
+  batch (~2-3 ms at p99 with 16 clients); yielding between rows lets a loop that has work run
+  first, and costs one system call when it has none (benchmarks/overhead/README.md, stop 8).
 - `None` binds as NULL through a registered adapter: without one, `sqlite3` first looks for an
   `__adapt__` method on its protocol type for every `None` parameter, which raises (and clears) an
   `AttributeError` each time: ~4 per request. The adapter is a C callable (`_NULL`).
@@ -46,6 +51,8 @@ Processor = Callable[[Any], Any] | None
 T = TypeVar("T")
 
 WRITER_NICE = 10  # added to the writer thread's niceness (Linux): the request path comes first
+YIELD_EVERY = 2  # rows converted between two `os.sched_yield` calls of the writer thread
+SCHED_YIELD: Callable[[], None] | None = getattr(os, "sched_yield", None)  # POSIX only
 
 
 # `sqlite3`'s adapter for `None`: a C callable that returns None for None (an empty dict's `get`),
@@ -98,8 +105,16 @@ class PreparedInsert:
     """`INSERT INTO table (columns) VALUES (?, ...) ON CONFLICT (id) DO NOTHING` for one table, with
     each column's bind processor for `dialect`; `rows` turns records into parameter tuples."""
 
-    def __init__(self, table: sa.Table, names: Sequence[str], dialect: Dialect) -> None:
+    def __init__(
+        self,
+        table: sa.Table,
+        names: Sequence[str],
+        dialect: Dialect,
+        *,
+        pause: Callable[[], None] | None = SCHED_YIELD,
+    ) -> None:
         self.names = tuple(names)
+        self._pause = pause  # called every `YIELD_EVERY` rows (None: never)
         columns = ", ".join(f'"{name}"' for name in self.names)
         marks = ", ".join("?" for _ in self.names)
         self.sql = f'INSERT INTO "{table.name}" ({columns}) VALUES ({marks}) ON CONFLICT (id) DO NOTHING'
@@ -115,12 +130,14 @@ class PreparedInsert:
 
     def rows(self, records: Sequence[Any]) -> Iterator[list[Any]]:
         """The records' parameters, one row at a time (see the module's docstring)."""
-        values, converted = self._values, self._converted
-        for r in records:
+        values, converted, pause = self._values, self._converted, self._pause
+        for n, r in enumerate(records, 1):
             row = list(values(r))
             for i, process in converted:
                 row[i] = process(row[i])
             yield row
+            if pause is not None and not n % YIELD_EVERY:
+                pause()  # the loop thread first, if it has work (see the module's docstring)
 
 
 _Job = tuple[Callable[..., Any], tuple[Any, ...], asyncio.AbstractEventLoop, asyncio.Future[Any]]
