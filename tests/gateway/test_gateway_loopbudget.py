@@ -27,6 +27,12 @@ class Clock:
         return self.now
 
 
+def scene() -> tuple[asyncio.AbstractEventLoop, Clock, LoopBudget, list[str]]:
+    """In a running loop: the loop, a clock, a budget on that clock and a list to record an order."""
+    clock = Clock()
+    return asyncio.get_running_loop(), clock, LoopBudget(BUDGET, clock=clock), []
+
+
 async def checkpoint(budget: LoopBudget) -> None:
     if budget.spent():
         await budget.next_pass()
@@ -76,10 +82,7 @@ def test_deferred_requests_resume_in_order_behind_what_the_spent_pass_queued(
     loop_factory: Callable[[], asyncio.AbstractEventLoop],
 ) -> None:
     async def main() -> None:
-        loop = asyncio.get_running_loop()
-        clock = Clock()
-        budget = LoopBudget(BUDGET, clock=clock)
-        order: list[str] = []
+        loop, clock, budget, order = scene()
 
         async def request(name: str, cost: float) -> None:
             await checkpoint(budget)
@@ -104,10 +107,7 @@ def test_a_spent_pass_keeps_the_rest_waiting_in_their_places(
     loop_factory: Callable[[], asyncio.AbstractEventLoop],
 ) -> None:
     async def main() -> None:
-        loop = asyncio.get_running_loop()
-        clock = Clock()
-        budget = LoopBudget(BUDGET, clock=clock)
-        order: list[str] = []
+        loop, clock, budget, order = scene()
         passes: list[int] = []
 
         def count_passes() -> None:
@@ -141,10 +141,7 @@ def test_a_request_in_flight_goes_ahead_of_waiting_ones_while_budget_remains(
     loop_factory: Callable[[], asyncio.AbstractEventLoop],
 ) -> None:
     async def main() -> None:
-        loop = asyncio.get_running_loop()
-        clock = Clock()
-        budget = LoopBudget(BUDGET, clock=clock)
-        order: list[str] = []
+        loop, clock, budget, order = scene()
 
         async def request(name: str, admitted: bool) -> None:
             if budget.spent(admitted=admitted):
@@ -171,10 +168,7 @@ def test_the_first_waiter_goes_on_in_the_next_pass_whatever_its_budget(
     loop_factory: Callable[[], asyncio.AbstractEventLoop],
 ) -> None:
     async def main() -> None:
-        loop = asyncio.get_running_loop()
-        clock = Clock()
-        budget = LoopBudget(BUDGET, clock=clock)
-        order: list[str] = []
+        loop, clock, budget, order = scene()
         in_flight: list[asyncio.Task[None]] = []
 
         async def request(name: str, admitted: bool) -> None:
@@ -200,10 +194,7 @@ def test_cancelled_waiters_leave_and_pass_the_turn_on(
     loop_factory: Callable[[], asyncio.AbstractEventLoop],
 ) -> None:
     async def main() -> None:
-        loop = asyncio.get_running_loop()
-        clock = Clock()
-        budget = LoopBudget(BUDGET, clock=clock)
-        order: list[str] = []
+        loop, clock, budget, order = scene()
         tasks: dict[str, asyncio.Task[None]] = {}
 
         async def request(name: str) -> None:

@@ -20,6 +20,7 @@ from benchroute.routing.eligibility import (
     candidates,
     eligibility,
     fallbacks,
+    gate_codes,
     gates,
     pool_of,
 )
@@ -32,7 +33,6 @@ from benchroute.routing.policy import (
     choose,
     estimate_prompt_tokens,
     frontier,
-    most_accurate,
     route_probs,
 )
 from benchroute.routing.router import Router
@@ -115,7 +115,7 @@ def random_scores(table: PolicyTable, rng: np.random.Generator) -> Scores:
 def random_gates(n: int, rng: np.random.Generator) -> Gates:
     masks = [rng.random(n) > share for share in (0.1, 0.1, 0.2, 0.1, 0.05)]
     passed = masks[0] & masks[1] & masks[2] & masks[3] & masks[4]
-    return Gates(*masks, passed)
+    return Gates(*masks, passed, gate_codes(*masks))
 
 
 def plain_eligibility(table: PolicyTable, sc: Scores, g: Gates) -> Eligibility:
@@ -152,6 +152,12 @@ def plain_candidates(table: PolicyTable, sc: Scores, elig: Eligibility) -> tuple
             shown += 1
         out.append(Candidate(table.models[i], acc[i], cost[i], ok[i], elig.notes[i], low[i], high[i], cov[i]))
     return tuple(out)
+
+
+def most_accurate(front: np.ndarray, accuracy: np.ndarray, cost: np.ndarray) -> int:
+    """The row of the highest A on `front` (ties: the cheaper, then the first), by numpy."""
+    ids = np.flatnonzero(front)
+    return int(ids[np.lexsort((ids, cost[ids], -accuracy[ids]))][0])
 
 
 def plain_choose(

@@ -33,6 +33,7 @@ from benchroute.routing.policy import (
     choose,
     expected_cost,
     frontier,
+    general_share,
     route_probs,
     route_shares,
 )
@@ -100,7 +101,7 @@ class EfficientTier:
         chore = side_task(call.request)
         if chore is not None:
             return self._fallback(call, "general", explain.side_task(chore, text), p, common)
-        gen = routes.get("general", 0.0) / total if total > 0 else 0.0  # `general_share`
+        gen = general_share(routes, total)
         if gen >= GENERAL_SHARE:
             return self._fallback(call, "general", explain.general(gen, text), p, common)
         ref, floor = self._floor(sc)

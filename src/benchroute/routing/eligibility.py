@@ -15,6 +15,7 @@ import numpy as np
 
 from benchroute.routing.call import MAX_FALLBACKS, Call, unique
 from benchroute.routing.decision import Candidate
+from benchroute.routing.evidence import split_variant
 from benchroute.routing.policy import EPS, BoolArray, IntArray, PolicyTable, Scores, frontier
 
 # Why a model is not eligible, in the order the checks are reported: the first failing one wins.
@@ -42,8 +43,8 @@ class Gates:
     available: BoolArray  # not in cooldown
     passed: BoolArray  # all of the above
     # per model, 1 + the first check above it fails (the index in `NOTES`), 0 when it passes them
-    # all; None: `eligibility` works it out
-    codes: IntArray | None = None
+    # all (`gate_codes`)
+    codes: IntArray
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,12 +100,9 @@ def eligibility(table: PolicyTable, sc: Scores, g: Gates) -> Eligibility:
     """Who may be chosen for this mixture and, for every other model, the first check it fails."""
     covered, narrow = evidence_ok(table, sc)
     pool = g.passed & covered & narrow
-    codes = g.codes
-    if codes is None:
-        codes = gate_codes(g.allowed, g.keyed, g.capable, g.tool_safe, g.available)
     # a model that passes the request-level checks (`passed`: codes 0) fails on evidence, if at
     # all: coverage first
-    code = np.where(g.passed, np.where(covered, np.where(narrow, 0, 7), 6), codes)
+    code = np.where(g.passed, np.where(covered, np.where(narrow, 0, 7), 6), g.codes)
     return Eligibility(pool, list(map(NOTES.__getitem__, code.tolist())))
 
 
@@ -137,7 +135,7 @@ def fallbacks(
     base = table.bases
     on_front = {base[j] for j in front_ids}
     dominated = {base[j] for j in (pool & ~front).nonzero()[0].tolist()} - on_front
-    rest = [b for b in (m.partition("@")[0] for m in balanced) if b not in dominated]  # split_variant
+    rest = [b for b in (split_variant(m)[0] for m in balanced) if b not in dominated]
     names = [*(base[j] for j in ids), *rest]
     return tuple(unique(names, base[chosen])[:MAX_FALLBACKS])
 

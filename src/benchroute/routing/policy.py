@@ -120,11 +120,9 @@ def route_shares(probs: Mapping[str, float]) -> dict[str, float]:
     return routes
 
 
-def general_share(probs: Mapping[str, float]) -> float:
-    """P(the request is not about code), from `route_probs` output."""
-    total = sum(probs.values())
-    gen = sum(p for c, p in probs.items() if c.startswith("general:"))
-    return gen / total if total > 0 else 0.0
+def general_share(routes: Mapping[str, float], total: float) -> float:
+    """P(the request is not about code), from `route_shares` output and the probabilities' total."""
+    return routes.get("general", 0.0) / total if total > 0 else 0.0
 
 
 class PolicyTable:
@@ -286,12 +284,6 @@ def frontier(pool: BoolArray, accuracy: FloatArray, cost: FloatArray) -> BoolArr
     return out
 
 
-def most_accurate(front: BoolArray, accuracy: FloatArray, cost: FloatArray) -> int:
-    """The row of the highest A on `front` (ties: the cheaper, then the first)."""
-    ids = front.nonzero()[0]
-    return int(ids[np.lexsort((ids, cost[ids], -accuracy[ids]))][0])
-
-
 def choose(
     models: Sequence[str],
     sc: Scores,
@@ -314,7 +306,7 @@ def choose(
     acc = dict(zip(ids, sc.accuracy[idx].tolist(), strict=True))
     low = dict(zip(ids, sc.low[idx].tolist(), strict=True))
     cost = dict(zip(ids, sc.cost[idx].tolist(), strict=True))
-    top = min(ids, key=lambda i: (-acc[i], cost[i], i))  # `most_accurate`
+    top = min(ids, key=lambda i: (-acc[i], cost[i], i))  # the most accurate (ties: cheaper, then first)
     a_best, top_low = acc[top], low[top]
     base = _median(sc.low[pool].tolist()) if floor is None else floor
     if not any(low[i] >= base - EPS for i in ids):  # nobody usable is proven at the floor: Balanced

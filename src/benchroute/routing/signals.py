@@ -187,6 +187,12 @@ def strip_fences(text: str) -> tuple[str, int, int]:
         return text, 0, 0
     if not tildes:  # the common case: one kind of fence, one search per fence
         return _strip_ticks(text)
+    return _strip_any(text)
+
+
+def _strip_any(text: str) -> tuple[str, int, int]:
+    """`strip_fences` for both kinds of fence (``` and ~~~), whichever comes first each time."""
+    ticks, tildes = "```" in text, "~~~" in text
     pieces: list[str] = []
     blocks = lines = pos = 0
     while ticks or tildes:
