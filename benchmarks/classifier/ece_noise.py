@@ -1,6 +1,8 @@
 """How large an ECE a perfectly calibrated classifier shows on a set of this size.
 
-    PYTHONPATH=src python benchmarks/classifier/ece_noise.py [--set everyday|everyday-dev|test] [--draws 2000]
+    PYTHONPATH=src python benchmarks/classifier/ece_noise.py [--set SET] [--draws 2000]
+
+SET: everyday (the first evaluation set), everyday2 (the second), everyday-pooled, everyday-dev, test.
 
 Keeps the shipped classifier's route probabilities for every request of the set, draws each
 request's label from those probabilities (so the probabilities are exactly right by construction)
@@ -23,9 +25,13 @@ from benchroute.train.metrics import expected_calibration_error
 from benchroute.train.reqset.records import read_jsonl, to_request
 
 ROOT = Path(__file__).resolve().parents[2]
+HERE = ROOT / "tests" / "routing_classifier" / "data"
+SECOND = sorted(HERE.glob("everyday_eval2_*.jsonl"))
 SETS = {
-    "everyday": ROOT / "tests" / "routing_classifier" / "data" / "everyday_requests.jsonl",
-    "everyday-dev": ROOT / "tests" / "routing_classifier" / "data" / "everyday_dev.jsonl",
+    "everyday": [HERE / "everyday_requests.jsonl"],
+    "everyday2": SECOND,
+    "everyday-pooled": [HERE / "everyday_requests.jsonl", *SECOND],
+    "everyday-dev": [HERE / "everyday_dev.jsonl"],
 }
 
 
@@ -37,7 +43,7 @@ def main() -> None:
     if args.set == "test":
         rows = [r for r in read_jsonl(ROOT / "data" / "requests" / "requests.jsonl") if r["split"] == "test"]
     else:
-        rows = everyday.load(SETS[args.set])
+        rows = [row for path in SETS[args.set] for row in everyday.load(path)]
     clf = TextClassifier.load(default_path())
     probs = np.array([clf.predict_features(extract(to_request(r["request"])))[0] for r in rows])
     truth = np.array([TASK_TYPES.index(str(r["task_type"])) for r in rows])
