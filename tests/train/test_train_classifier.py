@@ -156,8 +156,9 @@ def test_everyday_dev_set_is_separate_from_the_evaluation_set_and_the_templates(
 
 
 def test_second_everyday_set_is_labelled_twice_and_apart_from_everything_else() -> None:
+    # writers B and D; writers A and C wrote the same way and are training data (reqset.written)
     rows = [json.loads(line) for path in EVERYDAY_2 for line in path.open() if line.strip()]
-    assert len(EVERYDAY_2) >= 2 and len(rows) >= 400
+    assert len(EVERYDAY_2) >= 2 and len(rows) >= 250
     assert len({r["id"] for r in rows}) == len(rows)
     assert {r["task_type"] for r in rows} == set(TASK_TYPES)
     assert {r["difficulty"] for r in rows} == set(DIFFICULTIES)
@@ -174,8 +175,9 @@ def test_second_everyday_set_is_labelled_twice_and_apart_from_everything_else() 
         return {json.loads(line)["text"].strip().lower() for line in path.open() if line.strip()}
 
     folder = ROOT / "src" / "benchroute" / "train" / "reqset" / "templates_train"
+    written = folder.with_name("requests_train")  # the other writers' half, trained on
     elsewhere = texts(EVERYDAY) | texts(EVERYDAY_DEV)
-    elsewhere = elsewhere.union(*(texts(p) for p in folder.glob("*.jsonl")))
+    elsewhere = elsewhere.union(*(texts(p) for p in [*folder.glob("*.jsonl"), *written.glob("*.jsonl")]))
     # a short agent turn ("fix it") may recur when its tool results differ; nothing else may
     shared = [r for r in rows if r["text"].strip().lower() in elsewhere]
     assert [r["id"] for r in shared if not r.get("tool_results") or len(r["text"]) > 30] == []

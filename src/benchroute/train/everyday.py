@@ -5,7 +5,7 @@ slices of public data with their provenance).
 
 Each line holds a request as a person typed it (`text`), the client that sent it, an optional
 Kilo mode (or Claude Code / Codex plan mode) and optional tool results the agent saw; this module
-wraps it in that client's shape (`reqset.clients`) so it is measured exactly like the request
+wraps it in that client's shape (`reqset.written.request_of`) so it is measured exactly like the request
 set. The texts are not generated from the training templates.
 """
 
@@ -16,23 +16,7 @@ import random
 from pathlib import Path
 from typing import Any
 
-from benchroute.train.reqset import clients
-from benchroute.train.reqset.clients import Conversation, ToolStep
-
-
-def _request(row: dict[str, Any], rng: random.Random) -> dict[str, Any]:
-    steps = [
-        ToolStep(t["kind"], t["arg"], t["result"], bool(t.get("failed"))) for t in row.get("tool_results", [])
-    ]
-    conv = Conversation(row["text"], steps)
-    client = row.get("client", "sdk")
-    if client == "kilo":
-        return clients.kilo(conv, row.get("mode") or "code", rng)
-    if client == "claude_code":
-        return clients.claude_code(conv, bool(row.get("plan_mode")), rng)
-    if client == "codex":
-        return clients.codex(conv, rng, bool(row.get("plan_mode")))
-    return clients.sdk(conv, rng)
+from benchroute.train.reqset.written import request_of
 
 
 def load(path: Path) -> list[dict[str, Any]]:
@@ -58,7 +42,7 @@ def load(path: Path) -> list[dict[str, Any]]:
                     "difficulty": row["difficulty"],
                     "context": "tool" if row.get("tool_results") else "none",
                     "provenance": "hand-written (benchroute team)",
-                    "request": _request(row, rng),
+                    "request": request_of(row, rng),
                 }
             )
     return out

@@ -14,7 +14,7 @@ import zlib
 from pathlib import Path
 from typing import Any
 
-from benchroute.train.reqset import clients, pastes, realprompts
+from benchroute.train.reqset import clients, pastes, realprompts, written
 from benchroute.train.reqset.clients import Conversation, ToolStep
 from benchroute.train.reqset.records import write_jsonl
 from benchroute.train.reqset.templates import Template, load, load_train_only
@@ -188,6 +188,7 @@ def build(data: Path, seed: int = 0) -> list[dict[str, Any]]:
     if len(ids) != len(set(ids)):
         raise ValueError(f"duplicate template ids: {sorted({i for i in ids if ids.count(i) > 1})}")
     extra = [from_template(t, k, templates, rows, seed, False) for t in later for k in range(PER_TEMPLATE)]
+    extra += written.train_records(seed)
     assign_train_only(extra, seed)
     return records + extra
 
