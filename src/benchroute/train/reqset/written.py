@@ -5,10 +5,13 @@ optional Kilo mode (or Claude Code / Codex plan mode), optional tool results the
 ({"kind", "arg", "result", "failed"}) and the labels. `request_of` wraps it in a client's shape
 (`clients`), so it is measured and trained on exactly like the templates' requests.
 
-`requests_train/*.jsonl` beside this module are train-only written requests: the half of the
-second everyday set written by writers A and C (tests/routing_classifier/data/
-everyday_eval2_PROTOCOL.md: labelled twice, adjudicated). `train_records` sends each of them
-through all four clients and, like the later templates, to train or dev by request, never test.
+`requests_train/*.jsonl` beside this module are train-only written requests: `everyday_a`,
+`everyday_c`, the half of the second everyday set written by writers A and C
+(tests/routing_classifier/data/everyday_eval2_PROTOCOL.md: labelled twice, adjudicated), and
+`everyday_e` ... `everyday_h`, 599 more by four training writers with the same brief (its
+training variant: no evaluation or dev file in sight, difficulty by the rubric's success-rate
+anchor), labelled once. `train_records` sends each of them through all four clients and, like
+the later templates, to train or dev by request, never test.
 """
 
 from __future__ import annotations
