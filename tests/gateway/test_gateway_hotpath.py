@@ -11,8 +11,9 @@ import orjson
 import pytest
 from gateway_harness import GatewayFactory, user
 from uvicorn.protocols.http.flow_control import FlowControl
+from uvicorn.protocols.http.httptools_impl import HEADER_RE, HEADER_VALUE_RE
 
-from benchroute.gateway.cycle import Cycle
+from benchroute.gateway.cycle import NAME_BYTES, VALUE_BYTES, Cycle
 from benchroute.providers.base import Target
 from benchroute.providers.streaming import EventStream
 from benchroute.wire.canonical import ChatRequest, ChatResponse, Finish, StreamEvent, TextDelta
@@ -252,3 +253,16 @@ async def test_head_requests_get_no_body_and_bad_headers_are_refused() -> None:
     cycle, conn = _cycle()
     with pytest.raises(RuntimeError, match="header value"):
         await cycle.send({"type": "http.response.start", "status": 200, "headers": [(b"x", b"a\r\nb: c")]})
+
+
+def test_the_header_checks_give_uvicorns_verdict_on_every_byte_value() -> None:
+    for b in range(256):
+        byte = bytes((b,))
+        assert (byte.translate(None, NAME_BYTES) != b"") == (HEADER_RE.search(byte) is not None), b
+        assert (byte.translate(None, VALUE_BYTES) != b"") == (HEADER_VALUE_RE.search(byte) is not None), b
+
+
+async def test_a_bad_header_name_is_refused() -> None:
+    cycle, _ = _cycle()
+    with pytest.raises(RuntimeError, match="header name"):
+        await cycle.send({"type": "http.response.start", "status": 200, "headers": [(b"a b", b"c")]})

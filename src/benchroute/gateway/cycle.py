@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Callable
 from typing import Any, Protocol
 
@@ -26,6 +27,18 @@ log = logging.getLogger("uvicorn.error")
 
 _DISCONNECT = {"type": "http.disconnect"}
 _CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
+
+
+def _allowed(pattern: re.Pattern[bytes]) -> bytes:
+    """The byte values a one-byte character class (uvicorn's header checks) does not match."""
+    return bytes(b for b in range(256) if pattern.match(bytes((b,))) is None)
+
+
+# What uvicorn's `HEADER_RE` / `HEADER_VALUE_RE` allow, as `bytes.translate` deletion sets: the
+# bytes left after deleting the allowed ones are the invalid ones. The same verdict on every byte
+# value (a test checks), in half the instructions of the regex's charset scan (~60 per byte).
+NAME_BYTES = _allowed(HEADER_RE)
+VALUE_BYTES = _allowed(HEADER_VALUE_RE)
 _INTERNAL_ERROR = [
     (b"content-type", b"text/plain; charset=utf-8"),
     (b"content-length", b"21"),
@@ -217,11 +230,11 @@ class Cycle:
                 self.keep_alive = False
                 closing = True
             content += (name, b": ", value, b"\r\n")
-        # the checks match single bytes, so one search over all names (values) finds what one
-        # search per name (value) would
-        if HEADER_RE.search(b"".join(names)):
+        # the checks are of single bytes, so one check over all names (values) finds what one
+        # per name (value) would
+        if b"".join(names).translate(None, NAME_BYTES):
             raise RuntimeError("Invalid HTTP header name.")
-        if HEADER_VALUE_RE.search(b"".join(values)):
+        if b"".join(values).translate(None, VALUE_BYTES):
             raise RuntimeError("Invalid HTTP header value.")
         if not self.keep_alive and not closing:
             content.append(b"connection: close\r\n")
