@@ -24,7 +24,7 @@ import ssl
 import time
 import zlib
 from collections.abc import AsyncIterator, Mapping
-from types import TracebackType
+from types import MappingProxyType, TracebackType
 from typing import Any, cast
 
 import httptools
@@ -34,6 +34,7 @@ from benchroute.providers.client_request import Origin, Url, finish_head, head_p
 MAX_CACHED_URLS = 256
 DRAIN_SECONDS = 5.0  # how long a released answer's last bytes may take to arrive
 DRAIN_BYTES = 64 * 1024  # more than that after release: not worth keeping the connection
+NO_HEADERS: Mapping[str, str] = MappingProxyType({})
 
 
 class UpstreamClosed(ConnectionError):
@@ -330,13 +331,13 @@ class UpstreamClient:
         self,
         method: str,
         url: str,
-        *,
         body: bytes = b"",
-        headers: Mapping[str, str],
+        headers: Mapping[str, str] = NO_HEADERS,
         read_timeout: float | None = None,
     ) -> Response:
         """Send one request and wait for the answer's head; the caller releases or closes it.
-        `read_timeout`: this call's connect and read timeout instead of the client's."""
+        `read_timeout`: this call's connect and read timeout instead of the client's. (Callers on
+        the request path pass everything by position: keywords cost more than this call's work.)"""
         if self.closed:
             raise RuntimeError("the upstream client is closed")
         split = self._url(url)
