@@ -99,6 +99,9 @@ class GatewayProtocol(asyncio.Protocol):
         self._head_bytes = 0
         self._header_count = 0
         self._header_bytes = 0
+        self._max_header_count = limits.max_header_count  # (read per header: attributes of self)
+        self._max_header_bytes = limits.max_header_bytes
+        self._max_head_bytes = limits.max_head_bytes
         self._body_bytes = 0
         self._body_limit = limits.max_body_bytes
         self._declared: int | None = None
@@ -170,8 +173,8 @@ class GatewayProtocol(asyncio.Protocol):
                 self.logger.warning("Invalid HTTP request received.")
                 self._send_400("Invalid HTTP request received.")
             return
-        if self._awaiting_head and self._head_bytes > self.limits.max_head_bytes:
-            limit = self.limits.max_head_bytes
+        if self._awaiting_head and self._head_bytes > self._max_head_bytes:
+            limit = self._max_head_bytes
             self.reject(Rejected(431, f"request head too large: over {limit} bytes", "headers_too_large"))
 
     def pause_writing(self) -> None:
@@ -205,15 +208,10 @@ class GatewayProtocol(asyncio.Protocol):
         self.url += url
 
     def on_header(self, name: bytes, value: bytes) -> None:
-        self._header_count += 1
-        self._header_bytes += len(name) + len(value)
-        limits = self.limits
-        if self._header_count > limits.max_header_count:
-            message = f"too many request headers: over {limits.max_header_count}"
-            raise Rejected(431, message, "headers_too_large")
-        if self._header_bytes > limits.max_header_bytes:
-            message = f"request headers too large: over {limits.max_header_bytes} bytes"
-            raise Rejected(431, message, "headers_too_large")
+        count = self._header_count = self._header_count + 1
+        size = self._header_bytes = self._header_bytes + len(name) + len(value)
+        if count > self._max_header_count or size > self._max_header_bytes:
+            self._too_many_headers(count)
         name = name.lower()
         value = value.rstrip(b" \t")  # llhttp keeps trailing whitespace (RFC 9110 5.5 excludes it)
         if name == b"content-length":
@@ -224,6 +222,14 @@ class GatewayProtocol(asyncio.Protocol):
         elif name == b"expect" and value.lower() == b"100-continue":
             self._expect_100 = True
         self.headers.append((name, value))
+
+    def _too_many_headers(self, count: int) -> None:
+        limits = self.limits
+        if count > limits.max_header_count:
+            message = f"too many request headers: over {limits.max_header_count}"
+            raise Rejected(431, message, "headers_too_large")
+        message = f"request headers too large: over {limits.max_header_bytes} bytes"
+        raise Rejected(431, message, "headers_too_large")
 
     def on_headers_complete(self) -> None:
         self._awaiting_head = False

@@ -81,7 +81,6 @@ def apply_session(
     decision: Decision,
     state: SessionState | None,
     request: ChatRequest,
-    *,
     switch_saving: float = 0.5,
     allowed_models: list[str] | None = None,
     unavailable: frozenset[str] = frozenset(),
@@ -92,7 +91,8 @@ def apply_session(
 
     `allowed_models` are the project's patterns (None: all), `unavailable` the models in cooldown
     or that failed for this request, `catalog` gives context windows (None: not checked). `stamp`:
-    more fields to set on the returned Decision (its id, session key), in the same copy.
+    more fields to set on the returned Decision (its id, session key), in the same copy. (The
+    request path passes them by position: five keywords cost more than rule 1 itself.)
     """
     changes = _changes(decision, state, request, switch_saving, allowed_models, unavailable, catalog)
     if stamp:

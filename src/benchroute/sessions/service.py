@@ -83,11 +83,11 @@ class SessionRouter:
                 policy,
                 state,
                 request,
-                switch_saving=project.switch_saving,
-                allowed_models=project.allowed_models,
-                unavailable=base.unavailable,
-                catalog=self.catalog,
-                stamp={"id": decision_id or policy.id, "session_key": key},
+                project.switch_saving,  # switch_saving
+                project.allowed_models,  # allowed_models
+                base.unavailable,  # unavailable
+                self.catalog,  # catalog
+                {"id": decision_id or policy.id, "session_key": key},  # stamp
             )
             now = self._clock()
             start = state or SessionState(key=key, project=project_name, parent_key=parent, created=now)
