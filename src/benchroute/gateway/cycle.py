@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 from uvicorn.protocols.http.flow_control import FlowControl
@@ -39,6 +39,30 @@ def _allowed(pattern: re.Pattern[bytes]) -> bytes:
 # value (a test checks), in half the instructions of the regex's charset scan (~60 per byte).
 NAME_BYTES = _allowed(HEADER_RE)
 VALUE_BYTES = _allowed(HEADER_VALUE_RE)
+# Header names whose value frames the response or the connection: a response's head reads them.
+_FRAMING = frozenset((b"content-length", b"transfer-encoding", b"connection"))
+
+# (the default headers as head lines, the default headers still to go through each response's
+# checks): one or the other is empty
+DefaultHead = tuple[bytes, Sequence[tuple[bytes, bytes]]]
+
+
+def render_defaults(headers: Sequence[tuple[bytes, bytes]]) -> DefaultHead:
+    """The server's default headers (date, server: uvicorn replaces the list when the date changes)
+    rendered and checked once, as each response's head would (names lower-cased): `(lines, ())`.
+    When one of them frames the response or the connection, or fails a check, `(b"", headers)`:
+    they then go through each response's loop as its own headers do."""
+    names = [name.lower() for name, _ in headers]
+    values = [value for _, value in headers]
+    if (
+        _FRAMING.intersection(names)
+        or b"".join(names).translate(None, NAME_BYTES)
+        or b"".join(values).translate(None, VALUE_BYTES)
+    ):
+        return b"", headers
+    return b"".join(b"%s: %s\r\n" % pair for pair in zip(names, values, strict=True)), ()
+
+
 _INTERNAL_ERROR = [
     (b"content-type", b"text/plain; charset=utf-8"),
     (b"content-length", b"21"),
@@ -54,7 +78,10 @@ class Connection(Protocol):
     flow: FlowControl
     access_log: bool
     access_logger: logging.Logger
-    default_headers: list[tuple[bytes, bytes]]
+
+    def default_head(self) -> DefaultHead:
+        """The server's default headers now (`render_defaults` of them)."""
+        ...
 
     def response_done(self, cycle: Cycle) -> None: ...
 
@@ -212,11 +239,12 @@ class Cycle:
                 '%s - "%s %s HTTP/%s" %d', get_client_addr(scope), scope["method"],  # type: ignore[arg-type]
                 get_path_with_query_string(scope), scope["http_version"], status,  # type: ignore[arg-type]
             )  # fmt: skip
-        content = [STATUS_LINE[status]]
+        rendered, pending = conn.default_head()
+        content = [STATUS_LINE[status], rendered]
         closing = False
         names: list[bytes] = []
         values: list[bytes] = []
-        for name, value in (*conn.default_headers, *headers):
+        for name, value in (*pending, *headers) if pending else headers:
             names.append(name)
             values.append(value)
             name = name.lower()

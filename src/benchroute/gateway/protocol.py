@@ -35,7 +35,7 @@ import httptools
 from uvicorn.protocols.http.flow_control import HIGH_WATER_LIMIT, FlowControl, service_unavailable
 from uvicorn.protocols.utils import get_local_addr, get_remote_addr, is_ssl
 
-from benchroute.gateway.cycle import Cycle
+from benchroute.gateway.cycle import Cycle, DefaultHead, render_defaults
 from benchroute.gateway.edge import (
     EDGE_EXTENSION,
     LINGER_BYTES,
@@ -76,7 +76,9 @@ class GatewayProtocol(asyncio.Protocol):
         self.server_state = server_state
         self.connections = server_state.connections
         self.tasks: set[asyncio.Task[None]] = server_state.tasks
-        self.default_headers: list[tuple[bytes, bytes]] = server_state.default_headers
+        # `default_head`: the server's default headers rendered, for the list they came from
+        self._defaults_of: list[tuple[bytes, bytes]] | None = None
+        self._defaults: DefaultHead = (b"", ())
         self.transport: asyncio.Transport = None  # type: ignore[assignment]
         self.flow: FlowControl = None  # type: ignore[assignment]
         self.pipeline: deque[tuple[Cycle, Any, dict[str, Any]]] = deque()
@@ -308,6 +310,15 @@ class GatewayProtocol(asyncio.Protocol):
         task.add_done_callback(self.tasks.discard)
         self.tasks.add(task)
 
+    def default_head(self) -> DefaultHead:
+        """The server's default headers as of now, rendered once per list (uvicorn makes a new one
+        each second, with the new date)."""
+        current = self.server_state.default_headers
+        if current is not self._defaults_of:
+            self._defaults_of = current
+            self._defaults = render_defaults(current)
+        return self._defaults
+
     def response_done(self, cycle: Cycle) -> None:
         """A response's last byte is written: start the next pipelined request, or wait idle."""
         self.server_state.total_requests += 1
@@ -387,7 +398,7 @@ class GatewayProtocol(asyncio.Protocol):
 
     def _send_400(self, msg: str) -> None:
         content = [b"HTTP/1.1 400 Bad Request\r\n"]
-        for name, value in self.default_headers:
+        for name, value in self.server_state.default_headers:
             content += (name, b": ", value, b"\r\n")
         content += (
             b"content-type: text/plain; charset=utf-8\r\n",
