@@ -101,7 +101,10 @@ class UsageWal:
         os.write(self._fd, spill.encode(record))
         self._count += 1
         self.appended += 1
-        self._unsubmitted.setdefault(self._path, set()).add(record.id)
+        ids = self._unsubmitted.get(self._path)
+        if ids is None:  # (not `setdefault`: a set made and dropped per request)
+            ids = self._unsubmitted[self._path] = set()
+        ids.add(record.id)
 
     async def write_ahead(self, record: UsageRecord) -> None:
         """`append`, then with `fsync=True` wait until an fsync covered it (in a thread)."""
@@ -138,8 +141,10 @@ class UsageWal:
             nonlocal done
             if not done and message["type"] == "http.response.body" and not message.get("more_body", False):
                 done = True
-                try:
-                    await self.write_ahead(rlog.record())
+                try:  # `write_ahead`, without a coroutine of its own per request
+                    self.append(rlog.record())
+                    if self.fsync:
+                        await self.synced()
                 except Exception:
                     log.exception("write-ahead of usage record %s failed", rlog.request_id)
             await send(message)

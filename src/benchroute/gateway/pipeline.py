@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
@@ -138,8 +138,8 @@ async def send_error(
 def dialect_app(dialect: Dialect) -> Callable[[Scope, Receive, Send], Any]:
     """The ASGI app serving one dialect's endpoint through the shared pipeline."""
 
-    async def app(scope: Scope, receive: Receive, send: Send) -> None:
-        await serve(dialect, scope, receive, send)
+    def app(scope: Scope, receive: Receive, send: Send) -> Coroutine[Any, Any, None]:
+        return serve(dialect, scope, receive, send)  # (no coroutine of its own around `serve`)
 
     return app
 
@@ -160,9 +160,7 @@ async def serve(dialect: Dialect, scope: Scope, receive: Receive, send: Send) ->
     except GatewayError as exc:
         await send_error(send, exc, dialect=dialect.api_kind)
         return
-    context = request_context(
-        headers, api_kind=dialect.api_kind, project=caller.routing_project, key_id=caller.key_id
-    )
+    context = request_context(headers, dialect.api_kind, caller.routing_project, caller.key_id)
     rlog = RequestLog(caller.routing_project, context)
     state.inflight.enter()
     limited: list[Subject] = []  # what the request counts against, once admitted
@@ -181,20 +179,17 @@ async def serve(dialect: Dialect, scope: Scope, receive: Receive, send: Send) ->
         raise
     finally:
         try:
-            await _after_a_pass(state)  # (the response went out: the records can wait a pass)
+            # the loop budget's checkpoint (`gateway.loopbudget`): the response went out, the
+            # records can wait a pass; in a `finally` after it, so a cancellation while it waits
+            # does not skip them
+            budget = state.loop_budget
+            if budget.spent(admitted=True):
+                await budget.next_pass()
         finally:
             try:
                 await hand_over(state, rlog, limited)
             finally:
                 state.inflight.leave()
-
-
-async def _after_a_pass(state: GatewayState) -> None:
-    """The loop budget's checkpoint (`gateway.loopbudget`) before the records are handed over
-    (in a `finally` after it: a cancellation while it waits does not skip them)."""
-    budget = state.loop_budget
-    if budget.spent(admitted=True):
-        await budget.next_pass()
 
 
 async def _handle(
@@ -335,17 +330,6 @@ async def _complete_unless_gone(
             gone = True
             task.cancel()
 
-    def on_message(listen: asyncio.Future[Any]) -> None:
-        if not listen.cancelled() and listen.exception() is None:
-            if listen.result()["type"] == "http.disconnect":
-                on_gone()
-
-    def start_listening() -> None:
-        nonlocal listen
-        if working:
-            listen = asyncio.ensure_future(client.receive())
-            listen.add_done_callback(on_message)
-
     cycle = client.cycle
     timer = None
     if cycle is not None:
@@ -353,7 +337,19 @@ async def _complete_unless_gone(
             rlog.fail(499, "client disconnected before the response")
             return
         cycle.watch(on_gone)
-    else:
+    else:  # (the listener's functions are made only here: the gateway's protocol needs neither)
+
+        def on_message(listen: asyncio.Future[Any]) -> None:
+            if not listen.cancelled() and listen.exception() is None:
+                if listen.result()["type"] == "http.disconnect":
+                    on_gone()
+
+        def start_listening() -> None:
+            nonlocal listen
+            if working:
+                listen = asyncio.ensure_future(client.receive())
+                listen.add_done_callback(on_message)
+
         timer = asyncio.get_running_loop().call_later(LISTEN_AFTER, start_listening)
     try:
         await _complete(dialect, send, state, chat_request, decision, rlog)

@@ -51,20 +51,25 @@ class InFlight:
 
     def __init__(self) -> None:
         self.count = 0
-        self._idle = asyncio.Event()
-        self._idle.set()
+        self._idle: asyncio.Event | None = None  # made by the first `wait_idle` (shutdown)
 
     def enter(self) -> None:
         self.count += 1
-        self._idle.clear()
+        if self._idle is not None:
+            self._idle.clear()
 
     def leave(self) -> None:
         self.count -= 1
         if self.count <= 0:
             self.count = 0
-            self._idle.set()
+            if self._idle is not None:
+                self._idle.set()
 
     async def wait_idle(self, grace: float) -> bool:
+        if self._idle is None:
+            self._idle = asyncio.Event()
+            if self.count == 0:
+                self._idle.set()
         try:
             await asyncio.wait_for(self._idle.wait(), grace)
         except TimeoutError:

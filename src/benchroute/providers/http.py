@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import email.utils
 import time
-from collections.abc import Mapping
+from collections.abc import Coroutine, Mapping
 from typing import Any
 
 import orjson
@@ -173,7 +173,7 @@ async def _request_json(
     return loads_json(raw, provider=provider, secrets=secrets)
 
 
-async def post_json(
+def post_json(
     session: UpstreamClient,
     url: str,
     body: Any,
@@ -182,9 +182,11 @@ async def post_json(
     provider: str,
     read_timeout: float | None = None,
     secrets: tuple[str | None, ...] = (),
-) -> Any:
-    """POST a JSON body and return the decoded JSON answer; every failure is a ProviderError."""
-    return await _request_json(
+) -> Coroutine[Any, Any, Any]:
+    """POST a JSON body and return the decoded JSON answer; every failure is a ProviderError.
+    (`_request_json`'s coroutine itself: a coroutine of its own would only pass it on, and every
+    resumption of the call went through it.)"""
+    return _request_json(
         session, "POST", url, orjson.dumps(body), _with_defaults({}, headers), provider, read_timeout, secrets
     )
 
