@@ -284,7 +284,7 @@ async def _parse(
 async def _route(
     state: GatewayState, chat_request: ChatRequest, rlog: RequestLog, project: ProjectSettings
 ) -> Decision:
-    ctx = RouteContext(unavailable=state.health.unavailable())
+    ctx = RouteContext(state.health.unavailable())  # unavailable
     try:
         decision = await gateway_sessions.route(state, chat_request, rlog, project, ctx)
     except gateway_sessions.ROUTING_ERRORS as exc:

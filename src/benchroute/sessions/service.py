@@ -57,13 +57,13 @@ class SessionRouter:
         project_name: str,
         project: ProjectSettings,
         ctx: RouteContext | None = None,
-        *,
         decision_id: str = "",
         keys: tuple[str, str | None] | None = None,
     ) -> Routed:
         """Route one request with `engine` within its session. Routing errors propagate; the state
         is then unchanged. `keys`: the request's `session_key(request)` when the caller has it
-        already (it hashes the conversation when the client sent no session id)."""
+        already (it hashes the conversation when the client sent no session id). (The gateway
+        passes everything by position: keywords cost more than this call's own work.)"""
         base = ctx or RouteContext()
         key, parent = keys or self.keys(request)
         out: list[Routed] = []
