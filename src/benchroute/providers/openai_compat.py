@@ -79,7 +79,7 @@ class OpenAICompatProvider:
             # catalog lists without reasoning would refuse it (a routed or chat client's own effort
             # is sent as it is)
             request = dataclasses.replace(request, reasoning_effort=None)
-        return chat.render_request(request, target.upstream_model, max_tokens_key=self.max_tokens_key)
+        return chat.render_request(request, target.upstream_model, self.max_tokens_key)  # (by position)
 
     async def complete(self, request: ChatRequest, target: Target) -> ChatResponse:
         key = self._key(target)
