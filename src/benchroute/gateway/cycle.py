@@ -108,6 +108,7 @@ class Cycle:
         "response_complete",
         "response_started",
         "scope",
+        "task",
         "transport",
         "waiting_for_100_continue",
     )
@@ -133,6 +134,7 @@ class Cycle:
         self.expected_length = 0
         self._held: bytes | None = None
         self._on_gone: Callable[[], None] | None = None
+        self.task: asyncio.Task[None] | None = None  # the task running the app (set by the protocol)
 
     # ---- from the protocol -----------------------------------------------------------------------
 
@@ -194,7 +196,9 @@ class Cycle:
             self.waiting_for_100_continue = False
         conn = self.conn
         if conn is not None and not self.disconnected and not self.response_complete:
-            conn.flow.resume_reading()
+            flow = conn.flow
+            if flow.read_paused:  # (the call only when it has something to do)
+                flow.resume_reading()
             if not self.ready:
                 waiter = self._waiter = conn.loop.create_future()
                 await waiter

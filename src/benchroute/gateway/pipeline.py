@@ -160,8 +160,9 @@ async def serve(dialect: Dialect, scope: Scope, receive: Receive, send: Send) ->
     except GatewayError as exc:
         await send_error(send, exc, dialect=dialect.api_kind)
         return
-    context = request_context(headers, dialect.api_kind, caller.routing_project, caller.key_id)
-    rlog = RequestLog(caller.routing_project, context)
+    project = caller.routing_project
+    context = request_context(headers, dialect.api_kind, project, caller.key_id)
+    rlog = RequestLog(project, context)
     state.inflight.enter()
     limited: list[Subject] = []  # what the request counts against, once admitted
     if state.wal is not None:
@@ -318,7 +319,10 @@ async def _complete_unless_gone(
     disconnect (`Cycle.watch`). Otherwise a listener (a task waiting on `receive`) starts once the
     call has taken `LISTEN_AFTER` seconds: most answers are quicker, and then cost a timer instead
     of a task; a client that left meanwhile is noticed when it starts."""
-    task = asyncio.current_task()
+    cycle = client.cycle
+    # the request's task: the cycle's when the gateway's protocol runs it (`current_task` is a
+    # Python function in 3.11, and asks the kernel for the process id)
+    task = cycle.task if cycle is not None and cycle.task is not None else asyncio.current_task()
     assert task is not None
     gone = False
     working = True
@@ -330,7 +334,6 @@ async def _complete_unless_gone(
             gone = True
             task.cancel()
 
-    cycle = client.cycle
     timer = None
     if cycle is not None:
         if cycle.disconnected:

@@ -306,7 +306,7 @@ class GatewayProtocol(asyncio.Protocol):
     # ---- running requests ------------------------------------------------------------------------
 
     def _start(self, cycle: Cycle, app: Any, scope: dict[str, Any]) -> None:
-        task = self.loop.create_task(cycle.run(app, scope))
+        task = cycle.task = self.loop.create_task(cycle.run(app, scope))
         task.add_done_callback(self.tasks.discard)
         self.tasks.add(task)
 
@@ -324,7 +324,8 @@ class GatewayProtocol(asyncio.Protocol):
         self.server_state.total_requests += 1
         if self.transport.is_closing():
             return
-        self.flow.resume_reading()
+        if self.flow.read_paused:  # (the call only when it has something to do)
+            self.flow.resume_reading()
         if self.pipeline:
             self._phase = BUSY
             self._start(*self.pipeline.pop())
