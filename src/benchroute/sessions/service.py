@@ -99,7 +99,7 @@ class SessionRouter:
                 decision.tier,
                 decision.session_action,
                 now,
-                limit=self.history_limit,
+                self.history_limit,  # limit (by position)
             )
             out[:] = [Routed(decision, new)]
             return new
