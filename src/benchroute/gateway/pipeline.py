@@ -109,13 +109,11 @@ def route_error(exc: RouteError) -> GatewayError:
 def decision_headers(decision: Decision, model: str) -> list[tuple[bytes, bytes]]:
     """The decision's headers; `x-benchroute-model` (the model that served, or was tried last) only
     when some model was called: a request refused before any call names none, not an empty one."""
-    headers = [
-        (b"x-benchroute-tier", decision.tier.encode()),
-        (b"x-benchroute-decision-id", decision.id.encode()),
-    ]
+    tier = (b"x-benchroute-tier", decision.tier.encode())
+    decision_id = (b"x-benchroute-decision-id", decision.id.encode())
     if model:
-        headers.insert(0, (b"x-benchroute-model", model.encode()))
-    return headers
+        return [(b"x-benchroute-model", model.encode()), tier, decision_id]
+    return [tier, decision_id]
 
 
 async def send_error(

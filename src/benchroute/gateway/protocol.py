@@ -71,6 +71,7 @@ class GatewayProtocol(asyncio.Protocol):
         self.parser = httptools.HttpRequestParser(self)
         self.parser.set_dangerous_leniencies(lenient_data_after_close=True)
         self.root_path: str = config.root_path
+        self._root_path_bytes = self.root_path.encode("ascii")
         self.limit_concurrency = config.limit_concurrency
         self.app_state = app_state
         self.server_state = server_state
@@ -248,7 +249,7 @@ class GatewayProtocol(asyncio.Protocol):
         if "%" in path:
             path = urllib.parse.unquote(path)
         scope["path"] = self.root_path + path
-        scope["raw_path"] = self.root_path.encode("ascii") + raw_path
+        scope["raw_path"] = self._root_path_bytes + raw_path
         scope["query_string"] = parsed.query or b""
         self._body_limit = limit = self.limits.body_limit(encoded)
         declared = self._declared
