@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from benchroute.catalog.model import Catalog
 from benchroute.gateway.auth import Authenticator
@@ -29,6 +29,9 @@ if TYPE_CHECKING:
     from benchroute.gateway.projects import ProjectSettingsSource
     from benchroute.providers.discovery import LocalServer
     from benchroute.sessions.service import SessionRouter
+
+
+T = TypeVar("T")
 
 
 class ProviderKeys:
@@ -109,9 +112,14 @@ class GatewayState:
             self._readiness = provider_readiness(self.settings, self.discovered)
         return self._readiness
 
-    async def project(self, name: str) -> ProjectSettings:
+    def project(self, name: str) -> Coroutine[Any, Any, ProjectSettings]:
         """A project's settings as requests use them: the config with the overrides saved from the
-        dashboard merged over it (cached briefly; a change applies from the next request)."""
+        dashboard merged over it (cached briefly; a change applies from the next request). (The
+        source's own coroutine: one of this method's would only pass it on.)"""
         if self.projects is None:
-            return self.settings.project(name)
-        return await self.projects.get(name)
+            return _given(self.settings.project(name))
+        return self.projects.get(name)
+
+
+async def _given(value: T) -> T:
+    return value
