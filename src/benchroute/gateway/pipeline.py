@@ -206,9 +206,10 @@ async def _handle(
     budget = state.loop_budget
     try:
         project = await state.project(rlog.project)
-        subjects, admission = await limits_http.admit(state.limiter, rlog.project, project, key_id)
-        limited.extend(subjects)
-        send = limits_http.with_warnings(send, admission)
+        if limits_http.has_limits(project):  # (the common case, none: no coroutine)
+            subjects, admission = await limits_http.admit(state.limiter, rlog.project, project, key_id)
+            limited.extend(subjects)
+            send = limits_http.with_warnings(send, admission)
         chat_request = await _parse(dialect, receive, headers, state, rlog.context, rlog)
         if budget.spent(admitted=True):
             await budget.next_pass()
