@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+from collections.abc import Awaitable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -139,19 +140,24 @@ class UsageWal:
         """`send` that writes the request's usage record ahead of the response's last byte."""
         done = False
 
-        async def sending(message: Message) -> None:
+        def sending(message: Message) -> Awaitable[None]:
+            # `send`'s own awaitable but for the last body message (no coroutine around each send)
             nonlocal done
-            if not done and message["type"] == "http.response.body" and not message.get("more_body", False):
-                done = True
-                try:  # `write_ahead`, without a coroutine of its own per request
-                    self.append(rlog.record())
-                    if self.fsync:
-                        await self.synced()
-                except Exception:
-                    log.exception("write-ahead of usage record %s failed", rlog.request_id)
-            await send(message)
+            if done or message["type"] != "http.response.body" or message.get("more_body", False):
+                return send(message)
+            done = True
+            return self._last_send(send, message, rlog)
 
         return sending
+
+    async def _last_send(self, send: Send, message: Message, rlog: RequestLog) -> None:
+        try:  # `write_ahead`, without a coroutine of its own per request
+            self.append(rlog.record())
+            if self.fsync:
+                await self.synced()
+        except Exception:
+            log.exception("write-ahead of usage record %s failed", rlog.request_id)
+        await send(message)
 
     # -- checkpoints -------------------------------------------------------------------------
     def _open(self) -> None:

@@ -271,7 +271,10 @@ async def _parse(
     rlog: RequestLog,
 ) -> ChatRequest:
     body = await read_body(receive, headers, state.settings.server.max_body_bytes)
-    data, request = await heavy.parse_off_loop(body, lambda: _parse_body(dialect, body, context))
+    if heavy.is_light(body):  # (the usual body: no coroutine, no closure)
+        data, request = _parse_body(dialect, body, context)
+    else:
+        data, request = await heavy.parse_off_loop(body, lambda: _parse_body(dialect, body, context))
     model = data.get("model")
     rlog.requested_model = model if isinstance(model, str) else ""
     rlog.stream = data.get("stream") is True
