@@ -322,8 +322,9 @@ async def _complete_unless_gone(
     call has taken `LISTEN_AFTER` seconds: most answers are quicker, and then cost a timer instead
     of a task; a client that left meanwhile is noticed when it starts."""
     cycle = client.cycle
-    # the request's task: the cycle's when the gateway's protocol runs it (`current_task` is a
-    # Python function in 3.11, and asks the kernel for the process id)
+    # the request's task: the cycle's when the gateway's protocol runs it, the app in that task
+    # (its middleware is plain ASGI: none moves the app into a task of its own); `current_task`
+    # is a Python function in 3.11, and asks the kernel for the process id
     task = cycle.task if cycle is not None and cycle.task is not None else asyncio.current_task()
     assert task is not None
     gone = False
