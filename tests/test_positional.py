@@ -19,6 +19,7 @@ import pytest
 from benchroute.gateway.usage import RequestLog
 from benchroute.routing.base import RouteContext
 from benchroute.sessions.base import SessionState
+from benchroute.sessions.rules import apply_session
 from benchroute.sessions.service import SessionRouter
 from benchroute.store.base import UsageRecord
 from benchroute.wire._openai_common import parse_usage
@@ -38,8 +39,9 @@ SITES: list[tuple[Callable[..., Any], type]] = [
 ]
 
 
-def commented_fields(function: Callable[..., Any], cls: type) -> list[str | None]:
-    """The field each positional argument of the call `cls(...)` in `function` names in its comment."""
+def commented_fields(function: Callable[..., Any], cls: type | Callable[..., Any]) -> list[str | None]:
+    """The field (parameter) each positional argument of the call `cls(...)` in `function` names in
+    its comment."""
     source = textwrap.dedent(inspect.getsource(function))
     calls = [
         node
@@ -67,3 +69,18 @@ def test_positional_arguments_follow_the_fields(function: Callable[..., Any], cl
     named = commented_fields(function, cls)
     assert named, f"{function.__qualname__} builds {cls.__name__} by position"
     assert named == [f.name for f in fields(cls)][: len(named)]
+
+
+# functions called by position on the request path: each commented argument names its parameter
+CALLS: list[tuple[Callable[..., Any], Callable[..., Any]]] = [(SessionRouter.route, apply_session)]
+
+
+@pytest.mark.parametrize(("caller", "callee"), CALLS, ids=[callee.__name__ for _, callee in CALLS])
+def test_commented_arguments_name_their_parameters(
+    caller: Callable[..., Any], callee: Callable[..., Any]
+) -> None:
+    named = commented_fields(caller, callee)
+    parameters = list(inspect.signature(callee).parameters)
+    assert any(named), f"{caller.__qualname__} calls {callee.__name__} by position, with comments"
+    commented = [i for i, n in enumerate(named) if n]
+    assert [named[i] for i in commented] == [parameters[i] for i in commented]

@@ -11,8 +11,9 @@ import orjson
 import pytest
 from gateway_harness import GatewayFactory, user
 from uvicorn.protocols.http.flow_control import FlowControl
+from uvicorn.protocols.http.httptools_impl import HEADER_RE, HEADER_VALUE_RE
 
-from benchroute.gateway.cycle import Cycle
+from benchroute.gateway.cycle import NAME_BYTES, VALUE_BYTES, Cycle, DefaultHead, render_defaults
 from benchroute.providers.base import Target
 from benchroute.providers.streaming import EventStream
 from benchroute.wire.canonical import ChatRequest, ChatResponse, Finish, StreamEvent, TextDelta
@@ -167,6 +168,9 @@ class FakeConnection:
         self.default_headers: list[tuple[bytes, bytes]] = [(b"date", b"today")]
         self.done: list[Cycle] = []
 
+    def default_head(self) -> DefaultHead:
+        return render_defaults(self.default_headers)
+
     def response_done(self, cycle: Cycle) -> None:
         self.done.append(cycle)
 
@@ -252,3 +256,59 @@ async def test_head_requests_get_no_body_and_bad_headers_are_refused() -> None:
     cycle, conn = _cycle()
     with pytest.raises(RuntimeError, match="header value"):
         await cycle.send({"type": "http.response.start", "status": 200, "headers": [(b"x", b"a\r\nb: c")]})
+
+
+def test_the_header_checks_give_uvicorns_verdict_on_every_byte_value() -> None:
+    for b in range(256):
+        byte = bytes((b,))
+        assert (byte.translate(None, NAME_BYTES) != b"") == (HEADER_RE.search(byte) is not None), b
+        assert (byte.translate(None, VALUE_BYTES) != b"") == (HEADER_VALUE_RE.search(byte) is not None), b
+
+
+async def test_a_bad_header_name_is_refused() -> None:
+    cycle, _ = _cycle()
+    with pytest.raises(RuntimeError, match="header name"):
+        await cycle.send({"type": "http.response.start", "status": 200, "headers": [(b"a b", b"c")]})
+
+
+@pytest.mark.parametrize(
+    "defaults",
+    [
+        [(b"Server", b"uvicorn"), (b"date", b"today")],
+        [(b"date", b"today"), (b"connection", b"close")],  # frames the connection: checked per response
+        [(b"date", b"to\x01day")],  # invalid: refused per response, as before
+    ],
+)
+async def test_default_headers_rendered_once_give_the_head_each_response_gave(
+    defaults: list[tuple[bytes, bytes]],
+) -> None:
+    heads = []
+    for rendered in (True, False):
+        cycle, conn = _cycle()
+        conn.default_headers = defaults
+        if not rendered:  # the reference: every default header through the per-response loop
+            conn.default_head = lambda: (b"", defaults)  # type: ignore[method-assign]
+        try:
+            head = [(b"content-length", b"2")]
+            await cycle.send({"type": "http.response.start", "status": 200, "headers": head})
+            await cycle.send({"type": "http.response.body", "body": b"ok"})
+        except RuntimeError as exc:
+            heads.append(str(exc))
+        else:
+            heads.append(conn.transport.writes[0].decode())
+    assert heads[0] == heads[1]
+
+
+def test_a_connection_renders_the_servers_current_default_headers() -> None:
+    # uvicorn replaces `server_state.default_headers` each second (a new date): a kept-alive
+    # connection follows it, rendering each list once
+    from types import SimpleNamespace
+
+    from benchroute.gateway.protocol import GatewayProtocol
+
+    state = SimpleNamespace(default_headers=[(b"date", b"monday")])
+    conn = SimpleNamespace(server_state=state, _defaults_of=None, _defaults=(b"", ()))
+    first = GatewayProtocol.default_head(conn)  # type: ignore[arg-type]
+    assert first == (b"date: monday\r\n", ()) and GatewayProtocol.default_head(conn) is first  # type: ignore[arg-type]
+    state.default_headers = [(b"date", b"tuesday")]
+    assert GatewayProtocol.default_head(conn) == (b"date: tuesday\r\n", ())  # type: ignore[arg-type]

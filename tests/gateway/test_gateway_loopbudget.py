@@ -77,6 +77,59 @@ def test_spent_once_the_pass_used_the_budget(loop_factory: Callable[[], asyncio.
     run_in(loop_factory, main())
 
 
+class InFlight:
+    count = 0
+
+
+@LOOPS
+def test_alone_in_flight_a_checkpoint_goes_on_and_counts_no_pass(
+    loop_factory: Callable[[], asyncio.AbstractEventLoop],
+) -> None:
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        clock, inflight = Clock(), InFlight()
+        budget = LoopBudget(BUDGET, clock=clock, inflight=inflight)
+        order: list[str] = []
+
+        async def request(name: str, cost: float) -> None:
+            await checkpoint(budget)  # a new request: not counted in flight yet
+            inflight.count += 1
+            try:
+                for _ in range(3):
+                    order.append(name)
+                    clock.now += cost
+                    loop.call_soon(order.append, "timer")
+                    if budget.spent(admitted=True):
+                        await budget.next_pass()
+            finally:
+                inflight.count -= 1
+
+        await request("a", 2 * BUDGET)  # alone: every section over budget, never a wait
+        assert order == ["a", "a", "a"] and budget.deferred == 0
+        await asyncio.sleep(0)
+        order.clear()
+        # another request in flight (waiting on its upstream): the budget counts again, and a
+        # spent pass lets the timers in between
+        upstream = loop.create_future()
+
+        async def other() -> None:
+            inflight.count += 1
+            try:
+                await upstream
+            finally:
+                inflight.count -= 1
+
+        waiting = loop.create_task(other())
+        await asyncio.sleep(0)
+        await request("b", 2 * BUDGET)
+        assert budget.deferred > 0
+        assert order[:3] == ["b", "timer", "b"]
+        upstream.set_result(None)
+        await waiting
+
+    run_in(loop_factory, main())
+
+
 @LOOPS
 def test_deferred_requests_resume_in_order_behind_what_the_spent_pass_queued(
     loop_factory: Callable[[], asyncio.AbstractEventLoop],

@@ -187,6 +187,28 @@ async def test_failures_are_oserrors_or_timeouts() -> None:
                 await client.request("GET", f"{base}/", headers={})
 
 
+async def test_a_kept_connection_times_out_each_silence_by_its_own_call() -> None:
+    # the connection's one silence timer, armed for the first call's long timeout, is moved to a
+    # later call's shorter one; a silence in the middle of a body counts from its last byte
+    async def first_then_silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request(reader)
+        writer.write(answer(b"{}"))
+        await read_request(reader)
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nsome")
+        await writer.drain()
+        await asyncio.Event().wait()
+
+    async with raw_server(first_then_silent) as (base, accepted), UpstreamClient(read_timeout=60) as client:
+        resp = await client.request("GET", f"{base}/", headers={})
+        assert await resp.read() == b"{}"
+        resp.release()
+        async with asyncio.timeout(5):  # (a guard: waiting for the 60 s timer fails it)
+            resp = await client.request("GET", f"{base}/", b"", {}, 0.2)
+            with pytest.raises(TimeoutError):
+                await resp.read()
+        assert accepted == [1]
+
+
 def test_request_head_and_urls() -> None:
     url = split_url("https://api.example.com/v1/chat?x=1")
     assert (url.origin.host, url.origin.port, url.origin.tls, url.target) == (

@@ -135,6 +135,32 @@ async def test_memory_store_expiry_by_clock() -> None:
     assert await store.get("default", "b") is not None
 
 
+async def test_memory_store_update_sees_no_expired_state_and_renews_ttl_and_recency() -> None:
+    now = [0.0]
+    store = MemorySessionStore(max_sessions=2, ttl=10, clock=lambda: now[0])
+    await store.put(_state("a"))
+    await store.put(_state("b"))
+    seen: list[SessionState | None] = []
+
+    def bump(s: SessionState | None) -> SessionState:
+        seen.append(s)
+        return (s or _state("a")).record("d", "m/2", "auto/efficient", "new", now[0])
+
+    now[0] = 5.0
+    await store.update("default", "a", bump)  # live: given, kept 10 s from now, most recent
+    now[0] = 12.0
+    assert await store.get("default", "b") is None  # expired at 10
+    assert await store.get("default", "a") is not None  # renewed until 15
+    await store.put(_state("c"))
+    await store.put(_state("d"))  # two at most: the least recently used (a) goes
+    assert await store.get("default", "a") is None
+    now[0] = 30.0
+    await store.update("default", "c", bump)  # expired: the updater starts afresh
+    assert seen[0] is not None and seen[0].key == "a" and seen[1] is None
+    assert await store.update("default", "d", lambda s: None) is None
+    assert await store.get("default", "d") is None
+
+
 async def test_two_redis_clients_share_sessions(redis_prefix: str) -> None:
     """Two gateway processes (two clients) see and update the same session."""
     one = RedisSessionStore.from_url(REDIS_URL, prefix=redis_prefix)

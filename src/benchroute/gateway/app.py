@@ -31,7 +31,7 @@ from benchroute.gateway.openapi import openapi_json
 from benchroute.gateway.projects import ProjectSettingsSource
 from benchroute.gateway.reload import poll_free_pool
 from benchroute.gateway.route_preview import route_preview
-from benchroute.gateway.state import GatewayState, ProviderKeys
+from benchroute.gateway.state import GatewayState, InFlight, ProviderKeys
 from benchroute.limits.factory import open_shared
 from benchroute.providers.base import Provider
 from benchroute.providers.discovery import LocalServer
@@ -167,6 +167,7 @@ async def _lifespan(
         engine = engine or build_engine(settings, catalog)
         session_store = open_session_store(settings)  # Redis when store.redis_url is set
         stack.push_async_callback(session_store.aclose)
+        inflight = InFlight()
         state = GatewayState(
             settings=settings,
             store=store,
@@ -182,7 +183,8 @@ async def _lifespan(
             wal=wal,
             projects=ProjectSettingsSource(settings, store),
             sessions=SessionRouter(session_store, catalog=catalog),
-            loop_budget=LoopBudget(settings.server.loop_budget),
+            inflight=inflight,
+            loop_budget=LoopBudget(settings.server.loop_budget, inflight=inflight),
         )
         app.state.gateway = state
         if isinstance(app, GatewayApp):

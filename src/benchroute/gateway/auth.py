@@ -89,7 +89,7 @@ class Authenticator:
         info = await self.verify(secret)
         if info is None or info.revoked:
             raise GatewayError(401, "invalid or revoked API key", code="invalid_api_key")
-        return Caller(project=info.project, key_id=info.id, admin=info.admin)
+        return Caller(info.project, info.id, info.admin)  # project, key_id, admin (by position)
 
     async def verify(self, secret: str) -> KeyInfo | None:
         if self._admin_key and hmac.compare_digest(secret.encode(), self._admin_key.encode()):

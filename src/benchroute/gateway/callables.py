@@ -106,6 +106,9 @@ async def require_key(state: GatewayState, decision: Decision, project: str) -> 
     provider = state.providers.get(info.provider) if info is not None else None
     if info is None or provider is None or info.local or getattr(provider, "api_key", _MISSING) is not None:
         return
+    known = state.readiness().get(info.provider)
+    if known is not None and known.ready:  # (what `_provider_ready` would say, without its coroutine)
+        return
     r = await _provider_ready(state, project, info.provider)
     if r.ready:
         return

@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+from collections.abc import Awaitable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -49,8 +50,10 @@ class UsageWal:
         self._path: Path | None = None
         self._count = 0  # records in the open segment
         self._seq = 0
-        self._unsubmitted: dict[Path, set[str]] = {}  # segment -> ids not yet handed to the writer
-        self._drained: dict[Path, asyncio.Event] = {}  # set when a segment's ids were all handed over
+        # by the segment's path as text (a `Path` hashes in Python, twice per request)
+        self._segment = ""  # the open segment's path, as text
+        self._unsubmitted: dict[str, set[str]] = {}  # segment -> ids not yet handed to the writer
+        self._drained: dict[str, asyncio.Event] = {}  # set when a segment's ids were all handed over
         self._task: asyncio.Task[None] | None = None
         self._sync_lock = asyncio.Lock()  # one fsync (or segment rotation) at a time
         self._synced = 0  # `appended` as of the last completed fsync
@@ -101,7 +104,10 @@ class UsageWal:
         os.write(self._fd, spill.encode(record))
         self._count += 1
         self.appended += 1
-        self._unsubmitted.setdefault(self._path, set()).add(record.id)
+        ids = self._unsubmitted.get(self._segment)
+        if ids is None:  # (not `setdefault`: a set made and dropped per request)
+            ids = self._unsubmitted[self._segment] = set()
+        ids.add(record.id)
 
     async def write_ahead(self, record: UsageRecord) -> None:
         """`append`, then with `fsync=True` wait until an fsync covered it (in a thread)."""
@@ -123,33 +129,41 @@ class UsageWal:
 
     def submitted(self, record_id: str) -> None:
         """The record is with the writer now (the segment can go once the writer flushed)."""
-        for path, ids in self._unsubmitted.items():
+        for segment, ids in self._unsubmitted.items():
             if record_id in ids:
                 ids.discard(record_id)
-                if not ids and path in self._drained:
-                    self._drained[path].set()
+                if not ids and segment in self._drained:
+                    self._drained[segment].set()
                 return
 
     def wrap_send(self, send: Send, rlog: RequestLog) -> Send:
         """`send` that writes the request's usage record ahead of the response's last byte."""
         done = False
 
-        async def sending(message: Message) -> None:
+        def sending(message: Message) -> Awaitable[None]:
+            # `send`'s own awaitable but for the last body message (no coroutine around each send)
             nonlocal done
-            if not done and message["type"] == "http.response.body" and not message.get("more_body", False):
-                done = True
-                try:
-                    await self.write_ahead(rlog.record())
-                except Exception:
-                    log.exception("write-ahead of usage record %s failed", rlog.request_id)
-            await send(message)
+            if done or message["type"] != "http.response.body" or message.get("more_body", False):
+                return send(message)
+            done = True
+            return self._last_send(send, message, rlog)
 
         return sending
+
+    async def _last_send(self, send: Send, message: Message, rlog: RequestLog) -> None:
+        try:  # `write_ahead`, without a coroutine of its own per request
+            self.append(rlog.record())
+            if self.fsync:
+                await self.synced()
+        except Exception:
+            log.exception("write-ahead of usage record %s failed", rlog.request_id)
+        await send(message)
 
     # -- checkpoints -------------------------------------------------------------------------
     def _open(self) -> None:
         self._seq += 1
         self._path = self.directory / f"wal-{os.getpid()}-{self._seq:08d}.jsonl"
+        self._segment = str(self._path)
         self._fd = os.open(self._path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         self._count = 0
 
@@ -158,7 +172,7 @@ class UsageWal:
         if self._count == 0 or self._path is None or self._fd is None:
             return
         async with self._sync_lock:  # no fsync of the old segment may be running when it closes
-            finished, fd, seq = self._path, self._fd, self.appended
+            finished, fd, seq, segment = self._path, self._fd, self.appended, self._segment
             if self._count == 0 or finished is None or fd is None:
                 return  # rotated meanwhile
             self._open()
@@ -166,19 +180,19 @@ class UsageWal:
                 await asyncio.to_thread(os.fsync, fd)
                 self._synced = max(self._synced, seq)
             os.close(fd)
-        if self._unsubmitted.get(finished):  # requests between their last byte and `_log`
-            drained = self._drained[finished] = asyncio.Event()
+        if self._unsubmitted.get(segment):  # requests between their last byte and `_log`
+            drained = self._drained[segment] = asyncio.Event()
             try:
                 async with asyncio.timeout(wait):
                     await drained.wait()
             except TimeoutError:
                 pass
             finally:
-                self._drained.pop(finished, None)
-        if self._unsubmitted.get(finished):
+                self._drained.pop(segment, None)
+        if self._unsubmitted.get(segment):
             log.warning("usage records of %s not handed over yet; keeping the segment", finished.name)
             return
-        self._unsubmitted.pop(finished, None)
+        self._unsubmitted.pop(segment, None)
         flush = getattr(self.writer, "flush", None)
         if flush is not None:
             await flush()

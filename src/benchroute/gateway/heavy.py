@@ -29,6 +29,11 @@ def check_cost(body: bytes) -> None:
         )
 
 
+def is_light(body: bytes) -> bool:
+    """A body too small to need `check_cost` or a worker thread: parse it inline, as it is."""
+    return len(body) <= SCAN_FROM
+
+
 async def parse_off_loop(body: bytes, parse: Callable[[], T]) -> T:
     """`parse()` after `check_cost(body)`: inline for small bodies, in a worker thread for large."""
     check_cost(body)

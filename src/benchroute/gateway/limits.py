@@ -137,12 +137,17 @@ def check_ranges(request: ChatRequest) -> None:
         )
 
 
+def has_limits(settings: ProjectSettings) -> bool:
+    """Whether the project sets any limit or budget (else `admit` has nothing to do)."""
+    return _limit_values(settings).count(None) != len(_LIMIT_FIELDS)
+
+
 async def admit(
     limiter: Limiter, project: str, settings: ProjectSettings, key_id: str | None
 ) -> tuple[list[Subject], Admission]:
     """Admit one request of `project` / `key_id` or raise a 429 `GatewayError` naming the limit,
     with Retry-After. Returns the subjects to `record` against once the request is done."""
-    if _limit_values(settings).count(None) == len(_LIMIT_FIELDS):
+    if not has_limits(settings):
         return [], _ADMITTED  # the common case: no limits, nothing to count
     subs = subjects(project, settings, key_id)
     try:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
@@ -109,13 +109,11 @@ def route_error(exc: RouteError) -> GatewayError:
 def decision_headers(decision: Decision, model: str) -> list[tuple[bytes, bytes]]:
     """The decision's headers; `x-benchroute-model` (the model that served, or was tried last) only
     when some model was called: a request refused before any call names none, not an empty one."""
-    headers = [
-        (b"x-benchroute-tier", decision.tier.encode()),
-        (b"x-benchroute-decision-id", decision.id.encode()),
-    ]
+    tier = (b"x-benchroute-tier", decision.tier.encode())
+    decision_id = (b"x-benchroute-decision-id", decision.id.encode())
     if model:
-        headers.insert(0, (b"x-benchroute-model", model.encode()))
-    return headers
+        return [(b"x-benchroute-model", model.encode()), tier, decision_id]
+    return [tier, decision_id]
 
 
 async def send_error(
@@ -138,8 +136,8 @@ async def send_error(
 def dialect_app(dialect: Dialect) -> Callable[[Scope, Receive, Send], Any]:
     """The ASGI app serving one dialect's endpoint through the shared pipeline."""
 
-    async def app(scope: Scope, receive: Receive, send: Send) -> None:
-        await serve(dialect, scope, receive, send)
+    def app(scope: Scope, receive: Receive, send: Send) -> Coroutine[Any, Any, None]:
+        return serve(dialect, scope, receive, send)  # (no coroutine of its own around `serve`)
 
     return app
 
@@ -160,10 +158,9 @@ async def serve(dialect: Dialect, scope: Scope, receive: Receive, send: Send) ->
     except GatewayError as exc:
         await send_error(send, exc, dialect=dialect.api_kind)
         return
-    context = request_context(
-        headers, api_kind=dialect.api_kind, project=caller.routing_project, key_id=caller.key_id
-    )
-    rlog = RequestLog(caller.routing_project, context)
+    project = caller.routing_project
+    context = request_context(headers, dialect.api_kind, project, caller.key_id)
+    rlog = RequestLog(project, context)
     state.inflight.enter()
     limited: list[Subject] = []  # what the request counts against, once admitted
     if state.wal is not None:
@@ -181,20 +178,17 @@ async def serve(dialect: Dialect, scope: Scope, receive: Receive, send: Send) ->
         raise
     finally:
         try:
-            await _after_a_pass(state)  # (the response went out: the records can wait a pass)
+            # the loop budget's checkpoint (`gateway.loopbudget`): the response went out, the
+            # records can wait a pass; in a `finally` after it, so a cancellation while it waits
+            # does not skip them
+            budget = state.loop_budget
+            if budget.spent(admitted=True):
+                await budget.next_pass()
         finally:
             try:
                 await hand_over(state, rlog, limited)
             finally:
                 state.inflight.leave()
-
-
-async def _after_a_pass(state: GatewayState) -> None:
-    """The loop budget's checkpoint (`gateway.loopbudget`) before the records are handed over
-    (in a `finally` after it: a cancellation while it waits does not skip them)."""
-    budget = state.loop_budget
-    if budget.spent(admitted=True):
-        await budget.next_pass()
 
 
 async def _handle(
@@ -212,9 +206,10 @@ async def _handle(
     budget = state.loop_budget
     try:
         project = await state.project(rlog.project)
-        subjects, admission = await limits_http.admit(state.limiter, rlog.project, project, key_id)
-        limited.extend(subjects)
-        send = limits_http.with_warnings(send, admission)
+        if limits_http.has_limits(project):  # (the common case, none: no coroutine)
+            subjects, admission = await limits_http.admit(state.limiter, rlog.project, project, key_id)
+            limited.extend(subjects)
+            send = limits_http.with_warnings(send, admission)
         chat_request = await _parse(dialect, receive, headers, state, rlog.context, rlog)
         if budget.spent(admitted=True):
             await budget.next_pass()
@@ -276,7 +271,10 @@ async def _parse(
     rlog: RequestLog,
 ) -> ChatRequest:
     body = await read_body(receive, headers, state.settings.server.max_body_bytes)
-    data, request = await heavy.parse_off_loop(body, lambda: _parse_body(dialect, body, context))
+    if heavy.is_light(body):  # (the usual body: no coroutine, no closure)
+        data, request = _parse_body(dialect, body, context)
+    else:
+        data, request = await heavy.parse_off_loop(body, lambda: _parse_body(dialect, body, context))
     model = data.get("model")
     rlog.requested_model = model if isinstance(model, str) else ""
     rlog.stream = data.get("stream") is True
@@ -289,7 +287,7 @@ async def _parse(
 async def _route(
     state: GatewayState, chat_request: ChatRequest, rlog: RequestLog, project: ProjectSettings
 ) -> Decision:
-    ctx = RouteContext(unavailable=state.health.unavailable())
+    ctx = RouteContext(state.health.unavailable())  # unavailable
     try:
         decision = await gateway_sessions.route(state, chat_request, rlog, project, ctx)
     except gateway_sessions.ROUTING_ERRORS as exc:
@@ -323,7 +321,11 @@ async def _complete_unless_gone(
     disconnect (`Cycle.watch`). Otherwise a listener (a task waiting on `receive`) starts once the
     call has taken `LISTEN_AFTER` seconds: most answers are quicker, and then cost a timer instead
     of a task; a client that left meanwhile is noticed when it starts."""
-    task = asyncio.current_task()
+    cycle = client.cycle
+    # the request's task: the cycle's when the gateway's protocol runs it, the app in that task
+    # (its middleware is plain ASGI: none moves the app into a task of its own); `current_task`
+    # is a Python function in 3.11, and asks the kernel for the process id
+    task = cycle.task if cycle is not None and cycle.task is not None else asyncio.current_task()
     assert task is not None
     gone = False
     working = True
@@ -335,25 +337,25 @@ async def _complete_unless_gone(
             gone = True
             task.cancel()
 
-    def on_message(listen: asyncio.Future[Any]) -> None:
-        if not listen.cancelled() and listen.exception() is None:
-            if listen.result()["type"] == "http.disconnect":
-                on_gone()
-
-    def start_listening() -> None:
-        nonlocal listen
-        if working:
-            listen = asyncio.ensure_future(client.receive())
-            listen.add_done_callback(on_message)
-
-    cycle = client.cycle
     timer = None
     if cycle is not None:
         if cycle.disconnected:
             rlog.fail(499, "client disconnected before the response")
             return
         cycle.watch(on_gone)
-    else:
+    else:  # (the listener's functions are made only here: the gateway's protocol needs neither)
+
+        def on_message(listen: asyncio.Future[Any]) -> None:
+            if not listen.cancelled() and listen.exception() is None:
+                if listen.result()["type"] == "http.disconnect":
+                    on_gone()
+
+        def start_listening() -> None:
+            nonlocal listen
+            if working:
+                listen = asyncio.ensure_future(client.receive())
+                listen.add_done_callback(on_message)
+
         timer = asyncio.get_running_loop().call_later(LISTEN_AFTER, start_listening)
     try:
         await _complete(dialect, send, state, chat_request, decision, rlog)

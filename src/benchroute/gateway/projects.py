@@ -56,6 +56,9 @@ class ProjectSettingsSource:
         return self._settings.project(project)
 
     async def get(self, project: str) -> ProjectSettings:
+        cached = self._cache.peek(project)  # the common case: no coroutine, no closure
+        if cached is not None:
+            return cached
         return await self._cache.get(project, lambda: self._load(project))
 
     async def _load(self, project: str) -> ProjectSettings:

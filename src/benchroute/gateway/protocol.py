@@ -35,7 +35,7 @@ import httptools
 from uvicorn.protocols.http.flow_control import HIGH_WATER_LIMIT, FlowControl, service_unavailable
 from uvicorn.protocols.utils import get_local_addr, get_remote_addr, is_ssl
 
-from benchroute.gateway.cycle import Cycle
+from benchroute.gateway.cycle import Cycle, DefaultHead, render_defaults
 from benchroute.gateway.edge import (
     EDGE_EXTENSION,
     LINGER_BYTES,
@@ -71,12 +71,15 @@ class GatewayProtocol(asyncio.Protocol):
         self.parser = httptools.HttpRequestParser(self)
         self.parser.set_dangerous_leniencies(lenient_data_after_close=True)
         self.root_path: str = config.root_path
+        self._root_path_bytes = self.root_path.encode("ascii")
         self.limit_concurrency = config.limit_concurrency
         self.app_state = app_state
         self.server_state = server_state
         self.connections = server_state.connections
         self.tasks: set[asyncio.Task[None]] = server_state.tasks
-        self.default_headers: list[tuple[bytes, bytes]] = server_state.default_headers
+        # `default_head`: the server's default headers rendered, for the list they came from
+        self._defaults_of: list[tuple[bytes, bytes]] | None = None
+        self._defaults: DefaultHead = (b"", ())
         self.transport: asyncio.Transport = None  # type: ignore[assignment]
         self.flow: FlowControl = None  # type: ignore[assignment]
         self.pipeline: deque[tuple[Cycle, Any, dict[str, Any]]] = deque()
@@ -99,6 +102,9 @@ class GatewayProtocol(asyncio.Protocol):
         self._head_bytes = 0
         self._header_count = 0
         self._header_bytes = 0
+        self._max_header_count = limits.max_header_count  # (read per header: attributes of self)
+        self._max_header_bytes = limits.max_header_bytes
+        self._max_head_bytes = limits.max_head_bytes
         self._body_bytes = 0
         self._body_limit = limits.max_body_bytes
         self._declared: int | None = None
@@ -170,8 +176,8 @@ class GatewayProtocol(asyncio.Protocol):
                 self.logger.warning("Invalid HTTP request received.")
                 self._send_400("Invalid HTTP request received.")
             return
-        if self._awaiting_head and self._head_bytes > self.limits.max_head_bytes:
-            limit = self.limits.max_head_bytes
+        if self._awaiting_head and self._head_bytes > self._max_head_bytes:
+            limit = self._max_head_bytes
             self.reject(Rejected(431, f"request head too large: over {limit} bytes", "headers_too_large"))
 
     def pause_writing(self) -> None:
@@ -205,15 +211,10 @@ class GatewayProtocol(asyncio.Protocol):
         self.url += url
 
     def on_header(self, name: bytes, value: bytes) -> None:
-        self._header_count += 1
-        self._header_bytes += len(name) + len(value)
-        limits = self.limits
-        if self._header_count > limits.max_header_count:
-            message = f"too many request headers: over {limits.max_header_count}"
-            raise Rejected(431, message, "headers_too_large")
-        if self._header_bytes > limits.max_header_bytes:
-            message = f"request headers too large: over {limits.max_header_bytes} bytes"
-            raise Rejected(431, message, "headers_too_large")
+        count = self._header_count = self._header_count + 1
+        size = self._header_bytes = self._header_bytes + len(name) + len(value)
+        if count > self._max_header_count or size > self._max_header_bytes:
+            self._too_many_headers(count)
         name = name.lower()
         value = value.rstrip(b" \t")  # llhttp keeps trailing whitespace (RFC 9110 5.5 excludes it)
         if name == b"content-length":
@@ -224,6 +225,14 @@ class GatewayProtocol(asyncio.Protocol):
         elif name == b"expect" and value.lower() == b"100-continue":
             self._expect_100 = True
         self.headers.append((name, value))
+
+    def _too_many_headers(self, count: int) -> None:
+        limits = self.limits
+        if count > limits.max_header_count:
+            message = f"too many request headers: over {limits.max_header_count}"
+            raise Rejected(431, message, "headers_too_large")
+        message = f"request headers too large: over {limits.max_header_bytes} bytes"
+        raise Rejected(431, message, "headers_too_large")
 
     def on_headers_complete(self) -> None:
         self._awaiting_head = False
@@ -240,7 +249,7 @@ class GatewayProtocol(asyncio.Protocol):
         if "%" in path:
             path = urllib.parse.unquote(path)
         scope["path"] = self.root_path + path
-        scope["raw_path"] = self.root_path.encode("ascii") + raw_path
+        scope["raw_path"] = self._root_path_bytes + raw_path
         scope["query_string"] = parsed.query or b""
         self._body_limit = limit = self.limits.body_limit(encoded)
         declared = self._declared
@@ -298,16 +307,26 @@ class GatewayProtocol(asyncio.Protocol):
     # ---- running requests ------------------------------------------------------------------------
 
     def _start(self, cycle: Cycle, app: Any, scope: dict[str, Any]) -> None:
-        task = self.loop.create_task(cycle.run(app, scope))
+        task = cycle.task = self.loop.create_task(cycle.run(app, scope))
         task.add_done_callback(self.tasks.discard)
         self.tasks.add(task)
+
+    def default_head(self) -> DefaultHead:
+        """The server's default headers as of now, rendered once per list (uvicorn makes a new one
+        each second, with the new date)."""
+        current = self.server_state.default_headers
+        if current is not self._defaults_of:
+            self._defaults_of = current
+            self._defaults = render_defaults(current)
+        return self._defaults
 
     def response_done(self, cycle: Cycle) -> None:
         """A response's last byte is written: start the next pipelined request, or wait idle."""
         self.server_state.total_requests += 1
         if self.transport.is_closing():
             return
-        self.flow.resume_reading()
+        if self.flow.read_paused:  # (the call only when it has something to do)
+            self.flow.resume_reading()
         if self.pipeline:
             self._phase = BUSY
             self._start(*self.pipeline.pop())
@@ -381,7 +400,7 @@ class GatewayProtocol(asyncio.Protocol):
 
     def _send_400(self, msg: str) -> None:
         content = [b"HTTP/1.1 400 Bad Request\r\n"]
-        for name, value in self.default_headers:
+        for name, value in self.server_state.default_headers:
             content += (name, b": ", value, b"\r\n")
         content += (
             b"content-type: text/plain; charset=utf-8\r\n",

@@ -46,8 +46,11 @@ async def hand_over(state: GatewayState, rlog: RequestLog, limited: list[Subject
         await state.writer.submit(usage)
         if state.wal is not None:
             state.wal.submitted(usage.id)
-        await limits_http.record(state.limiter, limited, usage)
-        d = await gateway_sessions.after_serving(state, rlog)
+        if limited:  # (most requests count against no limit: no coroutine for nothing)
+            await limits_http.record(state.limiter, limited, usage)
+        d = rlog.decision
+        if gateway_sessions.fallback_served(rlog):  # (else no coroutine: the decision as it is)
+            d = await gateway_sessions.after_serving(state, rlog)
         if d is not None:
             served = rlog.model.id if rlog.model else None
             d, facts = outcome.recorded(d, served, rlog.status, rlog.attempts)

@@ -36,9 +36,9 @@ async def route(
     rlog.session = key
     if layer is not None:
         try:
-            routed = await layer.route(
-                state.engine, request, rlog.project, project, ctx, decision_id=rlog.request_id, keys=keys
-            )
+            engine, request_id = state.engine, rlog.request_id
+            # by position: ..., ctx, decision_id, keys
+            routed = await layer.route(engine, request, rlog.project, project, ctx, request_id, keys)
             return routed.decision
         except ROUTING_ERRORS:
             raise
@@ -52,13 +52,21 @@ async def route(
     return quick_replace(decision, id=rlog.request_id, session_key=key)
 
 
+def fallback_served(rlog: RequestLog) -> bool:
+    """A fallback served the request instead of the chosen model (`after_serving` has work)."""
+    decision = rlog.decision
+    served = rlog.model.id if rlog.model is not None else None
+    return not (decision is None or served is None or served == decision.model or rlog.status >= 400)
+
+
 async def after_serving(state: GatewayState, rlog: RequestLog) -> Decision | None:
     """The Decision to record: when a fallback served instead of the chosen model, the session
     moves to it and the Decision is marked `forced_by_failure`. Never raises."""
     decision = rlog.decision
-    served = rlog.model.id if rlog.model is not None else None
-    if decision is None or served is None or served == decision.model or rlog.status >= 400:
+    if decision is None or not fallback_served(rlog):
         return decision
+    assert rlog.model is not None  # (a fallback served)
+    served = rlog.model.id
     layer = state.sessions
     if layer is None:
         return decision

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from benchroute.catalog.model import Catalog
 from benchroute.gateway.auth import Authenticator
@@ -31,6 +31,9 @@ if TYPE_CHECKING:
     from benchroute.sessions.service import SessionRouter
 
 
+T = TypeVar("T")
+
+
 class ProviderKeys:
     """BYOK provider keys per (project, provider), cached briefly so requests do not read the store."""
 
@@ -51,20 +54,25 @@ class InFlight:
 
     def __init__(self) -> None:
         self.count = 0
-        self._idle = asyncio.Event()
-        self._idle.set()
+        self._idle: asyncio.Event | None = None  # made by the first `wait_idle` (shutdown)
 
     def enter(self) -> None:
         self.count += 1
-        self._idle.clear()
+        if self._idle is not None:
+            self._idle.clear()
 
     def leave(self) -> None:
         self.count -= 1
         if self.count <= 0:
             self.count = 0
-            self._idle.set()
+            if self._idle is not None:
+                self._idle.set()
 
     async def wait_idle(self, grace: float) -> bool:
+        if self._idle is None:
+            self._idle = asyncio.Event()
+            if self.count == 0:
+                self._idle.set()
         try:
             await asyncio.wait_for(self._idle.wait(), grace)
         except TimeoutError:
@@ -104,9 +112,14 @@ class GatewayState:
             self._readiness = provider_readiness(self.settings, self.discovered)
         return self._readiness
 
-    async def project(self, name: str) -> ProjectSettings:
+    def project(self, name: str) -> Coroutine[Any, Any, ProjectSettings]:
         """A project's settings as requests use them: the config with the overrides saved from the
-        dashboard merged over it (cached briefly; a change applies from the next request)."""
+        dashboard merged over it (cached briefly; a change applies from the next request). (The
+        source's own coroutine: one of this method's would only pass it on.)"""
         if self.projects is None:
-            return self.settings.project(name)
-        return await self.projects.get(name)
+            return _given(self.settings.project(name))
+        return self.projects.get(name)
+
+
+async def _given(value: T) -> T:
+    return value

@@ -23,6 +23,8 @@ from benchroute.wire.canonical import (
 )
 from benchroute.wire.errors import WireError
 
+MAX_KEYS = 256  # keys whose headers a provider keeps built (BYOK: one per project key)
+
 
 class OpenAICompatProvider:
     """Transport for `POST {base_url}/chat/completions` (JSON or SSE) and `GET {base_url}/models`.
@@ -47,6 +49,10 @@ class OpenAICompatProvider:
         self.api_key = api_key
         self.headers = dict(headers or {})
         self.timeout = timeout
+        self._chat_url = f"{self.base_url}/chat/completions"
+        # a call's headers by its key (None: no key), built once per key: the same strings on
+        # every call, so the client's head cache finds them by their hashes already computed
+        self._headers_by_key: dict[str | None, dict[str, str]] = {}
         # OpenAI's reasoning models reject `max_tokens`; most compatible servers only know it.
         self.max_tokens_key: Literal["max_tokens", "max_completion_tokens"] = max_tokens_key
 
@@ -54,12 +60,18 @@ class OpenAICompatProvider:
         return (target.api_key if target else None) or self.api_key
 
     def _headers(self, key: str | None) -> dict[str, str]:
-        headers = dict(self.headers)
-        if key:
-            headers["Authorization"] = f"Bearer {key}"
+        """The provider's headers with `key`'s `Authorization` (callers copy it, never change it)."""
+        headers = self._headers_by_key.get(key)
+        if headers is None:
+            headers = dict(self.headers)
+            if key:
+                headers["Authorization"] = f"Bearer {key}"
+            if len(self._headers_by_key) >= MAX_KEYS:  # BYOK keys: bounded, forgotten at once
+                self._headers_by_key.clear()
+            self._headers_by_key[key] = headers
         return headers
 
-    def render(self, request: ChatRequest, target: Target, *, stream: bool) -> dict[str, Any]:
+    def render(self, request: ChatRequest, target: Target, stream: bool) -> dict[str, Any]:
         if request.stream != stream:
             request = dataclasses.replace(request, stream=stream)
         if request.thinking_budget is not None and not target.reasoning:
@@ -67,15 +79,15 @@ class OpenAICompatProvider:
             # catalog lists without reasoning would refuse it (a routed or chat client's own effort
             # is sent as it is)
             request = dataclasses.replace(request, reasoning_effort=None)
-        return chat.render_request(request, target.upstream_model, max_tokens_key=self.max_tokens_key)
+        return chat.render_request(request, target.upstream_model, self.max_tokens_key)  # (by position)
 
     async def complete(self, request: ChatRequest, target: Target) -> ChatResponse:
         key = self._key(target)
         doc = await post_json(
             self.session,
-            f"{self.base_url}/chat/completions",
-            self.render(request, target, stream=False),
-            headers=self._headers(key),
+            self._chat_url,
+            self.render(request, target, False),
+            self._headers(key),
             provider=self.name,
             read_timeout=self.timeout,
             secrets=(key,),
@@ -95,7 +107,7 @@ class OpenAICompatProvider:
         key = self._key(target)
         resp = await open_stream(
             self.session,
-            f"{self.base_url}/chat/completions",
+            self._chat_url,
             self.render(request, target, stream=True),
             headers=self._headers(key),
             provider=self.name,

@@ -49,7 +49,6 @@ class SessionState:
         tier: str,
         action: str,
         now: float,
-        *,
         limit: int = HISTORY_LIMIT,
     ) -> SessionState:
         """The state after one more routed request (pure)."""

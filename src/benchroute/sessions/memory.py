@@ -57,11 +57,23 @@ class MemorySessionStore:
     async def update(
         self, project: str, key: str, fn: Updater, ttl: float | None = None
     ) -> SessionState | None:
-        new = fn(self._live((project, key)))
+        # `_live` then `_set`, with one read of the clock (the expiry counts from the read, as
+        # for a `put`; `fn` is pure and quick) and one move to the end
+        ident = (project, key)
+        items = self._items
+        now = self._clock()
+        item = items.get(ident)
+        if item is not None and item[0] <= now:
+            del items[ident]
+            item = None
+        new = fn(item[1] if item is not None else None)
         if new is None:
-            self._items.pop((project, key), None)
-        else:
-            self._set((project, key), new, ttl)
+            items.pop(ident, None)
+            return None
+        items[ident] = (now + (self.ttl if ttl is None else ttl), new)
+        items.move_to_end(ident)
+        while len(items) > self.max_sessions:
+            items.popitem(last=False)
         return new
 
     async def delete(self, project: str, key: str) -> None:

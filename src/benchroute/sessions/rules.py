@@ -81,7 +81,6 @@ def apply_session(
     decision: Decision,
     state: SessionState | None,
     request: ChatRequest,
-    *,
     switch_saving: float = 0.5,
     allowed_models: list[str] | None = None,
     unavailable: frozenset[str] = frozenset(),
@@ -92,7 +91,8 @@ def apply_session(
 
     `allowed_models` are the project's patterns (None: all), `unavailable` the models in cooldown
     or that failed for this request, `catalog` gives context windows (None: not checked). `stamp`:
-    more fields to set on the returned Decision (its id, session key), in the same copy.
+    more fields to set on the returned Decision (its id, session key), in the same copy. (The
+    request path passes them by position: five keywords cost more than rule 1 itself.)
     """
     changes = _changes(decision, state, request, switch_saving, allowed_models, unavailable, catalog)
     if stamp:
@@ -110,6 +110,9 @@ def _changes(
     catalog: Catalog | None,
 ) -> Changes:
     """What the session rules change on the policy's Decision (rules 1 to 8, in order)."""
+    fixed = _fixed(decision)
+    if fixed is not None:
+        return fixed  # (before the tool-loop scan: a named model never needs it)
     tool_loop = in_tool_loop(request)
     agreed = _no_conflict(decision, state, tool_loop)
     if agreed is not None:
@@ -154,13 +157,18 @@ def _changes(
     return _efficient(decision, current, candidate, request, switch_saving, fits)
 
 
-def _no_conflict(decision: Decision, state: SessionState | None, tool_loop: bool) -> Changes | None:
-    """Rules 1 to 3: the Decision when the session has no model to weigh against the policy's
-    choice (manual, old client, new session or tier, the same model), else None."""
+def _fixed(decision: Decision) -> Changes | None:
+    """Rule 1: a model the session never overrides (manual, an old client's one model), else None."""
     if decision.tier == "manual":
         return _mark(decision, "none", "a model asked for by name is never overridden")
     if decision.reason == "client_version":
         return _mark(decision, "none", "a client older than the configured minimum gets one model")
+    return None
+
+
+def _no_conflict(decision: Decision, state: SessionState | None, tool_loop: bool) -> Changes | None:
+    """Rules 2 and 3: the Decision when the session has no model to weigh against the policy's
+    choice (new session or tier, the same model), else None."""
     current = state.model if state is not None else None
     if state is None or current is None:
         return _mark(decision, "new", "first request of this session")

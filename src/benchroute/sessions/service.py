@@ -57,13 +57,13 @@ class SessionRouter:
         project_name: str,
         project: ProjectSettings,
         ctx: RouteContext | None = None,
-        *,
         decision_id: str = "",
         keys: tuple[str, str | None] | None = None,
     ) -> Routed:
         """Route one request with `engine` within its session. Routing errors propagate; the state
         is then unchanged. `keys`: the request's `session_key(request)` when the caller has it
-        already (it hashes the conversation when the client sent no session id)."""
+        already (it hashes the conversation when the client sent no session id). (The gateway
+        passes everything by position: keywords cost more than this call's own work.)"""
         base = ctx or RouteContext()
         key, parent = keys or self.keys(request)
         out: list[Routed] = []
@@ -83,11 +83,11 @@ class SessionRouter:
                 policy,
                 state,
                 request,
-                switch_saving=project.switch_saving,
-                allowed_models=project.allowed_models,
-                unavailable=base.unavailable,
-                catalog=self.catalog,
-                stamp={"id": decision_id or policy.id, "session_key": key},
+                project.switch_saving,  # switch_saving
+                project.allowed_models,  # allowed_models
+                base.unavailable,  # unavailable
+                self.catalog,  # catalog
+                {"id": decision_id or policy.id, "session_key": key},  # stamp
             )
             now = self._clock()
             start = state or SessionState(key=key, project=project_name, parent_key=parent, created=now)
@@ -99,7 +99,7 @@ class SessionRouter:
                 decision.tier,
                 decision.session_action,
                 now,
-                limit=self.history_limit,
+                self.history_limit,  # limit (by position)
             )
             out[:] = [Routed(decision, new)]
             return new

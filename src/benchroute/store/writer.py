@@ -15,9 +15,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Coroutine
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from benchroute.store import spill
 from benchroute.store.backlog import Backlog
@@ -100,11 +101,12 @@ class UsageWriter:
         await self._replay()
         self._ensure_task()
 
-    async def submit(self, record: UsageRecord) -> None:
-        await self._put(record)
+    # `_put`'s coroutine itself (a coroutine of their own each would only pass it on)
+    def submit(self, record: UsageRecord) -> Coroutine[Any, Any, None]:
+        return self._put(record)
 
-    async def submit_decision(self, record: DecisionRecord) -> None:
-        await self._put(record)
+    def submit_decision(self, record: DecisionRecord) -> Coroutine[Any, Any, None]:
+        return self._put(record)
 
     async def flush(self) -> None:
         """Wait until everything submitted so far is written (or spilled)."""

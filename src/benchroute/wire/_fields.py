@@ -64,7 +64,7 @@ def opt_bool(body: JSON, key: str, param: str, *, status: int = 400) -> bool | N
     return value
 
 
-def opt_int(body: JSON, key: str, param: str, *, minimum: int | None = None, status: int = 400) -> int | None:
+def opt_int(body: JSON, key: str, param: str, minimum: int | None = None, *, status: int = 400) -> int | None:
     """An integer (a float with no fraction counts), at least `minimum` when given."""
     value = body.get(key)
     if value is None:
@@ -79,7 +79,7 @@ def opt_int(body: JSON, key: str, param: str, *, minimum: int | None = None, sta
 
 
 def opt_float(
-    body: JSON, key: str, param: str, *, bounds: tuple[float, float] | None = None, status: int = 400
+    body: JSON, key: str, param: str, bounds: tuple[float, float] | None = None, *, status: int = 400
 ) -> float | None:
     """A number, within `bounds` (inclusive) when given."""
     value = body.get(key)
@@ -125,6 +125,8 @@ def count(body: JSON | None, key: str) -> int:
     if body is None:
         return 0
     value = body.get(key)
+    if type(value) is int:  # (the usual case, in one check)
+        return value
     if isinstance(value, int) and not isinstance(value, bool):
         return value
     if isinstance(value, float):

@@ -71,7 +71,11 @@ class Message:
 
     @property
     def text(self) -> str:
-        return "".join(p.text for p in self.content if isinstance(p, TextPart))
+        content = self.content
+        if len(content) == 1:  # the usual message: no generator to join one part
+            part = content[0]
+            return part.text if isinstance(part, TextPart) else ""
+        return "".join(p.text for p in content if isinstance(p, TextPart))
 
 
 @dataclass(slots=True)

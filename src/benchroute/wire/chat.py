@@ -132,7 +132,6 @@ def render_tool_choice(choice: ToolChoice) -> str | JSON:
 def render_request(
     request: ChatRequest,
     upstream_model: str,
-    *,
     max_tokens_key: Literal["max_tokens", "max_completion_tokens"] = "max_tokens",
 ) -> dict[str, Any]:
     """Canonical -> the body for an OpenAI-compatible upstream.

@@ -95,7 +95,7 @@ def _parse_message(raw: Any, param: str) -> Message:
             f"{param}.role must be one of system, developer, user, assistant, tool (got {role_name!r})",
             param=f"{param}.role",
         )
-    message = Message(role=role, content=parse_parts(body.get("content"), f"{param}.content"))
+    message = Message(role, parse_parts(body.get("content"), f"{param}.content"))  # role, content
     message.name = f.opt_str(body, "name", f"{param}.name")
     if role == "assistant" and body.get("tool_calls") is not None:
         message.tool_calls = parse_tool_calls(body["tool_calls"], f"{param}.tool_calls")
@@ -157,9 +157,10 @@ def parse_request(body: dict[str, Any], context: RequestContext) -> ChatRequest:
     include_usage = bool(f.opt_bool(stream_options, "include_usage", "stream_options.include_usage")) or (
         isinstance(usage_opts, dict) and usage_opts.get("include") is True
     )
-    max_tokens = f.opt_int(body, "max_completion_tokens", "max_completion_tokens", minimum=1)
+    # (minimum, bounds by position: keywords cost more than these reads)
+    max_tokens = f.opt_int(body, "max_completion_tokens", "max_completion_tokens", 1)
     if max_tokens is None:
-        max_tokens = f.opt_int(body, "max_tokens", "max_tokens", minimum=1)
+        max_tokens = f.opt_int(body, "max_tokens", "max_tokens", 1)
     effort = f.opt_str(body, "reasoning_effort", "reasoning_effort")
     reasoning = body.get("reasoning")  # OpenRouter: {"reasoning": {"effort": "high"}}
     if effort is None and isinstance(reasoning, dict) and isinstance(reasoning.get("effort"), str):
@@ -169,8 +170,8 @@ def parse_request(body: dict[str, Any], context: RequestContext) -> ChatRequest:
     tool_choice = _parse_tool_choice(body.get("tool_choice"))
     parallel = f.opt_bool(body, "parallel_tool_calls", "parallel_tool_calls")
     stream = bool(f.opt_bool(body, "stream", "stream"))
-    temperature = f.opt_float(body, "temperature", "temperature", bounds=(0.0, 2.0))
-    top_p = f.opt_float(body, "top_p", "top_p", bounds=(0.0, 1.0))
+    temperature = f.opt_float(body, "temperature", "temperature", (0.0, 2.0))
+    top_p = f.opt_float(body, "top_p", "top_p", (0.0, 1.0))
     stop = f.stop_list(body.get("stop"), "stop")
     response_format = f.opt_obj(body, "response_format", "response_format")
     user = f.opt_str(body, "user", "user")

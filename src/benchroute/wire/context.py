@@ -57,8 +57,9 @@ def parse_user_agent(user_agent: str | None) -> tuple[str | None, str | None]:
 
 
 def request_context(
-    headers: dict[str, str], *, api_kind: ApiKind, project: str, key_id: str | None
+    headers: dict[str, str], api_kind: ApiKind, project: str, key_id: str | None
 ) -> RequestContext:
+    """The request's context from its headers (the pipeline passes everything by position)."""
     get = headers.get
     user_agent = get("user-agent")
     client_name, client_version = parse_user_agent(user_agent)

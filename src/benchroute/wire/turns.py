@@ -48,4 +48,7 @@ def is_context_only(msg: Message) -> bool:
 def is_own_turn(msg: Message) -> bool:
     """One of the person's own turns: a user message with content that is neither a tool result
     nor a context-only turn."""
-    return msg.role == "user" and bool(msg.content) and not is_tool_result(msg) and not is_context_only(msg)
+    if msg.role != "user" or not msg.content:
+        return False
+    head = head_text(msg)  # (once: `is_tool_result` and `is_context_only` each read it)
+    return _XML_TOOL_RESULT.match(head) is None and _ONLY_CONTEXT.match(head) is None
