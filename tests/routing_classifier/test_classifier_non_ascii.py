@@ -5,6 +5,7 @@ substring test against its case-insensitive regex."""
 from __future__ import annotations
 
 import random
+import re
 from collections import Counter
 from itertools import pairwise
 from pathlib import Path
@@ -12,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from benchroute.routing import features, signals
+from benchroute.routing import features, scanparts, signals
 from benchroute.routing.charcounts import CharCounts
 from benchroute.routing.features import TextVectorizer, extract, tokenize
 from benchroute.routing.textclf import load_default
@@ -132,3 +133,37 @@ def test_plan_reminder_matches_the_case_insensitive_regex() -> None:
     assert found > 500
     for text in ("<system-reminder>plan mode İs actİve", "<system-reminder>PLAN MODE ıS ACTIVE é"):
         assert signals.plan_reminder(text)
+
+
+_NUMBER_PIECES = (
+    "1",
+    "12",
+    "0",
+    "x",
+    "_",
+    "\u0661",
+    "\u00b2",
+    "-",
+    " failed",
+    " passed",
+    "failed",
+    "d",
+    " ",
+    "\n",
+    ",",
+)
+
+
+@pytest.mark.parametrize("word", [" failed", " passed"])
+def test_a_number_before_a_word_matches_the_regex(word: str) -> None:
+    rx = re.compile(rf"\b\d+{word}\b")
+    (part,) = scanparts.parts((word, rx.pattern))
+    assert part[2] == scanparts.AFTER_NUMBER
+    rng = random.Random(11)
+    texts = ["".join(rng.choice(_NUMBER_PIECES) for _ in range(rng.randint(0, 10))) for _ in range(20000)]
+    found = 0
+    for text in texts:
+        expected = rx.search(text) is not None
+        assert scanparts.any_part(text, (part,)) == expected, text
+        found += expected
+    assert found > 300
