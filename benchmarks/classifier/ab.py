@@ -6,12 +6,12 @@
 One worker process per tree (each imports benchroute from its tree and loads B's artifact, so only
 the code differs); round after round each worker in turn times `n` calls of
 `TextClassifier.classify` on every request shape of run.py (1k and 8k tokens alone and in a tool
-loop, the 32k-character paste, the 200-message conversation) and of benchmarks/policy/run.py (the
-Kilo-shaped 8k agent request, its 32k paste and 200-message conversation), each at first sight
-(the classifier without its memo) and as the next call of a tool loop ("next call": the memo knows
-the turn, the heads run again; a fresh copy of the request each call; a tree without a memo does
-the same work twice). Both trees see the same machine load; the figures are thread CPU time per
-call, p50 and p99 over every round.
+loop, 1k tokens of Russian prose, the 32k-character paste, the 200-message conversation) and of
+benchmarks/policy/run.py (the Kilo-shaped 8k agent request, its 32k paste and 200-message
+conversation), each at first sight (the classifier without its memo) and as the next call of a
+tool loop ("next call": the memo knows the turn, the heads run again; a fresh copy of the request
+each call; a tree without a memo does the same work twice). Both trees see the same machine load;
+the figures are thread CPU time per call, p50 and p99 over every round.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ def _shapes() -> list[tuple[str, object]]:
     spec.loader.exec_module(policy)
     return [
         ("1000 tok", run.request(1000, False)),
+        ("1000 tok ru", run.request(1000, False, run.PROSE_RU)),
         ("8000 tok", run.request(8000, False)),
         ("8000 tok +loop", run.request(8000, True)),
         ("32k-char paste", run.paste_request(32_000)),
