@@ -44,7 +44,7 @@ _NEED_BOILERPLATE_AT = re.compile(
     r"<(?:environment_details|system-reminder|environment_context|user_instructions|INSTRUCTIONS)>"
 )
 _NEED_TAGS_AT = re.compile(r"</?(?:task>|feedback>|user_message>|answer>|image)")
-# Either regex above needs one of these right after a "<": one scan instead of ten needle scans.
+# _BOILERPLATE or _TAGS needs one of these right after a "<": one scan for a turn without either.
 _NEED_CLEAN = re.compile(
     r"<(?:environment_details>|system-reminder>|environment_context>|user_instructions>|INSTRUCTIONS>|"
     r"/?(?:task>|feedback>|user_message>|answer>|image))"
@@ -124,7 +124,7 @@ def bounded_lines(text: str, head: int, tail: int) -> str:
 def clean_user_text(text: str) -> str:
     """Drop client boilerplate (environment details, system reminders, task tags, Codex's IDE
     context above "## My request for Codex:") from a user turn."""
-    at = text.find(CODEX_REQUEST)
+    at = text.find(CODEX_REQUEST) if "#" in text else -1  # memchr first: ~10x cheaper than the find
     if at >= 0:
         text = text[at + len(CODEX_REQUEST) :]
     if "<" in text and (first := _NEED_CLEAN.search(text)) is not None:
