@@ -80,6 +80,10 @@ def test_char_counts_of_a_small_vocabulary() -> None:
         assert list(chars.counts(low).items()) == _reference_counts(vec.vocab, low)
     only_words = CharCounts({"д": 0, "ab": 1})  # no bigram in the vocabulary
     assert only_words.counts("д ab д") == {0: 2, 1: 1}
+    no_letters = {"ab": 0, "ab cd": 1, "cd": 2}  # no one-character word
+    for low in ("ab cd ж ab cd", "ж", "", "abcd ab"):
+        assert list(CharCounts(no_letters).counts(low).items()) == _reference_counts(no_letters, low)
+    assert CharCounts({}).counts("привет мир") == {}
 
 
 def test_dense_texts_take_the_numpy_count_with_the_same_row(vectorizer: TextVectorizer) -> None:

@@ -80,7 +80,7 @@ class CharCounts:
         self._bigram_keys: IntArray = keys[order]
         self._bigram_cols: IntArray = cols[pair][order]
         singles = {ord(w): i for w, i in words.items() if len(w) == 1}
-        self._top = max(_SPACE_TOP, *singles) + 1  # codes from here on: no word, not white space
+        self._top = max([_SPACE_TOP, *singles]) + 1  # codes from here on: no word, not white space
         table: npt.NDArray[np.signedinteger[Any]] = np.full(
             self._top + 1, _UNKNOWN, dtype=np.int16 if len(words) < 2**15 else np.int32
         )
