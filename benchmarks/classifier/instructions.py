@@ -4,10 +4,12 @@ move with the machine's load (thread CPU time does, by tens of percent on a shar
 
     python benchmarks/classifier/instructions.py --a <old checkout>/src --b src [--n 300] [--shapes 1000 8000]
 
-For each tree and each of run.py's request shapes, two processes run under callgrind with
-PYTHONHASHSEED=0 and B's artifact: both load the classifier (without its memo) and make 20
-warm-up calls, then a collection and the gc module off, and the second makes `n` more calls; the
-difference of their totals over `n` is the cost of one call. Runs of one tree agree within ~5%.
+For each tree and each of run.py's request shapes (and "1000ru", its 1k-token prompt in Russian;
+"policy8k", "policypaste", "policy200": benchmarks/policy/run.py's three), two processes run
+under callgrind with PYTHONHASHSEED=0 and B's artifact: both load the classifier (without its
+memo) and make 20 warm-up calls, then a collection and the gc module off, and the second makes `n`
+more calls; the difference of their totals over `n` is the cost of one call. Runs of one tree
+agree within ~5%.
 """
 
 from __future__ import annotations
@@ -25,17 +27,44 @@ if TYPE_CHECKING:
     from benchroute.wire.canonical import ChatRequest
 
 HERE = Path(__file__).resolve().parent
-SHAPES = ("50", "1000", "8000", "8000loop", "paste", "200msg")
+SHAPES = (
+    "50",
+    "1000",
+    "1000ru",
+    "8000",
+    "8000loop",
+    "paste",
+    "200msg",
+    "policy8k",
+    "policypaste",
+    "policy200",
+)
 
 
 def _request(shape: str) -> ChatRequest:
     sys.path.insert(0, str(HERE))
     import run
 
+    if shape.startswith("policy"):  # benchmarks/policy/run.py's three
+        import importlib.util
+
+        spec = importlib.util.spec_from_file_location("policy_run", HERE.parent / "policy" / "run.py")
+        assert spec is not None and spec.loader is not None
+        policy = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(policy)
+        made = {
+            "policy8k": policy.agent_request_8k,
+            "policypaste": policy.paste_32k,
+            "policy200": policy.conversation_200,
+        }
+        request: ChatRequest = made[shape]()
+        return request
     if shape == "paste":
         return run.paste_request(32_000)
     if shape == "200msg":
         return run.long_conversation(200)
+    if shape == "1000ru":
+        return run.request(1000, False, run.PROSE_RU)
     return run.request(int(shape.removesuffix("loop")), shape.endswith("loop"))
 
 

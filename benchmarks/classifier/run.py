@@ -3,7 +3,8 @@
     PYTHONPATH=src taskset -c 0 python benchmarks/classifier/run.py [--n 2000] [--set-repeats 3]
 
 Prompts of ~50, ~1k and ~8k tokens (about 4 characters per token) mix prose, code and a
-traceback, sent as a one-turn request and as the last turn of an agent tool loop; a one-line
+traceback, sent as a one-turn request and as the last turn of an agent tool loop (and the ~1k one
+with its prose in Russian, "1000 tok ru": non-ASCII text); a one-line
 instruction over an unfenced 32k-character paste; a 200-message agent conversation (99 tool
 calls with their results). Then every request of the labelled request set
 (data/requests/requests.jsonl: real client shapes, up to ~100k characters), timed per size bucket.
@@ -45,18 +46,22 @@ TRACE = (
 )
 
 
-def prompt(tokens: int) -> str:
-    block = f"{PROSE}\n```python\n{CODE}```\n{TRACE}"
-    text = "Why does this fail? "
+# The same prose in Russian: a non-ASCII instruction (each letter a token of the TF-IDF tokenizer).
+PROSE_RU = "Импортёр суммирует суммы по всем строкам, но итоги по некоторым валютам неверны. "
+
+
+def prompt(tokens: int, prose: str = PROSE) -> str:
+    block = f"{prose}\n```python\n{CODE}```\n{TRACE}"
+    text = "Why does this fail? " if prose == PROSE else "Почему это не работает? "
     while len(text) < tokens * 4:
         text += block
     return text[: tokens * 4]
 
 
-def request(tokens: int, loop: bool) -> ChatRequest:
+def request(tokens: int, loop: bool, prose: str = PROSE) -> ChatRequest:
     messages = [
         Message("system", [TextPart("You are a coding agent.")]),
-        Message("user", [TextPart(prompt(tokens))]),
+        Message("user", [TextPart(prompt(tokens, prose))]),
     ]
     if loop:
         for i in range(6):
@@ -136,6 +141,7 @@ def main() -> None:
         for tokens in (50, 1000, 8000)
         for loop in (False, True)
     ]
+    shapes.insert(3, ("1000 tok ru", request(1000, False, PROSE_RU)))
     shapes += [("32k-char paste", paste_request(32_000)), ("200 messages", long_conversation(200))]
     for label, req in shapes:
         times, cpu = timed(first, req, args.n)

@@ -66,15 +66,25 @@ def texts() -> list[str]:
     return _stored_turns() + _random_texts(3000)
 
 
+_NEED_BOILERPLATE = (
+    "<environment_details>",
+    "<system-reminder>",
+    "<environment_context>",
+    "<user_instructions>",
+    "<INSTRUCTIONS>",
+)
+_NEED_TAGS = ("task>", "feedback>", "user_message>", "answer>", "image")
+
+
 def _clean_reference(text: str) -> str:
     """clean_user_text as it was: one substring test per tag before each substitution."""
     at = text.find(signals.CODEX_REQUEST)
     if at >= 0:
         text = text[at + len(signals.CODEX_REQUEST) :]
     if "<" in text:
-        if any(n in text for n in signals._NEED_BOILERPLATE):
+        if any(n in text for n in _NEED_BOILERPLATE):
             text = signals._BOILERPLATE.sub(" ", text)
-        if any(n in text for n in signals._NEED_TAGS):
+        if any(n in text for n in _NEED_TAGS):
             text = signals._TAGS.sub(" ", text)
     return text.strip()
 

@@ -24,6 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from benchroute.routing import signals
+from benchroute.routing.charcounts import CharCounts
 from benchroute.routing.lexicon import CUE_NAMES, cues
 from benchroute.routing.memo import TextMemo
 from benchroute.routing.signals import bounded, clean_user_text
@@ -94,6 +95,10 @@ STRUCT_FEATURES: tuple[str, ...] = (
 )
 
 _TOKEN = re.compile(r"[a-z_]++|[0-9]++|[^\sa-z0-9_]")  # possessive: the classes are disjoint
+# A vectoriser text with at least this many non-ASCII characters (each a token of its own) is
+# counted by `CharCounts` (numpy, ~50 µs and ~0.05 µs a character) rather than token by token
+# (~0.3 µs a token): below it the token-by-token count is as fast or faster.
+DENSE_CHARS = 256
 _FILE_EXT = re.compile(  # a literal "." first, so the scan jumps between dots
     r"\.(?:py|js|ts|tsx|jsx|go|rs|java|kt|c|h|cc|cpp|hpp|cs|rb|php|swift|scala|"
     r"sql|sh|yml|yaml|toml|json|md|html|css|vue|svelte)\b"
@@ -340,6 +345,7 @@ class TextVectorizer:
         self.idf: npt.NDArray[np.float32] = np.zeros(0, dtype=np.float32)
         # The vocabulary's bigrams by first word, then second word: column.
         self._bigrams: dict[str, dict[str, int]] = {}
+        self._chars: CharCounts | None = None  # the same counts, for texts of many non-ASCII tokens
 
     def _set_vocab(self, vocab: dict[str, int]) -> None:
         self.vocab = vocab
@@ -348,6 +354,7 @@ class TextVectorizer:
             if " " in term:
                 first, second = term.split(" ", 1)
                 self._bigrams.setdefault(first, {})[second] = j
+        self._chars = CharCounts(vocab) if self.max_n >= 2 else None
 
     @property
     def size(self) -> int:
@@ -381,10 +388,18 @@ class TextVectorizer:
         bigram is looked up by its two words (`_bigrams`), never joined: only vocabulary bigrams
         count, and a word holds no space, so "a b" names one pair of words. Every step iterates
         in C (map, compress, Counter): a term out of the vocabulary counts under None, dropped
-        at the end (columns are distinct terms, so the first occurrences keep their order)."""
+        at the end (columns are distinct terms, so the first occurrences keep their order).
+        A text of DENSE_CHARS non-ASCII characters or more: `CharCounts`, the same dict."""
         if len(text) > self.max_chars:
             text = bounded(text, self.max_chars * 3 // 4, self.max_chars // 4)
-        toks = tokenize(text)
+        low = text.lower()
+        if (
+            self._chars is not None
+            and not low.isascii()
+            and len(low) - len(low.encode("ascii", "ignore")) >= DENSE_CHARS
+        ):
+            return self._chars.counts(low)
+        toks = _TOKEN.findall(low)
         out = Counter(map(self.vocab.get, toks))
         if self.max_n >= 2 and len(toks) > 1:
             # The second-word tables of the tokens that begin some vocabulary bigram (else None),

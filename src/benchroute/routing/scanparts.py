@@ -12,27 +12,71 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["COMPILE_PARTS", "FAILING_PARTS", "PASSING_PARTS", "TRACE_PARTS", "Part", "any_part", "parts"]
+__all__ = [
+    "AFTER_NUMBER",
+    "ANYWHERE",
+    "COMPILE_PARTS",
+    "FAILING_PARTS",
+    "LINE_START",
+    "PASSING_PARTS",
+    "TRACE_PARTS",
+    "Part",
+    "any_part",
+    "parts",
+]
 
-# (a literal every match holds, the alternative's regex or None for the literal alone, whether it
-# is anchored at a line start)
-Part = tuple[str, re.Pattern[str] | None, bool]
+# (a literal every match holds, the alternative's regex or None for the literal alone, where it is
+# tried: ANYWHERE, LINE_START (anchored "^"), or AFTER_NUMBER (a regex r"\b\d+" + literal + ...:
+# matched from the start of the digits before each occurrence of the literal))
+Part = tuple[str, re.Pattern[str] | None, int]
+ANYWHERE, LINE_START, AFTER_NUMBER = 0, 1, 2
+_NUMBER = r"\b\d+"
 
 
 def parts(*specs: tuple[str, str | None] | str) -> tuple[Part, ...]:
-    """A literal alone, or (literal, regex); a regex starting "^" is anchored at a line start."""
+    """A literal alone, or (literal, regex); a regex starting "^" is anchored at a line start, one
+    starting r"\b\\d+" and then the literal is tried where the literal follows a number."""
     out: list[Part] = []
     for spec in specs:
         lit, rx = (spec, None) if isinstance(spec, str) else spec
-        anchored = rx is not None and rx.startswith("^")
-        out.append((lit, None if rx is None else re.compile("\n" + rx[1:] if anchored else rx), anchored))
+        if rx is None:
+            out.append((lit, None, ANYWHERE))
+        elif rx.startswith("^"):
+            out.append((lit, re.compile("\n" + rx[1:]), LINE_START))
+        elif rx.startswith(_NUMBER + lit) and re.escape(lit).replace("\\ ", " ") == lit:
+            out.append((lit, re.compile(rx), AFTER_NUMBER))
+        else:
+            out.append((lit, re.compile(rx), ANYWHERE))
     return tuple(out)
+
+
+def _after_number(text: str, lit: str, rx: re.Pattern[str]) -> bool:
+    """`rx.search(text) is not None` for rx = r"\b\\d+" + lit + ...: a match's digits are a whole
+    run (\b fails between two digits) right before an occurrence of `lit`, so `rx.match` from the
+    start of each such run decides (`match(text, pos)` reads the character before pos for \b).
+    A literal scan and a few characters each, not the regex tried at every character (~8 ns)."""
+    at = text.find(lit)
+    while at >= 0:
+        start = at
+        while start and text[start - 1].isdecimal():  # \d: a Unicode decimal digit
+            start -= 1
+        if start < at and rx.match(text, start) is not None:
+            return True
+        at = text.find(lit, at + 1)
+    return False
 
 
 def any_part(text: str, alternatives: tuple[Part, ...]) -> bool:
     """Whether one part matches (an anchored one as "\n" + itself in "\n" + text: a line start)."""
-    for lit, rx, anchored in alternatives:
-        if lit in text and (rx is None or rx.search("\n" + text if anchored else text) is not None):
+    for lit, rx, where in alternatives:
+        if lit not in text:
+            continue
+        if rx is None:
+            return True
+        if where == AFTER_NUMBER:
+            if _after_number(text, lit, rx):
+                return True
+        elif rx.search("\n" + text if where == LINE_START else text) is not None:
             return True
     return False
 
