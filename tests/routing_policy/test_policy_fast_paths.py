@@ -15,6 +15,7 @@ from benchroute.routing.capabilities import SCHEMA_MEMO, Needs, SchemaSizes, nee
 from benchroute.routing.decision import Candidate
 from benchroute.routing.eligibility import (
     MAX_INELIGIBLE,
+    NOTES,
     Eligibility,
     Gates,
     candidates,
@@ -136,7 +137,7 @@ def plain_eligibility(table: PolicyTable, sc: Scores, g: Gates) -> Eligibility:
     for mask, note in reversed(checks):
         for i in np.flatnonzero(~mask).tolist():
             notes[i] = note
-    return Eligibility(pool, notes)
+    return Eligibility(pool, np.array([NOTES.index(n) for n in notes], dtype=np.intp))
 
 
 def plain_candidates(table: PolicyTable, sc: Scores, elig: Eligibility) -> tuple[Candidate, ...]:
@@ -273,3 +274,31 @@ def test_the_remembered_gates_and_balanced_order_equal_fresh_ones() -> None:
                             router.balanced.order(call)
                     else:
                         assert router.balanced.order(call) == expected
+
+
+def plain_score(table: PolicyTable, p: np.ndarray, agent: bool, prompt_tokens: int) -> Scores:
+    """`score` as first written: one matrix-vector product per array."""
+    k = 1 if agent else 0
+    acc, low, high = table.estimate[k] @ p, table.low[k] @ p, table.high[k] @ p
+    toks = np.rint(
+        table.tokens @ p if p.any() else table.params.default_completion_tokens * table.effort_factor
+    )
+    cost = (prompt_tokens * table.input_price + toks * table.output_price) / 1_000_000
+    return Scores(acc, low, high, table.measured @ p, toks, cost)
+
+
+def test_the_batched_scores_are_the_separate_products(table: PolicyTable) -> None:
+    rng = np.random.default_rng(7)
+    n = len(table.cells)
+    mixtures = [np.zeros(n), np.eye(n)[3]]
+    mixtures += [rng.dirichlet(np.full(n, 0.1)) for _ in range(300)]
+    mixtures += [
+        table.vector(dict(zip(table.cells, rng.random(n) * (rng.random(n) < 0.2), strict=True)))
+        for _ in range(300)
+    ]
+    for p in mixtures:
+        for agent in (False, True):
+            tokens = int(rng.integers(1, 200_000))
+            got, want = table.score(p, agent, tokens), plain_score(table, p, agent, tokens)
+            for name in Scores.__slots__:
+                assert getattr(got, name).tolist() == getattr(want, name).tolist(), name

@@ -50,7 +50,12 @@ class Gates:
 @dataclass(frozen=True, slots=True)
 class Eligibility:
     pool: BoolArray  # may be chosen
-    notes: list[str]  # per table model: "" or why not (`NOTES`)
+    codes: IntArray  # per table model: why not, as an index in `NOTES` (0: eligible)
+
+    @property
+    def notes(self) -> list[str]:
+        """Per table model: "" or why not (`NOTES`)."""
+        return list(map(NOTES.__getitem__, self.codes.tolist()))
 
 
 def gates(table: PolicyTable, call: Call, allowed: BoolArray, keyed: BoolArray) -> Gates:
@@ -84,9 +89,8 @@ def gate_codes(*checks: BoolArray) -> IntArray:
 
 def evidence_ok(table: PolicyTable, sc: Scores) -> tuple[BoolArray, BoolArray]:
     """(covered, narrow): measured on enough of the mixture, an interval no wider than the limit."""
-    covered = sc.coverage >= table.params.min_coverage - EPS
-    narrow = (sc.high - sc.low) <= table.params.max_width + EPS
-    return covered, narrow
+    least, widest = table.evidence_limits
+    return sc.coverage >= least, (sc.high - sc.low) <= widest
 
 
 def pool_of(table: PolicyTable, sc: Scores, g: Gates) -> BoolArray:
@@ -102,8 +106,8 @@ def eligibility(table: PolicyTable, sc: Scores, g: Gates) -> Eligibility:
     pool = g.passed & covered & narrow
     # a model that passes the request-level checks (`passed`: codes 0) fails on evidence, if at
     # all: coverage first
-    code = np.where(g.passed, np.where(covered, np.where(narrow, 0, 7), 6), g.codes)
-    return Eligibility(pool, list(map(NOTES.__getitem__, code.tolist())))
+    code: IntArray = np.where(g.passed, np.where(covered, np.where(narrow, 0, 7), 6), g.codes)
+    return Eligibility(pool, code)
 
 
 def fallbacks(
@@ -145,21 +149,21 @@ def candidates(table: PolicyTable, sc: Scores, elig: Eligibility) -> tuple[Candi
     numbers and notes."""
     order = np.argsort(-sc.accuracy, kind="stable")  # ties: table order
     ok = elig.pool[order]
-    shown = order[ok | (np.cumsum(~ok) <= MAX_INELIGIBLE)]
-    rows = shown.tolist()
-    models, notes = table.models, elig.notes
-    # one gather for the five numbers (float64 throughout, so the values are the same)
+    keep = ok | (np.cumsum(~ok) <= MAX_INELIGIBLE)
+    shown = order[keep]
+    # one gather for the five numbers (float64 throughout, so the values are the same); the notes
+    # of the shown models only
     acc, cost, low, high, cov = np.array((sc.accuracy, sc.cost, sc.low, sc.high, sc.coverage))[
         :, shown
     ].tolist()
     return tuple(
         map(
             Candidate,
-            [models[i] for i in rows],
+            map(table.models.__getitem__, shown.tolist()),
             acc,
             cost,
-            elig.pool[shown].tolist(),
-            [notes[i] for i in rows],
+            ok[keep].tolist(),
+            map(NOTES.__getitem__, elig.codes[shown].tolist()),
             low,
             high,
             cov,

@@ -108,7 +108,8 @@ def annotate(
         substitute, reason = _substitute(decision.model, configured[0], configured[1], call, catalog)
         extra += substitute
         said = (split_variant(configured[1])[0], reason) if substitute else said
-    cooling = [c.model for c in decision.candidates if c.note == "cooldown"]
+    # a "cooldown" note needs a model in cooldown
+    cooling = [c.model for c in decision.candidates if c.note == "cooldown"] if call.ctx.unavailable else []
     if cooling:
         extra += f" Left out while cooling down after upstream failures: {', '.join(cooling[:4])}."
     frontier_cost = decision.frontier_cost
@@ -155,11 +156,14 @@ def _costs(decision: Decision, call: Call, catalog: Catalog, table: PolicyTable)
     if decision.expected_cost is not None:
         out[decision.model] = decision.expected_cost
     wanted = set(decision.fallbacks) - out.keys()
-    if wanted and decision.candidates:  # one pass over the candidates, for the few fallbacks
+    if wanted and decision.candidates:  # the candidates, most accurate first, until all are found
         for c in decision.candidates:
             base = split_variant(c.model)[0] if "@" in c.model else c.model
-            if base in wanted and base not in out and c.expected_cost is not None:
+            if base in wanted and c.expected_cost is not None:
                 out[base] = c.expected_cost
+                wanted.discard(base)
+                if not wanted:
+                    break
     for model in decision.fallbacks:
         if model not in out:
             cost = expected_cost(catalog, table, model, None, call.prompt_tokens)
