@@ -37,6 +37,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import repeat
+from operator import neg
 from types import MappingProxyType
 from typing import Final
 
@@ -135,6 +136,8 @@ class PolicyTable:
         self.index: dict[str, int] = {c: i for i, c in enumerate(self.cells)}
         self.models: tuple[str, ...] = tuple(m for m in snapshot.models() if split_variant(m)[0] in catalog)
         self.row: dict[str, int] = {m: i for i, m in enumerate(self.models)}
+        self.names: npt.NDArray[np.object_] = np.array(self.models, dtype=object)  # to index by arrays
+        self.names.flags.writeable = False
         self.bases: tuple[str, ...] = tuple(split_variant(m)[0] for m in self.models)  # catalog ids
         infos = [catalog.get(split_variant(m)[0]) for m in self.models]
         self.info: tuple[ModelInfo, ...] = tuple(i for i in infos if i is not None)
@@ -307,24 +310,22 @@ def choose(
     if front is None:
         front = frontier(pool, sc.accuracy, sc.cost)
     # the frontier holds a few models: compare them as Python floats (the same float64 values),
-    # keyed by row
+    # in tuples (ties broken by the next element, the row last)
     idx = front.nonzero()[0]
     ids = idx.tolist()
-    acc = dict(zip(ids, sc.accuracy[idx].tolist(), strict=True))
-    low = dict(zip(ids, sc.low[idx].tolist(), strict=True))
-    cost = dict(zip(ids, sc.cost[idx].tolist(), strict=True))
-    top = min(ids, key=lambda i: (-acc[i], cost[i], i))  # the most accurate (ties: cheaper, then first)
-    a_best, top_low = acc[top], low[top]
+    acc, low, cost = sc.accuracy[idx].tolist(), sc.low[idx].tolist(), sc.cost[idx].tolist()
+    # the most accurate (ties: cheaper, then first)
+    _, _, top, a_best, top_low = min(zip(map(neg, acc), cost, ids, acc, low, strict=True))
     base = _median(sc.low[pool].tolist()) if floor is None else floor
-    if not any(low[i] >= base - EPS for i in ids):  # nobody usable is proven at the floor: Balanced
+    if not any(map((base - EPS).__le__, low)):  # nobody usable is proven at the floor: Balanced
         return Choice(None, None, base, a_best, False, top_low)
     dial = min(max(dial, 0.0), 1.0)
     bar = base + dial * max(0.0, top_low - base)
     if dial >= 1.0:
         return Choice(models[top], bar, base, a_best, bool(top_low >= bar - EPS), top_low)
-    # not empty: the floor check above, and bar <= max(base, top_low)
-    proven = [i for i in ids if low[i] >= bar - EPS]
-    pick = min(proven, key=lambda i: (cost[i], -acc[i], i))  # cheapest, then most accurate
+    # not empty: the floor check above, and bar <= max(base, top_low); cheapest, then most accurate
+    least = bar - EPS
+    pick = min((c, -a, i) for i, a, lo, c in zip(ids, acc, low, cost, strict=True) if lo >= least)[2]
     return Choice(models[pick], bar, base, a_best, True, top_low)
 
 
