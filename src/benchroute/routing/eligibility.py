@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from benchroute.quickinit import quick_init
 from benchroute.routing.call import MAX_FALLBACKS, Call
 from benchroute.routing.decision import Candidate
 from benchroute.routing.evidence import split_variant
@@ -49,6 +50,7 @@ class Gates:
     codes: IntArray
 
 
+@quick_init  # built once or more per request: plain stores (benchroute/quickinit.py)
 @dataclass(frozen=True, slots=True)
 class Eligibility:
     pool: BoolArray  # may be chosen

@@ -45,6 +45,7 @@ import numpy as np
 import numpy.typing as npt
 
 from benchroute.catalog.model import Catalog, ModelInfo
+from benchroute.quickinit import quick_init
 from benchroute.routing.capabilities import UPSTREAM_APIS, Needs, read_needs
 from benchroute.routing.evidence import Snapshot, split_variant
 from benchroute.routing.taxonomy import (
@@ -76,6 +77,7 @@ class PolicyParams:
     max_malformed_rate: float = 0.05
 
 
+@quick_init  # built once or more per request: plain stores (benchroute/quickinit.py)
 @dataclass(frozen=True, slots=True)
 class Scores:
     """Every model's numbers for one request, as arrays aligned with `PolicyTable.models`."""
@@ -245,7 +247,7 @@ class PolicyTable:
         times the variant's effort factor."""
         i = self.row.get(model)
         if i is not None and p is not None and np.count_nonzero(p):
-            return int(np.rint(self.tokens[i] @ p))
+            return int(np.rint(np.dot(self.tokens[i], p)))  # the same BLAS dot as `@`
         base, effort = split_variant(model)
         factor = self.effort_factor[i] if i is not None else self.effort_factors.factor(base, effort)
         return int(np.rint(self.params.default_completion_tokens * factor))
@@ -268,6 +270,7 @@ def estimate_prompt_tokens(request: ChatRequest) -> int:
     return read_needs(request).tokens
 
 
+@quick_init  # built once or more per request: plain stores (benchroute/quickinit.py)
 @dataclass(frozen=True, slots=True)
 class Choice:
     model: str | None  # None: no eligible model is proven at the floor (caller falls back to Balanced)
@@ -282,7 +285,8 @@ def frontier(pool: BoolArray, accuracy: FloatArray, cost: FloatArray) -> BoolArr
     """Models of `pool` no other pool model dominates (as cheap or cheaper and at least as accurate,
     one strictly; exact duplicates keep the first)."""
     idx = pool.nonzero()[0]
-    keep = idx[np.lexsort((idx, -accuracy[idx], cost[idx]))]  # cheapest first, then most accurate
+    # cheapest first, then most accurate, then by row (a stable sort of rows in order)
+    keep = idx[np.lexsort((-accuracy[idx], cost[idx]))]
     rows: list[int] = []
     best = -np.inf
     for i, a in zip(keep.tolist(), accuracy[keep].tolist(), strict=True):
