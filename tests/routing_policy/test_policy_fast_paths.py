@@ -287,6 +287,9 @@ def plain_score(table: PolicyTable, p: np.ndarray, agent: bool, prompt_tokens: i
     return Scores(acc, low, high, table.measured @ p, toks, cost)
 
 
+FIELDS = ("accuracy", "low", "high", "coverage", "completion_tokens", "cost")
+
+
 def test_the_batched_scores_are_the_separate_products(table: PolicyTable) -> None:
     rng = np.random.default_rng(7)
     n = len(table.cells)
@@ -300,5 +303,8 @@ def test_the_batched_scores_are_the_separate_products(table: PolicyTable) -> Non
         for agent in (False, True):
             tokens = int(rng.integers(1, 200_000))
             got, want = table.score(p, agent, tokens), plain_score(table, p, agent, tokens)
-            for name in Scores.__slots__:
+            assert got.rows is not None and got.rows.tolist() == [
+                getattr(got, name).tolist() for name in FIELDS
+            ]
+            for name in FIELDS:
                 assert getattr(got, name).tolist() == getattr(want, name).tolist(), name

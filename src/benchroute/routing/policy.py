@@ -88,6 +88,8 @@ class Scores:
     coverage: FloatArray
     completion_tokens: FloatArray  # rounded to whole tokens
     cost: FloatArray
+    # the six above as the rows of one array, when `PolicyTable.score` made them (for one gather)
+    rows: FloatArray | None = None
 
 
 def _cell_names() -> dict[str, str]:
@@ -233,13 +235,17 @@ class PolicyTable:
     def score(self, p: FloatArray, agent: bool, prompt_tokens: int) -> Scores:
         """A(m), its interval, coverage, expected completion tokens and cost for every model."""
         # A, L, U, coverage and completion tokens in one batched product: each is the BLAS
-        # matrix-vector product `np.dot(matrix, p)` computes (bit-equal), at half the calls' cost
-        acc, low, high, cov, toks = np.matmul(self._stacked[1 if agent else 0], p)
-        toks = np.rint(
-            toks if np.count_nonzero(p) else self.params.default_completion_tokens * self.effort_factor
-        )
-        cost = (prompt_tokens * self.input_price + toks * self.output_price) / 1_000_000
-        return Scores(acc, low, high, cov, toks, cost)
+        # matrix-vector product `np.dot(matrix, p)` computes (bit-equal), at half the calls' cost;
+        # written with the cost as the rows of one array
+        rows = np.empty((6, len(self.models)))
+        np.matmul(self._stacked[1 if agent else 0], p, out=rows[:5])
+        toks, cost = rows[4], rows[5]
+        if np.count_nonzero(p):
+            np.rint(toks, out=toks)
+        else:
+            np.rint(self.params.default_completion_tokens * self.effort_factor, out=toks)
+        np.divide(prompt_tokens * self.input_price + toks * self.output_price, 1_000_000, out=cost)
+        return Scores(rows[0], rows[1], rows[2], rows[3], toks, cost, rows)
 
     def expected_tokens(self, model: str, p: FloatArray | None) -> int:
         """Expected completion tokens of `model` (a catalog id or a variant) over P: the same
