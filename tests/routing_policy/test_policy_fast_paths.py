@@ -37,6 +37,7 @@ from benchroute.routing.policy import (
     route_probs,
 )
 from benchroute.routing.router import Router
+from benchroute.routing.substitution import annotate, savings_models
 from benchroute.routing.taxonomy import ALL_CELLS
 from benchroute.settings import ProjectSettings, Settings
 from benchroute.wire.canonical import ChatRequest, ImagePart, Message, TextPart, Tool, ToolCall
@@ -308,3 +309,17 @@ def test_the_batched_scores_are_the_separate_products(table: PolicyTable) -> Non
             ]
             for name in FIELDS:
                 assert getattr(got, name).tolist() == getattr(want, name).tolist(), name
+
+
+def test_the_kept_savings_models_annotate_as_the_looked_up_ones() -> None:
+    router = Router.default(Settings())
+    kept = savings_models(router.catalog, router.tiers, router.defaults)
+    for mode in (None, "plan", "code", "orchestrator"):
+        for request in requests():
+            request.context.mode = mode
+            needs = read_needs(request)
+            project = ProjectSettings(dial=0.5)
+            call = Call(request, project, RouteContext(), needs.tokens, needs)
+            decision = router.efficient.decide(call)
+            args = (decision, call, router.catalog, router.table, router.tiers, router.defaults)
+            assert annotate(*args, kept) == annotate(*args)
