@@ -27,6 +27,7 @@ from benchroute.routing.eligibility import (
 )
 from benchroute.routing.policy import (
     CELL_NAMES,
+    CELL_ROUTE,
     EPS,
     Choice,
     PolicyTable,
@@ -35,6 +36,7 @@ from benchroute.routing.policy import (
     estimate_prompt_tokens,
     frontier,
     route_probs,
+    route_shares,
 )
 from benchroute.routing.router import Router
 from benchroute.routing.substitution import annotate, savings_models
@@ -304,9 +306,6 @@ def test_the_batched_scores_are_the_separate_products(table: PolicyTable) -> Non
         for agent in (False, True):
             tokens = int(rng.integers(1, 200_000))
             got, want = table.score(p, agent, tokens), plain_score(table, p, agent, tokens)
-            assert got.rows is not None and got.rows.tolist() == [
-                getattr(got, name).tolist() for name in FIELDS
-            ]
             for name in FIELDS:
                 assert getattr(got, name).tolist() == getattr(want, name).tolist(), name
 
@@ -323,3 +322,17 @@ def test_the_kept_savings_models_annotate_as_the_looked_up_ones() -> None:
             decision = router.efficient.decide(call)
             args = (decision, call, router.catalog, router.table, router.tiers, router.defaults)
             assert annotate(*args, kept) == annotate(*args)
+
+
+def test_the_cell_vector_and_route_shares_equal_the_plain_definitions(table: PolicyTable) -> None:
+    rng = np.random.default_rng(11)
+    for k in range(200):
+        cells = [c for c in ALL_CELLS if rng.random() < (1.0 if k % 2 else 0.7)]
+        probs = route_probs({c: float(rng.random()) for c in cells})
+        p = np.array([probs.get(c, 0.0) for c in table.cells], dtype=np.float64)
+        plain = p / p.sum() if p.sum() > 0 else p
+        assert table.vector(probs).tolist() == plain.tolist()
+        shares: dict[str, float] = {}
+        for c, v in probs.items():
+            shares[CELL_ROUTE[c]] = shares.get(CELL_ROUTE[c], 0.0) + v
+        assert list(route_shares(probs).items()) == list(shares.items())

@@ -166,10 +166,16 @@ def candidates(table: PolicyTable, sc: Scores, elig: Eligibility) -> tuple[Candi
     keep = ok | ((~ok).cumsum() <= MAX_INELIGIBLE)
     shown = order[keep]
     # the numbers and the notes of the shown models only (float64 throughout: the same values)
-    if sc.rows is not None:  # one gather
-        acc, low, high, cov, _, cost = sc.rows[:, shown].tolist()
-    else:
-        numbers = (sc.accuracy, sc.low, sc.high, sc.coverage, sc.cost)
-        acc, low, high, cov, cost = (a[shown].tolist() for a in numbers)
-    names, notes = table.names[shown].tolist(), _NOTES[elig.codes[shown]].tolist()
-    return tuple(map(Candidate, names, acc, cost, ok[keep].tolist(), notes, low, high, cov))
+    return tuple(
+        map(
+            Candidate,
+            table.names[shown].tolist(),
+            sc.accuracy[shown].tolist(),
+            sc.cost[shown].tolist(),
+            ok[keep].tolist(),
+            _NOTES[elig.codes[shown]].tolist(),
+            sc.low[shown].tolist(),
+            sc.high[shown].tolist(),
+            sc.coverage[shown].tolist(),
+        )
+    )

@@ -37,7 +37,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import repeat
-from operator import neg
+from operator import itemgetter, neg
 from types import MappingProxyType
 from typing import Final
 
@@ -88,8 +88,6 @@ class Scores:
     coverage: FloatArray
     completion_tokens: FloatArray  # rounded to whole tokens
     cost: FloatArray
-    # the six above as the rows of one array, when `PolicyTable.score` made them (for one gather)
-    rows: FloatArray | None = None
 
 
 def _cell_names() -> dict[str, str]:
@@ -100,13 +98,14 @@ def _cell_names() -> dict[str, str]:
 
 
 CELL_NAMES: Final[Mapping[str, str]] = MappingProxyType(_cell_names())  # any known cell -> current
-CELL_ROUTE: Final[Mapping[str, str]] = MappingProxyType({c: split_cell(c)[0] for c in ALL_CELLS})
+_ROUTE_OF: Final[dict[str, str]] = {c: split_cell(c)[0] for c in ALL_CELLS}  # never changed
+CELL_ROUTE: Final[Mapping[str, str]] = MappingProxyType(_ROUTE_OF)
 
 
 def route_probs(probs: Mapping[str, float]) -> dict[str, float]:
     """P over cells with legacy task types folded in ("edit:easy" adds to "implement:easy");
     unknown cells are dropped."""
-    if CELL_ROUTE.keys() >= probs.keys():  # current cells only (a classifier's own): nothing folds
+    if _ROUTE_OF.keys() >= probs.keys():  # current cells only (a classifier's own): nothing folds
         return {cell_id: float(p) for cell_id, p in probs.items() if p > 0}
     out: dict[str, float] = {}
     names = CELL_NAMES
@@ -120,9 +119,9 @@ def route_probs(probs: Mapping[str, float]) -> dict[str, float]:
 def route_shares(probs: Mapping[str, float]) -> dict[str, float]:
     """P(route) (difficulties summed) of `route_probs` output, in the order the routes first appear."""
     routes: dict[str, float] = {}
-    for c, v in probs.items():
-        r = CELL_ROUTE[c]
-        routes[r] = routes.get(r, 0.0) + v
+    get = routes.get
+    for r, v in zip(map(_ROUTE_OF.__getitem__, probs), probs.values(), strict=True):
+        routes[r] = get(r, 0.0) + v
     return routes
 
 
@@ -138,6 +137,7 @@ class PolicyTable:
         self.params = params or PolicyParams()
         self.cells = CODING_CELLS
         self.index: dict[str, int] = {c: i for i, c in enumerate(self.cells)}
+        self._pick = itemgetter(*self.cells)  # P of every coding cell, as a tuple (there are many)
         self.models: tuple[str, ...] = tuple(m for m in snapshot.models() if split_variant(m)[0] in catalog)
         self.row: dict[str, int] = {m: i for i, m in enumerate(self.models)}
         self.names: npt.NDArray[np.object_] = np.array(self.models, dtype=object)  # to index by arrays
@@ -218,8 +218,11 @@ class PolicyTable:
 
     def vector(self, probs: Mapping[str, float]) -> FloatArray:
         """P(c) over the coding cells, normalised (general cells and unknown cells dropped)."""
-        n = len(self.cells)
-        p = np.fromiter(map(probs.get, self.cells, repeat(0.0, n)), dtype=np.float64, count=n)
+        try:  # a classifier gives every cell: one lookup of them all
+            p = np.array(self._pick(probs), dtype=np.float64)
+        except KeyError:
+            n = len(self.cells)
+            p = np.fromiter(map(probs.get, self.cells, repeat(0.0, n)), dtype=np.float64, count=n)
         total = p.sum()
         return p / total if total > 0 else p
 
@@ -235,17 +238,13 @@ class PolicyTable:
     def score(self, p: FloatArray, agent: bool, prompt_tokens: int) -> Scores:
         """A(m), its interval, coverage, expected completion tokens and cost for every model."""
         # A, L, U, coverage and completion tokens in one batched product: each is the BLAS
-        # matrix-vector product `np.dot(matrix, p)` computes (bit-equal), at half the calls' cost;
-        # written with the cost as the rows of one array
-        rows = np.empty((6, len(self.models)))
-        np.matmul(self._stacked[1 if agent else 0], p, out=rows[:5])
-        toks, cost = rows[4], rows[5]
-        if np.count_nonzero(p):
-            np.rint(toks, out=toks)
-        else:
-            np.rint(self.params.default_completion_tokens * self.effort_factor, out=toks)
-        np.divide(prompt_tokens * self.input_price + toks * self.output_price, 1_000_000, out=cost)
-        return Scores(rows[0], rows[1], rows[2], rows[3], toks, cost, rows)
+        # matrix-vector product `np.dot(matrix, p)` computes (bit-equal), at half the calls' cost
+        acc, low, high, cov, toks = np.matmul(self._stacked[1 if agent else 0], p)
+        toks = np.rint(
+            toks if np.count_nonzero(p) else self.params.default_completion_tokens * self.effort_factor
+        )
+        cost = (prompt_tokens * self.input_price + toks * self.output_price) / 1_000_000
+        return Scores(acc, low, high, cov, toks, cost)
 
     def expected_tokens(self, model: str, p: FloatArray | None) -> int:
         """Expected completion tokens of `model` (a catalog id or a variant) over P: the same
