@@ -15,6 +15,7 @@ from benchroute.routing.capabilities import SCHEMA_MEMO, Needs, SchemaSizes, nee
 from benchroute.routing.decision import Candidate
 from benchroute.routing.eligibility import (
     MAX_INELIGIBLE,
+    NOTES,
     Eligibility,
     Gates,
     candidates,
@@ -26,6 +27,7 @@ from benchroute.routing.eligibility import (
 )
 from benchroute.routing.policy import (
     CELL_NAMES,
+    CELL_ROUTE,
     EPS,
     Choice,
     PolicyTable,
@@ -34,8 +36,10 @@ from benchroute.routing.policy import (
     estimate_prompt_tokens,
     frontier,
     route_probs,
+    route_shares,
 )
 from benchroute.routing.router import Router
+from benchroute.routing.substitution import annotate, savings_models
 from benchroute.routing.taxonomy import ALL_CELLS
 from benchroute.settings import ProjectSettings, Settings
 from benchroute.wire.canonical import ChatRequest, ImagePart, Message, TextPart, Tool, ToolCall
@@ -136,7 +140,7 @@ def plain_eligibility(table: PolicyTable, sc: Scores, g: Gates) -> Eligibility:
     for mask, note in reversed(checks):
         for i in np.flatnonzero(~mask).tolist():
             notes[i] = note
-    return Eligibility(pool, notes)
+    return Eligibility(pool, np.array([NOTES.index(n) for n in notes], dtype=np.intp))
 
 
 def plain_candidates(table: PolicyTable, sc: Scores, elig: Eligibility) -> tuple[Candidate, ...]:
@@ -273,3 +277,62 @@ def test_the_remembered_gates_and_balanced_order_equal_fresh_ones() -> None:
                             router.balanced.order(call)
                     else:
                         assert router.balanced.order(call) == expected
+
+
+def plain_score(table: PolicyTable, p: np.ndarray, agent: bool, prompt_tokens: int) -> Scores:
+    """`score` as first written: one matrix-vector product per array."""
+    k = 1 if agent else 0
+    acc, low, high = table.estimate[k] @ p, table.low[k] @ p, table.high[k] @ p
+    toks = np.rint(
+        table.tokens @ p if p.any() else table.params.default_completion_tokens * table.effort_factor
+    )
+    cost = (prompt_tokens * table.input_price + toks * table.output_price) / 1_000_000
+    return Scores(acc, low, high, table.measured @ p, toks, cost)
+
+
+FIELDS = ("accuracy", "low", "high", "coverage", "completion_tokens", "cost")
+
+
+def test_the_batched_scores_are_the_separate_products(table: PolicyTable) -> None:
+    rng = np.random.default_rng(7)
+    n = len(table.cells)
+    mixtures = [np.zeros(n), np.eye(n)[3]]
+    mixtures += [rng.dirichlet(np.full(n, 0.1)) for _ in range(300)]
+    mixtures += [
+        table.vector(dict(zip(table.cells, rng.random(n) * (rng.random(n) < 0.2), strict=True)))
+        for _ in range(300)
+    ]
+    for p in mixtures:
+        for agent in (False, True):
+            tokens = int(rng.integers(1, 200_000))
+            got, want = table.score(p, agent, tokens), plain_score(table, p, agent, tokens)
+            for name in FIELDS:
+                assert getattr(got, name).tolist() == getattr(want, name).tolist(), name
+
+
+def test_the_kept_savings_models_annotate_as_the_looked_up_ones() -> None:
+    router = Router.default(Settings())
+    kept = savings_models(router.catalog, router.tiers, router.defaults)
+    for mode in (None, "plan", "code", "orchestrator"):
+        for request in requests():
+            request.context.mode = mode
+            needs = read_needs(request)
+            project = ProjectSettings(dial=0.5)
+            call = Call(request, project, RouteContext(), needs.tokens, needs)
+            decision = router.efficient.decide(call)
+            args = (decision, call, router.catalog, router.table, router.tiers, router.defaults)
+            assert annotate(*args, kept) == annotate(*args)
+
+
+def test_the_cell_vector_and_route_shares_equal_the_plain_definitions(table: PolicyTable) -> None:
+    rng = np.random.default_rng(11)
+    for k in range(200):
+        cells = [c for c in ALL_CELLS if rng.random() < (1.0 if k % 2 else 0.7)]
+        probs = route_probs({c: float(rng.random()) for c in cells})
+        p = np.array([probs.get(c, 0.0) for c in table.cells], dtype=np.float64)
+        plain = p / p.sum() if p.sum() > 0 else p
+        assert table.vector(probs).tolist() == plain.tolist()
+        shares: dict[str, float] = {}
+        for c, v in probs.items():
+            shares[CELL_ROUTE[c]] = shares.get(CELL_ROUTE[c], 0.0) + v
+        assert list(route_shares(probs).items()) == list(shares.items())

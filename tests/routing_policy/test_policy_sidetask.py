@@ -6,9 +6,10 @@ from __future__ import annotations
 from policy_example import router
 
 from benchroute.routing.base import RouteContext
-from benchroute.routing.sidetask import side_task
+from benchroute.routing.memo import TextMemo
+from benchroute.routing.sidetask import READ, side_task, system_head
 from benchroute.settings import ProjectSettings
-from benchroute.wire.canonical import ChatRequest, Message, TextPart, Tool
+from benchroute.wire.canonical import ChatRequest, ImagePart, Message, TextPart, Tool
 
 TITLE = (
     "Analyze if this message indicates a new conversation topic. If it does, extract a 2-3 word "
@@ -58,3 +59,32 @@ def test_a_side_request_goes_to_the_balanced_model_at_every_dial() -> None:
 def test_the_same_turn_without_the_chore_is_routed_on_its_evidence() -> None:
     d = router().route(chat(AGENT), ProjectSettings(dial=1.0), RouteContext())
     assert (d.model, d.reason) == ("x/big", "best_accuracy")
+
+
+def plain_head(request: ChatRequest) -> str:
+    """The head as first written: every system message's whole text, cut and joined."""
+    return "\n".join(m.text[:READ] for m in request.messages if m.role == "system")[:READ]
+
+
+def test_the_bounded_head_is_the_plain_one() -> None:
+    long, short = "A" * (READ + 7), "b" * (READ // 3)
+    shapes = [
+        [],
+        [Message("user", [TextPart(TURN)])],
+        [Message("system", [TextPart(long)]), Message("system", [TextPart(TITLE)])],
+        [Message("system", [TextPart(short)])] * 3 + [Message("user", [TextPart(TURN)])],
+        [Message("system", [TextPart(short), ImagePart("data:x"), TextPart(long)]), Message("system", [])],
+        [Message("system", [TextPart("x" * (READ - 1))]), Message("system", [TextPart(TITLE)])],
+        [Message("system", [TextPart("x" * READ)]), Message("system", [TextPart(TITLE)])],
+        [Message("system", [TextPart(""), TextPart("")]), Message("system", [TextPart(TITLE)])],
+    ]
+    for messages in shapes:
+        request = ChatRequest(model="auto", messages=messages)
+        assert system_head(request) == plain_head(request)
+
+
+def test_a_remembered_chore_is_the_searched_one() -> None:
+    memo: TextMemo[str | None] = TextMemo()
+    for system in (TITLE, PREFIX, AGENT, TITLE, AGENT, f"{AGENT}\n\n{TITLE}", "Z" * (READ - 5) + TITLE):
+        assert side_task(chat(system), memo) == side_task(chat(system))
+    assert len(memo) == 5

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from benchroute.catalog.model import Catalog
+from benchroute.quickinit import quick_init
 from benchroute.routing.base import RouteContext
 from benchroute.routing.capabilities import ANSWER_ROOM, Needs, unmet
 from benchroute.routing.evidence import split_variant
@@ -16,6 +17,7 @@ from benchroute.wire.canonical import ChatRequest
 MAX_FALLBACKS = 3
 
 
+@quick_init  # built once or more per request: plain stores (benchroute/quickinit.py)
 @dataclass(frozen=True, slots=True)
 class Call:
     request: ChatRequest

@@ -23,6 +23,7 @@ from benchroute.routing.classifier import Classifier
 from benchroute.routing.decision import Candidate, Decision
 from benchroute.routing.eligibility import Gates, candidates, eligibility, fallbacks, gates, pool_of
 from benchroute.routing.evidence import split_variant
+from benchroute.routing.memo import TextMemo
 from benchroute.routing.policy import (
     CELL_ROUTE,
     EPS,
@@ -77,6 +78,8 @@ class EfficientTier:
         # a memo: the same patterns, cooldowns and needs (`fit_key`), the same gates and left-out note
         self._gates_cache: dict[tuple[object, ...], tuple[Gates, str]] = {}
         self._steps = context_steps(table.context.tolist())
+        # a memo: the same head of the system prompt (resent every turn), the same side task
+        self._chores: TextMemo[str | None] = TextMemo(max_entries=256)
         # The floor's reference: the Balanced model for the chat API, for every client.
         self._ref = next(iter(balanced_order("chat", tiers, defaults)), None)
         self._ref_row = table.row.get(self._ref) if self._ref is not None else None
@@ -98,7 +101,7 @@ class EfficientTier:
         elig = eligibility(table, sc, g)
         common = self._common(call, top, pred.confidence, candidates(table, sc, elig), p)
         text = explain.cells(top)
-        chore = side_task(call.request)
+        chore = side_task(call.request, self._chores)
         if chore is not None:
             return self._fallback(call, "general", explain.side_task(chore, text), p, common)
         gen = general_share(routes, total)
@@ -227,8 +230,9 @@ class EfficientTier:
             "dial": call.project.dial,
             "session_key": call.ctx.session_key,
             "frontier_model": first_base,
-            "frontier_cost": expected_cost(self.catalog, self.table, first, p, call.prompt_tokens)
-            if first and fits
+            # `expected_cost` of `first`, whose catalog entry is `info`
+            "frontier_cost": info.cost(call.prompt_tokens, self.table.expected_tokens(first, p))
+            if first and info is not None and fits
             else None,
             "setting": "agent" if call.needs.agent else "single",
         }

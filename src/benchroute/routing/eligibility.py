@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from benchroute.routing.call import MAX_FALLBACKS, Call, unique
+from benchroute.quickinit import quick_init
+from benchroute.routing.call import MAX_FALLBACKS, Call
 from benchroute.routing.decision import Candidate
 from benchroute.routing.evidence import split_variant
 from benchroute.routing.policy import EPS, BoolArray, IntArray, PolicyTable, Scores, frontier
@@ -29,6 +30,8 @@ NOTES = (
     "no_evidence",
     "wide_interval",
 )
+_NOTES = np.array(NOTES, dtype=object)  # `NOTES` to index by an array of codes
+_NOTES.flags.writeable = False
 MAX_INELIGIBLE = 12  # ineligible candidates listed in a Decision (the most accurate ones)
 
 
@@ -47,10 +50,16 @@ class Gates:
     codes: IntArray
 
 
+@quick_init  # built once or more per request: plain stores (benchroute/quickinit.py)
 @dataclass(frozen=True, slots=True)
 class Eligibility:
     pool: BoolArray  # may be chosen
-    notes: list[str]  # per table model: "" or why not (`NOTES`)
+    codes: IntArray  # per table model: why not, as an index in `NOTES` (0: eligible)
+
+    @property
+    def notes(self) -> list[str]:
+        """Per table model: "" or why not (`NOTES`)."""
+        return list(map(NOTES.__getitem__, self.codes.tolist()))
 
 
 def gates(table: PolicyTable, call: Call, allowed: BoolArray, keyed: BoolArray) -> Gates:
@@ -84,9 +93,8 @@ def gate_codes(*checks: BoolArray) -> IntArray:
 
 def evidence_ok(table: PolicyTable, sc: Scores) -> tuple[BoolArray, BoolArray]:
     """(covered, narrow): measured on enough of the mixture, an interval no wider than the limit."""
-    covered = sc.coverage >= table.params.min_coverage - EPS
-    narrow = (sc.high - sc.low) <= table.params.max_width + EPS
-    return covered, narrow
+    least, widest = table.evidence_limits
+    return sc.coverage >= least, (sc.high - sc.low) <= widest
 
 
 def pool_of(table: PolicyTable, sc: Scores, g: Gates) -> BoolArray:
@@ -102,8 +110,8 @@ def eligibility(table: PolicyTable, sc: Scores, g: Gates) -> Eligibility:
     pool = g.passed & covered & narrow
     # a model that passes the request-level checks (`passed`: codes 0) fails on evidence, if at
     # all: coverage first
-    code = np.where(g.passed, np.where(covered, np.where(narrow, 0, 7), 6), g.codes)
-    return Eligibility(pool, list(map(NOTES.__getitem__, code.tolist())))
+    code: IntArray = np.where(g.passed, np.where(covered, np.where(narrow, 0, 7), 6), g.codes)
+    return Eligibility(pool, code)
 
 
 def fallbacks(
@@ -124,44 +132,50 @@ def fallbacks(
     idx = front.nonzero()[0]  # a few models: compared as Python floats (the same values)
     front_ids = idx.tolist()
     at = float(sc.accuracy[chosen])
-    near = {
-        j: (abs(a - at), c, j)
+    near = sorted(
+        (abs(a - at), c, j)
         for j, a, c, lo in zip(
             front_ids, sc.accuracy[idx].tolist(), sc.cost[idx].tolist(), sc.low[idx].tolist(), strict=True
         )
         if lo >= least and j != chosen
-    }
-    ids = sorted(near, key=near.__getitem__)
+    )
     base = table.bases
+    exclude = base[chosen]
+    out: list[str] = []
+    for _, _, j in near:
+        if base[j] != exclude and base[j] not in out:
+            out.append(base[j])
+            if len(out) == MAX_FALLBACKS:
+                return tuple(out)  # the Balanced models are not reached
     on_front = {base[j] for j in front_ids}
     dominated = {base[j] for j in (pool & ~front).nonzero()[0].tolist()} - on_front
-    rest = [b for b in (split_variant(m)[0] for m in balanced) if b not in dominated]
-    names = [*(base[j] for j in ids), *rest]
-    return tuple(unique(names, base[chosen])[:MAX_FALLBACKS])
+    for m in balanced:
+        b = split_variant(m)[0]
+        if b not in dominated and b != exclude and b not in out:
+            out.append(b)
+            if len(out) == MAX_FALLBACKS:
+                break
+    return tuple(out)
 
 
 def candidates(table: PolicyTable, sc: Scores, elig: Eligibility) -> tuple[Candidate, ...]:
     """The eligible models and the most accurate ineligible ones, most accurate first, with their
     numbers and notes."""
-    order = np.argsort(-sc.accuracy, kind="stable")  # ties: table order
+    order = (-sc.accuracy).argsort(kind="stable")  # ties: table order
     ok = elig.pool[order]
-    shown = order[ok | (np.cumsum(~ok) <= MAX_INELIGIBLE)]
-    rows = shown.tolist()
-    models, notes = table.models, elig.notes
-    # one gather for the five numbers (float64 throughout, so the values are the same)
-    acc, cost, low, high, cov = np.array((sc.accuracy, sc.cost, sc.low, sc.high, sc.coverage))[
-        :, shown
-    ].tolist()
+    keep = ok | ((~ok).cumsum() <= MAX_INELIGIBLE)
+    shown = order[keep]
+    # the numbers and the notes of the shown models only (float64 throughout: the same values)
     return tuple(
         map(
             Candidate,
-            [models[i] for i in rows],
-            acc,
-            cost,
-            elig.pool[shown].tolist(),
-            [notes[i] for i in rows],
-            low,
-            high,
-            cov,
+            table.names[shown].tolist(),
+            sc.accuracy[shown].tolist(),
+            sc.cost[shown].tolist(),
+            ok[keep].tolist(),
+            _NOTES[elig.codes[shown]].tolist(),
+            sc.low[shown].tolist(),
+            sc.high[shown].tolist(),
+            sc.coverage[shown].tolist(),
         )
     )

@@ -36,6 +36,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import repeat
+from operator import itemgetter, neg
 from types import MappingProxyType
 from typing import Final
 
@@ -43,6 +45,7 @@ import numpy as np
 import numpy.typing as npt
 
 from benchroute.catalog.model import Catalog, ModelInfo
+from benchroute.quickinit import quick_init
 from benchroute.routing.capabilities import UPSTREAM_APIS, Needs, read_needs
 from benchroute.routing.evidence import Snapshot, split_variant
 from benchroute.routing.taxonomy import (
@@ -74,6 +77,7 @@ class PolicyParams:
     max_malformed_rate: float = 0.05
 
 
+@quick_init  # built once or more per request: plain stores (benchroute/quickinit.py)
 @dataclass(frozen=True, slots=True)
 class Scores:
     """Every model's numbers for one request, as arrays aligned with `PolicyTable.models`."""
@@ -94,13 +98,14 @@ def _cell_names() -> dict[str, str]:
 
 
 CELL_NAMES: Final[Mapping[str, str]] = MappingProxyType(_cell_names())  # any known cell -> current
-CELL_ROUTE: Final[Mapping[str, str]] = MappingProxyType({c: split_cell(c)[0] for c in ALL_CELLS})
+_ROUTE_OF: Final[dict[str, str]] = {c: split_cell(c)[0] for c in ALL_CELLS}  # never changed
+CELL_ROUTE: Final[Mapping[str, str]] = MappingProxyType(_ROUTE_OF)
 
 
 def route_probs(probs: Mapping[str, float]) -> dict[str, float]:
     """P over cells with legacy task types folded in ("edit:easy" adds to "implement:easy");
     unknown cells are dropped."""
-    if CELL_ROUTE.keys() >= probs.keys():  # current cells only (a classifier's own): nothing folds
+    if _ROUTE_OF.keys() >= probs.keys():  # current cells only (a classifier's own): nothing folds
         return {cell_id: float(p) for cell_id, p in probs.items() if p > 0}
     out: dict[str, float] = {}
     names = CELL_NAMES
@@ -114,9 +119,9 @@ def route_probs(probs: Mapping[str, float]) -> dict[str, float]:
 def route_shares(probs: Mapping[str, float]) -> dict[str, float]:
     """P(route) (difficulties summed) of `route_probs` output, in the order the routes first appear."""
     routes: dict[str, float] = {}
-    for c, v in probs.items():
-        r = CELL_ROUTE[c]
-        routes[r] = routes.get(r, 0.0) + v
+    get = routes.get
+    for r, v in zip(map(_ROUTE_OF.__getitem__, probs), probs.values(), strict=True):
+        routes[r] = get(r, 0.0) + v
     return routes
 
 
@@ -132,8 +137,11 @@ class PolicyTable:
         self.params = params or PolicyParams()
         self.cells = CODING_CELLS
         self.index: dict[str, int] = {c: i for i, c in enumerate(self.cells)}
+        self._pick = itemgetter(*self.cells)  # P of every coding cell, as a tuple (there are many)
         self.models: tuple[str, ...] = tuple(m for m in snapshot.models() if split_variant(m)[0] in catalog)
         self.row: dict[str, int] = {m: i for i, m in enumerate(self.models)}
+        self.names: npt.NDArray[np.object_] = np.array(self.models, dtype=object)  # to index by arrays
+        self.names.flags.writeable = False
         self.bases: tuple[str, ...] = tuple(split_variant(m)[0] for m in self.models)  # catalog ids
         infos = [catalog.get(split_variant(m)[0]) for m in self.models]
         self.info: tuple[ModelInfo, ...] = tuple(i for i in infos if i is not None)
@@ -161,6 +169,8 @@ class PolicyTable:
         )
         self._tool_safe: BoolArray = self.malformed <= self.params.max_malformed_rate + EPS
         self.everyone: BoolArray = np.ones(len(self.models), dtype=bool)  # a mask nobody fails
+        # the evidence checks' limits, as compared: (least coverage, widest interval)
+        self.evidence_limits = (self.params.min_coverage - EPS, self.params.max_width + EPS)
         self._tool_safe.flags.writeable = self.everyone.flags.writeable = False
 
     def tool_safe(self) -> BoolArray:
@@ -196,14 +206,23 @@ class PolicyTable:
         self.high: FloatArray = high
         self.measured: FloatArray = measured
         self.tokens: FloatArray = tokens
+        # per setting, the five matrices `score` multiplies by P, stacked: one batched product
+        # (`np.matmul` runs the same BLAS matrix-vector product on each, so the same values)
+        self._stacked: tuple[FloatArray, FloatArray] = (
+            np.ascontiguousarray(np.stack((est[0], low[0], high[0], measured, tokens))),
+            np.ascontiguousarray(np.stack((est[1], low[1], high[1], measured, tokens))),
+        )
 
     def __contains__(self, model: object) -> bool:
         return model in self.row
 
     def vector(self, probs: Mapping[str, float]) -> FloatArray:
         """P(c) over the coding cells, normalised (general cells and unknown cells dropped)."""
-        get = probs.get
-        p = np.array([get(c, 0.0) for c in self.cells], dtype=np.float64)
+        try:  # a classifier gives every cell: one lookup of them all
+            p = np.array(self._pick(probs), dtype=np.float64)
+        except KeyError:
+            n = len(self.cells)
+            p = np.fromiter(map(probs.get, self.cells, repeat(0.0, n)), dtype=np.float64, count=n)
         total = p.sum()
         return p / total if total > 0 else p
 
@@ -218,15 +237,11 @@ class PolicyTable:
 
     def score(self, p: FloatArray, agent: bool, prompt_tokens: int) -> Scores:
         """A(m), its interval, coverage, expected completion tokens and cost for every model."""
-        k = 1 if agent else 0
-        # np.dot: the same BLAS product as `@`, without matmul's dispatch (a third of the time)
-        dot = np.dot
-        acc, low, high = dot(self.estimate[k], p), dot(self.low[k], p), dot(self.high[k], p)
-        cov = dot(self.measured, p)
+        # A, L, U, coverage and completion tokens in one batched product: each is the BLAS
+        # matrix-vector product `np.dot(matrix, p)` computes (bit-equal), at half the calls' cost
+        acc, low, high, cov, toks = np.matmul(self._stacked[1 if agent else 0], p)
         toks = np.rint(
-            dot(self.tokens, p)
-            if np.count_nonzero(p)
-            else self.params.default_completion_tokens * self.effort_factor
+            toks if np.count_nonzero(p) else self.params.default_completion_tokens * self.effort_factor
         )
         cost = (prompt_tokens * self.input_price + toks * self.output_price) / 1_000_000
         return Scores(acc, low, high, cov, toks, cost)
@@ -237,7 +252,7 @@ class PolicyTable:
         times the variant's effort factor."""
         i = self.row.get(model)
         if i is not None and p is not None and np.count_nonzero(p):
-            return int(np.rint(self.tokens[i] @ p))
+            return int(np.rint(np.dot(self.tokens[i], p)))  # the same BLAS dot as `@`
         base, effort = split_variant(model)
         factor = self.effort_factor[i] if i is not None else self.effort_factors.factor(base, effort)
         return int(np.rint(self.params.default_completion_tokens * factor))
@@ -260,6 +275,7 @@ def estimate_prompt_tokens(request: ChatRequest) -> int:
     return read_needs(request).tokens
 
 
+@quick_init  # built once or more per request: plain stores (benchroute/quickinit.py)
 @dataclass(frozen=True, slots=True)
 class Choice:
     model: str | None  # None: no eligible model is proven at the floor (caller falls back to Balanced)
@@ -274,13 +290,16 @@ def frontier(pool: BoolArray, accuracy: FloatArray, cost: FloatArray) -> BoolArr
     """Models of `pool` no other pool model dominates (as cheap or cheaper and at least as accurate,
     one strictly; exact duplicates keep the first)."""
     idx = pool.nonzero()[0]
-    keep = idx[np.lexsort((idx, -accuracy[idx], cost[idx]))]  # cheapest first, then most accurate
-    out = np.zeros(len(pool), dtype=bool)
+    # cheapest first, then most accurate, then by row (a stable sort of rows in order)
+    keep = idx[np.lexsort((-accuracy[idx], cost[idx]))]
+    rows: list[int] = []
     best = -np.inf
     for i, a in zip(keep.tolist(), accuracy[keep].tolist(), strict=True):
         if a > best + EPS:
-            out[i] = True
+            rows.append(i)
             best = a
+    out = np.zeros(len(pool), dtype=bool)
+    out[rows] = True
     return out
 
 
@@ -300,24 +319,22 @@ def choose(
     if front is None:
         front = frontier(pool, sc.accuracy, sc.cost)
     # the frontier holds a few models: compare them as Python floats (the same float64 values),
-    # keyed by row
+    # in tuples (ties broken by the next element, the row last)
     idx = front.nonzero()[0]
     ids = idx.tolist()
-    acc = dict(zip(ids, sc.accuracy[idx].tolist(), strict=True))
-    low = dict(zip(ids, sc.low[idx].tolist(), strict=True))
-    cost = dict(zip(ids, sc.cost[idx].tolist(), strict=True))
-    top = min(ids, key=lambda i: (-acc[i], cost[i], i))  # the most accurate (ties: cheaper, then first)
-    a_best, top_low = acc[top], low[top]
+    acc, low, cost = sc.accuracy[idx].tolist(), sc.low[idx].tolist(), sc.cost[idx].tolist()
+    # the most accurate (ties: cheaper, then first)
+    _, _, top, a_best, top_low = min(zip(map(neg, acc), cost, ids, acc, low, strict=True))
     base = _median(sc.low[pool].tolist()) if floor is None else floor
-    if not any(low[i] >= base - EPS for i in ids):  # nobody usable is proven at the floor: Balanced
+    if not any(map((base - EPS).__le__, low)):  # nobody usable is proven at the floor: Balanced
         return Choice(None, None, base, a_best, False, top_low)
     dial = min(max(dial, 0.0), 1.0)
     bar = base + dial * max(0.0, top_low - base)
     if dial >= 1.0:
         return Choice(models[top], bar, base, a_best, bool(top_low >= bar - EPS), top_low)
-    # not empty: the floor check above, and bar <= max(base, top_low)
-    proven = [i for i in ids if low[i] >= bar - EPS]
-    pick = min(proven, key=lambda i: (cost[i], -acc[i], i))  # cheapest, then most accurate
+    # not empty: the floor check above, and bar <= max(base, top_low); cheapest, then most accurate
+    least = bar - EPS
+    pick = min((c, -a, i) for i, a, lo, c in zip(ids, acc, low, cost, strict=True) if lo >= least)[2]
     return Choice(models[pick], bar, base, a_best, True, top_low)
 
 

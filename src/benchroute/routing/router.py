@@ -35,7 +35,7 @@ from benchroute.routing.freepool import FreePool, fallback_key
 from benchroute.routing.frontier import FrontierTier
 from benchroute.routing.policy import PolicyParams, PolicyTable
 from benchroute.routing.static import manual
-from benchroute.routing.substitution import annotate
+from benchroute.routing.substitution import annotate, savings_models
 from benchroute.routing.table import as_dicts, table_rows
 from benchroute.routing.versions import is_outdated
 from benchroute.settings import ProjectSettings, Settings, TierSettings
@@ -85,6 +85,7 @@ class Router:
             catalog, self.table, classifier, self.tiers, self.defaults, self.balanced
         )
         self.free = FreeTier(catalog, self.free_pool)
+        self._savings = savings_models(catalog, self.tiers, self.defaults)  # per role, for `annotate`
         # Per project, evidence that includes the project's pool results (`benchroute bench pool`):
         # its requests are routed by a Router on that snapshot, built here, once.
         self.project_snapshots: dict[str, Snapshot] = dict(project_snapshots or {})
@@ -201,7 +202,9 @@ class Router:
         """An auto tier's Decision with what it does not say itself (`routing/substitution.py`: a
         substitute for the configured model and why, cooldowns, the always-Frontier comparison,
         the fallbacks' costs) and whether its provider has a key."""
-        return self._keyed(annotate(decision, call, self.catalog, self.table, self.tiers, self.defaults))
+        return self._keyed(
+            annotate(decision, call, self.catalog, self.table, self.tiers, self.defaults, self._savings)
+        )
 
     def routing_table(self) -> list[dict[str, str]]:
         """Per coding cell, the model chosen at dial 0, 0.5 and 1 for an 8k-token agent request,

@@ -15,6 +15,9 @@ Pure, like the tiers: `annotate(decision, call, ...)` returns the Decision with 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import get_args
+
 from benchroute.catalog.model import Catalog, ModelInfo
 from benchroute.quickinit import quick_replace
 from benchroute.routing.call import Call
@@ -25,6 +28,7 @@ from benchroute.routing.policy import PolicyTable, expected_cost
 from benchroute.routing.tiers import (
     FRONTIER,
     Defaults,
+    FrontierRole,
     balanced_order,
     frontier_model,
     frontier_order,
@@ -32,6 +36,7 @@ from benchroute.routing.tiers import (
 )
 from benchroute.settings import TierSettings
 
+ROLES: tuple[FrontierRole, ...] = get_args(FrontierRole)
 # Reasons a Decision is served by the Balanced model for the API kind (Balanced, or a fallback to it).
 BALANCED_REASONS = frozenset({"balanced", "general", "low_confidence", "no_evidence", "client_version"})
 
@@ -98,9 +103,11 @@ def annotate(
     table: PolicyTable,
     tiers: TierSettings,
     defaults: Defaults,
+    savings: Mapping[str, ModelInfo | None] | None = None,
 ) -> Decision:
     """The Decision of an auto tier with the substitute, cooldown and always-Frontier sentences and
-    the fallbacks' expected costs (module docstring)."""
+    the fallbacks' expected costs (module docstring). `savings`: `savings_models(catalog, tiers,
+    defaults)`, when the caller keeps it (it depends only on them)."""
     extra = ""
     configured = _configured(decision.tier, decision.reason, call, tiers, defaults)
     said = ("", "")  # the model whose shortfall a sentence already gave, and that shortfall
@@ -108,7 +115,8 @@ def annotate(
         substitute, reason = _substitute(decision.model, configured[0], configured[1], call, catalog)
         extra += substitute
         said = (split_variant(configured[1])[0], reason) if substitute else said
-    cooling = [c.model for c in decision.candidates if c.note == "cooldown"]
+    # a "cooldown" note needs a model in cooldown
+    cooling = [c.model for c in decision.candidates if c.note == "cooldown"] if call.ctx.unavailable else []
     if cooling:
         extra += f" Left out while cooling down after upstream failures: {', '.join(cooling[:4])}."
     frontier_cost = decision.frontier_cost
@@ -116,7 +124,7 @@ def annotate(
         info = catalog.get(decision.frontier_model)
         if info is not None and unmet(info, call.needs) and decision.frontier_model != decision.model:
             frontier_cost = None  # it could not have served it: no cost to compare with
-    unfit, compared = _savings_frontier(call, catalog, tiers, defaults)
+    unfit, compared = _savings_frontier(call, catalog, tiers, defaults, savings)
     if unfit and compared is not None:
         why = "" if said == (compared.id, unfit) else f" ({_subject(why_text(unfit, compared, call.needs))})"
         extra += (
@@ -132,13 +140,28 @@ def annotate(
     )
 
 
+def savings_models(catalog: Catalog, tiers: TierSettings, defaults: Defaults) -> dict[str, ModelInfo | None]:
+    """Per Frontier role, the catalog entry of the model savings compare with (None: none)."""
+    out: dict[str, ModelInfo | None] = {}
+    for role in ROLES:
+        model = frontier_model(role, tiers, defaults)
+        out[role] = catalog.get(model) if model else None
+    return out
+
+
 def _savings_frontier(
-    call: Call, catalog: Catalog, tiers: TierSettings, defaults: Defaults
+    call: Call,
+    catalog: Catalog,
+    tiers: TierSettings,
+    defaults: Defaults,
+    savings: Mapping[str, ModelInfo | None] | None = None,
 ) -> tuple[str, ModelInfo | None]:
     """Whether the model savings compare with (`savings.FrontierPricer`: the Frontier model for the
     request's mode) could have served it: (its unmet need or "", the model)."""
-    model = frontier_model(frontier_role(call.request.context.mode, None), tiers, defaults)
-    info = catalog.get(model) if model else None
+    role = frontier_role(call.request.context.mode, None)
+    if savings is None:
+        savings = savings_models(catalog, tiers, defaults)
+    info = savings[role]
     if info is None:
         return "", None
     return unmet(info, call.needs), info
@@ -155,11 +178,14 @@ def _costs(decision: Decision, call: Call, catalog: Catalog, table: PolicyTable)
     if decision.expected_cost is not None:
         out[decision.model] = decision.expected_cost
     wanted = set(decision.fallbacks) - out.keys()
-    if wanted and decision.candidates:  # one pass over the candidates, for the few fallbacks
+    if wanted and decision.candidates:  # the candidates, most accurate first, until all are found
         for c in decision.candidates:
             base = split_variant(c.model)[0] if "@" in c.model else c.model
-            if base in wanted and base not in out and c.expected_cost is not None:
+            if base in wanted and c.expected_cost is not None:
                 out[base] = c.expected_cost
+                wanted.discard(base)
+                if not wanted:
+                    break
     for model in decision.fallbacks:
         if model not in out:
             cost = expected_cost(catalog, table, model, None, call.prompt_tokens)

@@ -1,0 +1,100 @@
+#!/usr/bin/env python3
+"""Instructions per policy-only `Router.route` (the classifier replaced by its fixed prediction),
+counted by valgrind's callgrind: a figure that does not move with the machine's load.
+
+    python benchmarks/policy/instructions.py --a <old checkout>/src --b src [--n 300] [--shapes short 8k]
+
+For each tree and each request shape of run.py (the short prompt, the 8k-token agent request, the
+32k-character paste, the 200-message conversation), two processes run under callgrind with
+PYTHONHASHSEED=0 and one BLAS thread: both build the Router, take the shipped classifier's
+prediction for the request, make 50 warm-up decisions, then a collection and the gc module off,
+and the second makes `n` more; the difference of their totals over `n` is the cost of one
+decision. Runs of one tree give the same count to a few instructions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+SHAPES = ("short", "8k", "32k", "200msg")
+
+
+def worker(shape: str, n: int) -> None:
+    import gc
+
+    sys.path.insert(0, str(HERE))
+    from run import PROMPT, Fixed, agent_request_8k, conversation_200, paste_32k
+
+    from benchroute.routing.base import RouteContext
+    from benchroute.routing.router import Router
+    from benchroute.settings import ProjectSettings, Settings
+    from benchroute.wire.canonical import ChatRequest, Message, TextPart
+
+    real = Router.default(Settings())
+    requests = {
+        "short": lambda: ChatRequest(
+            model="auto", messages=[Message(role="user", content=[TextPart(PROMPT)])]
+        ),
+        "8k": agent_request_8k,
+        "32k": paste_32k,
+        "200msg": conversation_200,
+    }
+    req = requests[shape]()
+    router = Router(real.catalog, real.snapshot, Fixed(real.classifier.classify(req)), real.tiers)
+    project, ctx = ProjectSettings(dial=0.5), RouteContext()
+    for _ in range(50):
+        router.route(req, project, ctx)
+    gc.collect()
+    gc.disable()
+    for _ in range(n):
+        router.route(req, project, ctx)
+
+
+def _total(tree: str, shape: str, n: int) -> int:
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "callgrind.out"
+        env = {**os.environ, "PYTHONPATH": str(Path(tree).resolve()), "PYTHONHASHSEED": "0"}
+        # one BLAS thread: callgrind counts the idle worker threads' spinning, which varies by ~10%
+        env |= {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+        cmd = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", sys.executable, __file__]
+        cmd += ["--worker", shape, "--n", str(n)]
+        subprocess.run(cmd, env=env, check=True, capture_output=True)
+        match = re.search(r"^(?:summary|totals): (\d+)", out.read_text(), re.M)
+        if match is None:
+            raise RuntimeError(f"no total in the callgrind output of {tree} {shape}")
+        return int(match.group(1))
+
+
+def _per_call(tree: str, shape: str, n: int) -> float:
+    return (_total(tree, shape, n) - _total(tree, shape, 0)) / n
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--a", default="")
+    ap.add_argument("--b", default="src")
+    ap.add_argument("--n", type=int, default=300)
+    ap.add_argument("--shapes", nargs="*", default=list(SHAPES))
+    ap.add_argument("--worker", default="")
+    args = ap.parse_args()
+    if args.worker:
+        worker(args.worker, args.n)
+        return
+    trees = [("A", args.a), ("B", args.b)] if args.a else [("B", args.b)]
+    print(f"{', '.join(f'{k} = {t}' for k, t in trees)}; instructions per policy-only route(), n = {args.n}")
+    print(f"{'request':>10}" + "".join(f"{k:>12}" for k, _ in trees) + ("   B / A" if args.a else ""))
+    for shape in args.shapes:
+        per = [_per_call(tree, shape, args.n) for _, tree in trees]
+        ratio = f"   {per[1] / per[0]:6.3f}" if args.a else ""
+        print(f"{shape:>10}" + "".join(f"{p:12,.0f}" for p in per) + ratio, flush=True)
+
+
+if __name__ == "__main__":
+    main()
