@@ -15,11 +15,7 @@ agree within ~5%.
 from __future__ import annotations
 
 import argparse
-import os
-import re
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,6 +23,9 @@ if TYPE_CHECKING:
     from benchroute.wire.canonical import ChatRequest
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))  # benchmarks/: the shared helpers
+import callgrind_count  # noqa: E402
+
 SHAPES = (
     "50",
     "1000",
@@ -87,16 +86,7 @@ def worker(shape: str, n: int, artifact: str) -> None:
 
 
 def _total(tree: str, shape: str, n: int, artifact: str) -> int:
-    with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "callgrind.out"
-        env = {**os.environ, "PYTHONPATH": str(Path(tree).resolve()), "PYTHONHASHSEED": "0"}
-        cmd = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", sys.executable, __file__]
-        cmd += ["--worker", shape, "--n", str(n), "--artifact", artifact]
-        subprocess.run(cmd, env=env, check=True, capture_output=True)
-        match = re.search(r"^(?:summary|totals): (\d+)", out.read_text(), re.M)
-        if match is None:
-            raise RuntimeError(f"no total in the callgrind output of {tree} {shape}")
-        return int(match.group(1))
+    return callgrind_count.total(__file__, tree, ["--worker", shape, "--n", str(n), "--artifact", artifact])
 
 
 def _per_call(tree: str, shape: str, n: int, artifact: str) -> float:

@@ -15,14 +15,13 @@ decision. Runs of one tree give the same count to a few instructions.
 from __future__ import annotations
 
 import argparse
-import os
-import re
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))  # benchmarks/: the shared helpers
+import callgrind_count  # noqa: E402
+
 SHAPES = ("short", "8k", "32k", "200msg")
 
 
@@ -58,18 +57,7 @@ def worker(shape: str, n: int) -> None:
 
 
 def _total(tree: str, shape: str, n: int) -> int:
-    with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "callgrind.out"
-        env = {**os.environ, "PYTHONPATH": str(Path(tree).resolve()), "PYTHONHASHSEED": "0"}
-        # one BLAS thread: callgrind counts the idle worker threads' spinning, which varies by ~10%
-        env |= {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
-        cmd = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", sys.executable, __file__]
-        cmd += ["--worker", shape, "--n", str(n)]
-        subprocess.run(cmd, env=env, check=True, capture_output=True)
-        match = re.search(r"^(?:summary|totals): (\d+)", out.read_text(), re.M)
-        if match is None:
-            raise RuntimeError(f"no total in the callgrind output of {tree} {shape}")
-        return int(match.group(1))
+    return callgrind_count.total(__file__, tree, ["--worker", shape, "--n", str(n)])
 
 
 def _per_call(tree: str, shape: str, n: int) -> float:

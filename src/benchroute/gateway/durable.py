@@ -151,10 +151,8 @@ class UsageWal:
         return sending
 
     async def _last_send(self, send: Send, message: Message, rlog: RequestLog) -> None:
-        try:  # `write_ahead`, without a coroutine of its own per request
-            self.append(rlog.record())
-            if self.fsync:
-                await self.synced()
+        try:
+            await self.write_ahead(rlog.record())
         except Exception:
             log.exception("write-ahead of usage record %s failed", rlog.request_id)
         await send(message)

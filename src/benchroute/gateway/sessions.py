@@ -63,9 +63,9 @@ async def after_serving(state: GatewayState, rlog: RequestLog) -> Decision | Non
     """The Decision to record: when a fallback served instead of the chosen model, the session
     moves to it and the Decision is marked `forced_by_failure`. Never raises."""
     decision = rlog.decision
-    if decision is None or not fallback_served(rlog):
+    if not fallback_served(rlog):
         return decision
-    assert rlog.model is not None  # (a fallback served)
+    assert decision is not None and rlog.model is not None  # (a fallback served)
     served = rlog.model.id
     layer = state.sessions
     if layer is None:

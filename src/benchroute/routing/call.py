@@ -77,11 +77,14 @@ def healthy_first(models: list[str], unavailable: frozenset[str]) -> list[str]:
     return [m for m in models if m not in down] + down
 
 
-def unique(models: list[str], exclude: str = "") -> list[str]:
+def unique(models: Iterable[str], exclude: str = "", limit: int | None = None) -> list[str]:
+    """`models` without `exclude` and repeats, in order; at most `limit` (the rest is not read)."""
     out: list[str] = []
     for m in models:
         if m != exclude and m not in out:
             out.append(m)
+            if len(out) == limit:
+                break
     return out
 
 

@@ -230,9 +230,8 @@ class EfficientTier:
             "dial": call.project.dial,
             "session_key": call.ctx.session_key,
             "frontier_model": first_base,
-            # `expected_cost` of `first`, whose catalog entry is `info`
-            "frontier_cost": info.cost(call.prompt_tokens, self.table.expected_tokens(first, p))
-            if first and info is not None and fits
+            "frontier_cost": expected_cost(self.catalog, self.table, first, p, call.prompt_tokens)
+            if first and fits
             else None,
             "setting": "agent" if call.needs.agent else "single",
         }

@@ -9,12 +9,14 @@ two-route agreement of an unsure request).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 
 from benchroute.quickinit import quick_init
-from benchroute.routing.call import MAX_FALLBACKS, Call
+from benchroute.routing.call import MAX_FALLBACKS, Call, unique
 from benchroute.routing.decision import Candidate
 from benchroute.routing.evidence import split_variant
 from benchroute.routing.policy import EPS, BoolArray, IntArray, PolicyTable, Scores, frontier
@@ -140,22 +142,17 @@ def fallbacks(
         if lo >= least and j != chosen
     )
     base = table.bases
-    exclude = base[chosen]
-    out: list[str] = []
-    for _, _, j in near:
-        if base[j] != exclude and base[j] not in out:
-            out.append(base[j])
-            if len(out) == MAX_FALLBACKS:
-                return tuple(out)  # the Balanced models are not reached
-    on_front = {base[j] for j in front_ids}
-    dominated = {base[j] for j in (pool & ~front).nonzero()[0].tolist()} - on_front
-    for m in balanced:
-        b = split_variant(m)[0]
-        if b not in dominated and b != exclude and b not in out:
-            out.append(b)
-            if len(out) == MAX_FALLBACKS:
-                break
-    return tuple(out)
+
+    def balanced_rest() -> Iterator[str]:  # runs only if the frontier gives fewer than enough
+        on_front = {base[j] for j in front_ids}
+        dominated = {base[j] for j in (pool & ~front).nonzero()[0].tolist()} - on_front
+        for m in balanced:
+            b = split_variant(m)[0]
+            if b not in dominated:
+                yield b
+
+    near_bases = (base[j] for _, _, j in near)
+    return tuple(unique(chain(near_bases, balanced_rest()), base[chosen], MAX_FALLBACKS))
 
 
 def candidates(table: PolicyTable, sc: Scores, elig: Eligibility) -> tuple[Candidate, ...]:

@@ -40,15 +40,19 @@ _BOILERPLATE = re.compile(
 _TAGS = re.compile(r"</?(?:task|feedback|user_message|answer)>|</?image\b[^>\n]{0,300}>")
 # What a match of _BOILERPLATE / _TAGS begins with: one scan each (a failing search for "<" and
 # then a name reads a 25k-character turn in ~8 µs; a substring test per name took ~45 for five).
-_NEED_BOILERPLATE_AT = re.compile(
-    r"<(?:environment_details|system-reminder|environment_context|user_instructions|INSTRUCTIONS)>"
+_BOILERPLATE_NAMES = (
+    "environment_details",
+    "system-reminder",
+    "environment_context",
+    "user_instructions",
+    "INSTRUCTIONS",
 )
-_NEED_TAGS_AT = re.compile(r"</?(?:task>|feedback>|user_message>|answer>|image)")
+_TAG_STARTS = ("task>", "feedback>", "user_message>", "answer>", "image")
+_NEED_BOILERPLATE_AT = re.compile(f"<(?:{'|'.join(_BOILERPLATE_NAMES)})>")
+_NEED_TAGS_AT = re.compile(f"</?(?:{'|'.join(_TAG_STARTS)})")
 # _BOILERPLATE or _TAGS needs one of these right after a "<": one scan for a turn without either.
-_NEED_CLEAN = re.compile(
-    r"<(?:environment_details>|system-reminder>|environment_context>|user_instructions>|INSTRUCTIONS>|"
-    r"/?(?:task>|feedback>|user_message>|answer>|image))"
-)
+_CLEAN_STARTS = "|".join((*(name + ">" for name in _BOILERPLATE_NAMES), f"/?(?:{'|'.join(_TAG_STARTS)})"))
+_NEED_CLEAN = re.compile(f"<(?:{_CLEAN_STARTS})")
 _PLAN_REMINDER = re.compile(r"Plan mode is active", re.I)
 _PLAN_PHRASE = "plan mode is active"
 # The characters IGNORECASE matches to a letter of the phrase that do not lower to it: "İ" and

@@ -32,48 +32,41 @@ class MemorySessionStore:
     def __len__(self) -> int:
         return len(self._items)
 
-    def _live(self, ident: tuple[str, str]) -> SessionState | None:
+    def _live(self, ident: tuple[str, str], now: float, move: bool = True) -> SessionState | None:
         item = self._items.get(ident)
         if item is None:
             return None
-        if item[0] <= self._clock():
+        if item[0] <= now:
             del self._items[ident]
             return None
-        self._items.move_to_end(ident)
+        if move:
+            self._items.move_to_end(ident)
         return item[1]
 
-    def _set(self, ident: tuple[str, str], state: SessionState, ttl: float | None) -> None:
-        self._items[ident] = (self._clock() + (self.ttl if ttl is None else ttl), state)
+    def _set(self, ident: tuple[str, str], state: SessionState, ttl: float | None, now: float) -> None:
+        self._items[ident] = (now + (self.ttl if ttl is None else ttl), state)
         self._items.move_to_end(ident)
         while len(self._items) > self.max_sessions:
             self._items.popitem(last=False)
 
     async def get(self, project: str, key: str) -> SessionState | None:
-        return self._live((project, key))
+        return self._live((project, key), self._clock())
 
     async def put(self, state: SessionState, ttl: float | None = None) -> None:
-        self._set((state.project, state.key), state, ttl)
+        self._set((state.project, state.key), state, ttl, self._clock())
 
     async def update(
         self, project: str, key: str, fn: Updater, ttl: float | None = None
     ) -> SessionState | None:
-        # `_live` then `_set`, with one read of the clock (the expiry counts from the read, as
-        # for a `put`; `fn` is pure and quick) and one move to the end
+        # one read of the clock (the expiry counts from it, as for a `put`; `fn` is pure and
+        # quick) and one move to the end (by `_set`)
         ident = (project, key)
-        items = self._items
         now = self._clock()
-        item = items.get(ident)
-        if item is not None and item[0] <= now:
-            del items[ident]
-            item = None
-        new = fn(item[1] if item is not None else None)
+        new = fn(self._live(ident, now, move=False))
         if new is None:
-            items.pop(ident, None)
-            return None
-        items[ident] = (now + (self.ttl if ttl is None else ttl), new)
-        items.move_to_end(ident)
-        while len(items) > self.max_sessions:
-            items.popitem(last=False)
+            self._items.pop(ident, None)
+        else:
+            self._set(ident, new, ttl, now)
         return new
 
     async def delete(self, project: str, key: str) -> None:
