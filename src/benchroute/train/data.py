@@ -34,6 +34,12 @@ class Split:
     def difficulty(self) -> npt.NDArray[np.int64]:
         return np.asarray([DIFFICULTIES.index(r["difficulty"]) for r in self.records], dtype=np.int64)
 
+    def weights(self, written: float) -> npt.NDArray[np.float64]:
+        """Each record's weight: `written` for a hand-written whole request, 1 for a template's
+        instance, scaled to a mean of 1 (so a head's C keeps its meaning)."""
+        w = np.asarray([written if r.get("source") == "written" else 1.0 for r in self.records])
+        return w / w.mean() if len(w) else w
+
     def column(self, key: str) -> list[str]:
         return [str(r.get(key) or "none") for r in self.records]
 

@@ -37,6 +37,8 @@ class TrainConfig:
     c_difficulty: float | None = None
     max_iter: int = 1000
     seed: int = 0
+    # A hand-written whole request's weight against one template instance, in the fits and on dev.
+    written_weight: float = 1.0
 
 
 def _sparse(vec: TextVectorizer, feats: list[RequestFeatures]) -> Any:
@@ -55,14 +57,17 @@ def _sparse(vec: TextVectorizer, feats: list[RequestFeatures]) -> Any:
     return sparse.hstack([text, struct], format="csr")
 
 
-Fitter = Callable[[Any, npt.NDArray[np.int64], int, float, "TrainConfig"], tuple[Any, Any]]
+F64 = npt.NDArray[np.float64]
+Fitter = Callable[[Any, npt.NDArray[np.int64], int, float, "TrainConfig", F64], tuple[Any, Any]]
 
 
-def _fit(x: Any, y: npt.NDArray[np.int64], n_labels: int, c: float, cfg: TrainConfig) -> tuple[Any, Any]:
+def _fit(
+    x: Any, y: npt.NDArray[np.int64], n_labels: int, c: float, cfg: TrainConfig, weights: F64
+) -> tuple[Any, Any]:
     from sklearn.linear_model import LogisticRegression
 
     model = LogisticRegression(C=c, max_iter=cfg.max_iter, random_state=cfg.seed, tol=1e-5)
-    model.fit(x, y)
+    model.fit(x, y, sample_weight=weights)
     coef = np.zeros((n_labels, x.shape[1]))
     bias = np.full(n_labels, -20.0)  # a label absent from training keeps ~0 mass
     for k, label in enumerate(model.classes_):
@@ -71,9 +76,9 @@ def _fit(x: Any, y: npt.NDArray[np.int64], n_labels: int, c: float, cfg: TrainCo
 
 
 def _fit_ordinal(
-    x: Any, y: npt.NDArray[np.int64], n_labels: int, c: float, cfg: TrainConfig
+    x: Any, y: npt.NDArray[np.int64], n_labels: int, c: float, cfg: TrainConfig, weights: F64
 ) -> tuple[Any, Any]:
-    return fit_ordinal(x, y, n_labels, c, cfg.max_iter)
+    return fit_ordinal(x, y, n_labels, c, cfg.max_iter, weights)
 
 
 def fit_temperature(
@@ -123,6 +128,7 @@ def _best_head(
     labels: tuple[str, ...],
     x: dict[str, Any],
     y: dict[str, Any],
+    w: dict[str, F64],
     c: float | None,
     cfg: TrainConfig,
     vocab: int,
@@ -132,11 +138,12 @@ def _best_head(
     """Fit on train for each C (or the given one); keep the best dev log-loss after calibration."""
     best: tuple[float, LinearHead, float] | None = None
     for c_value in [c] if c is not None else list(grid):
-        head = _head(labels, *fitter(x["train"], y["train"], len(labels), c_value, cfg), vocab)
+        head = _head(labels, *fitter(x["train"], y["train"], len(labels), c_value, cfg, w["train"]), vocab)
         z = logits(head, x["dev"])
-        head.temperature = fit_temperature(z, y["dev"])
+        head.temperature = fit_temperature(z, y["dev"], w["dev"])
         p = softmax(z / head.temperature)
-        loss = float(-np.mean(np.log(p[np.arange(len(y["dev"])), y["dev"]] + 1e-12)))
+        log_p = np.log(p[np.arange(len(y["dev"])), y["dev"]] + 1e-12)
+        loss = float(-np.average(log_p, weights=w["dev"]))
         if best is None or loss < best[0]:
             best = (loss, head, c_value)
     assert best is not None
@@ -152,9 +159,10 @@ def train(
     x = {name: _sparse(vec, s.features) for name, s in splits.items()}
     task_y = {name: s.task for name, s in splits.items()}
     diff_y = {name: s.difficulty for name, s in splits.items()}
-    task_head, c_task = _best_head(TASK_TYPES, x, task_y, cfg.c_task, cfg, vec.size, C_GRID["task"])
+    w = {name: s.weights(cfg.written_weight) for name, s in splits.items()}
+    task_head, c_task = _best_head(TASK_TYPES, x, task_y, w, cfg.c_task, cfg, vec.size, C_GRID["task"])
     diff_head, c_diff = _best_head(
-        DIFFICULTIES, x, diff_y, cfg.c_difficulty, cfg, vec.size, C_GRID["difficulty"], _fit_ordinal
+        DIFFICULTIES, x, diff_y, w, cfg.c_difficulty, cfg, vec.size, C_GRID["difficulty"], _fit_ordinal
     )
 
     p_dev = softmax(logits(task_head, x["dev"]) / task_head.temperature)

@@ -24,8 +24,11 @@ RESIDUAL_SHARE = 0.25  # the residual's C is this share of the ordinal direction
 F64 = npt.NDArray[np.float64]
 
 
-def fit_ordinal(x: Any, y: npt.NDArray[np.int64], n_labels: int, c: float, max_iter: int) -> tuple[F64, F64]:
-    """(coef [labels x features], bias [labels]) of the ordinal + residual head, penalties 1/c."""
+def fit_ordinal(
+    x: Any, y: npt.NDArray[np.int64], n_labels: int, c: float, max_iter: int, weights: F64 | None = None
+) -> tuple[F64, F64]:
+    """(coef [labels x features], bias [labels]) of the ordinal + residual head, penalties 1/c,
+    each request's log-loss weighed by `weights` (None: all 1)."""
     from scipy.optimize import minimize
 
     n, d = x.shape
@@ -33,6 +36,7 @@ def fit_ordinal(x: Any, y: npt.NDArray[np.int64], n_labels: int, c: float, max_i
     onehot = np.zeros((n, n_labels))
     onehot[np.arange(n), y] = 1.0
     c_res = c * RESIDUAL_SHARE
+    sw = np.ones(n) if weights is None else np.asarray(weights, dtype=np.float64)
 
     def unpack(p: F64) -> tuple[F64, F64, F64]:
         w, v = p[:d], p[d : d * (1 + n_labels)].reshape(d, n_labels)
@@ -44,8 +48,8 @@ def fit_ordinal(x: Any, y: npt.NDArray[np.int64], n_labels: int, c: float, max_i
         z -= z.max(axis=1, keepdims=True)
         prob = np.exp(z)
         prob /= prob.sum(axis=1, keepdims=True)
-        loss = -np.sum(np.log(prob[np.arange(n), y] + 1e-12)) + 0.5 * (w @ w / c + np.sum(v * v) / c_res)
-        g = prob - onehot
+        loss = -np.sum(sw * np.log(prob[np.arange(n), y] + 1e-12)) + 0.5 * (w @ w / c + np.sum(v * v) / c_res)
+        g = (prob - onehot) * sw[:, None]
         grad_w = np.asarray(x.T @ (g @ steps)).ravel() + w / c
         grad_v = np.asarray(x.T @ g) + v / c_res
         return float(loss), np.concatenate([grad_w, grad_v.ravel(), g.sum(axis=0)[1:]])

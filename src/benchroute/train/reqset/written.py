@@ -26,6 +26,7 @@ from benchroute.train.reqset.clients import Conversation, ToolStep
 
 TRAIN_DIR = Path(__file__).with_name("requests_train")
 CLIENTS = ("sdk", "kilo", "claude_code", "codex")
+TWICE_LABELLED = frozenset({"everyday_a", "everyday_c"})  # half of the second everyday set (adjudicated)
 
 
 def request_of(row: dict[str, Any], rng: random.Random, client: str | None = None) -> dict[str, Any]:
@@ -55,6 +56,9 @@ def train_records(seed: int, folder: Path = TRAIN_DIR) -> list[dict[str, Any]]:
     rng = random.Random(seed)
     out = []
     for path in sorted(folder.glob("*.jsonl")):
+        provenance = "hand-written (benchroute team), " + (
+            "labelled twice and adjudicated" if path.stem in TWICE_LABELLED else "labelled by its writer"
+        )
         for row in read_rows(path):
             own = row.get("client", "sdk")
             for client in (own, *(c for c in CLIENTS if c != own)):
@@ -70,7 +74,7 @@ def train_records(seed: int, folder: Path = TRAIN_DIR) -> list[dict[str, Any]]:
                         "subtype": row.get("subtype", ""),
                         "difficulty": row["difficulty"],
                         "context": "tool" if row.get("tool_results") else "none",
-                        "provenance": "hand-written (benchroute team), labelled twice and adjudicated",
+                        "provenance": provenance,
                         "request": request_of(row, rng, client),
                     }
                 )
