@@ -44,3 +44,15 @@ def test_only_the_first_batch_of_templates_gets_canned_scope_sentences() -> None
     later = [build._difficulty(tpl, tpl.text, random.Random(k), False) for k in range(200)]
     assert any(text.endswith(canned) and label != "medium" for text, label in first)
     assert all(text == tpl.text and label == "medium" for text, label in later)
+
+
+def test_a_weight_of_two_is_the_same_fit_as_the_request_twice() -> None:
+    x, y = _ordinal_data(300, 2)
+    weights = np.ones(300)
+    weights[:100] = 2.0
+    weighted, w_bias = fit_ordinal(x, y, 3, c=4.0, max_iter=500, weights=weights)
+    twice, t_bias = fit_ordinal(sparse.vstack([x, x[:100]]), np.concatenate([y, y[:100]]), 3, c=4.0, max_iter=500)
+    np.testing.assert_allclose(weighted, twice, atol=1e-4)
+    np.testing.assert_allclose(w_bias, t_bias, atol=1e-4)
+    plain, _ = fit_ordinal(x, y, 3, c=4.0, max_iter=500)
+    assert np.abs(weighted - plain).max() > 1e-3  # the weights did move the fit

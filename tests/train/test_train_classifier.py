@@ -122,6 +122,15 @@ def test_temperature_fit_recovers_the_temperature_and_takes_weights() -> None:
     assert fit.fit_temperature(z, y, np.full(4000, 3.0)) == pytest.approx(fit.fit_temperature(z, y), rel=5e-3)
 
 
+def test_written_requests_weigh_as_configured_with_a_mean_of_one() -> None:
+    rows = [{"source": "written"}, {"source": "template"}, {"source": "template"}, {"source": "written"}]
+    split = data.Split(rows, [])
+    np.testing.assert_allclose(split.weights(1.0), np.ones(4))
+    w = split.weights(3.0)
+    assert w.mean() == pytest.approx(1.0) and w[0] == pytest.approx(3 * w[1]) and w[3] == w[0]
+    assert len(data.Split([], []).weights(2.0)) == 0
+
+
 def test_shipped_artifact_is_calibrated_on_the_test_split(records: list[dict[str, object]]) -> None:
     clf = load_default()
     report = metrics.evaluate(clf, data.split(records, "test"))
