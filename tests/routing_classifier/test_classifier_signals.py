@@ -53,8 +53,11 @@ def test_generic_follow_up_defers_to_the_task_turn() -> None:
         _user("yes, do it"),
     )
     feats = extract(req)
-    assert feats.instruction == "add a retry to the upload client\nyes, do it"
+    # the task alone: the follow-up's own words would move the labels ("yes" is not a task)
+    assert feats.instruction == "add a retry to the upload client"
     assert "zzfollowup" in feats.markers
+    alone = extract(_req(_user("add a retry to the upload client")))
+    assert feats.text.split("\n")[0] == alone.text.split("\n")[0]
 
 
 FOLLOW_UPS = ("try again", "that didn't work", "still failing", "same error", "nope, still broken")
@@ -69,8 +72,8 @@ def test_retry_and_still_failing_turns_read_with_the_earlier_task() -> None:
             _user(text),
         )
         feats = extract(req)
-        assert feats.instruction == f"fix the KeyError in the importer\n{text}"
-        assert "zzfollowup" in feats.markers
+        assert feats.instruction == "fix the KeyError in the importer"
+        assert "zzfollowup" in feats.markers and "zzcuedebug" in feats.markers
     # A failure report that names something new is a task of its own.
     assert not is_generic("the login test is still failing")
     assert not is_generic("still failing, add a retry around the upload")

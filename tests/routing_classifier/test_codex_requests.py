@@ -65,7 +65,7 @@ def test_a_follow_up_defers_to_the_task_not_to_agents_md() -> None:
             _user("yes, go ahead"),
         )
     )
-    assert feats.instruction == "add a --json flag to the status command\nyes, go ahead"
+    assert feats.instruction == "add a --json flag to the status command"
 
 
 def test_the_ide_context_heading_leaves_the_persons_words() -> None:

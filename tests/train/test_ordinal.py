@@ -51,7 +51,9 @@ def test_a_weight_of_two_is_the_same_fit_as_the_request_twice() -> None:
     weights = np.ones(300)
     weights[:100] = 2.0
     weighted, w_bias = fit_ordinal(x, y, 3, c=4.0, max_iter=500, weights=weights)
-    twice, t_bias = fit_ordinal(sparse.vstack([x, x[:100]]), np.concatenate([y, y[:100]]), 3, c=4.0, max_iter=500)
+    twice, t_bias = fit_ordinal(
+        sparse.vstack([x, x[:100]]), np.concatenate([y, y[:100]]), 3, c=4.0, max_iter=500
+    )
     np.testing.assert_allclose(weighted, twice, atol=1e-4)
     np.testing.assert_allclose(w_bias, t_bias, atol=1e-4)
     plain, _ = fit_ordinal(x, y, 3, c=4.0, max_iter=500)

@@ -87,7 +87,7 @@ def test_rule_labels_are_narrow() -> None:
 def test_training_on_a_slice_is_deterministic(records: list[dict[str, object]]) -> None:
     keep = [r for i, r in enumerate(records) if i % 6 == 0]
     splits = {name: data.split(keep, name) for name in data.SPLITS}
-    cfg = fit.TrainConfig(max_features=2000, c_task=8.0, c_difficulty=1.0, max_iter=200)
+    cfg = fit.TrainConfig(max_features=2000, c_task=8.0, c_difficulty=1.0, max_iter=1000)
     (a, ra), (b, rb) = fit.train(splits, cfg), fit.train(splits, cfg)
     assert a.vectorizer.vocab == b.vectorizer.vocab
     np.testing.assert_array_equal(a.task_head.w, b.task_head.w)

@@ -212,8 +212,8 @@ def _read(request: ChatRequest, memo: FeatureMemo | None) -> _Read:
     turn = _turn(turns[-1].text if turns else "", memo)
     instruction = turn.instruction
     generic = len(turns) > 1 and signals.is_generic(instruction)
-    if generic:
-        instruction = f"{_task_turn(turns[:-1], memo)}\n{instruction}"
+    if generic:  # the task it carries on, read alone: "try again" or "continue" adds no words of its own
+        instruction = _task_turn(turns[:-1], memo) or instruction
     return _Read(
         instruction=instruction,
         paste=turn.paste,

@@ -10,8 +10,10 @@ optional Kilo mode (or Claude Code / Codex plan mode), optional tool results the
 (tests/routing_classifier/data/everyday_eval2_PROTOCOL.md: labelled twice, adjudicated), and
 `everyday_e` ... `everyday_h`, 599 more by four training writers with the same brief (its
 training variant: no evaluation or dev file in sight, difficulty by the rubric's success-rate
-anchor), labelled once. `train_records` sends each of them through all four clients and, like
-the later templates, to train or dev by request, never test.
+anchor), and `everyday_i` ... `everyday_p`, 1,195 by eight more (the eleventh pass; M-P with a
+route mix leaning to the pairs the dev split confused), labelled once. `train_records` sends
+each of them through all four clients and, like the later templates, to train or dev by
+request, never test.
 """
 
 from __future__ import annotations
