@@ -65,6 +65,21 @@ async def test_route_preview_reads_other_dialects_and_rejects_bad_input(gateway:
     assert r.status_code == 400 and "api must be one of" in r.json()["error"]["message"]
     r = await gw.client.post("/v1/route", json={"model": "auto"}, headers=gw.auth())
     assert r.status_code == 400 and "messages" in r.json()["error"]["message"]
+    # a Responses or Messages body sent without ?api= is read as chat: the error says how to send it
+    codex = {"model": "auto", "input": [{"role": "user", "content": "hi"}]}
+    r = await gw.client.post("/v1/route", json=codex, headers=gw.auth())
+    assert r.status_code == 400 and "?api=responses" in r.json()["error"]["message"]
+    claude = {
+        "model": "auto",
+        "max_tokens": 10,
+        "messages": [
+            {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "t1", "content": "ok"}]}
+        ],
+    }
+    r = await gw.client.post("/v1/route", json=claude, headers=gw.auth())
+    assert r.status_code == 400 and "?api=messages" in r.json()["error"]["message"]
+    r = await gw.client.post("/v1/route", json=codex, params={"api": "chat"}, headers=gw.auth())
+    assert r.status_code == 400 and "?api=" not in r.json()["error"]["message"]  # asked for chat
     r = await gw.client.post("/v1/route", content=b"{nope", headers=gw.auth())
     assert r.status_code == 400 and "not valid JSON" in r.json()["error"]["message"]
     r = await gw.client.post("/v1/route", json={"model": "auto", "messages": user()})

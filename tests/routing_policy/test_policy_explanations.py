@@ -20,7 +20,7 @@ from benchroute.settings import ProjectSettings
 PROVEN = re.compile(
     r"whose lower end (\d\.\d{3,6}) ≥ the bar (\d\.\d{3,6}) .*bar between the floor (\d\.\d{3,6})"
 )
-BEST = re.compile(r"has the highest expected accuracy, (\d\.\d{3})")
+BEST = re.compile(r"has the highest expected accuracy of the models measured here, (\d\.\d{3})")
 GENERAL = re.compile(r"P\(general\) (\d+)% in all")
 
 

@@ -35,6 +35,12 @@ from benchroute.wire.errors import WireError
 
 Parser = Callable[[dict[str, Any], RequestContext], ChatRequest]
 
+# A body that fails to parse without ?api= was read as chat completions: say how to send the others.
+NO_API_HINT = (
+    " (read as a chat completions body: add ?api=messages for an Anthropic Messages body,"
+    " ?api=responses for an OpenAI Responses body)"
+)
+
 PARSERS: dict[str, tuple[ApiKind, Parser]] = {
     "chat": ("chat", chat.parse_request),
     "messages": ("messages", anthropic.parse_request),
@@ -47,7 +53,9 @@ async def route_preview(request: Request) -> Response:
     headers = header_dict(request.scope["headers"])
     try:
         caller = await state.auth.authenticate(headers)
-        api = request.query_params.get("api", "chat")
+        api = request.query_params.get("api")
+        hint = "" if api else NO_API_HINT
+        api = api or "chat"
         if api not in PARSERS:
             raise GatewayError(400, f"api must be one of {sorted(PARSERS)}, not {api!r}", param="api")
         api_kind, parse = PARSERS[api]
@@ -60,7 +68,7 @@ async def route_preview(request: Request) -> Response:
             unavailable = state.health.unavailable()
 
             def work() -> tuple[ChatRequest, dict[str, Any] | RouteError]:
-                return _preview(state, parse, body, context, project, unavailable)
+                return _preview(state, parse, body, context, project, unavailable, hint)
 
             chat_request, data = await heavy.parse_off_loop(body, work)
             if isinstance(data, RouteError):
@@ -85,13 +93,15 @@ def _preview(
     context: RequestContext,
     project: ProjectSettings,
     unavailable: frozenset[str],
+    hint: str = "",
 ) -> tuple[ChatRequest, dict[str, Any] | RouteError]:
     """Parse and route (pure, no I/O: safe in a worker thread); a routing failure is returned, for
-    the caller to explain on the event loop."""
+    the caller to explain on the event loop. `hint` ends a parse error's message."""
     try:
         chat_request = parse(parse_json(body), context)
     except WireError as exc:
-        raise GatewayError(exc.status, exc.message, param=exc.param, code="invalid_request") from exc
+        message = exc.message + hint
+        raise GatewayError(exc.status, message, param=exc.param, code="invalid_request") from exc
     key, parent = session_key(chat_request)
     ctx = RouteContext(unavailable=unavailable, session_key=key)
     try:

@@ -82,9 +82,13 @@ def chosen(
     n = digits_apart([(low, bar), (bar, floor), (bar, top)]) if dial < 1.0 else DIGITS
     interval = f"{fmt(acc, n)} [{fmt(low, n)}, {fmt(high, n)}]"
     if dial >= 1.0:
-        what = f"{model} has the highest expected accuracy, {interval} (dial 1)"
+        what = f"{model} has the highest expected accuracy of the models measured here, {interval} (dial 1)"
     else:
-        origin = f"the lower end of {ref}" if ref else "the median lower end of the eligible models"
+        origin = (
+            f"the lower end of the Balanced model {ref}"
+            if ref
+            else "the median lower end of the eligible models"
+        )
         what = (
             f"{model} is the cheapest model on the cost/accuracy frontier whose lower end {fmt(low, n)} "
             f"≥ the bar {fmt(bar, n)} (accuracy {interval}; dial {dial:g}, bar between the floor "
