@@ -123,3 +123,20 @@ def test_candidate_table_labels_the_raw_interval_at_90_percent() -> None:
     )
     assert result.exit_code == 0, result.output
     assert "90% CI" in result.output and "95%" not in result.output
+
+
+def test_the_table_shows_the_top_candidates_and_always_the_chosen_model() -> None:
+    args = ["route", "why does this raise KeyError? Traceback ...", "--mode", "debug", "--dial", "0"]
+    decision = orjson.loads(run(*args, "--json"))
+    models = [c["model"] for c in decision["candidates"]]
+    assert models.index(decision["model"]) >= 2  # at dial 0 the cheapest above the bar is further down
+
+    def rows(output: str) -> list[str]:  # the model column of the table's rows
+        cells = [line.split("│")[1] for line in output.splitlines() if line.startswith("│")]
+        return [c.replace("→", "").strip() for c in cells if c.strip() and c.strip() != "model"]
+
+    short = run(*args, "--top", "2")
+    assert rows(short) == [*models[:2], decision["model"]]
+    assert f"and {len(models) - 3} more candidates (--top 0 shows them all)" in short
+    everything = run(*args, "--top", "0")
+    assert rows(everything) == models and "more candidates" not in everything

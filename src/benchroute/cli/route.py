@@ -16,6 +16,8 @@ from benchroute.routing.decision import Candidate, Decision
 from benchroute.routing.figures import DIGITS, digits_apart, fmt
 from benchroute.wire.canonical import ChatRequest
 
+DEFAULT_TOP = 25  # candidate rows in the table (a catalog has ~160 models)
+
 TIER_CHOICES = {
     "efficient": "auto/efficient",
     "frontier": "auto/frontier",
@@ -92,7 +94,14 @@ def _prompt(value: str) -> str:
     help="Route only to models the gateway could call now (provider key set, or local), as `serve` does. "
     "Default: assume every provider has a key.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the Decision as JSON.")
+@click.option(
+    "--top",
+    type=click.IntRange(min=0),
+    default=DEFAULT_TOP,
+    show_default=True,
+    help="Candidates shown in the table, by expected accuracy (the chosen model always); 0 shows all.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the Decision as JSON (every candidate).")
 @click.pass_context
 def route(
     ctx: click.Context,
@@ -104,6 +113,7 @@ def route(
     system: str | None,
     api_kind: str,
     keyed_only: bool,
+    top: int,
     as_json: bool,
 ) -> None:
     """Show which model PROMPT would be routed to, and why. PROMPT `-` reads it from stdin."""
@@ -137,7 +147,7 @@ def route(
         data = {**decision.to_dict(), **here.as_dict()}
         sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
         return
-    _print(decision, router.snapshot)
+    _print(decision, router.snapshot, top)
     if not here.ok:
         click.echo(here.note(decision.model))
 
@@ -160,7 +170,15 @@ def _evidence(snapshot: Snapshot, model: str, cell: str | None) -> str:
     return f"{stats.trials:g} [{lo:.2f}, {hi:.2f}]"
 
 
-def _print(d: Decision, snapshot: Snapshot) -> None:
+def shown(candidates: tuple[Candidate, ...], chosen: str, top: int) -> list[Candidate]:
+    """The first `top` candidates (all for 0), and the chosen model where it is further down."""
+    if top == 0 or len(candidates) <= top:
+        return list(candidates)
+    head = list(candidates[:top])
+    return head + [c for c in candidates[top:] if c.model == chosen]
+
+
+def _print(d: Decision, snapshot: Snapshot, top: int = 0) -> None:
     from rich.console import Console
     from rich.table import Table
 
@@ -200,7 +218,8 @@ def _print(d: Decision, snapshot: Snapshot) -> None:
     table.add_column(f"n, raw rate 90% CI on {top_cell}" if top_cell else "evidence", justify="right")
     table.add_column("eligible")
     table.add_column("note", overflow="fold")
-    for c in d.candidates:
+    rows = shown(d.candidates, d.model, top)
+    for c in rows:
         acc = _accuracy(c, n)
         above = d.bar is not None and c.low is not None and c.low >= d.bar - 1e-9  # the rule's test: L ≥ bar
         mark = "→ " if c.model == d.model else "  "
@@ -213,6 +232,8 @@ def _print(d: Decision, snapshot: Snapshot) -> None:
             c.note,
         )
     console.print(table)
+    if len(rows) < len(d.candidates):
+        console.print(f"… and {len(d.candidates) - len(rows)} more candidates (--top 0 shows them all)")
 
 
 def _accuracy(c: Candidate, n: int = DIGITS) -> str:
