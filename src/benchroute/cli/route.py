@@ -16,7 +16,7 @@ from benchroute.routing.decision import Candidate, Decision
 from benchroute.routing.figures import DIGITS, digits_apart, fmt
 from benchroute.wire.canonical import ChatRequest
 
-DEFAULT_TOP = 25  # candidate rows in the table (a catalog has ~160 models)
+DEFAULT_TOP = 25  # candidate rows in the table (a Decision lists up to ~90)
 
 TIER_CHOICES = {
     "efficient": "auto/efficient",
