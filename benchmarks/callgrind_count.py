@@ -25,3 +25,21 @@ def total(script: str, tree: str, args: list[str]) -> int:
         if match is None:
             raise RuntimeError(f"no total in the callgrind output of {tree} {args}")
         return int(match.group(1))
+
+
+def per_call(script: str, tree: str, args: list[str], n: int) -> float:
+    """Instructions of one call: a worker's run with `n` calls less its run with none, over `n`."""
+    with_calls = total(script, tree, [*args, "--n", str(n)])
+    return (with_calls - total(script, tree, [*args, "--n", "0"])) / n
+
+
+def compare(script: str, a: str, b: str, shapes: list[str], n: int, what: str, extra: list[str]) -> None:
+    """Print per-call instructions for each shape in tree B (and A, with B / A, when `a` is given);
+    the worker is `script --worker SHAPE --n N *extra`."""
+    trees = [("A", a), ("B", b)] if a else [("B", b)]
+    print(f"{', '.join(f'{k} = {t}' for k, t in trees)}; instructions per {what}, n = {n}")
+    print(f"{'request':>10}" + "".join(f"{k:>12}" for k, _ in trees) + ("   B / A" if a else ""))
+    for shape in shapes:
+        per = [per_call(script, tree, ["--worker", shape, *extra], n) for _, tree in trees]
+        ratio = f"   {per[1] / per[0]:6.3f}" if a else ""
+        print(f"{shape:>10}" + "".join(f"{p:12,.0f}" for p in per) + ratio, flush=True)

@@ -85,14 +85,6 @@ def worker(shape: str, n: int, artifact: str) -> None:
         clf.classify(req)
 
 
-def _total(tree: str, shape: str, n: int, artifact: str) -> int:
-    return callgrind_count.total(__file__, tree, ["--worker", shape, "--n", str(n), "--artifact", artifact])
-
-
-def _per_call(tree: str, shape: str, n: int, artifact: str) -> float:
-    return (_total(tree, shape, n, artifact) - _total(tree, shape, 0, artifact)) / n
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--a", default="")
@@ -106,13 +98,8 @@ def main() -> None:
     if args.worker:
         worker(args.worker, args.n, artifact)
         return
-    trees = [("A", args.a), ("B", args.b)] if args.a else [("B", args.b)]
-    print(f"{', '.join(f'{k} = {t}' for k, t in trees)}; instructions per first-sight classify, n = {args.n}")
-    print(f"{'request':>10}" + "".join(f"{k:>12}" for k, _ in trees) + ("   B / A" if args.a else ""))
-    for shape in args.shapes:
-        per = [_per_call(tree, shape, args.n, artifact) for _, tree in trees]
-        ratio = f"   {per[1] / per[0]:6.3f}" if args.a else ""
-        print(f"{shape:>10}" + "".join(f"{p:12,.0f}" for p in per) + ratio, flush=True)
+    what = "first-sight classify"
+    callgrind_count.compare(__file__, args.a, args.b, args.shapes, args.n, what, ["--artifact", artifact])
 
 
 if __name__ == "__main__":

@@ -56,14 +56,6 @@ def worker(shape: str, n: int) -> None:
         router.route(req, project, ctx)
 
 
-def _total(tree: str, shape: str, n: int) -> int:
-    return callgrind_count.total(__file__, tree, ["--worker", shape, "--n", str(n)])
-
-
-def _per_call(tree: str, shape: str, n: int) -> float:
-    return (_total(tree, shape, n) - _total(tree, shape, 0)) / n
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--a", default="")
@@ -75,13 +67,8 @@ def main() -> None:
     if args.worker:
         worker(args.worker, args.n)
         return
-    trees = [("A", args.a), ("B", args.b)] if args.a else [("B", args.b)]
-    print(f"{', '.join(f'{k} = {t}' for k, t in trees)}; instructions per policy-only route(), n = {args.n}")
-    print(f"{'request':>10}" + "".join(f"{k:>12}" for k, _ in trees) + ("   B / A" if args.a else ""))
-    for shape in args.shapes:
-        per = [_per_call(tree, shape, args.n) for _, tree in trees]
-        ratio = f"   {per[1] / per[0]:6.3f}" if args.a else ""
-        print(f"{shape:>10}" + "".join(f"{p:12,.0f}" for p in per) + ratio, flush=True)
+    what = "policy-only route()"
+    callgrind_count.compare(__file__, args.a, args.b, args.shapes, args.n, what, [])
 
 
 if __name__ == "__main__":
