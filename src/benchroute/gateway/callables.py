@@ -38,16 +38,29 @@ async def readiness(state: GatewayState, project: str) -> dict[str, ProviderRead
     return out
 
 
-async def _provider_ready(state: GatewayState, project: str, name: str) -> ProviderReadiness:
-    """One provider the gateway has, for requests of `project` (see `readiness`)."""
+def _gateway_ready(state: GatewayState, name: str) -> ProviderReadiness:
+    """One provider the gateway has, by the gateway's own keys and servers (no project's key)."""
     r = state.readiness().get(name)
     key = getattr(state.providers[name], "api_key", _MISSING)
     if r is None or key is _MISSING:  # handed in (tests, embedders) or keyless by design (fake)
         return ProviderReadiness(name, True, "configured")
     if key and not r.ready:
-        r = ProviderReadiness(name, True, "key given to the provider", r.env_var)
-    if not r.ready and await state.provider_keys.get(project, name):
-        r = ProviderReadiness(name, True, f"project {project!r} has its own {name} key", r.env_var)
+        return ProviderReadiness(name, True, "key given to the provider", r.env_var)
+    return r
+
+
+async def _provider_ready(state: GatewayState, project: str, name: str) -> ProviderReadiness:
+    """One provider the gateway has, for requests of `project` (see `readiness`)."""
+    r = _gateway_ready(state, name)
+    if r.ready:
+        return r
+    return await _with_project_key(state, project, r)
+
+
+async def _with_project_key(state: GatewayState, project: str, r: ProviderReadiness) -> ProviderReadiness:
+    """`r` (not ready by the gateway's keys), ready when the project has its own key."""
+    if await state.provider_keys.get(project, r.name):
+        return ProviderReadiness(r.name, True, f"project {project!r} has its own {r.name} key", r.env_var)
     return r
 
 
@@ -106,10 +119,10 @@ async def require_key(state: GatewayState, decision: Decision, project: str) -> 
     provider = state.providers.get(info.provider) if info is not None else None
     if info is None or provider is None or info.local or getattr(provider, "api_key", _MISSING) is not None:
         return
-    known = state.readiness().get(info.provider)
-    if known is not None and known.ready:  # (what `_provider_ready` would say, without its coroutine)
+    r = _gateway_ready(state, info.provider)  # (ready: no coroutine for the project's key)
+    if r.ready:
         return
-    r = await _provider_ready(state, project, info.provider)
+    r = await _with_project_key(state, project, r)
     if r.ready:
         return
     raise GatewayError(
