@@ -39,8 +39,9 @@ from benchroute.routing.policy import (
     route_shares,
 )
 from benchroute.routing.router import Router
-from benchroute.routing.substitution import annotate, savings_models
+from benchroute.routing.substitution import savings_models
 from benchroute.routing.taxonomy import ALL_CELLS
+from benchroute.routing.tiers import frontier_model, frontier_role
 from benchroute.settings import ProjectSettings, Settings
 from benchroute.wire.canonical import ChatRequest, ImagePart, Message, TextPart, Tool, ToolCall
 
@@ -154,7 +155,9 @@ def plain_candidates(table: PolicyTable, sc: Scores, elig: Eligibility) -> tuple
             if shown >= MAX_INELIGIBLE:
                 continue
             shown += 1
-        out.append(Candidate(table.models[i], acc[i], cost[i], ok[i], elig.notes[i], low[i], high[i], cov[i]))
+        out.append(
+            Candidate(table.models[i], acc[i], cost[i], ok[i], NOTES[elig.codes[i]], low[i], high[i], cov[i])
+        )
     return tuple(out)
 
 
@@ -193,7 +196,7 @@ def test_notes_candidates_and_the_shared_frontier_match_the_plain_versions(table
         g = random_gates(len(table.models), rng)
         elig = eligibility(table, sc, g)
         plain = plain_eligibility(table, sc, g)
-        assert elig.notes == plain.notes
+        assert elig.codes.tolist() == plain.codes.tolist()
         assert elig.pool.tolist() == plain.pool.tolist() == pool_of(table, sc, g).tolist()
         assert candidates(table, sc, elig) == plain_candidates(table, sc, plain)
         front = frontier(elig.pool, sc.accuracy, sc.cost)
@@ -310,18 +313,14 @@ def test_the_batched_scores_are_the_separate_products(table: PolicyTable) -> Non
                 assert getattr(got, name).tolist() == getattr(want, name).tolist(), name
 
 
-def test_the_kept_savings_models_annotate_as_the_looked_up_ones() -> None:
+def test_the_kept_savings_models_are_the_frontier_models_of_each_mode() -> None:
     router = Router.default(Settings())
     kept = savings_models(router.catalog, router.tiers, router.defaults)
-    for mode in (None, "plan", "code", "orchestrator"):
-        for request in requests():
-            request.context.mode = mode
-            needs = read_needs(request)
-            project = ProjectSettings(dial=0.5)
-            call = Call(request, project, RouteContext(), needs.tokens, needs)
-            decision = router.efficient.decide(call)
-            args = (decision, call, router.catalog, router.table, router.tiers, router.defaults)
-            assert annotate(*args, kept) == annotate(*args)
+    for mode in (None, "plan", "architect", "code", "debug", "orchestrator", "ask"):
+        role = frontier_role(mode, None)
+        model = frontier_model(role, router.tiers, router.defaults)
+        assert model and kept[role] == router.catalog.get(model), mode
+    assert {frontier_role(m, None) for m in ("plan", "code")} == set(kept)  # both roles
 
 
 def test_the_cell_vector_and_route_shares_equal_the_plain_definitions(table: PolicyTable) -> None:

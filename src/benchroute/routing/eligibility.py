@@ -58,11 +58,6 @@ class Eligibility:
     pool: BoolArray  # may be chosen
     codes: IntArray  # per table model: why not, as an index in `NOTES` (0: eligible)
 
-    @property
-    def notes(self) -> list[str]:
-        """Per table model: "" or why not (`NOTES`)."""
-        return list(map(NOTES.__getitem__, self.codes.tolist()))
-
 
 def gates(table: PolicyTable, call: Call, allowed: BoolArray, keyed: BoolArray) -> Gates:
     """Capabilities, project, keys, cooldowns. A request with tools also excludes models measured

@@ -103,11 +103,11 @@ def annotate(
     table: PolicyTable,
     tiers: TierSettings,
     defaults: Defaults,
-    savings: Mapping[str, ModelInfo | None] | None = None,
+    savings: Mapping[str, ModelInfo | None],
 ) -> Decision:
     """The Decision of an auto tier with the substitute, cooldown and always-Frontier sentences and
     the fallbacks' expected costs (module docstring). `savings`: `savings_models(catalog, tiers,
-    defaults)`, when the caller keeps it (it depends only on them)."""
+    defaults)`, which the caller keeps (it depends only on them)."""
     extra = ""
     configured = _configured(decision.tier, decision.reason, call, tiers, defaults)
     said = ("", "")  # the model whose shortfall a sentence already gave, and that shortfall
@@ -124,7 +124,7 @@ def annotate(
         info = catalog.get(decision.frontier_model)
         if info is not None and unmet(info, call.needs) and decision.frontier_model != decision.model:
             frontier_cost = None  # it could not have served it: no cost to compare with
-    unfit, compared = _savings_frontier(call, catalog, tiers, defaults, savings)
+    unfit, compared = _savings_frontier(call, savings)
     if unfit and compared is not None:
         why = "" if said == (compared.id, unfit) else f" ({_subject(why_text(unfit, compared, call.needs))})"
         extra += (
@@ -149,19 +149,10 @@ def savings_models(catalog: Catalog, tiers: TierSettings, defaults: Defaults) ->
     return out
 
 
-def _savings_frontier(
-    call: Call,
-    catalog: Catalog,
-    tiers: TierSettings,
-    defaults: Defaults,
-    savings: Mapping[str, ModelInfo | None] | None = None,
-) -> tuple[str, ModelInfo | None]:
+def _savings_frontier(call: Call, savings: Mapping[str, ModelInfo | None]) -> tuple[str, ModelInfo | None]:
     """Whether the model savings compare with (`savings.FrontierPricer`: the Frontier model for the
-    request's mode) could have served it: (its unmet need or "", the model)."""
-    role = frontier_role(call.request.context.mode, None)
-    if savings is None:
-        savings = savings_models(catalog, tiers, defaults)
-    info = savings[role]
+    request's mode, from `savings_models`) could have served it: (its unmet need or "", the model)."""
+    info = savings[frontier_role(call.request.context.mode, None)]
     if info is None:
         return "", None
     return unmet(info, call.needs), info
